@@ -1,0 +1,76 @@
+#ifndef TFZO_CORE_STATUS_H_
+#define TFZO_CORE_STATUS_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace tfzo {
+
+// The outcome of an operation. Each code is one error code of spec/API.md, so the HTTP
+// layer maps a Status to its answer without knowing where it came from.
+enum class StatusCode {
+  kOk,
+  kInvalidRequest,      // 400 invalid_request
+  kWeakPassword,        // 400 weak_password
+  kUnauthenticated,     // 401 unauthenticated
+  kInvalidCredentials,  // 401 invalid_credentials
+  kKeyMalformed,        // 401 key_malformed
+  kKeyInvalid,          // 401 key_invalid
+  kKeyRevoked,          // 401 key_revoked
+  kKeyExpired,          // 401 key_expired
+  kCsrfFailed,          // 403 csrf_failed
+  kSessionRequired,     // 403 session_required
+  kOrgOutOfScope,       // 403 org_out_of_scope
+  kForbidden,           // 403 forbidden
+  kNotFound,            // 404 not_found
+  kMethodNotAllowed,    // 405 method_not_allowed
+  kEmailTaken,          // 409 email_taken
+  kConflict,            // 409 conflict
+  kPayloadTooLarge,     // 413 payload_too_large
+  kHeadersTooLarge,     // 431 headers_too_large (transport only)
+  kRateLimited,         // 429 rate_limited
+  kInternal,            // 500 internal
+  kUnavailable,         // 503 unavailable (the store does not answer)
+};
+
+// The wire name of a code ("key_expired") and its HTTP status.
+std::string_view CodeName(StatusCode code);
+int HttpStatusOf(StatusCode code);
+
+// A code and a message a person can act on. Messages never carry secrets. Value type.
+class Status {
+ public:
+  Status() = default;
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+
+  static Status Ok() { return Status(); }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+inline Status InvalidRequest(std::string message) {
+  return Status(StatusCode::kInvalidRequest, std::move(message));
+}
+inline Status NotFound(std::string message) {
+  return Status(StatusCode::kNotFound, std::move(message));
+}
+inline Status Conflict(std::string message) {
+  return Status(StatusCode::kConflict, std::move(message));
+}
+inline Status Forbidden(std::string message) {
+  return Status(StatusCode::kForbidden, std::move(message));
+}
+inline Status Internal(std::string message) {
+  return Status(StatusCode::kInternal, std::move(message));
+}
+
+}  // namespace tfzo
+
+#endif  // TFZO_CORE_STATUS_H_

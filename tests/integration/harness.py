@@ -1,0 +1,219 @@
+"""Test harness: starts the real 2501-accounts binary on port 0 and talks HTTP to it.
+
+Each test class gets its own server and its own SQLite file in a temporary directory. The
+server's stdout/stderr are captured so tests can assert that no secret ever reaches the log.
+"""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+BIN_DIR = os.environ.get(
+    "TFZO_BIN_DIR",
+    os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
+SERVER_BIN = os.path.join(BIN_DIR, "2501-accounts")
+CLI_BIN = os.path.join(BIN_DIR, "2501")
+
+
+class Server:
+    """One running 2501-accounts process."""
+
+    def __init__(self, *extra_args, db=None, workdir=None, env=None):
+        self.workdir = workdir or tempfile.mkdtemp(prefix="tfzo-it-")
+        self.db = db or "sqlite:" + os.path.join(self.workdir, "accounts.db")
+        self.extra_args = list(extra_args)
+        self.env = env
+        self.proc = None
+        self.log_lines = []
+        self._reader = None
+        self.host = None
+        self.port = None
+
+    def start(self, timeout=20):
+        args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--db", self.db] + self.extra_args
+        env = dict(os.environ)
+        env.update(self.env or {})
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     cwd=self.workdir, env=env, text=True)
+        ready = threading.Event()
+
+        def read():
+            for line in self.proc.stdout:
+                self.log_lines.append(line)
+                m = re.match(r"listening on http://([0-9.]+):(\d+)", line)
+                if m and not ready.is_set():
+                    self.host, self.port = m.group(1), int(m.group(2))
+                    ready.set()
+
+        self._reader = threading.Thread(target=read, daemon=True)
+        self._reader.start()
+        if not ready.wait(timeout):
+            self.stop()
+            raise RuntimeError("server did not start:\n" + "".join(self.log_lines))
+        return self
+
+    @property
+    def url(self):
+        return f"http://{self.host}:{self.port}"
+
+    def log(self):
+        return "".join(self.log_lines)
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Stops the server; returns its exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        if self._reader:
+            self._reader.join(5)
+        self.proc = None
+        return code
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f"<Response {self.status} {self.body[:300]!r}>"
+
+
+class Client:
+    """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
+
+    def __init__(self, server):
+        self.server = server
+        self.cookies = {}
+        self.csrf = None
+
+    def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
+        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+        hdrs = {}
+        data = None
+        if raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode()
+            hdrs["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body).encode()
+            hdrs["Content-Type"] = "application/json"
+        if self.cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.csrf and method in ("POST", "PATCH", "DELETE", "PUT"):
+            hdrs["X-CSRF-Token"] = self.csrf
+        if bearer is not None:
+            hdrs["Authorization"] = f"Bearer {bearer}"
+        hdrs.update(headers or {})
+        conn.request(method, path, body=data, headers=hdrs)
+        r = conn.getresponse()
+        body_bytes = r.read()
+        headers_out = {}
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                m = re.match(r"([^=]+)=([^;]*)", v)
+                if m:
+                    if m.group(2) == "" or "Max-Age=0" in v:
+                        self.cookies.pop(m.group(1), None)
+                    else:
+                        self.cookies[m.group(1)] = m.group(2)
+                headers_out.setdefault("set-cookie", []).append(v)
+            else:
+                headers_out[k.lower()] = v
+        conn.close()
+        return Response(r.status, headers_out, body_bytes.decode("utf-8", "replace"))
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def signup(self, email=None, password=None, name="Test Person"):
+        email = email or f"user-{secrets.token_hex(4)}@example.com"
+        password = password or secrets.token_urlsafe(12)
+        r = self.post("/api/signup", {"email": email, "password": password, "name": name})
+        if r.status != 201:
+            raise AssertionError(f"signup failed: {r}")
+        self.csrf = r.json()["csrf_token"]
+        self.email, self.password = email, password
+        self.account = r.json()["account"]
+        return r
+
+    def login(self, email, password):
+        r = self.post("/api/login", {"email": email, "password": password})
+        if r.status == 200:
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+
+class ServerTestCase(unittest.TestCase):
+    """A test class with one server for all its tests (started in setUpClass)."""
+
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(*cls.server_args).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def client(self):
+        return Client(self.server)
+
+    def new_account(self, name="Test Person"):
+        c = self.client()
+        c.signup(name=name)
+        return c
+
+    def assertError(self, response, status, code):
+        self.assertEqual(response.status, status, response)
+        body = response.json()
+        self.assertIsInstance(body, dict, response)
+        self.assertEqual(set(body.keys()), {"error"}, response)
+        self.assertEqual(body["error"]["code"], code, response)
+        self.assertIsInstance(body["error"]["message"], str)
+        self.assertTrue(body["error"]["message"])
+
+
+def wait_until(predicate, timeout=10.0, interval=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
