@@ -32,8 +32,8 @@ TEST(ApiKeyTest, RejectsMalformedKeys) {
   const std::string good = "tfzo_abcdefghijklmnopqrstuvwxyz01232LolCm";
   EXPECT_FALSE(IsWellFormedKey(""));
   EXPECT_FALSE(IsWellFormedKey(good.substr(0, good.size() - 1)));  // truncated
-  EXPECT_FALSE(IsWellFormedKey(good + "x"));                        // too long
-  EXPECT_FALSE(IsWellFormedKey("tfzx" + good.substr(4)));           // wrong prefix
+  EXPECT_FALSE(IsWellFormedKey(good + "x"));                       // too long
+  EXPECT_FALSE(IsWellFormedKey("tfzx" + good.substr(4)));          // wrong prefix
   EXPECT_FALSE(IsWellFormedKey(" " + good.substr(1)));
   std::string typo = good;
   typo[10] = 'Z';  // one character changed: checksum no longer matches

@@ -14,7 +14,7 @@ namespace tfzo {
 template <typename T>
 class Result {
  public:
-  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<1>, std::move(value)) {}        // NOLINT: implicit
   Result(Status status) : v_(std::in_place_index<0>, std::move(status)) {  // NOLINT: implicit
     assert(!std::get<0>(v_).ok());
   }
@@ -43,15 +43,14 @@ class Result {
 #define TFZO_CONCAT(a, b) TFZO_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::tfzo::Status status_ = (expr);           \
-    if (!status_.ok()) return status_;         \
+#define RETURN_IF_ERROR(expr)          \
+  do {                                 \
+    ::tfzo::Status status_ = (expr);   \
+    if (!status_.ok()) return status_; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, F())`: binds F()'s value, or returns its Status.
-#define ASSIGN_OR_RETURN(lhs, expr) \
-  ASSIGN_OR_RETURN_IMPL(TFZO_CONCAT(result_, __LINE__), lhs, expr)
+#define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(TFZO_CONCAT(result_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) return tmp.status();         \

@@ -1,11 +1,11 @@
 #ifndef TFZO_CORE_SECRET_H_
 #define TFZO_CORE_SECRET_H_
 
+#include <fmt/format.h>
+
 #include <ostream>
 #include <string>
 #include <string_view>
-
-#include <fmt/format.h>
 
 namespace tfzo {
 

@@ -4,56 +4,90 @@ namespace tfzo {
 
 std::string_view CodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidRequest: return "invalid_request";
-    case StatusCode::kWeakPassword: return "weak_password";
-    case StatusCode::kUnauthenticated: return "unauthenticated";
-    case StatusCode::kInvalidCredentials: return "invalid_credentials";
-    case StatusCode::kKeyMalformed: return "key_malformed";
-    case StatusCode::kKeyInvalid: return "key_invalid";
-    case StatusCode::kKeyRevoked: return "key_revoked";
-    case StatusCode::kKeyExpired: return "key_expired";
-    case StatusCode::kCsrfFailed: return "csrf_failed";
-    case StatusCode::kSessionRequired: return "session_required";
-    case StatusCode::kOrgOutOfScope: return "org_out_of_scope";
-    case StatusCode::kForbidden: return "forbidden";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kMethodNotAllowed: return "method_not_allowed";
-    case StatusCode::kEmailTaken: return "email_taken";
-    case StatusCode::kConflict: return "conflict";
-    case StatusCode::kPayloadTooLarge: return "payload_too_large";
-    case StatusCode::kHeadersTooLarge: return "headers_too_large";
-    case StatusCode::kRateLimited: return "rate_limited";
-    case StatusCode::kInternal: return "internal";
-    case StatusCode::kUnavailable: return "unavailable";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidRequest:
+      return "invalid_request";
+    case StatusCode::kWeakPassword:
+      return "weak_password";
+    case StatusCode::kUnauthenticated:
+      return "unauthenticated";
+    case StatusCode::kInvalidCredentials:
+      return "invalid_credentials";
+    case StatusCode::kKeyMalformed:
+      return "key_malformed";
+    case StatusCode::kKeyInvalid:
+      return "key_invalid";
+    case StatusCode::kKeyRevoked:
+      return "key_revoked";
+    case StatusCode::kKeyExpired:
+      return "key_expired";
+    case StatusCode::kCsrfFailed:
+      return "csrf_failed";
+    case StatusCode::kSessionRequired:
+      return "session_required";
+    case StatusCode::kOrgOutOfScope:
+      return "org_out_of_scope";
+    case StatusCode::kForbidden:
+      return "forbidden";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case StatusCode::kEmailTaken:
+      return "email_taken";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kPayloadTooLarge:
+      return "payload_too_large";
+    case StatusCode::kHeadersTooLarge:
+      return "headers_too_large";
+    case StatusCode::kRateLimited:
+      return "rate_limited";
+    case StatusCode::kInternal:
+      return "internal";
+    case StatusCode::kUnavailable:
+      return "unavailable";
   }
   return "internal";
 }
 
 int HttpStatusOf(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return 200;
+    case StatusCode::kOk:
+      return 200;
     case StatusCode::kInvalidRequest:
-    case StatusCode::kWeakPassword: return 400;
+    case StatusCode::kWeakPassword:
+      return 400;
     case StatusCode::kUnauthenticated:
     case StatusCode::kInvalidCredentials:
     case StatusCode::kKeyMalformed:
     case StatusCode::kKeyInvalid:
     case StatusCode::kKeyRevoked:
-    case StatusCode::kKeyExpired: return 401;
+    case StatusCode::kKeyExpired:
+      return 401;
     case StatusCode::kCsrfFailed:
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
-    case StatusCode::kForbidden: return 403;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kMethodNotAllowed: return 405;
+    case StatusCode::kForbidden:
+      return 403;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kMethodNotAllowed:
+      return 405;
     case StatusCode::kEmailTaken:
-    case StatusCode::kConflict: return 409;
-    case StatusCode::kPayloadTooLarge: return 413;
-    case StatusCode::kRateLimited: return 429;
-    case StatusCode::kHeadersTooLarge: return 431;
-    case StatusCode::kInternal: return 500;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kConflict:
+      return 409;
+    case StatusCode::kPayloadTooLarge:
+      return 413;
+    case StatusCode::kRateLimited:
+      return 429;
+    case StatusCode::kHeadersTooLarge:
+      return 431;
+    case StatusCode::kInternal:
+      return 500;
+    case StatusCode::kUnavailable:
+      return 503;
   }
   return 500;
 }

@@ -217,3 +217,56 @@ def wait_until(predicate, timeout=10.0, interval=0.1):
             return value
         time.sleep(interval)
     return predicate()
+
+
+# --- API key and time helpers (spec/KEYS.md), used by the test_api_* suites. -------------
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+KEY_RE = re.compile(r"^tfzo_[0-9A-Za-z]{36}$")
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+def base62(n, width=6):
+    """n in base62 (KEYS.md alphabet), most significant digit first, left-padded with 0."""
+    digits = ""
+    while n:
+        n, r = divmod(n, 62)
+        digits = BASE62[r] + digits
+    return digits.rjust(width, "0")
+
+
+def key_from_body(body):
+    """The key for a 30-character base62 body: prefix + body + base62(crc32(body))."""
+    import zlib
+    return "tfzo_" + body + base62(zlib.crc32(body.encode("ascii")))
+
+
+def make_key():
+    """A fresh, well-formed key (valid checksum) that no server knows."""
+    return key_from_body("".join(secrets.choice(BASE62) for _ in range(30)))
+
+
+def key_is_well_formed(key):
+    return bool(KEY_RE.match(key)) and key_from_body(key[5:35]) == key
+
+
+def rfc3339(t):
+    """Unix time -> "2026-11-27T06:48:27Z" (whole seconds, UTC)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(t)))
+
+
+def create_org(client, name=None):
+    """POST /api/orgs as `client`; returns the org object."""
+    r = client.post("/api/orgs", {"name": name or f"org-{secrets.token_hex(3)}"})
+    if r.status != 201:
+        raise AssertionError(f"create org failed: {r}")
+    return r.json()["org"]
+
+
+def create_key(client, name=None, **fields):
+    """POST /api/keys as `client`; returns (key object, secret)."""
+    body = {"name": name or f"key-{secrets.token_hex(3)}"}
+    body.update(fields)
+    r = client.post("/api/keys", body)
+    if r.status != 201:
+        raise AssertionError(f"create key failed: {r}")
+    return r.json()["key"], r.json()["secret"]

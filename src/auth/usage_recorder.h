@@ -1,0 +1,47 @@
+#ifndef TFZO_AUTH_USAGE_RECORDER_H_
+#define TFZO_AUTH_USAGE_RECORDER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+
+#include "core/time.h"
+#include "store/store.h"
+
+namespace tfzo {
+
+// Keeps each key's last use in memory and writes them to the store in one batch every
+// `interval` (never one write per request), and once more on Stop(). A crash loses at most
+// one interval. Owned by the server's wiring; Record() is thread-safe and cheap.
+class UsageRecorder {
+ public:
+  UsageRecorder(Store& store, std::chrono::milliseconds interval);
+  ~UsageRecorder();
+  UsageRecorder(const UsageRecorder&) = delete;
+  UsageRecorder& operator=(const UsageRecorder&) = delete;
+
+  void Record(const std::string& key_id, Time at);
+  // Writes what is pending now. Returns the store's status.
+  Status Flush();
+  // Stops the background writer after a last flush. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  Store& store_;
+  const std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::unordered_map<std::string, Time> pending_;  // guarded by mu_
+  bool stopping_ = false;                          // guarded by mu_
+  std::mutex flush_mu_;                            // one flush at a time
+  std::thread thread_;
+};
+
+}  // namespace tfzo
+
+#endif  // TFZO_AUTH_USAGE_RECORDER_H_

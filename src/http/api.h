@@ -1,0 +1,75 @@
+#ifndef TFZO_HTTP_API_H_
+#define TFZO_HTTP_API_H_
+
+#include <optional>
+#include <string>
+
+#include "auth/key_verifier.h"
+#include "http/json_codec.h"
+#include "http/message.h"
+#include "http/metrics.h"
+#include "http/router.h"
+#include "http/static_files.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/org_service.h"
+#include "service/resource_service.h"
+
+namespace tfzo::http {
+
+// Every route of spec/API.md: translates requests into service calls and Status into the
+// error body. Owns the router; references the services, which outlive it. Handle() is a
+// function from request to response (Beast's handle_request): thread-safe, no sockets.
+class Api {
+ public:
+  struct Services {
+    AccountService& accounts;
+    OrgService& orgs;
+    KeyService& keys;
+    ResourceService& resources;
+    KeyVerifier& verifier;
+    Store& store;
+    const Clock& clock;
+  };
+  struct Options {
+    bool secure_cookie = false;  // served over TLS: __Host- prefix and Secure
+  };
+
+  Api(Services services, StaticFiles& static_files, Metrics& metrics, Options options);
+
+  HttpResponse Handle(Request& request);
+
+ private:
+  // A console request's authenticated session.
+  struct Session {
+    AccountService::SessionInfo info;
+    Caller caller;
+  };
+
+  void AddConsoleRoutes();
+  void AddCliRoutes();
+  void AddOpsRoutes();
+
+  // Console routes: session cookie, and the CSRF header on state changes.
+  using ConsoleHandler = std::function<Result<HttpResponse>(Request&, const Session&)>;
+  void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
+  // CLI routes: a Bearer key; with `org_scoped`, the {org} of the path passes the scope check.
+  using CliHandler = std::function<Result<HttpResponse>(Request&, const KeyState&)>;
+  void Cli(beast_http::verb method, std::string pattern, bool org_scoped, CliHandler handler);
+
+  Result<Session> ConsoleSession(Request& request);
+  Result<KeyState> BearerKey(Request& request);
+  HttpResponse SessionStarted(beast_http::status status, const AccountService::SessionGrant& grant);
+  std::string SessionCookieName() const;
+  HttpResponse Json(const json& body, beast_http::status status = beast_http::status::ok) const;
+
+  Services s_;
+  StaticFiles& static_files_;
+  Metrics& metrics_;
+  Options options_;
+  Router router_;
+};
+
+}  // namespace tfzo::http
+
+#endif  // TFZO_HTTP_API_H_

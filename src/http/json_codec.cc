@@ -1,0 +1,107 @@
+#include "http/json_codec.h"
+
+#include <fmt/format.h>
+
+#include "service/key_service.h"
+
+namespace tfzo::http {
+
+Result<JsonBody> JsonBody::Parse(std::string_view body,
+                                 std::initializer_list<std::string_view> fields, bool empty_ok) {
+  if (body.empty() && empty_ok) return JsonBody(json::object());
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidRequest("body: not valid JSON");
+  if (!j.is_object()) return InvalidRequest("body: must be a JSON object");
+  for (const auto& [name, value] : j.items()) {
+    bool known = false;
+    for (std::string_view f : fields) known = known || f == name;
+    if (!known) return InvalidRequest(fmt::format("{}: unknown field", name));
+  }
+  return JsonBody(std::move(j));
+}
+
+bool JsonBody::Has(std::string_view field) const { return j_.contains(field); }
+
+Result<std::string> JsonBody::RequiredString(std::string_view field) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return InvalidRequest(fmt::format("{}: is required", field));
+  if (!it->is_string()) return InvalidRequest(fmt::format("{}: must be a string", field));
+  return it->get<std::string>();
+}
+
+Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view field) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return InvalidRequest(fmt::format("{}: must be a string", field));
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::optional<Time>> JsonBody::OptionalTime(std::string_view field) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(field));
+  if (!text) return std::optional<Time>();
+  auto t = ParseRfc3339(*text);
+  if (!t.ok()) {
+    return InvalidRequest(
+        fmt::format("{}: must be an RFC 3339 time like 2026-11-27T06:48:27Z", field));
+  }
+  return std::optional<Time>(*t);
+}
+
+json TimeJson(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+
+json AccountJson(const AccountRecord& a) {
+  return {{"id", a.id}, {"email", a.email}, {"name", a.name}};
+}
+
+json OrgJson(const MembershipRecord& m) {
+  return {{"id", m.org_id}, {"name", m.org_name}, {"role", RoleName(m.role)}};
+}
+
+json MemberJson(const MembershipRecord& m) {
+  return {{"account_id", m.account_id}, {"email", m.email}, {"role", RoleName(m.role)}};
+}
+
+json KeyJson(const KeyRecord& k, Time now) {
+  return {{"id", k.id},
+          {"name", k.name},
+          {"description", k.description},
+          {"hint", k.hint},
+          {"org_id", k.org_id ? json(*k.org_id) : json(nullptr)},
+          {"org_name", k.org_id ? json(k.org_name) : json(nullptr)},
+          {"created_at", FormatRfc3339(k.created_at)},
+          {"expires_at", TimeJson(k.expires_at)},
+          {"last_used_at", TimeJson(k.last_used_at)},
+          {"rotated_at", TimeJson(k.rotated_at)},
+          {"revoked_at", TimeJson(k.revoked_at)},
+          {"status", KeyStatusName(k, now)}};
+}
+
+json AgentJson(const AgentRecord& a) {
+  return {{"id", a.id},
+          {"org_id", a.org_id},
+          {"name", a.name},
+          {"host_id", a.host_id ? json(*a.host_id) : json(nullptr)},
+          {"created_at", FormatRfc3339(a.created_at)}};
+}
+
+json HostJson(const HostRecord& h) {
+  return {{"id", h.id},
+          {"org_id", h.org_id},
+          {"name", h.name},
+          {"address", h.address},
+          {"created_at", FormatRfc3339(h.created_at)}};
+}
+
+json EventJson(const EventRecord& e) {
+  return {{"id", e.id},
+          {"at", FormatRfc3339(e.at)},
+          {"action", e.action},
+          {"actor_id", e.actor_id ? json(*e.actor_id) : json(nullptr)},
+          {"org_id", e.org_id ? json(*e.org_id) : json(nullptr)},
+          {"target_id", e.target_id},
+          {"ip", e.ip}};
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace tfzo::http

@@ -1,0 +1,54 @@
+#ifndef TFZO_HTTP_JSON_CODEC_H_
+#define TFZO_HTTP_JSON_CODEC_H_
+
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "store/store.h"
+
+namespace tfzo::http {
+
+using nlohmann::json;
+
+// A request body that must be a JSON object with only known fields. Every getter answers
+// kInvalidRequest with a message that starts with the field's name. Parsing never throws.
+class JsonBody {
+ public:
+  // An empty body counts as {} when `empty_ok`.
+  static Result<JsonBody> Parse(std::string_view body,
+                                std::initializer_list<std::string_view> fields,
+                                bool empty_ok = false);
+
+  bool Has(std::string_view field) const;
+  Result<std::string> RequiredString(std::string_view field) const;
+  // Absent or null: nullopt.
+  Result<std::optional<std::string>> OptionalString(std::string_view field) const;
+  // Absent or null: nullopt; otherwise an RFC 3339 time.
+  Result<std::optional<Time>> OptionalTime(std::string_view field) const;
+
+ private:
+  explicit JsonBody(json j) : j_(std::move(j)) {}
+  json j_;
+};
+
+// The objects of spec/API.md.
+json AccountJson(const AccountRecord& a);
+json OrgJson(const MembershipRecord& m);
+json MemberJson(const MembershipRecord& m);
+json KeyJson(const KeyRecord& k, Time now);
+json AgentJson(const AgentRecord& a);
+json HostJson(const HostRecord& h);
+json EventJson(const EventRecord& e);
+json TimeJson(const std::optional<Time>& t);
+
+// Serializes for the wire; invalid UTF-8 (never produced by us) is replaced, not thrown.
+std::string Dump(const json& j);
+
+}  // namespace tfzo::http
+
+#endif  // TFZO_HTTP_JSON_CODEC_H_

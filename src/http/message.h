@@ -1,0 +1,45 @@
+#ifndef TFZO_HTTP_MESSAGE_H_
+#define TFZO_HTTP_MESSAGE_H_
+
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/status.h"
+
+namespace tfzo::http {
+
+namespace beast_http = boost::beast::http;
+using HttpRequest = beast_http::request<beast_http::string_body>;
+using HttpResponse = beast_http::response<beast_http::string_body>;
+
+// One request as the handlers see it: the message, where it came from, and what the router
+// took from its path. Handlers never see the socket.
+struct Request {
+  HttpRequest msg;
+  std::string remote_ip;
+  std::string request_id;
+  std::string_view path;                                // target without the query string
+  std::string_view query;                               // after '?', may be empty
+  std::unordered_map<std::string, std::string> params;  // {name} segments of the route
+
+  const std::string& param(const std::string& name) const { return params.at(name); }
+};
+
+inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
+
+// A JSON answer with `status` and `body` (already serialized).
+HttpResponse JsonResponse(beast_http::status status, std::string body);
+
+// The error body of spec/API.md for `status`: {"error": {"code", "message"}}, with
+// WWW-Authenticate on 401s of Bearer paths. Internal errors never carry their details.
+HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
+
+// Value of query parameter `name` (percent-decoded), or nullopt.
+std::optional<std::string> QueryParam(std::string_view query, std::string_view name);
+
+}  // namespace tfzo::http
+
+#endif  // TFZO_HTTP_MESSAGE_H_

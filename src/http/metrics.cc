@@ -1,0 +1,54 @@
+#include "http/metrics.h"
+
+#include <fmt/format.h>
+
+namespace tfzo::http {
+
+void Metrics::RecordRequest(std::string_view route, std::string_view method, unsigned status,
+                            std::chrono::steady_clock::duration elapsed) {
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  size_t bucket = 0;
+  while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
+  std::lock_guard lock(mu_);
+  ++requests_[{std::string(route), std::string(method), status}];
+  ++latency_buckets_[bucket];
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+void Metrics::RecordKeyCheck(std::string_view result) {
+  std::lock_guard lock(mu_);
+  ++key_checks_[std::string(result)];
+}
+
+std::string Metrics::Render() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  out += "# HELP tfzo_http_requests_total HTTP requests by route, method and status.\n";
+  out += "# TYPE tfzo_http_requests_total counter\n";
+  for (const auto& [labels, count] : requests_) {
+    const auto& [route, method, status] = labels;
+    out += fmt::format("tfzo_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
+                       route, method, status, count);
+  }
+  out += "# HELP tfzo_http_request_duration_seconds Time to answer a request.\n";
+  out += "# TYPE tfzo_http_request_duration_seconds histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += latency_buckets_[i];
+    out += fmt::format("tfzo_http_request_duration_seconds_bucket{{le=\"{}\"}} {}\n", kBuckets[i],
+                       cumulative);
+  }
+  cumulative += latency_buckets_[kBuckets.size()];
+  out += fmt::format("tfzo_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("tfzo_http_request_duration_seconds_sum {}\n", latency_sum_);
+  out += fmt::format("tfzo_http_request_duration_seconds_count {}\n", latency_count_);
+  out += "# HELP tfzo_key_checks_total API key checks by result (valid or the error code).\n";
+  out += "# TYPE tfzo_key_checks_total counter\n";
+  for (const auto& [result, count] : key_checks_) {
+    out += fmt::format("tfzo_key_checks_total{{result=\"{}\"}} {}\n", result, count);
+  }
+  return out;
+}
+
+}  // namespace tfzo::http

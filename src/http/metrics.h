@@ -1,0 +1,40 @@
+#ifndef TFZO_HTTP_METRICS_H_
+#define TFZO_HTTP_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace tfzo::http {
+
+// Counters for /metrics in the Prometheus text format: requests by route, method and status,
+// a request latency histogram, and key checks by result code. Owned by the server's wiring;
+// thread-safe.
+class Metrics {
+ public:
+  // Upper bounds of the latency histogram's buckets, in seconds.
+  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                                      0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
+
+  void RecordRequest(std::string_view route, std::string_view method, unsigned status,
+                     std::chrono::steady_clock::duration elapsed);
+  void RecordKeyCheck(std::string_view result);
+  std::string Render() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;  // guarded
+  std::map<std::string, uint64_t> key_checks_;                                   // guarded
+  std::array<uint64_t, kBuckets.size() + 1> latency_buckets_{};                  // guarded
+  double latency_sum_ = 0;                                                       // guarded
+  uint64_t latency_count_ = 0;                                                   // guarded
+};
+
+}  // namespace tfzo::http
+
+#endif  // TFZO_HTTP_METRICS_H_

@@ -1,0 +1,145 @@
+// 2501-accounts: flags, wiring, signals. The one place that picks implementations
+// (store from --db, system clock, libsodium randomness) and connects the layers.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "auth/key_verifier.h"
+#include "auth/password_hasher.h"
+#include "auth/usage_recorder.h"
+#include "core/random.h"
+#include "core/time.h"
+#include "http/api.h"
+#include "http/http_server.h"
+#include "http/metrics.h"
+#include "http/static_files.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/org_service.h"
+#include "service/resource_service.h"
+#include "store/store.h"
+
+namespace tfzo {
+namespace {
+
+constexpr char kDefaultDb[] = "sqlite:./data/accounts.db";
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = kDefaultDb;
+  std::optional<int> max_key_lifetime_days;
+  std::string tls_cert;
+  std::string tls_key;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  std::string web_dir;
+};
+
+int Fail(const std::string& what) {
+  std::cerr << "2501-accounts: " << what << "\n";
+  return 1;
+}
+
+int Migrate(const std::string& db) {
+  auto store = OpenStore(db);
+  if (!store.ok()) return Fail(store.status().message());
+  std::cout << "migrations applied to " << db.substr(0, db.find(':')) << " database\n";
+  return 0;
+}
+
+int Serve(const ServeFlags& flags) {
+  const size_t colon = flags.listen.rfind(':');
+  if (colon == std::string::npos) return Fail("--listen: expected HOST:PORT");
+  http::HttpServer::Options http_options;
+  http_options.host = flags.listen.substr(0, colon);
+  try {
+    const int port = std::stoi(flags.listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::out_of_range("port");
+    http_options.port = static_cast<uint16_t>(port);
+  } catch (const std::exception&) {
+    return Fail("--listen: the port must be a number from 0 to 65535");
+  }
+  if (!flags.tls_cert.empty() || !flags.tls_key.empty()) {
+    return Fail(
+        "--tls-cert/--tls-key: TLS is not available in this build yet; put a TLS proxy "
+        "in front of the server");
+  }
+  http_options.io_threads = flags.threads;
+
+  auto opened = OpenStore(flags.db);
+  if (!opened.ok()) return Fail(opened.status().message());
+  std::unique_ptr<Store> store = std::move(opened).value();
+
+  SystemClock clock;
+  SodiumRandom random;
+  PasswordHasher hasher;
+  UsageRecorder usage(*store, std::chrono::seconds(2));
+  KeyVerifier verifier(*store, clock, &usage);
+  ServiceDeps deps{*store, clock, random};
+  AccountService accounts(deps, hasher);
+  OrgService orgs(deps);
+  KeyService keys(deps, KeyService::Options{flags.max_key_lifetime_days});
+  ResourceService resources(deps);
+  http::StaticFiles static_files(flags.web_dir);
+  http::Metrics metrics;
+  http::Api api({accounts, orgs, keys, resources, verifier, *store, clock}, static_files, metrics,
+                http::Api::Options{});
+
+  http::HttpServer server(http_options, [&api](http::Request& request) {
+    http::HttpResponse res = api.Handle(request);
+    spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
+                 request.request_id);
+    return res;
+  });
+  auto endpoint = server.Listen();
+  if (!endpoint.ok()) return Fail(endpoint.status().message());
+  std::cout << "listening on http://" << endpoint->address().to_string() << ":" << endpoint->port()
+            << std::endl;
+  spdlog::info("console at http://{}:{}/ (store: {})", endpoint->address().to_string(),
+               endpoint->port(), flags.db.substr(0, flags.db.find(':')));
+  server.Run();
+  usage.Stop();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace tfzo
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("2501-accounts");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  CLI::App app{"2501-accounts: the 2501 API key server"};
+  app.require_subcommand(1);
+  tfzo::ServeFlags flags;
+  CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server");
+  serve->add_option("--listen", flags.listen, "HOST:PORT (port 0: pick one and print it)")
+      ->capture_default_str();
+  serve->add_option("--db", flags.db, "sqlite:PATH or postgresql://...")->capture_default_str();
+  serve
+      ->add_option("--max-key-lifetime", flags.max_key_lifetime_days,
+                   "DAYS: refuse longer expirations and \"never\"")
+      ->check(CLI::Range(1, 36500));
+  serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate chain");
+  serve->add_option("--tls-key", flags.tls_key, "PEM private key");
+  serve->add_option("--threads", flags.threads, "I/O threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve->add_option("--web-dir", flags.web_dir,
+                    "serve the console from this directory instead of the embedded copy "
+                    "(console development)");
+  std::string migrate_db = tfzo::kDefaultDb;
+  CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
+  migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();
+
+  CLI11_PARSE(app, argc, argv);
+  if (*serve) return tfzo::Serve(flags);
+  if (*migrate) return tfzo::Migrate(migrate_db);
+  return 2;
+}

@@ -1,0 +1,128 @@
+#include "service/account_service.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/digest.h"
+#include "service/validation.h"
+
+namespace tfzo {
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string out(email);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+namespace {
+
+Status CheckPassword(const Secret& password) {
+  const size_t n = CodePoints(password.reveal());
+  if (n < 8 || n > 1024) {
+    return Status(StatusCode::kWeakPassword,
+                  "password: must be at least 8 characters (and at most 1024)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher)
+    : deps_(deps), hasher_(hasher) {}
+
+Result<AccountService::SessionGrant> AccountService::Signup(std::string_view email,
+                                                            const Secret& password,
+                                                            std::string_view name,
+                                                            const std::string& ip) {
+  RETURN_IF_ERROR(CheckEmail("email", email));
+  RETURN_IF_ERROR(CheckPassword(password));
+  RETURN_IF_ERROR(CheckText("name", name, 0, 100));
+  ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
+  AccountRecord account{.id = NewId("acc", deps_.random),
+                        .email = NormalizeEmail(email),
+                        .name = std::string(name),
+                        .password_hash = std::move(hash),
+                        .created_at = deps_.clock.Now()};
+  Caller caller{account.id, ip};
+  Status created =
+      deps_.store.CreateAccount(account, deps_.Event("account.signup", caller, account.id));
+  if (created.code() == StatusCode::kEmailTaken) {
+    return Status(StatusCode::kEmailTaken,
+                  "email: an account with this email already exists; sign in instead");
+  }
+  RETURN_IF_ERROR(created);
+  return StartSession(std::move(account), ip, "session.login");
+}
+
+Result<AccountService::SessionGrant> AccountService::Login(std::string_view email,
+                                                           const Secret& password,
+                                                           const std::string& ip) {
+  const Status wrong(StatusCode::kInvalidCredentials, "The email or password is not right.");
+  auto found = deps_.store.FindAccountByEmail(NormalizeEmail(email));
+  if (!found.ok()) {
+    if (found.status().code() != StatusCode::kNotFound) return found.status();
+    hasher_.VerifyNothing(password);
+    RETURN_IF_ERROR(deps_.store.AppendEvent(deps_.Event("session.login_failed", {"", ip}, "")));
+    return wrong;
+  }
+  AccountRecord account = std::move(found).value();
+  if (!hasher_.Verify(account.password_hash, password)) {
+    Caller caller{account.id, ip};
+    RETURN_IF_ERROR(
+        deps_.store.AppendEvent(deps_.Event("session.login_failed", caller, account.id)));
+    return wrong;
+  }
+  return StartSession(std::move(account), ip, "session.login");
+}
+
+Result<AccountService::SessionGrant> AccountService::StartSession(AccountRecord account,
+                                                                  const std::string& ip,
+                                                                  std::string action) {
+  Secret token(NewToken(deps_.random, 32));
+  const Time now = deps_.clock.Now();
+  SessionRecord session{.token_digest = Sha256(token.reveal()),
+                        .account_id = account.id,
+                        .csrf_token = NewToken(deps_.random, 32),
+                        .created_at = now,
+                        .last_seen_at = now};
+  Caller caller{account.id, ip};
+  RETURN_IF_ERROR(
+      deps_.store.CreateSession(session, deps_.Event(std::move(action), caller, account.id)));
+  return SessionGrant{std::move(account), std::move(token), session.csrf_token};
+}
+
+Result<AccountService::SessionInfo> AccountService::Authenticate(std::string_view token) {
+  const Status no_session(StatusCode::kUnauthenticated,
+                          "You are not signed in, or your session ended: sign in again.");
+  if (token.empty()) return no_session;
+  const Digest digest = Sha256(token);
+  auto session = deps_.store.FindSession(digest);
+  if (!session.ok()) {
+    return session.status().code() == StatusCode::kNotFound ? no_session : session.status();
+  }
+  const Time now = deps_.clock.Now();
+  if (session->last_seen_at + kSessionIdleTimeout <= now) {
+    (void)deps_.store.DeleteSession(digest);
+    return no_session;
+  }
+  ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(session->account_id));
+  // One write a minute at most keeps the idle clock right without a write per request.
+  if (now - session->last_seen_at >= std::chrono::minutes(1)) {
+    RETURN_IF_ERROR(deps_.store.TouchSession(digest, now));
+  }
+  return SessionInfo{std::move(account), session->csrf_token};
+}
+
+Status AccountService::Logout(std::string_view token) {
+  Status s = deps_.store.DeleteSession(Sha256(token));
+  return s.code() == StatusCode::kNotFound ? Status::Ok() : s;
+}
+
+Result<std::vector<EventRecord>> AccountService::ListEvents(const Caller& caller, int limit,
+                                                            std::optional<std::string> before) {
+  if (limit < 1 || limit > 200) return InvalidRequest("limit: must be 1 to 200");
+  return deps_.store.ListEvents(caller.account_id, limit, std::move(before));
+}
+
+}  // namespace tfzo

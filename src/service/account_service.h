@@ -1,0 +1,60 @@
+#ifndef TFZO_SERVICE_ACCOUNT_SERVICE_H_
+#define TFZO_SERVICE_ACCOUNT_SERVICE_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/password_hasher.h"
+#include "core/secret.h"
+#include "service/context.h"
+
+namespace tfzo {
+
+// Sign-up, login, console sessions and the account's audit log. Session tokens are random
+// 256-bit values; only their SHA-256 is stored. Idle sessions end after `idle_timeout`.
+// Holds references only; thread-safe.
+class AccountService {
+ public:
+  static constexpr std::chrono::hours kSessionIdleTimeout{12};
+
+  // A new console session: the cookie value is `token` and is shown to nobody else.
+  struct SessionGrant {
+    AccountRecord account;
+    Secret token;
+    std::string csrf_token;
+  };
+  // An authenticated console request.
+  struct SessionInfo {
+    AccountRecord account;
+    std::string csrf_token;
+  };
+
+  AccountService(ServiceDeps deps, const PasswordHasher& hasher);
+
+  Result<SessionGrant> Signup(std::string_view email, const Secret& password, std::string_view name,
+                              const std::string& ip);
+  Result<SessionGrant> Login(std::string_view email, const Secret& password, const std::string& ip);
+  // kUnauthenticated when the token is unknown or the session idled out.
+  Result<SessionInfo> Authenticate(std::string_view token);
+  Status Logout(std::string_view token);
+
+  Result<std::vector<EventRecord>> ListEvents(const Caller& caller, int limit,
+                                              std::optional<std::string> before);
+
+ private:
+  Result<SessionGrant> StartSession(AccountRecord account, const std::string& ip,
+                                    std::string action);
+
+  ServiceDeps deps_;
+  const PasswordHasher& hasher_;
+};
+
+// Emails compare case-insensitively: they are stored and looked up lower-cased.
+std::string NormalizeEmail(std::string_view email);
+
+}  // namespace tfzo
+
+#endif  // TFZO_SERVICE_ACCOUNT_SERVICE_H_

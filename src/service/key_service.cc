@@ -1,0 +1,130 @@
+#include "service/key_service.h"
+
+#include <fmt/format.h>
+
+#include "core/api_key.h"
+#include "core/digest.h"
+#include "service/validation.h"
+
+namespace tfzo {
+
+std::string_view KeyStatusName(const KeyRecord& key, Time now) {
+  if (key.revoked_at) return "revoked";
+  if (key.expires_at && *key.expires_at <= now) return "expired";
+  return "active";
+}
+
+KeyService::KeyService(ServiceDeps deps, Options options) : deps_(deps), options_(options) {}
+
+Status KeyService::CheckExpiry(const std::optional<Time>& expires_at) const {
+  const Time now = deps_.clock.Now();
+  if (!expires_at) {
+    if (options_.max_lifetime_days) {
+      return InvalidRequest(fmt::format(
+          "expires_at: this server requires an expiration within {} days; \"never\" is not "
+          "allowed",
+          *options_.max_lifetime_days));
+    }
+    return Status::Ok();
+  }
+  if (*expires_at <= now) return InvalidRequest("expires_at: must be in the future");
+  if (options_.max_lifetime_days &&
+      *expires_at > now + std::chrono::days(*options_.max_lifetime_days)) {
+    return InvalidRequest(
+        fmt::format("expires_at: must be at most {} days from now", *options_.max_lifetime_days));
+  }
+  return Status::Ok();
+}
+
+Result<KeyRecord> KeyService::OwnKey(const Caller& caller, std::string_view key_id) {
+  auto key = deps_.store.FindKey(key_id);
+  if (!key.ok() && key.status().code() != StatusCode::kNotFound) return key.status();
+  if (!key.ok() || key->account_id != caller.account_id) {
+    return NotFound("No API key with this id.");
+  }
+  return key;
+}
+
+SecretRecord KeyService::NewSecret(const std::string& key_id, Secret& value) {
+  value = Secret(GenerateKey(deps_.random));
+  return SecretRecord{.digest = Sha256(value.reveal()),
+                      .key_id = key_id,
+                      .hint = KeyHint(value.reveal()),
+                      .created_at = deps_.clock.Now(),
+                      .revoked_at = std::nullopt};
+}
+
+Result<std::vector<KeyRecord>> KeyService::List(const Caller& caller) {
+  return deps_.store.ListKeys(caller.account_id);
+}
+
+Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateRequest request) {
+  RETURN_IF_ERROR(CheckText("name", request.name, 1, 100));
+  RETURN_IF_ERROR(CheckText("description", request.description, 0, 500, /*multiline=*/true));
+  RETURN_IF_ERROR(CheckExpiry(request.expires_at));
+  if (request.org_id) {
+    ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(*request.org_id, caller.account_id));
+    if (!role) {
+      return Forbidden("org_id: you are not a member of this organization");
+    }
+  }
+  Issued issued;
+  KeyRecord& key = issued.key;
+  key.id = NewId("key", deps_.random);
+  key.account_id = caller.account_id;
+  key.name = std::move(request.name);
+  key.description = std::move(request.description);
+  key.org_id = std::move(request.org_id);
+  key.created_at = deps_.clock.Now();
+  key.expires_at = request.expires_at;
+  SecretRecord secret = NewSecret(key.id, issued.secret);
+  key.hint = secret.hint;
+  RETURN_IF_ERROR(
+      deps_.store.CreateKey(key, secret, deps_.Event("key.created", caller, key.id, key.org_id)));
+  ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
+  return issued;
+}
+
+Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id,
+                                     std::optional<std::string> name,
+                                     std::optional<std::string> description) {
+  if (name) RETURN_IF_ERROR(CheckText("name", *name, 1, 100));
+  if (description) RETURN_IF_ERROR(CheckText("description", *description, 0, 500, true));
+  ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
+  RETURN_IF_ERROR(deps_.store.UpdateKey(key.id, name.value_or(key.name),
+                                        description.value_or(key.description),
+                                        deps_.Event("key.updated", caller, key.id, key.org_id)));
+  return deps_.store.FindKey(key.id);
+}
+
+Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_view key_id,
+                                              std::optional<std::optional<Time>> expires_at) {
+  ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
+  if (key.revoked_at) return Conflict("This key is revoked; revoked keys cannot be rotated.");
+  if (expires_at) {
+    RETURN_IF_ERROR(CheckExpiry(*expires_at));
+  } else if (key.expires_at && *key.expires_at <= deps_.clock.Now()) {
+    return Conflict("This key has expired: give a new expires_at to rotate it.");
+  }
+  Issued issued;
+  SecretRecord secret = NewSecret(key.id, issued.secret);
+  Status rotated = deps_.store.RotateKey(key.id, secret, expires_at,
+                                         deps_.Event("key.rotated", caller, key.id, key.org_id));
+  if (rotated.code() == StatusCode::kConflict) {
+    return Conflict("This key is revoked; revoked keys cannot be rotated.");
+  }
+  RETURN_IF_ERROR(rotated);
+  ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
+  return issued;
+}
+
+Result<KeyRecord> KeyService::Revoke(const Caller& caller, std::string_view key_id) {
+  ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
+  RETURN_IF_ERROR(deps_.store
+                      .RevokeKey(key.id, deps_.clock.Now(),
+                                 deps_.Event("key.revoked", caller, key.id, key.org_id))
+                      .status());
+  return deps_.store.FindKey(key.id);
+}
+
+}  // namespace tfzo

@@ -1,0 +1,268 @@
+// The rules of spec/API.md at the service layer: a real SQLite store in memory, a fake clock.
+
+#include <gtest/gtest.h>
+
+#include "auth/key_verifier.h"
+#include "core/api_key.h"
+#include "core/digest.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/org_service.h"
+#include "service/resource_service.h"
+
+namespace tfzo {
+namespace {
+
+using std::chrono::days;
+using std::chrono::seconds;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest()
+      : store_(std::move(OpenStore("sqlite::memory:")).value()),
+        clock_(FromUnix(1'800'000'000)),
+        hasher_(PasswordHasher::Params{1, 8192}),
+        deps_{*store_, clock_, random_},
+        accounts_(deps_, hasher_),
+        orgs_(deps_),
+        keys_(deps_, {}),
+        resources_(deps_),
+        verifier_(*store_, clock_, nullptr) {}
+
+  Caller NewAccount(const std::string& email) {
+    auto grant = accounts_.Signup(email, Secret("password123"), "Ada", "127.0.0.1");
+    EXPECT_TRUE(grant.ok()) << grant.status().message();
+    return Caller{grant->account.id, "127.0.0.1"};
+  }
+
+  std::unique_ptr<Store> store_;
+  FakeClock clock_;
+  SodiumRandom random_;
+  PasswordHasher hasher_;
+  ServiceDeps deps_;
+  AccountService accounts_;
+  OrgService orgs_;
+  KeyService keys_;
+  ResourceService resources_;
+  KeyVerifier verifier_;
+};
+
+TEST_F(ServiceTest, SignupLoginAndSessions) {
+  auto grant = accounts_.Signup("Ada@Example.com", Secret("password123"), "Ada", "ip");
+  ASSERT_TRUE(grant.ok());
+  EXPECT_EQ(grant->account.email, "ada@example.com");
+  EXPECT_EQ(accounts_.Signup("ADA@example.com", Secret("password123"), "", "ip").status().code(),
+            StatusCode::kEmailTaken);
+  EXPECT_EQ(accounts_.Signup("b@example.com", Secret("short"), "", "ip").status().code(),
+            StatusCode::kWeakPassword);
+  EXPECT_EQ(accounts_.Signup("not-an-email", Secret("password123"), "", "ip").status().code(),
+            StatusCode::kInvalidRequest);
+
+  auto session = accounts_.Authenticate(grant->token.reveal());
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->csrf_token, grant->csrf_token);
+
+  EXPECT_EQ(accounts_.Login("ada@example.com", Secret("wrong-password"), "ip").status().code(),
+            StatusCode::kInvalidCredentials);
+  EXPECT_EQ(accounts_.Login("nobody@example.com", Secret("password123"), "ip").status().code(),
+            StatusCode::kInvalidCredentials);
+  auto login = accounts_.Login("ADA@example.com", Secret("password123"), "ip");
+  ASSERT_TRUE(login.ok());
+  EXPECT_NE(login->token.reveal(), grant->token.reveal());
+
+  ASSERT_TRUE(accounts_.Logout(login->token.reveal()).ok());
+  EXPECT_EQ(accounts_.Authenticate(login->token.reveal()).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(ServiceTest, IdleSessionsEndAfterTwelveHours) {
+  auto grant = accounts_.Signup("idle@example.com", Secret("password123"), "", "ip");
+  ASSERT_TRUE(grant.ok());
+  clock_.Advance(std::chrono::hours(11));
+  EXPECT_TRUE(accounts_.Authenticate(grant->token.reveal()).ok());  // use refreshes it
+  clock_.Advance(std::chrono::hours(11));
+  EXPECT_TRUE(accounts_.Authenticate(grant->token.reveal()).ok());
+  clock_.Advance(std::chrono::hours(12));
+  EXPECT_EQ(accounts_.Authenticate(grant->token.reveal()).status().code(),
+            StatusCode::kUnauthenticated);
+}
+
+TEST_F(ServiceTest, StoresOnlyTheDigestOfTheKey) {
+  Caller ada = NewAccount("ada@example.com");
+  auto issued = keys_.Create(ada, {"ci", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(issued.ok());
+  const std::string& secret = issued->secret.reveal();
+  EXPECT_TRUE(IsWellFormedKey(secret));
+  EXPECT_EQ(issued->key.hint, KeyHint(secret));
+  auto state = store_->FindKeyBySecret(Sha256(secret));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->key_id, issued->key.id);
+}
+
+TEST_F(ServiceTest, KeyValidationNamesTheField) {
+  Caller ada = NewAccount("ada@example.com");
+  auto empty = keys_.Create(ada, {"", "", std::nullopt, std::nullopt});
+  EXPECT_TRUE(empty.status().message().starts_with("name:"));
+  auto past = keys_.Create(ada, {"k", "", clock_.Now() - seconds(1), std::nullopt});
+  EXPECT_TRUE(past.status().message().starts_with("expires_at:"));
+  auto long_description =
+      keys_.Create(ada, {"k", std::string(501, 'x'), std::nullopt, std::nullopt});
+  EXPECT_TRUE(long_description.status().message().starts_with("description:"));
+  auto other_org = keys_.Create(ada, {"k", "", std::nullopt, "org_nope"});
+  EXPECT_EQ(other_org.status().code(), StatusCode::kForbidden);
+}
+
+TEST_F(ServiceTest, MaxKeyLifetimeForbidsNeverAndLongExpirations) {
+  KeyService limited(deps_, {.max_lifetime_days = 30});
+  Caller ada = NewAccount("ada@example.com");
+  EXPECT_EQ(limited.Create(ada, {"k", "", std::nullopt, std::nullopt}).status().code(),
+            StatusCode::kInvalidRequest);
+  EXPECT_EQ(limited.Create(ada, {"k", "", clock_.Now() + days(31), std::nullopt}).status().code(),
+            StatusCode::kInvalidRequest);
+  EXPECT_TRUE(limited.Create(ada, {"k", "", clock_.Now() + days(29), std::nullopt}).ok());
+}
+
+TEST_F(ServiceTest, RotationKillsTheOldSecretAndKeepsTheConfiguration) {
+  Caller ada = NewAccount("ada@example.com");
+  auto org = orgs_.CreateOrg(ada, "Acme");
+  ASSERT_TRUE(org.ok());
+  auto issued = keys_.Create(ada, {"ci", "pipeline", clock_.Now() + days(30), org->org_id});
+  ASSERT_TRUE(issued.ok());
+  const std::string old_secret = issued->secret.reveal();
+  ASSERT_TRUE(verifier_.Verify(old_secret).ok());
+
+  auto rotated = keys_.Rotate(ada, issued->key.id, std::nullopt);
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_EQ(rotated->key.id, issued->key.id);
+  EXPECT_EQ(rotated->key.name, "ci");
+  EXPECT_EQ(rotated->key.description, "pipeline");
+  EXPECT_EQ(rotated->key.org_id, org->org_id);
+  EXPECT_EQ(rotated->key.expires_at, issued->key.expires_at);
+  EXPECT_TRUE(rotated->key.rotated_at.has_value());
+  EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_TRUE(verifier_.Verify(rotated->secret.reveal()).ok());
+}
+
+TEST_F(ServiceTest, RevokeIsPermanentAndIdempotent) {
+  Caller ada = NewAccount("ada@example.com");
+  auto issued = keys_.Create(ada, {"ci", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(issued.ok());
+  auto first = keys_.Revoke(ada, issued->key.id);
+  ASSERT_TRUE(first.ok());
+  clock_.Advance(seconds(10));
+  auto second = keys_.Revoke(ada, issued->key.id);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(first->revoked_at, second->revoked_at);
+  EXPECT_EQ(keys_.Rotate(ada, issued->key.id, std::nullopt).status().code(), StatusCode::kConflict);
+  EXPECT_EQ(verifier_.Verify(issued->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
+}
+
+TEST_F(ServiceTest, ExpiredKeysAreRefusedAndRotateOnlyWithANewExpiration) {
+  Caller ada = NewAccount("ada@example.com");
+  auto issued = keys_.Create(ada, {"ci", "", clock_.Now() + seconds(5), std::nullopt});
+  ASSERT_TRUE(issued.ok());
+  clock_.Advance(seconds(5));
+  EXPECT_EQ(verifier_.Verify(issued->secret.reveal()).status().code(), StatusCode::kKeyExpired);
+  EXPECT_EQ(keys_.Rotate(ada, issued->key.id, std::nullopt).status().code(), StatusCode::kConflict);
+  auto renewed = keys_.Rotate(ada, issued->key.id, std::optional<Time>(clock_.Now() + days(1)));
+  ASSERT_TRUE(renewed.ok());
+  EXPECT_TRUE(verifier_.Verify(renewed->secret.reveal()).ok());
+}
+
+TEST_F(ServiceTest, AnotherAccountsKeyIsNotFound) {
+  Caller ada = NewAccount("ada@example.com");
+  Caller bob = NewAccount("bob@example.com");
+  auto issued = keys_.Create(ada, {"ci", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(issued.ok());
+  EXPECT_EQ(keys_.Revoke(bob, issued->key.id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(keys_.Rotate(bob, issued->key.id, std::nullopt).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(keys_.Update(bob, issued->key.id, "x", std::nullopt).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(ServiceTest, ScopeRulesAndMemberRemoval) {
+  Caller ada = NewAccount("ada@example.com");
+  Caller bob = NewAccount("bob@example.com");
+  auto acme = orgs_.CreateOrg(ada, "Acme");
+  auto globex = orgs_.CreateOrg(ada, "Globex");
+  ASSERT_TRUE(acme.ok() && globex.ok());
+  ASSERT_TRUE(orgs_.AddMember(ada, acme->org_id, "BOB@example.com", Role::kMember).ok());
+  EXPECT_EQ(orgs_.AddMember(bob, acme->org_id, "ada@example.com", Role::kMember).status().code(),
+            StatusCode::kForbidden);
+
+  auto scoped = keys_.Create(bob, {"scoped", "", std::nullopt, acme->org_id});
+  auto unscoped = keys_.Create(bob, {"all", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(scoped.ok() && unscoped.ok());
+  auto scoped_state = verifier_.Verify(scoped->secret.reveal());
+  auto unscoped_state = verifier_.Verify(unscoped->secret.reveal());
+  ASSERT_TRUE(scoped_state.ok() && unscoped_state.ok());
+  EXPECT_TRUE(verifier_.CheckOrgAccess(*scoped_state, acme->org_id).ok());
+  EXPECT_TRUE(verifier_.CheckOrgAccess(*unscoped_state, acme->org_id).ok());
+  EXPECT_EQ(verifier_.CheckOrgAccess(*unscoped_state, globex->org_id).code(),
+            StatusCode::kForbidden);
+
+  // Ada's scoped key on another of her orgs: out of scope, naming the key's org.
+  auto ada_scoped = keys_.Create(ada, {"acme-only", "", std::nullopt, acme->org_id});
+  ASSERT_TRUE(ada_scoped.ok());
+  auto ada_state = verifier_.Verify(ada_scoped->secret.reveal());
+  Status out = verifier_.CheckOrgAccess(*ada_state, globex->org_id);
+  EXPECT_EQ(out.code(), StatusCode::kOrgOutOfScope);
+  EXPECT_NE(out.message().find("Acme"), std::string::npos);
+
+  // Removing Bob cuts both of his keys off Acme at once.
+  ASSERT_TRUE(orgs_.RemoveMember(ada, acme->org_id, bob.account_id).ok());
+  EXPECT_EQ(verifier_.CheckOrgAccess(*scoped_state, acme->org_id).code(), StatusCode::kForbidden);
+  EXPECT_EQ(verifier_.CheckOrgAccess(*unscoped_state, acme->org_id).code(), StatusCode::kForbidden);
+
+  // The last owner cannot leave.
+  EXPECT_EQ(orgs_.RemoveMember(ada, acme->org_id, ada.account_id).code(), StatusCode::kConflict);
+}
+
+TEST_F(ServiceTest, OwnersSeeAndRevokeKeysScopedToTheirOrg) {
+  Caller ada = NewAccount("ada@example.com");
+  Caller bob = NewAccount("bob@example.com");
+  auto acme = orgs_.CreateOrg(ada, "Acme");
+  ASSERT_TRUE(orgs_.AddMember(ada, acme->org_id, "bob@example.com", Role::kMember).ok());
+  auto bobs = keys_.Create(bob, {"bob-ci", "", std::nullopt, acme->org_id});
+  ASSERT_TRUE(bobs.ok());
+  auto listed = orgs_.ListOrgKeys(ada, acme->org_id);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].email, "bob@example.com");
+  EXPECT_EQ(orgs_.ListOrgKeys(bob, acme->org_id).status().code(), StatusCode::kForbidden);
+  ASSERT_TRUE(orgs_.RevokeOrgKey(ada, acme->org_id, bobs->key.id).ok());
+  EXPECT_EQ(verifier_.Verify(bobs->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
+}
+
+TEST_F(ServiceTest, AgentsAndHostsStayInTheirOrg) {
+  Caller ada = NewAccount("ada@example.com");
+  auto acme = orgs_.CreateOrg(ada, "Acme");
+  auto globex = orgs_.CreateOrg(ada, "Globex");
+  auto host = resources_.CreateHost(acme->org_id, "build-1", "10.0.0.5");
+  ASSERT_TRUE(host.ok());
+  auto agent = resources_.CreateAgent(acme->org_id, "deployer", host->id);
+  ASSERT_TRUE(agent.ok());
+  EXPECT_EQ(resources_.CreateAgent(globex->org_id, "x", host->id).status().code(),
+            StatusCode::kInvalidRequest);
+  EXPECT_EQ(resources_.GetAgent(globex->org_id, agent->id).status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(resources_.DeleteHost(acme->org_id, host->id).ok());
+  auto after = resources_.GetAgent(acme->org_id, agent->id);
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after->host_id.has_value());
+}
+
+TEST_F(ServiceTest, AuditEventsRecordTheActions) {
+  Caller ada = NewAccount("ada@example.com");
+  auto issued = keys_.Create(ada, {"ci", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(keys_.Rotate(ada, issued->key.id, std::nullopt).ok());
+  ASSERT_TRUE(keys_.Revoke(ada, issued->key.id).ok());
+  auto events = accounts_.ListEvents(ada, 50, std::nullopt);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *events) actions.push_back(e.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"key.revoked", "key.rotated", "key.created",
+                                               "session.login", "account.signup"}));
+}
+
+}  // namespace
+}  // namespace tfzo

@@ -1,0 +1,40 @@
+#include "store/store.h"
+
+#include "store/sqlite_store.h"
+
+namespace tfzo {
+
+std::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kOwner:
+      return "owner";
+    case Role::kMember:
+      return "member";
+  }
+  return "member";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  if (name == "owner") return Role::kOwner;
+  if (name == "member") return Role::kMember;
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite)) {
+    const std::string path(url.substr(kSqlite.size()));
+    if (path.empty()) {
+      return InvalidRequest("--db sqlite:PATH needs a path (or sqlite::memory:)");
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(path));
+    return Result<std::unique_ptr<Store>>(std::move(store));
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return InvalidRequest("PostgreSQL support is not built yet; use --db sqlite:PATH");
+  }
+  return InvalidRequest(
+      "--db must be sqlite:PATH (e.g. sqlite:./data/accounts.db) or postgresql://...");
+}
+
+}  // namespace tfzo

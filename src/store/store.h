@@ -1,0 +1,202 @@
+#ifndef TFZO_STORE_STORE_H_
+#define TFZO_STORE_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/digest.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace tfzo {
+
+enum class Role { kOwner, kMember };
+std::string_view RoleName(Role role);  // "owner" | "member"
+std::optional<Role> ParseRole(std::string_view name);
+
+struct AccountRecord {
+  std::string id;
+  std::string email;  // stored lower-cased; unique
+  std::string name;
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  Time created_at;
+};
+
+struct SessionRecord {
+  Digest token_digest;  // SHA-256 of the cookie value; the value itself is never stored
+  std::string account_id;
+  std::string csrf_token;
+  Time created_at;
+  Time last_seen_at;
+};
+
+struct OrgRecord {
+  std::string id;
+  std::string name;
+  Time created_at;
+};
+
+// One membership, joined with what the listings show: the org's name (for "my orgs") or the
+// member's email (for "members of an org").
+struct MembershipRecord {
+  std::string org_id;
+  std::string org_name;
+  std::string account_id;
+  std::string email;
+  Role role = Role::kMember;
+};
+
+// An API key's configuration and life. Its secrets are SecretRecords.
+struct KeyRecord {
+  std::string id;
+  std::string account_id;
+  std::string name;
+  std::string description;
+  std::string hint;  // of the current secret
+  std::optional<std::string> org_id;
+  Time created_at;
+  std::optional<Time> expires_at;
+  std::optional<Time> last_used_at;
+  std::optional<Time> rotated_at;
+  std::optional<Time> revoked_at;
+  // Filled by reads: the scope's org name ("" when unscoped), and the owner's email.
+  std::string org_name;
+  std::string email;
+};
+
+// One secret of a key. A rotation revokes the current secret and adds a new one.
+struct SecretRecord {
+  Digest digest;
+  std::string key_id;
+  std::string hint;
+  Time created_at;
+  std::optional<Time> revoked_at;
+};
+
+// What checking a key needs, from one read by digest.
+struct KeyState {
+  std::string key_id;
+  std::string account_id;
+  std::optional<std::string> org_id;
+  std::optional<Time> expires_at;
+  std::optional<Time> key_revoked_at;     // the key itself was revoked
+  std::optional<Time> secret_revoked_at;  // this secret was revoked (by revoke or rotation)
+};
+
+struct AgentRecord {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::optional<std::string> host_id;
+  Time created_at;
+};
+
+struct HostRecord {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::string address;
+  Time created_at;
+};
+
+struct EventRecord {
+  std::string id;
+  Time at;
+  std::string action;  // "key.created", ...
+  std::optional<std::string> actor_id;
+  std::optional<std::string> org_id;
+  std::string target_id;
+  std::string ip;
+};
+
+// Durable state of the whole system. Every method is one transaction: a change and the audit
+// event that records it commit together or not at all. Implementations are thread-safe.
+//
+// Errors: kNotFound for a missing row, kEmailTaken / kConflict for the state conflicts named
+// below, kUnavailable when the database cannot be reached, kInternal otherwise.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Status Ping() = 0;
+
+  // Accounts and sessions.
+  virtual Status CreateAccount(const AccountRecord& account, const EventRecord& event) = 0;
+  virtual Result<AccountRecord> FindAccount(std::string_view account_id) = 0;
+  virtual Result<AccountRecord> FindAccountByEmail(std::string_view email) = 0;
+  virtual Status CreateSession(const SessionRecord& session, const EventRecord& event) = 0;
+  virtual Result<SessionRecord> FindSession(const Digest& token_digest) = 0;
+  virtual Status TouchSession(const Digest& token_digest, Time at) = 0;
+  virtual Status DeleteSession(const Digest& token_digest) = 0;
+  virtual Status DeleteSessionsIdleSince(Time cutoff) = 0;
+
+  // Organizations and members.
+  virtual Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
+                           const EventRecord& event) = 0;
+  virtual Result<OrgRecord> FindOrg(std::string_view org_id) = 0;
+  // The account's memberships (org_id, org_name, role), oldest org first.
+  virtual Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) = 0;
+  // nullopt: not a member.
+  virtual Result<std::optional<Role>> FindRole(std::string_view org_id,
+                                               std::string_view account_id) = 0;
+  // Members (account_id, email, role), in the order they joined.
+  virtual Result<std::vector<MembershipRecord>> ListMembers(std::string_view org_id) = 0;
+  // kConflict when already a member.
+  virtual Status AddMember(std::string_view org_id, std::string_view account_id, Role role,
+                           const EventRecord& event) = 0;
+  // kNotFound when not a member; kConflict when it would leave the org without an owner.
+  virtual Status RemoveMember(std::string_view org_id, std::string_view account_id,
+                              const EventRecord& event) = 0;
+
+  // API keys.
+  virtual Status CreateKey(const KeyRecord& key, const SecretRecord& secret,
+                           const EventRecord& event) = 0;
+  virtual Result<KeyRecord> FindKey(std::string_view key_id) = 0;
+  // The account's keys, newest first.
+  virtual Result<std::vector<KeyRecord>> ListKeys(std::string_view account_id) = 0;
+  // Every key scoped to the org (with the owner's email), newest first.
+  virtual Result<std::vector<KeyRecord>> ListOrgKeys(std::string_view org_id) = 0;
+  virtual Status UpdateKey(std::string_view key_id, const std::string& name,
+                           const std::string& description, const EventRecord& event) = 0;
+  // Revokes the current secret and adds `secret` in one transaction; sets rotated_at and
+  // hint, and replaces expires_at when `expires_at` is given. kConflict if the key is revoked.
+  virtual Status RotateKey(std::string_view key_id, const SecretRecord& secret,
+                           std::optional<std::optional<Time>> expires_at,
+                           const EventRecord& event) = 0;
+  // Revokes the key and its secrets. Idempotent: returns the first revocation's time (and
+  // records the event only the first time).
+  virtual Result<Time> RevokeKey(std::string_view key_id, Time at, const EventRecord& event) = 0;
+  virtual Result<KeyState> FindKeyBySecret(const Digest& digest) = 0;
+  // Records uses in one statement batch; last_used_at only moves forward.
+  virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
+
+  // Agents and hosts, always within one org.
+  virtual Status CreateAgent(const AgentRecord& agent) = 0;
+  virtual Result<std::vector<AgentRecord>> ListAgents(std::string_view org_id) = 0;
+  virtual Result<AgentRecord> FindAgent(std::string_view org_id, std::string_view agent_id) = 0;
+  virtual Status DeleteAgent(std::string_view org_id, std::string_view agent_id) = 0;
+  virtual Status CreateHost(const HostRecord& host) = 0;
+  virtual Result<std::vector<HostRecord>> ListHosts(std::string_view org_id) = 0;
+  virtual Result<HostRecord> FindHost(std::string_view org_id, std::string_view host_id) = 0;
+  // Agents on the host keep existing with host_id null.
+  virtual Status DeleteHost(std::string_view org_id, std::string_view host_id) = 0;
+
+  // Audit events.
+  virtual Status AppendEvent(const EventRecord& event) = 0;
+  // Newest first: events whose actor is the account, and events of orgs it owns. With
+  // `before`, only events older than that event id.
+  virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
+                                                      std::optional<std::string> before) = 0;
+};
+
+// The one place that picks an implementation from a --db URL: "sqlite:PATH" (":memory:"
+// allowed) or "postgresql://...". Applies pending migrations before returning.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+}  // namespace tfzo
+
+#endif  // TFZO_STORE_STORE_H_
