@@ -1,7 +1,11 @@
 #ifndef TFZO_HTTP_HTTP_SERVER_H_
 #define TFZO_HTTP_HTTP_SERVER_H_
 
-// Boost 1.74's coroutine support needs <utility> before Asio.
+// Boost 1.74's coroutine support uses std::exchange without including <utility>.
+// clang-format off
+#include <utility>
+// clang-format on
+
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,7 +18,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <utility>
 
 #include "core/result.h"
 #include "http/message.h"
