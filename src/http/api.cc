@@ -272,8 +272,8 @@ void Api::AddConsoleRoutes() {
           [this](Request& request, const Session& session) -> Result<HttpResponse> {
             ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "role"}));
             ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
-            ASSIGN_OR_RETURN(std::optional<std::string> role_name, body.OptionalString("role"));
-            std::optional<Role> role = ParseRole(role_name.value_or("member"));
+            ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
+            std::optional<Role> role = ParseRole(role_name);
             if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
             ASSIGN_OR_RETURN(auto member,
                              s_.orgs.AddMember(session.caller, request.param("org"), email, *role));

@@ -118,6 +118,30 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
   }
 }
 
+// Runs the handler on the worker pool and resumes the connection's coroutine on its own
+// strand. (Boost 1.74's co_spawn would resume it on the pool thread.) The work guard keeps
+// Run() from returning while a request is away on the pool during a drain.
+asio::awaitable<HttpResponse> HttpServer::RunOnWorker(std::shared_ptr<Request> request) {
+  auto initiate = [this, request = std::move(request)](auto handler) mutable {
+    auto strand = asio::get_associated_executor(handler);
+    asio::post(workers_, [this, request = std::move(request), handler = std::move(handler), strand,
+                          work = asio::make_work_guard(ioc_)]() mutable {
+      HttpResponse res;
+      try {
+        res = handler_(*request);
+      } catch (const std::exception& e) {
+        spdlog::error("request {} failed: {}", request->request_id, e.what());
+        res = ErrorResponse(Internal("unexpected exception"));
+      }
+      asio::post(strand, [handler = std::move(handler), res = std::move(res)]() mutable {
+        std::move(handler)(std::move(res));
+      });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+      std::move(initiate), asio::use_awaitable);
+}
+
 asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
   beast::error_code ec;
   std::string remote_ip = "unknown";
@@ -170,10 +194,7 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
       request->msg = parser.release();
       request->remote_ip = remote_ip;
       request->request_id = NextRequestId();
-      HttpResponse res = co_await asio::co_spawn(
-          workers_,
-          [this, request]() -> asio::awaitable<HttpResponse> { co_return handler_(*request); },
-          asio::use_awaitable);
+      HttpResponse res = co_await RunOnWorker(std::move(request));
       const bool keep_alive = res.keep_alive() && !stopping_;
       res.keep_alive(keep_alive);
       c->stream.expires_after(options_.read_timeout);

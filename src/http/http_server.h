@@ -60,6 +60,7 @@ class HttpServer {
 
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> connection);
+  boost::asio::awaitable<HttpResponse> RunOnWorker(std::shared_ptr<Request> request);
   std::string NextRequestId();
 
   Options options_;

@@ -525,7 +525,7 @@ Status SqliteStore::DeleteSessionsIdleSince(Time cutoff) {
 
 Status SqliteStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                               const EventRecord& event) {
-  return InTransaction([&]() -> Status {
+  Status result = InTransaction([&]() -> Status {
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kInsertOrg));
       s.BindText(1, org.id).BindText(2, org.name).BindTime(3, org.created_at);
@@ -541,6 +541,8 @@ Status SqliteStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
     }
     return InsertEvent(event);
   });
+  if (result.ok()) Publish({Change::Kind::kMembership, "", org.id, std::string(owner_id)});
+  return result;
 }
 
 Result<OrgRecord> SqliteStore::FindOrg(std::string_view org_id) {
@@ -590,7 +592,7 @@ Result<std::vector<MembershipRecord>> SqliteStore::ListMembers(std::string_view 
 
 Status SqliteStore::AddMember(std::string_view org_id, std::string_view account_id, Role role,
                               const EventRecord& event) {
-  return InTransaction([&]() -> Status {
+  Status result = InTransaction([&]() -> Status {
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kFindRole));
       s.BindText(1, org_id).BindText(2, account_id);
@@ -607,11 +609,15 @@ Status SqliteStore::AddMember(std::string_view org_id, std::string_view account_
     }
     return InsertEvent(event);
   });
+  if (result.ok()) {
+    Publish({Change::Kind::kMembership, "", std::string(org_id), std::string(account_id)});
+  }
+  return result;
 }
 
 Status SqliteStore::RemoveMember(std::string_view org_id, std::string_view account_id,
                                  const EventRecord& event) {
-  return InTransaction([&]() -> Status {
+  Status result = InTransaction([&]() -> Status {
     std::optional<Role> role;
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kFindRole));
@@ -635,6 +641,10 @@ Status SqliteStore::RemoveMember(std::string_view org_id, std::string_view accou
     }
     return InsertEvent(event);
   });
+  if (result.ok()) {
+    Publish({Change::Kind::kMembership, "", std::string(org_id), std::string(account_id)});
+  }
+  return result;
 }
 
 // API keys.
@@ -699,7 +709,7 @@ Result<std::vector<KeyRecord>> SqliteStore::ListOrgKeys(std::string_view org_id)
 
 Status SqliteStore::UpdateKey(std::string_view key_id, const std::string& name,
                               const std::string& description, const EventRecord& event) {
-  return InTransaction([&]() -> Status {
+  Status result = InTransaction([&]() -> Status {
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kUpdateKey));
       s.BindText(1, key_id).BindText(2, name).BindText(3, description);
@@ -708,12 +718,14 @@ Status SqliteStore::UpdateKey(std::string_view key_id, const std::string& name,
     }
     return InsertEvent(event);
   });
+  if (result.ok()) Publish({Change::Kind::kKey, std::string(key_id), "", ""});
+  return result;
 }
 
 Status SqliteStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
                               std::optional<std::optional<Time>> expires_at,
                               const EventRecord& event) {
-  return InTransaction([&]() -> Status {
+  Status result = InTransaction([&]() -> Status {
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kKeyRevokedAt));
       s.BindText(1, key_id);
@@ -747,10 +759,12 @@ Status SqliteStore::RotateKey(std::string_view key_id, const SecretRecord& secre
     }
     return InsertEvent(event);
   });
+  if (result.ok()) Publish({Change::Kind::kKey, std::string(key_id), "", ""});
+  return result;
 }
 
 Result<Time> SqliteStore::RevokeKey(std::string_view key_id, Time at, const EventRecord& event) {
-  return InTransaction([&]() -> Result<Time> {
+  Result<Time> result = InTransaction([&]() -> Result<Time> {
     {
       ASSIGN_OR_RETURN(Statement s, Prepare(kKeyRevokedAt));
       s.BindText(1, key_id);
@@ -771,6 +785,8 @@ Result<Time> SqliteStore::RevokeKey(std::string_view key_id, Time at, const Even
     RETURN_IF_ERROR(InsertEvent(event));
     return at;
   });
+  if (result.ok()) Publish({Change::Kind::kKey, std::string(key_id), "", ""});
+  return result;
 }
 
 Result<KeyState> SqliteStore::FindKeyBySecret(const Digest& digest) {

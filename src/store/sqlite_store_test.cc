@@ -793,5 +793,38 @@ TEST(RoleTest, NamesRoundTrip) {
   EXPECT_FALSE(ParseRole("admin").has_value());
 }
 
+TEST_F(SqliteStoreTest, PublishesCommittedChangesForCaches) {
+  std::vector<Change> changes;
+  store_->SetChangeListener([&](const Change& c) { changes.push_back(c); });
+  ASSERT_TRUE(
+      store_->CreateOrg({"org_1", "Acme", kT0}, "acc_a", Event("e1", "org.created", "acc_a")).ok());
+  ASSERT_TRUE(
+      store_->AddMember("org_1", "acc_b", Role::kMember, Event("e2", "org.member_added", "acc_a"))
+          .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_b"), Secret("value-0001", "key_1"),
+                              Event("e3", "key.created", "acc_b"))
+                  .ok());
+  ASSERT_TRUE(store_->UpdateKey("key_1", "n", "d", Event("e4", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("value-0002", "key_1", At(1)), std::nullopt,
+                              Event("e5", "key.rotated", "acc_b"))
+                  .ok());
+  ASSERT_TRUE(store_->RevokeKey("key_1", At(2), Event("e6", "key.revoked", "acc_b")).ok());
+  ASSERT_TRUE(
+      store_->RemoveMember("org_1", "acc_b", Event("e7", "org.member_removed", "acc_a")).ok());
+  // A refused change publishes nothing.
+  EXPECT_FALSE(
+      store_->RemoveMember("org_1", "acc_a", Event("e8", "org.member_removed", "acc_a")).ok());
+  ASSERT_EQ(changes.size(), 6u);  // key creation is not a change: unknown keys are never cached
+  EXPECT_EQ(changes[0].kind, Change::Kind::kMembership);
+  EXPECT_EQ(changes[1].account_id, "acc_b");
+  EXPECT_EQ(changes[2].kind, Change::Kind::kKey);
+  EXPECT_EQ(changes[2].key_id, "key_1");
+  EXPECT_EQ(changes[4].key_id, "key_1");
+  EXPECT_EQ(changes[5].kind, Change::Kind::kMembership);
+  EXPECT_EQ(changes[5].org_id, "org_1");
+}
+
 }  // namespace
 }  // namespace tfzo

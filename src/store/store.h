@@ -1,6 +1,7 @@
 #ifndef TFZO_STORE_STORE_H_
 #define TFZO_STORE_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,6 +114,17 @@ struct EventRecord {
   std::string ip;
 };
 
+// A committed change that state cached in memory (KeyVerifier) must drop. kEverything: the
+// store may have missed changes (a lost database connection) and every cache must be dropped.
+struct Change {
+  enum class Kind { kKey, kMembership, kEverything };
+  Kind kind = Kind::kEverything;
+  std::string key_id;      // kKey: rotated, revoked or edited
+  std::string org_id;      // kMembership: added, removed (or the org created)
+  std::string account_id;  // kMembership
+};
+using ChangeListener = std::function<void(const Change&)>;
+
 // Durable state of the whole system. Every method is one transaction: a change and the audit
 // event that records it commit together or not at all. Implementations are thread-safe.
 //
@@ -123,6 +135,11 @@ class Store {
   virtual ~Store() = default;
 
   virtual Status Ping() = 0;
+
+  // Registers the listener that hears every committed Change, from this node and, for a
+  // shared database, from every other node. Set once, before the store is shared between
+  // threads; the listener is called after commit, on any thread.
+  void SetChangeListener(ChangeListener listener) { listener_ = std::move(listener); }
 
   // Accounts and sessions.
   virtual Status CreateAccount(const AccountRecord& account, const EventRecord& event) = 0;
@@ -191,6 +208,14 @@ class Store {
   // `before`, only events older than that event id.
   virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                                       std::optional<std::string> before) = 0;
+
+ protected:
+  void Publish(const Change& change) const {
+    if (listener_) listener_(change);
+  }
+
+ private:
+  ChangeListener listener_;
 };
 
 // The one place that picks an implementation from a --db URL: "sqlite:PATH" (":memory:"
