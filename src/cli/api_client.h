@@ -1,0 +1,53 @@
+#ifndef TFZO_CLI_API_CLIENT_H_
+#define TFZO_CLI_API_CLIENT_H_
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/secret.h"
+
+namespace tfzo::cli {
+
+// One HTTP answer: status, body (as received) and the server's X-Request-Id.
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::string request_id;
+};
+
+// The accounts server's `/api/v1` API over libcurl, authenticated with `Authorization: Bearer`.
+// libcurl honours the usual proxy variables, CA bundles and TLS settings. An answer with any
+// HTTP status is a HttpResponse; only a transport failure (DNS, connection, TLS, timeout) is an
+// error, with code kUnavailable and curl's explanation. With a verbose log, each request and
+// answer is written there as one line, with the key's hint, never the key. Owned by one command
+// run; not thread-safe. Requires curl_global_init() (main does it).
+class ApiClient {
+ public:
+  ApiClient(std::string base_url, Secret key, std::ostream* verbose_log = nullptr);
+
+  Result<HttpResponse> Get(std::string_view path) { return Send("GET", path, std::nullopt); }
+  Result<HttpResponse> Post(std::string_view path, std::string body) {
+    return Send("POST", path, std::move(body));
+  }
+  Result<HttpResponse> Delete(std::string_view path) { return Send("DELETE", path, std::nullopt); }
+
+  Result<HttpResponse> Send(std::string_view method, std::string_view path,
+                            std::optional<std::string> body);
+
+  const std::string& base_url() const { return base_url_; }
+
+  // `segment` percent-encoded for use as one path segment.
+  static std::string EscapeSegment(std::string_view segment);
+
+ private:
+  std::string base_url_;
+  Secret key_;
+  std::ostream* verbose_log_;
+};
+
+}  // namespace tfzo::cli
+
+#endif  // TFZO_CLI_API_CLIENT_H_

@@ -1,0 +1,223 @@
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "cli/atomic_file.h"
+#include "cli/commands.h"
+#include "cli/git.h"
+#include "cli/scan.h"
+
+namespace tfzo::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr uintmax_t kMaxFileSize = 64 * 1024 * 1024;
+constexpr std::string_view kHookMarker = "installed by `2501 scan --install-hook`";
+
+struct Finding {
+  std::string file;
+  size_t line;
+  std::string hint;
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// The files to scan for one PATH argument, as display paths.
+void Collect(Session& session, const std::string& arg, std::vector<std::string>& files,
+             bool& failed) {
+  std::error_code ec;
+  fs::file_status st = fs::status(arg, ec);
+  if (ec || !fs::exists(st)) {
+    session.err() << fmt::format("2501: {}: no such file or directory\n", arg);
+    failed = true;
+    return;
+  }
+  if (!fs::is_directory(st)) {
+    files.push_back(arg);  // named explicitly: scanned even if .gitignore'd
+    return;
+  }
+  auto display = [&](const fs::path& rel) {
+    return arg == "." ? rel.string() : (fs::path(arg) / rel).string();
+  };
+  if (Git::IsInsideWorkTree(arg)) {
+    auto listed = Git::ListFiles(arg);
+    if (listed.ok()) {
+      for (const std::string& f : *listed) {
+        if (fs::is_regular_file(fs::symlink_status(fs::path(arg) / f, ec))) {
+          files.push_back(display(f));
+        }
+      }
+      return;
+    }
+    session.Warn(listed.status().message() + "; scanning every file instead");
+  }
+  fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
+    if (entry.is_directory(ec) && entry.path().filename() == ".git") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.is_symlink(ec) || !entry.is_regular_file(ec)) continue;
+    files.push_back(display(fs::relative(entry.path(), arg, ec)));
+  }
+}
+
+void PrintFindings(Session& session, const std::vector<Finding>& findings, size_t scanned,
+                   std::string_view what) {
+  if (session.json()) {
+    json list = json::array();
+    for (const Finding& f : findings) {
+      list.push_back({{"file", f.file}, {"line", f.line}, {"hint", f.hint}});
+    }
+    session.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
+    return;
+  }
+  for (const Finding& f : findings) {
+    session.out() << fmt::format("{}:{}: {}\n", f.file, f.line, f.hint);
+  }
+  if (findings.empty()) {
+    session.err() << fmt::format("No 2501 API key found in {}.\n", what);
+  }
+}
+
+}  // namespace
+
+CliResult<ExitCode> Scan(Session& session) {
+  const Invocation& inv = session.invocation();
+  std::vector<Finding> findings;
+  if (inv.staged) {
+    if (!Git::IsInsideWorkTree(".")) {
+      return CliError(ExitCode::kUsage, "usage", "--staged needs a git work tree",
+                      "Usage: " + UsageOf(Command::kScan));
+    }
+    auto diff = Git::StagedDiff(".");
+    if (!diff.ok()) return FromStatus(diff.status());
+    std::set<std::string> files;
+    for (DiffMatch& m : FindKeysInDiff(*diff)) {
+      files.insert(m.file);
+      findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
+    }
+    PrintFindings(session, findings, files.size(), "the staged changes");
+    if (!findings.empty()) {
+      session.err() << fmt::format(
+          "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
+          "Remove the key from the file (read it from the environment or `2501 config` "
+          "instead), `git add` the file again, and commit. If the key was ever pushed or "
+          "shared, revoke it in the Accounts interface.\n",
+          findings.size(), findings.size() == 1 ? "" : "s");
+      return ExitCode::kError;
+    }
+    return ExitCode::kOk;
+  }
+
+  std::vector<std::string> paths = inv.paths.empty() ? std::vector<std::string>{"."} : inv.paths;
+  std::vector<std::string> files;
+  bool failed = false;
+  for (const std::string& p : paths) Collect(session, p, files, failed);
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+
+  size_t scanned = 0;
+  std::set<std::string> with_keys;
+  for (const std::string& file : files) {
+    std::error_code ec;
+    uintmax_t size = fs::file_size(file, ec);
+    if (!ec && size > kMaxFileSize) {
+      session.Note(fmt::format("{}: skipped, larger than {} MiB", file, kMaxFileSize >> 20));
+      continue;
+    }
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      session.Warn(fmt::format("{}: cannot read it", file));
+      failed = true;
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    ++scanned;
+    for (KeyMatch& m : FindKeys(text.str())) {
+      with_keys.insert(file);
+      findings.push_back({file, m.line, std::move(m.hint)});
+    }
+  }
+  PrintFindings(session, findings, scanned,
+                fmt::format("{} file{}", scanned, scanned == 1 ? "" : "s"));
+  if (!findings.empty()) {
+    session.err() << fmt::format(
+        "2501: found {} 2501 API key{} in {} file{}. Remove {} from the files; if one was ever "
+        "committed, pushed or shared, revoke it in the Accounts interface.\n",
+        findings.size(), findings.size() == 1 ? "" : "s", with_keys.size(),
+        with_keys.size() == 1 ? "" : "s", findings.size() == 1 ? "it" : "them");
+    return ExitCode::kError;
+  }
+  if (failed) {
+    return CliError(ExitCode::kUsage, "usage", "some paths could not be scanned",
+                    "Usage: " + UsageOf(Command::kScan));
+  }
+  return ExitCode::kOk;
+}
+
+CliStatus InstallHook(Session& session) {
+  if (!Git::IsInsideWorkTree(".")) {
+    return CliError(ExitCode::kError, "not_a_git_repository",
+                    "--install-hook must run inside a git work tree");
+  }
+  auto hooks = Git::HooksDir(".");
+  if (!hooks.ok()) return FromStatus(hooks.status());
+  const fs::path hook = fs::path(*hooks) / "pre-commit";
+
+  std::error_code ec;
+  if (fs::exists(hook, ec)) {
+    std::ifstream in(hook);
+    std::stringstream current;
+    current << in.rdbuf();
+    if (current.str().find(kHookMarker) == std::string::npos) {
+      return CliError(
+          ExitCode::kError, "hook_exists",
+          fmt::format("a pre-commit hook that is not ours already exists: {}", hook.string()),
+          "Add this line to it yourself: 2501 scan --staged || exit 1");
+    }
+  }
+  std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  std::string script = fmt::format(
+      "#!/bin/sh\n"
+      "# 2501 pre-commit hook, {}.\n"
+      "# Blocks a commit whose staged changes add a 2501 API key (checked with its checksum).\n"
+      "# Bypass once, knowingly: git commit --no-verify\n"
+      "if [ -x {} ]; then exec {} scan --staged; fi\n"
+      "exec 2501 scan --staged\n",
+      kHookMarker, ShellQuote(self), ShellQuote(self));
+  fs::create_directories(hook.parent_path(), ec);
+  Status st = WriteFileAtomically(hook.string(), script, 0755);
+  if (!st.ok()) return FromStatus(st);
+  if (session.json()) {
+    session.PrintBody(json({{"hook", hook.string()}}).dump());
+  } else {
+    session.out() << fmt::format(
+        "Installed the pre-commit hook {}: a commit that adds a 2501 API key is now blocked.\n",
+        hook.string());
+  }
+  return std::nullopt;
+}
+
+}  // namespace tfzo::cli

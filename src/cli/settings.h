@@ -1,0 +1,62 @@
+#ifndef TFZO_CLI_SETTINGS_H_
+#define TFZO_CLI_SETTINGS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cli/config.h"
+#include "cli/env.h"
+#include "core/secret.h"
+
+namespace tfzo::cli {
+
+inline constexpr std::string_view kDefaultProfile = "default";
+inline constexpr std::string_view kDefaultApiHost = "http://127.0.0.1:8080";
+
+// Where a setting's value came from, in precedence order (spec/CLI.md: flag > environment >
+// config file > default).
+enum class Source { kDefault, kFile, kEnv, kFlag };
+
+// "default", "file", "env", "flag".
+std::string_view SourceName(Source source);
+
+// A resolved setting and where it came from; `origin` names it for people ("--host",
+// "TFZO_API_HOST", the file's path). Value type.
+struct Setting {
+  std::string value;
+  Source source = Source::kDefault;
+  std::string origin;
+};
+
+// The key in use. Its value only leaves through Secret::reveal(). Value type.
+struct KeySetting {
+  Secret key;  // empty: no key configured
+  Source source = Source::kDefault;
+  std::string origin;
+};
+
+// The options every command accepts (spec/CLI.md, "Global options").
+struct GlobalOptions {
+  std::optional<std::string> profile;
+  std::optional<std::string> host;
+  bool json = false;
+  bool verbose = false;
+};
+
+// The profile, host and key one run uses, resolved from flags, environment and the config
+// file. The config file is read by the caller; Resolve is pure. Value type.
+struct Settings {
+  Setting profile;
+  Setting api_host;
+  KeySetting api_key;
+
+  static Settings Resolve(const GlobalOptions& flags, const EnvLookup& env, const Config& config);
+};
+
+// "https://x.example/" -> "https://x.example"; nullopt unless http:// or https:// with a host.
+std::optional<std::string> NormalizeApiHost(std::string_view url);
+
+}  // namespace tfzo::cli
+
+#endif  // TFZO_CLI_SETTINGS_H_
