@@ -1,0 +1,183 @@
+// Shared by the e2e tests: start the real server on port 0 with a fresh SQLite file, launch
+// Debian's Chromium through playwright-core, collect console errors, save screenshots.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const e2eDir = path.resolve(here, '..');
+export const repoDir = path.resolve(e2eDir, '..', '..');
+export const screenshotDir = path.join(e2eDir, 'screenshots');
+export const docsDir = path.join(repoDir, 'docs');
+
+export const KEY_RE = /^tfzo_[0-9A-Za-z]{36}$/;
+
+/**
+ * Starts `2501-accounts serve` on 127.0.0.1:0 with a database in a new temporary directory.
+ * TFZO_BIN_DIR picks the binary's directory (default ../../build/bin); TFZO_WEB_DIR, when set,
+ * serves the console from that directory instead of the copy embedded in the binary.
+ */
+export async function startServer({ extraArgs = [] } = {}) {
+  const binDir = process.env.TFZO_BIN_DIR || path.join(repoDir, 'build', 'bin');
+  const bin = path.join(binDir, '2501-accounts');
+  const dir = mkdtempSync(path.join(tmpdir(), 'tfzo-e2e-'));
+  const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`, ...extraArgs];
+  if (process.env.TFZO_WEB_DIR) args.push('--web-dir', process.env.TFZO_WEB_DIR);
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.length > 20000) stderr = stderr.slice(-20000);
+  });
+
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not print its address within 20 s\nstdout: ${out}\nstderr: ${stderr}`)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${bin}: ${e.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (code ${code}, signal ${signal})\nstdout: ${out}\nstderr: ${stderr}`));
+    });
+  });
+  child.stdout.resume();
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    // A crash in the middle of a scenario: say so, with the server's last words.
+    console.error(`2501-accounts exited unexpectedly (code ${code}, signal ${signal}); its stderr:\n${stderr}`);
+  });
+
+  async function stop() {
+    stopping = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { url, stop, stderr: () => stderr };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * Records console errors, uncaught page errors and failed responses of a page. Chromium logs
+ * "Failed to load resource: ... 4xx" for every HTTP error answer, including those the test
+ * provokes on purpose (401 at the session check, 409 duplicate email, 400 empty name); those
+ * are accepted when `allowStatus` lists the status, everything else is an error.
+ */
+export function watchConsole(page, errors, allowStatus = new Set()) {
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    const m = /Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+    if (m && allowStatus.has(Number(m[1]))) return;
+    errors.push(`console: ${text} (${msg.location().url || 'unknown'})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('response', (res) => {
+    if (res.status() >= 500) errors.push(`HTTP ${res.status()} ${res.request().method()} ${res.url()}`);
+  });
+}
+
+// Screenshots never show a usable key (DESIGN.md: a secret never reaches a test snapshot): the
+// value is blurred. Toasts are transient and hidden so the pictures are stable. Done through
+// element.style (CSSOM), which the console's CSP allows; Playwright's `style`/`animations`
+// screenshot options inject a <style> element, which the CSP (rightly) refuses.
+function dressForScreenshot(page, on) {
+  return page.evaluate((enable) => {
+    for (const el of document.querySelectorAll('[data-secret]')) el.style.filter = enable ? 'blur(5px)' : '';
+    const toasts = document.getElementById('toasts');
+    if (toasts) toasts.style.visibility = enable ? 'hidden' : '';
+  }, on);
+}
+
+export async function screenshot(page, name, { copyTo = null, fullPage = false } = {}) {
+  mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await dressForScreenshot(page, true);
+  await page.screenshot({ path: file, fullPage });
+  await dressForScreenshot(page, false);
+  if (copyTo) {
+    mkdirSync(path.dirname(copyTo), { recursive: true });
+    copyFileSync(file, copyTo);
+  }
+  return file;
+}
+
+/**
+ * GET `url` with curl, the key passed as a header on stdin (never on the command line).
+ * Resolves {status, body}.
+ */
+export function curlWithKey(url, key) {
+  return new Promise((resolve, reject) => {
+    const child = execFile('curl', ['-sS', '-H', '@-', '-w', '\n%{http_code}', url], { timeout: 15000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`curl failed: ${err.message} ${stderr}`));
+        return;
+      }
+      const i = stdout.lastIndexOf('\n');
+      const status = Number(stdout.slice(i + 1));
+      let body = null;
+      try {
+        body = JSON.parse(stdout.slice(0, i));
+      } catch {
+        body = stdout.slice(0, i);
+      }
+      resolve({ status, body });
+    });
+    child.stdin.end(`Authorization: Bearer ${key}\n`);
+  });
+}
+
+/** Signs up through the API (no browser), for the second account of a scenario. */
+export async function signUpViaApi(baseUrl, email, password) {
+  const res = await fetch(`${baseUrl}/api/signup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up of ${email}: HTTP ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually(fn, { timeoutMs = 10000, intervalMs = 250, message = 'condition' } = {}) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${message}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

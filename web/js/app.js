@@ -1,0 +1,190 @@
+// Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
+// load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
+// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/audit.
+
+import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
+import { clear, h, toast } from './dom.js';
+import { renderAuth } from './views/auth.js';
+import { renderKeys } from './views/keys.js';
+import { renderOrgs, renderOrg } from './views/orgs.js';
+import { renderAudit } from './views/audit.js';
+
+/** What the views share: the signed-in account and the server's key-lifetime limit. */
+export const session = {
+  account: null,
+  maxKeyLifetimeDays: null,
+};
+
+const main = document.getElementById('main');
+const topbar = document.getElementById('topbar');
+let renderSeq = 0;
+let firstRender = true;
+
+function applySession(data) {
+  session.account = data.account;
+  setCsrfToken(data.csrf_token);
+  const max = data.max_key_lifetime_days;
+  session.maxKeyLifetimeDays = typeof max === 'number' && max > 0 ? max : null;
+  const email = (data.account && data.account.email) || '';
+  document.getElementById('account-email').textContent = email;
+  document.getElementById('account-avatar').textContent = (data.account && (data.account.name || email) || '?').trim().charAt(0);
+}
+
+function dropSession() {
+  session.account = null;
+  session.maxKeyLifetimeDays = null;
+  setCsrfToken(null);
+}
+
+/** Fetches the current session; null when signed out. */
+async function loadSession() {
+  try {
+    return await get('/api/session');
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+/** Called by the sign-in view after a successful sign-in or sign-up. */
+export async function signedIn(data) {
+  applySession(data);
+  // The session answer also carries the server's key-lifetime limit.
+  try {
+    const full = await loadSession();
+    if (full) applySession(full);
+  } catch {
+    // keep what sign-in returned
+  }
+  if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/signin')) {
+    location.hash = '#/keys';
+  } else {
+    route();
+  }
+}
+
+async function signOut() {
+  try {
+    await post('/api/logout');
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 401)) {
+      toast(err.message, { error: true });
+      return;
+    }
+  }
+  dropSession();
+  // The next person to sign in starts on their keys, not on this person's last page.
+  history.replaceState(null, '', location.pathname + location.search);
+  toast('You are signed out.');
+  route();
+}
+
+function parseRoute() {
+  const hash = location.hash.replace(/^#/, '');
+  const parts = hash.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  if (parts.length === 0) return { name: 'keys' };
+  if (parts[0] === 'keys' && parts.length === 1) return { name: 'keys' };
+  if (parts[0] === 'orgs' && parts.length === 1) return { name: 'orgs' };
+  if (parts[0] === 'orgs' && parts.length === 2) return { name: 'org', id: parts[1] };
+  if (parts[0] === 'audit' && parts.length === 1) return { name: 'audit' };
+  return { name: 'notfound' };
+}
+
+const VIEWS = {
+  keys: { title: 'API keys', nav: 'keys', render: renderKeys },
+  orgs: { title: 'Organizations', nav: 'orgs', render: renderOrgs },
+  org: { title: 'Organization', nav: 'orgs', render: renderOrg },
+  audit: { title: 'Audit log', nav: 'audit', render: renderAudit },
+  notfound: {
+    title: 'Not found',
+    nav: null,
+    render: (root) => {
+      root.append(h('div', { class: 'page-head' },
+        h('div', {}, h('h1', { tabindex: '-1' }, 'Page not found'),
+          h('p', { class: 'lead' }, 'This page does not exist. ',
+            h('a', { href: '#/keys' }, 'Go to your API keys'), '.'))));
+    },
+  },
+};
+
+export async function route() {
+  const seq = ++renderSeq;
+  const moveFocus = !firstRender;
+  firstRender = false;
+
+  // Close any dialog left open by the previous page (its close handlers clear what it held,
+  // e.g. a key value shown once).
+  for (const d of document.querySelectorAll('dialog')) {
+    if (d.open) d.close();
+    d.remove();
+  }
+
+  if (!session.account) {
+    topbar.hidden = true;
+    document.title = 'Sign in · 2501 Accounts';
+    clear(main);
+    renderAuth(main, { signedIn });
+    return;
+  }
+
+  topbar.hidden = false;
+  const r = parseRoute();
+  const view = VIEWS[r.name];
+  for (const a of topbar.querySelectorAll('[data-route]')) {
+    if (a.dataset.route === view.nav) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  document.title = `${view.title} · 2501 Accounts`;
+  clear(main);
+  const isCurrent = () => seq === renderSeq;
+  try {
+    await view.render(main, { route: r, session, isCurrent, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; } });
+  } catch (err) {
+    if (!isCurrent()) return;
+    if (err instanceof ApiError && err.status === 401) return; // handled by onUnauthenticated
+    main.append(h('div', { class: 'form-error', role: 'alert' }, err.message || String(err)));
+  }
+  if (moveFocus && isCurrent()) {
+    const heading = main.querySelector('h1');
+    if (heading) {
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: false });
+    }
+  }
+}
+
+onUnauthenticated(() => {
+  if (!session.account) return;
+  dropSession();
+  toast('Your session has ended. Sign in again.', { error: true });
+  route();
+});
+
+document.getElementById('sign-out').addEventListener('click', signOut);
+document.getElementById('skip-link').addEventListener('click', (ev) => {
+  ev.preventDefault();
+  const heading = main.querySelector('h1');
+  (heading || main).setAttribute('tabindex', '-1');
+  (heading || main).focus();
+});
+window.addEventListener('hashchange', () => route());
+
+async function boot() {
+  try {
+    const data = await loadSession();
+    if (data) applySession(data);
+  } catch (err) {
+    clear(main);
+    main.append(h('div', { class: 'form-error', role: 'alert' }, err.message));
+    return;
+  }
+  route();
+}
+
+boot();
