@@ -3,27 +3,91 @@
 #include <fmt/format.h>
 
 #include "core/api_key.h"
-#include "core/digest.h"
 
 namespace tfzo {
+namespace {
 
-KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage)
-    : store_(store), clock_(clock), usage_(usage) {}
+thread_local bool tl_cache_only = false;
+thread_local bool tl_missed = false;
 
-Result<KeyState> KeyVerifier::Verify(std::string_view key, bool record_use) {
+Status CacheMiss() { return Status(StatusCode::kUnavailable, "not in the cache"); }
+
+// Find in `cache`, else (unless cache-only) `load()` from the store and fill.
+template <typename V, typename Cache, typename K, typename Load>
+Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load load) {
+  if (auto hit = cache.Find(key)) return hit;
+  if (tl_cache_only) {
+    tl_missed = true;
+    return CacheMiss();
+  }
+  const uint64_t epoch = cache.epoch();
+  Result<V> loaded = load();
+  if (!loaded.ok()) return loaded.status();
+  auto value = std::make_shared<const V>(std::move(loaded).value());
+  cache.Insert(key, value, epoch);
+  return value;
+}
+
+}  // namespace
+
+KeyVerifier::CacheOnlyScope::CacheOnlyScope() {
+  tl_cache_only = true;
+  tl_missed = false;
+}
+KeyVerifier::CacheOnlyScope::~CacheOnlyScope() { tl_cache_only = false; }
+bool KeyVerifier::CacheOnlyScope::missed() const { return tl_missed; }
+
+KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage, Options options)
+    : store_(store),
+      clock_(clock),
+      usage_(usage),
+      states_(options.recheck),
+      memberships_(options.recheck),
+      keys_(options.recheck),
+      accounts_(options.recheck) {}
+
+Result<std::shared_ptr<const KeyState>> KeyVerifier::FindState(const Digest& digest) {
+  if (auto hit = states_.Find(digest)) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    return hit;
+  }
+  if (tl_cache_only) {
+    tl_missed = true;
+    return CacheMiss();
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  const uint64_t epoch = states_.epoch();
+  auto found = store_.FindKeyBySecret(digest);
+  if (!found.ok()) return found.status();  // unknown digests are never cached
+  auto state = std::make_shared<const KeyState>(std::move(found).value());
+  // Fill and index under index_mu_, so an invalidation sees either neither or both.
+  std::lock_guard lock(index_mu_);
+  if (states_.Insert(digest, state, epoch)) {
+    auto [begin, end] = digests_of_key_.equal_range(state->key_id);
+    bool indexed = false;
+    for (auto it = begin; it != end && !indexed; ++it) indexed = it->second == digest;
+    if (!indexed) digests_of_key_.emplace(state->key_id, digest);
+  }
+  return state;
+}
+
+Result<KeyState> KeyVerifier::Verify(std::string_view key) {
   if (!IsWellFormedKey(key)) {
     return Status(StatusCode::kKeyMalformed,
                   "The API key is malformed (incomplete or mistyped): copy the whole key again; "
                   "it starts with tfzo_ and is 41 characters long.");
   }
-  auto found = store_.FindKeyBySecret(Sha256(key));
+  auto found = FindState(Sha256(key));
   if (!found.ok()) {
     if (found.status().code() != StatusCode::kNotFound) return found.status();
     return Status(StatusCode::kKeyInvalid,
                   "The API key is not known to this server: check the host and profile, or "
                   "create a new key in the Accounts interface.");
   }
-  KeyState state = std::move(found).value();
+  return Judge(**found);
+}
+
+Result<KeyState> KeyVerifier::Judge(const KeyState& state) {
   if (state.key_revoked_at) {
     return Status(StatusCode::kKeyRevoked,
                   fmt::format("This API key was revoked on {}; create a new key.",
@@ -42,24 +106,80 @@ Result<KeyState> KeyVerifier::Verify(std::string_view key, bool record_use) {
                               "with a new expiration.",
                               FormatRfc3339(*state.expires_at)));
   }
-  if (record_use && usage_ != nullptr) usage_->Record(state.key_id, now);
+  if (usage_ != nullptr) usage_->Record(state.key_id, now);
   return state;
 }
 
 Status KeyVerifier::CheckOrgAccess(const KeyState& key, std::string_view org_id) {
-  ASSIGN_OR_RETURN(auto role, store_.FindRole(org_id, key.account_id));
-  if (!role) {
+  ASSIGN_OR_RETURN(auto memberships, Memberships(key.account_id));
+  const MembershipRecord* member = nullptr;
+  const MembershipRecord* scope = nullptr;
+  for (const MembershipRecord& m : *memberships) {
+    if (m.org_id == org_id) member = &m;
+    if (key.org_id && m.org_id == *key.org_id) scope = &m;
+  }
+  if (member == nullptr) {
     return Forbidden("The key's account is not a member of this organization.");
   }
   if (key.org_id && *key.org_id != org_id) {
-    auto scope = store_.FindOrg(*key.org_id);
-    const std::string scope_name = scope.ok() ? scope->name : *key.org_id;
     return Status(StatusCode::kOrgOutOfScope,
                   fmt::format("This key is scoped to organization \"{}\" ({}); use an unscoped "
                               "key or one scoped to this organization.",
-                              scope_name, *key.org_id));
+                              scope != nullptr ? scope->org_name : *key.org_id, *key.org_id));
   }
   return Status::Ok();
+}
+
+Result<std::shared_ptr<const std::vector<MembershipRecord>>> KeyVerifier::Memberships(
+    const std::string& account_id) {
+  return ReadThrough<std::vector<MembershipRecord>>(
+      memberships_, account_id, [&] { return store_.ListMemberships(account_id); });
+}
+
+Result<std::shared_ptr<const KeyRecord>> KeyVerifier::Key(const std::string& key_id) {
+  return ReadThrough<KeyRecord>(keys_, key_id, [&] { return store_.FindKey(key_id); });
+}
+
+Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::string& account_id) {
+  return ReadThrough<AccountRecord>(accounts_, account_id,
+                                    [&] { return store_.FindAccount(account_id); });
+}
+
+void KeyVerifier::OnChange(const Change& change) {
+  switch (change.kind) {
+    case Change::Kind::kKey: {
+      std::vector<Digest> digests;
+      {
+        std::lock_guard lock(index_mu_);
+        auto [begin, end] = digests_of_key_.equal_range(change.key_id);
+        for (auto it = begin; it != end; ++it) digests.push_back(it->second);
+        digests_of_key_.erase(begin, end);
+        states_.Bump();  // refuse fills of this key's secrets that are in flight
+      }
+      for (const Digest& d : digests) states_.Erase(d);
+      keys_.Erase(change.key_id);
+      break;
+    }
+    case Change::Kind::kMembership:
+      memberships_.Erase(change.account_id);
+      break;
+    case Change::Kind::kEverything: {
+      std::lock_guard lock(index_mu_);
+      states_.Clear();
+      digests_of_key_.clear();
+      memberships_.Clear();
+      keys_.Clear();
+      accounts_.Clear();
+      break;
+    }
+  }
+}
+
+KeyVerifier::Stats KeyVerifier::stats() const {
+  return Stats{.hits = hits_.load(std::memory_order_relaxed),
+               .misses = misses_.load(std::memory_order_relaxed),
+               .cached_keys = states_.size(),
+               .cached_accounts = memberships_.size()};
 }
 
 }  // namespace tfzo

@@ -1,35 +1,111 @@
 #ifndef TFZO_AUTH_KEY_VERIFIER_H_
 #define TFZO_AUTH_KEY_VERIFIER_H_
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
+#include "auth/sharded_cache.h"
 #include "auth/usage_recorder.h"
+#include "core/digest.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "store/store.h"
 
 namespace tfzo {
 
-// Decides whether an API key may be used, in the order of spec/KEYS.md: malformed, unknown,
-// revoked, expired; then whether it reaches an organization (spec/API.md's scope rules).
-// Holds references to the store, clock and usage recorder, which outlive it. Thread-safe.
+// Decides whether an API key may be used, in the order of spec/KEYS.md (malformed, unknown,
+// revoked, expired), and whether it reaches an organization (spec/API.md's scope rules).
+//
+// The hot path: parse and checksum (no allocation), SHA-256, then a sharded in-memory table
+// from digest to key state. A miss reads through to the store and fills the table; unknown
+// digests are never cached, so a new key works on the very next request. Memberships (for
+// scope checks), key records and accounts (for /api/v1/me) are cached the same way. The
+// store's Change feed drops what a rotation, revocation, edit or membership change affects,
+// on this node at commit and on other nodes through the store's notifications; entries older
+// than `recheck` are read again as a backstop.
+//
+// Cache-only mode (CacheOnlyScope) lets the I/O threads answer from memory: a lookup that
+// would need the store records a miss instead of blocking, and the caller retries the whole
+// request on the worker pool. Holds references to the store, clock and recorder, which
+// outlive it. Thread-safe.
 class KeyVerifier {
  public:
-  KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage);
+  struct Options {
+    std::chrono::milliseconds recheck{5000};
+  };
+
+  // While alive on a thread, lookups on that thread never touch the store: a miss sets
+  // missed() and the lookup answers kUnavailable.
+  class CacheOnlyScope {
+   public:
+    CacheOnlyScope();
+    ~CacheOnlyScope();
+    CacheOnlyScope(const CacheOnlyScope&) = delete;
+    CacheOnlyScope& operator=(const CacheOnlyScope&) = delete;
+    bool missed() const;
+  };
+
+  struct Stats {
+    uint64_t hits = 0;
+    uint64_t misses = 0;
+    size_t cached_keys = 0;
+    size_t cached_accounts = 0;
+  };
+
+  KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage, Options options);
+  KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage)
+      : KeyVerifier(store, clock, usage, Options{}) {}
 
   // The key's state when it is valid now; otherwise kKeyMalformed, kKeyInvalid, kKeyRevoked or
-  // kKeyExpired with a message a person can act on. A valid use is recorded when
-  // `record_use` is set.
-  Result<KeyState> Verify(std::string_view key, bool record_use = true);
+  // kKeyExpired with a message a person can act on. A valid use is recorded.
+  Result<KeyState> Verify(std::string_view key);
 
   // kForbidden when the account is not a member of the org now (also for an org that does not
   // exist: no existence oracle), kOrgOutOfScope when the key is scoped to another org.
   Status CheckOrgAccess(const KeyState& key, std::string_view org_id);
 
+  // Cached reads for /api/v1/me and /api/v1/orgs.
+  Result<std::shared_ptr<const std::vector<MembershipRecord>>> Memberships(
+      const std::string& account_id);
+  Result<std::shared_ptr<const KeyRecord>> Key(const std::string& key_id);
+  Result<std::shared_ptr<const AccountRecord>> Account(const std::string& account_id);
+
+  // Drops what `change` affects. Registered as the store's change listener by the wiring.
+  void OnChange(const Change& change);
+
+  Stats stats() const;
+
  private:
+  struct DigestHash {
+    size_t operator()(const Digest& d) const {
+      size_t h;
+      std::memcpy(&h, d.data(), sizeof h);  // SHA-256 output is already uniform
+      return h;
+    }
+  };
+
+  Result<std::shared_ptr<const KeyState>> FindState(const Digest& digest);
+  Result<KeyState> Judge(const KeyState& state);
+
   Store& store_;
   const Clock& clock_;
   UsageRecorder* usage_;
+  ShardedCache<Digest, KeyState, DigestHash> states_;
+  ShardedCache<std::string, std::vector<MembershipRecord>> memberships_;
+  ShardedCache<std::string, KeyRecord> keys_;
+  ShardedCache<std::string, AccountRecord> accounts_;
+  // key id -> digests cached for it, so a change of a key drops its entries without a scan.
+  std::mutex index_mu_;
+  std::unordered_multimap<std::string, Digest> digests_of_key_;  // guarded by index_mu_
+  std::atomic<uint64_t> hits_{0};
+  std::atomic<uint64_t> misses_{0};
 };
 
 }  // namespace tfzo

@@ -13,28 +13,38 @@ UsageRecorder::~UsageRecorder() { Stop(); }
 
 void UsageRecorder::Record(const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = pending_.try_emplace(key_id, at);
-  if (!inserted && it->second < at) it->second = at;
+  auto [it, inserted] = uses_.try_emplace(key_id, Use{at, true});
+  if (!inserted && it->second.at < at) it->second = Use{at, true};
+}
+
+std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
+  std::lock_guard lock(mu_);
+  auto it = uses_.find(key_id);
+  if (it == uses_.end()) return std::nullopt;
+  return it->second.at;
 }
 
 Status UsageRecorder::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::unordered_map<std::string, Time> batch;
+  std::vector<std::pair<std::string, Time>> batch;
   {
     std::lock_guard lock(mu_);
-    batch.swap(pending_);
+    for (auto& [id, use] : uses_) {
+      if (!use.dirty) continue;
+      batch.emplace_back(id, use.at);
+      use.dirty = false;
+    }
   }
   if (batch.empty()) return Status::Ok();
-  std::vector<std::pair<std::string, Time>> uses(batch.begin(), batch.end());
-  Status status = store_.RecordKeyUses(uses);
+  Status status = store_.RecordKeyUses(batch);
   if (!status.ok()) {
-    // Put the batch back so the next flush retries it; newer uses win.
+    // Mark the batch dirty again so the next flush retries it.
     std::lock_guard lock(mu_);
-    for (auto& [id, at] : uses) {
-      auto [it, inserted] = pending_.try_emplace(id, at);
-      if (!inserted && it->second < at) it->second = at;
+    for (const auto& [id, at] : batch) {
+      auto it = uses_.find(id);
+      if (it != uses_.end() && it->second.at == at) it->second.dirty = true;
     }
-    spdlog::warn("last_used_at flush of {} keys failed: {}", uses.size(), status.message());
+    spdlog::warn("last_used_at flush of {} keys failed: {}", batch.size(), status.message());
   }
   return status;
 }

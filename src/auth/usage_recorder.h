@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -13,9 +14,11 @@
 
 namespace tfzo {
 
-// Keeps each key's last use in memory and writes them to the store in one batch every
-// `interval` (never one write per request), and once more on Stop(). A crash loses at most
-// one interval. Owned by the server's wiring; Record() is thread-safe and cheap.
+// Keeps each key's last use in memory and writes the ones that moved to the store in one
+// batch every `interval` (never one write per request), and once more on Stop(). A crash
+// loses at most one interval. LastUse() answers from memory, so readers see a use at once.
+// Owned by the server's wiring; thread-safe; Record() is cheap (no allocation for a key
+// already seen).
 class UsageRecorder {
  public:
   UsageRecorder(Store& store, std::chrono::milliseconds interval);
@@ -24,6 +27,8 @@ class UsageRecorder {
   UsageRecorder& operator=(const UsageRecorder&) = delete;
 
   void Record(const std::string& key_id, Time at);
+  // The latest use recorded by this process, if any.
+  std::optional<Time> LastUse(const std::string& key_id) const;
   // Writes what is pending now. Returns the store's status.
   Status Flush();
   // Stops the background writer after a last flush. Idempotent.
@@ -34,11 +39,16 @@ class UsageRecorder {
 
   Store& store_;
   const std::chrono::milliseconds interval_;
-  std::mutex mu_;
+  struct Use {
+    Time at;
+    bool dirty;  // not written yet
+  };
+
+  mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::unordered_map<std::string, Time> pending_;  // guarded by mu_
-  bool stopping_ = false;                          // guarded by mu_
-  std::mutex flush_mu_;                            // one flush at a time
+  std::unordered_map<std::string, Use> uses_;  // guarded by mu_
+  bool stopping_ = false;                      // guarded by mu_
+  std::mutex flush_mu_;                        // one flush at a time
   std::thread thread_;
 };
 

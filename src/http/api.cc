@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <fmt/format.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -58,7 +59,13 @@ std::string Api::SessionCookieName() const {
   return options_.secure_cookie ? "__Host-tfzo_session" : "tfzo_session";
 }
 
-HttpResponse Api::Handle(Request& request) {
+HttpResponse Api::Handle(Request& request) { return *Dispatch(request, false); }
+
+std::optional<HttpResponse> Api::TryHandleInline(Request& request) {
+  return Dispatch(request, true);
+}
+
+std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
   const auto started = std::chrono::steady_clock::now();
   const std::string_view target = request.msg.target();
   const size_t q = target.find('?');
@@ -67,11 +74,18 @@ HttpResponse Api::Handle(Request& request) {
   const bool api_path = request.path.starts_with("/api/");
 
   Router::Match match = router_.Find(request.msg.method(), request.path, request.params);
+  if (cache_only && (match.handler == nullptr || !match.may_run_inline)) return std::nullopt;
   HttpResponse res;
   std::string_view route = match.pattern;
   if (match.handler != nullptr) {
     try {
-      res = (*match.handler)(request);
+      if (cache_only) {
+        KeyVerifier::CacheOnlyScope scope;
+        res = (*match.handler)(request);
+        if (scope.missed()) return std::nullopt;
+      } else {
+        res = (*match.handler)(request);
+      }
     } catch (const std::exception& e) {
       spdlog::error("request {} failed: {}", request.request_id, e.what());
       res = ErrorResponse(Internal("unexpected exception"), IsBearerPath(request.path));
@@ -83,14 +97,13 @@ HttpResponse Api::Handle(Request& request) {
     res.set(field::allow, match.allow);
   } else if (!api_path &&
              (request.msg.method() == verb::get || request.msg.method() == verb::head)) {
-    route = "static";
     res = static_files_.Serve(request.path);
+    route = res.result() == status::ok ? "static" : "unknown";
   } else {
     route = "unknown";
     res =
         ErrorResponse(NotFound("No such path: see the API reference."), IsBearerPath(request.path));
   }
-  if (res.result() == status::not_found && !api_path && route == "static") route = "unknown";
 
   res.version(request.msg.version());
   res.keep_alive(request.msg.keep_alive());
@@ -99,11 +112,12 @@ HttpResponse Api::Handle(Request& request) {
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
   res.set("Content-Security-Policy", StaticFiles::kContentSecurityPolicy);
-  if (api_path || route != "static") res.set(field::cache_control, "no-store");
+  if (route != "static") res.set(field::cache_control, "no-store");
   if (request.msg.method() == verb::head) res.body().clear();
 
-  metrics_.RecordRequest(route.empty() ? "unknown" : route, request.msg.method_string(),
-                         res.result_int(), std::chrono::steady_clock::now() - started);
+  if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
+  metrics_.RecordRequest(route, request.msg.method_string(), res.result_int(),
+                         std::chrono::steady_clock::now() - started);
   return res;
 }
 
@@ -137,7 +151,7 @@ Result<KeyState> Api::BearerKey(Request& request) {
   std::string_view value = auth->value();
   if (value.size() < 7 || !boost::beast::iequals(value.substr(0, 7), "Bearer ")) return none;
   auto state = s_.verifier.Verify(value.substr(7));
-  metrics_.RecordKeyCheck(state.ok() ? "valid" : CodeName(state.status().code()));
+  request.key_check = state.ok() ? "valid" : CodeName(state.status().code());
   return state;
 }
 
@@ -150,18 +164,21 @@ void Api::Console(verb method, std::string pattern, ConsoleHandler handler) {
   });
 }
 
-void Api::Cli(verb method, std::string pattern, bool org_scoped, CliHandler handler) {
-  router_.Add(method, std::move(pattern),
-              [this, org_scoped, handler = std::move(handler)](Request& request) {
-                auto key = BearerKey(request);
-                if (!key.ok()) return ErrorResponse(key.status(), true);
-                if (org_scoped) {
-                  Status access = s_.verifier.CheckOrgAccess(*key, request.param("org"));
-                  if (!access.ok()) return ErrorResponse(access, true);
-                }
-                auto res = handler(request, *key);
-                return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), true);
-              });
+void Api::Cli(verb method, std::string pattern, bool org_scoped, CliHandler handler,
+              bool may_run_inline) {
+  router_.Add(
+      method, std::move(pattern),
+      [this, org_scoped, handler = std::move(handler)](Request& request) {
+        auto key = BearerKey(request);
+        if (!key.ok()) return ErrorResponse(key.status(), true);
+        if (org_scoped) {
+          Status access = s_.verifier.CheckOrgAccess(*key, request.param("org"));
+          if (!access.ok()) return ErrorResponse(access, true);
+        }
+        auto res = handler(request, *key);
+        return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), true);
+      },
+      may_run_inline);
 }
 
 HttpResponse Api::SessionStarted(status st, const AccountService::SessionGrant& grant) {
@@ -372,30 +389,42 @@ void Api::AddConsoleRoutes() {
 void Api::AddCliRoutes() {
   // The orgs a key reaches now: its scope if the account is still a member, else all of the
   // account's orgs.
+  // The orgs a key reaches now: its scope if the account is still a member, else all of the
+  // account's orgs.
   auto reachable_orgs = [this](const KeyState& key) -> Result<json> {
-    ASSIGN_OR_RETURN(auto memberships, s_.store.ListMemberships(key.account_id));
+    ASSIGN_OR_RETURN(auto memberships, s_.verifier.Memberships(key.account_id));
     json list = json::array();
-    for (const auto& m : memberships) {
+    for (const auto& m : *memberships) {
       if (!key.org_id || *key.org_id == m.org_id) list.push_back(OrgJson(m));
     }
     return list;
   };
 
-  Cli(verb::get, "/api/v1/me", false,
+  Cli(
+      verb::get, "/api/v1/me", false,
       [this, reachable_orgs](Request&, const KeyState& key) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(AccountRecord account, s_.store.FindAccount(key.account_id));
-        ASSIGN_OR_RETURN(KeyRecord record, s_.store.FindKey(key.key_id));
+        ASSIGN_OR_RETURN(auto account, s_.verifier.Account(key.account_id));
+        ASSIGN_OR_RETURN(auto record, s_.verifier.Key(key.key_id));
         ASSIGN_OR_RETURN(json orgs, reachable_orgs(key));
-        return Json({{"account", AccountJson(account)},
-                     {"key", KeyJson(record, s_.clock.Now())},
+        json key_json = KeyJson(*record, s_.clock.Now());
+        // This node's uses are in memory before they are written: show the latest.
+        if (auto used = s_.usage ? s_.usage->LastUse(key.key_id) : std::nullopt;
+            used && (!record->last_used_at || *record->last_used_at < *used)) {
+          key_json["last_used_at"] = FormatRfc3339(*used);
+        }
+        return Json({{"account", AccountJson(*account)},
+                     {"key", std::move(key_json)},
                      {"orgs", std::move(orgs)}});
-      });
+      },
+      /*may_run_inline=*/true);
 
-  Cli(verb::get, "/api/v1/orgs", false,
+  Cli(
+      verb::get, "/api/v1/orgs", false,
       [reachable_orgs, this](Request&, const KeyState& key) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(json orgs, reachable_orgs(key));
         return Json({{"orgs", std::move(orgs)}});
-      });
+      },
+      /*may_run_inline=*/true);
 
   Cli(verb::get, "/api/v1/orgs/{org}/agents", true,
       [this](Request& request, const KeyState&) -> Result<HttpResponse> {
@@ -460,30 +489,34 @@ void Api::AddCliRoutes() {
       });
 
   // Service to service: the key is in the body; the answer is 200 either way.
-  router_.Add(verb::post, "/api/v1/keys/verify", [this](Request& request) {
-    auto run = [&]() -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"key", "org_id"}));
-      ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
-      ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
-      auto state = s_.verifier.Verify(key);
-      metrics_.RecordKeyCheck(state.ok() ? "valid" : CodeName(state.status().code()));
-      Status access = state.status();
-      if (state.ok() && org_id) access = s_.verifier.CheckOrgAccess(*state, *org_id);
-      if (!access.ok()) {
-        if (access.code() == StatusCode::kInternal || access.code() == StatusCode::kUnavailable) {
-          return access;
-        }
-        return Json({{"valid", false}, {"code", CodeName(access.code())}});
-      }
-      return Json({{"valid", true},
-                   {"key_id", state->key_id},
-                   {"account_id", state->account_id},
-                   {"org_id", state->org_id ? json(*state->org_id) : json(nullptr)},
-                   {"expires_at", TimeJson(state->expires_at)}});
-    };
-    auto res = run();
-    return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), true);
-  });
+  router_.Add(
+      verb::post, "/api/v1/keys/verify",
+      [this](Request& request) {
+        auto run = [&]() -> Result<HttpResponse> {
+          ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"key", "org_id"}));
+          ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
+          ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
+          auto state = s_.verifier.Verify(key);
+          request.key_check = state.ok() ? "valid" : CodeName(state.status().code());
+          Status access = state.status();
+          if (state.ok() && org_id) access = s_.verifier.CheckOrgAccess(*state, *org_id);
+          if (!access.ok()) {
+            if (access.code() == StatusCode::kInternal ||
+                access.code() == StatusCode::kUnavailable) {
+              return access;
+            }
+            return Json({{"valid", false}, {"code", CodeName(access.code())}});
+          }
+          return Json({{"valid", true},
+                       {"key_id", state->key_id},
+                       {"account_id", state->account_id},
+                       {"org_id", state->org_id ? json(*state->org_id) : json(nullptr)},
+                       {"expires_at", TimeJson(state->expires_at)}});
+        };
+        auto res = run();
+        return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), true);
+      },
+      /*may_run_inline=*/true);
 }
 
 // ---- Operations ------------------------------------------------------------------------
@@ -499,7 +532,23 @@ void Api::AddOpsRoutes() {
   router_.Add(verb::get, "/metrics", [this](Request&) {
     HttpResponse res{status::ok, 11};
     res.set(field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    res.body() = metrics_.Render();
+    const KeyVerifier::Stats cache = s_.verifier.stats();
+    res.body() =
+        metrics_.Render() +
+        fmt::format(
+            "# HELP tfzo_key_cache_hits_total Key checks answered from memory.\n"
+            "# TYPE tfzo_key_cache_hits_total counter\n"
+            "tfzo_key_cache_hits_total {}\n"
+            "# HELP tfzo_key_cache_misses_total Key checks that read the store.\n"
+            "# TYPE tfzo_key_cache_misses_total counter\n"
+            "tfzo_key_cache_misses_total {}\n"
+            "# HELP tfzo_key_cache_keys Key secrets cached in memory.\n"
+            "# TYPE tfzo_key_cache_keys gauge\n"
+            "tfzo_key_cache_keys {}\n"
+            "# HELP tfzo_membership_cache_accounts Accounts whose memberships are cached.\n"
+            "# TYPE tfzo_membership_cache_accounts gauge\n"
+            "tfzo_membership_cache_accounts {}\n",
+            cache.hits, cache.misses, cache.cached_keys, cache.cached_accounts);
     res.prepare_payload();
     return res;
   });

@@ -28,6 +28,7 @@ class Api {
     KeyService& keys;
     ResourceService& resources;
     KeyVerifier& verifier;
+    UsageRecorder* usage;  // may be null
     Store& store;
     const Clock& clock;
   };
@@ -38,6 +39,9 @@ class Api {
   Api(Services services, StaticFiles& static_files, Metrics& metrics, Options options);
 
   HttpResponse Handle(Request& request);
+  // The same, answered from memory on the calling (I/O) thread when the route allows it and
+  // everything it needs is cached; nullopt otherwise (then call Handle() on the pool).
+  std::optional<HttpResponse> TryHandleInline(Request& request);
 
  private:
   // A console request's authenticated session.
@@ -46,6 +50,7 @@ class Api {
     Caller caller;
   };
 
+  std::optional<HttpResponse> Dispatch(Request& request, bool cache_only);
   void AddConsoleRoutes();
   void AddCliRoutes();
   void AddOpsRoutes();
@@ -55,7 +60,8 @@ class Api {
   void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
   // CLI routes: a Bearer key; with `org_scoped`, the {org} of the path passes the scope check.
   using CliHandler = std::function<Result<HttpResponse>(Request&, const KeyState&)>;
-  void Cli(beast_http::verb method, std::string pattern, bool org_scoped, CliHandler handler);
+  void Cli(beast_http::verb method, std::string pattern, bool org_scoped, CliHandler handler,
+           bool may_run_inline = false);
 
   Result<Session> ConsoleSession(Request& request);
   Result<KeyState> BearerKey(Request& request);

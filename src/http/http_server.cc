@@ -28,9 +28,10 @@ struct HttpServer::Connection {
   bool busy = false;  // a request is being answered; touched on the connection's strand only
 };
 
-HttpServer::HttpServer(Options options, Handler handler)
+HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_handler)
     : options_(std::move(options)),
       handler_(std::move(handler)),
+      inline_handler_(std::move(inline_handler)),
       workers_(static_cast<size_t>(std::max(1, options_.worker_threads))),
       acceptor_(asio::make_strand(ioc_)),
       signals_(ioc_, SIGINT, SIGTERM) {
@@ -194,7 +195,14 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
       request->msg = parser.release();
       request->remote_ip = remote_ip;
       request->request_id = NextRequestId();
-      HttpResponse res = co_await RunOnWorker(std::move(request));
+      std::optional<HttpResponse> answered;
+      if (inline_handler_) answered = inline_handler_(*request);
+      HttpResponse res;
+      if (answered) {
+        res = std::move(*answered);
+      } else {
+        res = co_await RunOnWorker(std::move(request));
+      }
       const bool keep_alive = res.keep_alive() && !stopping_;
       res.keep_alive(keep_alive);
       c->stream.expires_after(options_.read_timeout);

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -42,8 +43,10 @@ class HttpServer {
     size_t max_connections = 4096;
   };
   using Handler = std::function<HttpResponse(Request&)>;
+  // Tried first on the I/O thread; nullopt sends the request on to `handler` on the pool.
+  using InlineHandler = std::function<std::optional<HttpResponse>(Request&)>;
 
-  HttpServer(Options options, Handler handler);
+  HttpServer(Options options, Handler handler, InlineHandler inline_handler = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -65,6 +68,7 @@ class HttpServer {
 
   Options options_;
   Handler handler_;
+  InlineHandler inline_handler_;
   boost::asio::io_context ioc_;
   boost::asio::thread_pool workers_;
   boost::asio::ip::tcp::acceptor acceptor_;

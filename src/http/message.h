@@ -24,6 +24,7 @@ struct Request {
   std::string_view path;                                // target without the query string
   std::string_view query;                               // after '?', may be empty
   std::unordered_map<std::string, std::string> params;  // {name} segments of the route
+  std::string_view key_check;  // result of the request's key check, for metrics ("" if none)
 
   const std::string& param(const std::string& name) const { return params.at(name); }
 };

@@ -21,8 +21,9 @@ bool IsParam(std::string_view segment) {
 
 }  // namespace
 
-void Router::Add(beast_http::verb method, std::string pattern, Handler handler) {
-  Route route{method, std::move(pattern), {}, std::move(handler)};
+void Router::Add(beast_http::verb method, std::string pattern, Handler handler,
+                 bool may_run_inline) {
+  Route route{method, std::move(pattern), {}, std::move(handler), may_run_inline};
   for (std::string_view s : Split(route.pattern)) route.segments.emplace_back(s);
   routes_.push_back(std::move(route));
 }
@@ -55,6 +56,7 @@ Router::Match Router::Find(beast_http::verb method, std::string_view path,
     if (route.method == method && Matches(route, segments, &params)) {
       match.handler = &route.handler;
       match.pattern = route.pattern;
+      match.may_run_inline = route.may_run_inline;
       return match;
     }
   }

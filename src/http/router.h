@@ -21,9 +21,13 @@ class Router {
     const Handler* handler = nullptr;  // null: see `allow`
     std::string_view pattern;          // the route, for metrics ("/api/keys/{key}")
     std::string allow;                 // methods of a path that matched with another method
+    bool may_run_inline = false;       // see Add()
   };
 
-  void Add(beast_http::verb method, std::string pattern, Handler handler);
+  // `may_run_inline`: the handler may be tried on an I/O thread in cache-only mode (see
+  // KeyVerifier::CacheOnlyScope); it must have no side effect before its last cache lookup.
+  void Add(beast_http::verb method, std::string pattern, Handler handler,
+           bool may_run_inline = false);
 
   // The handler for (method, path), filling `params`; when none, `allow` lists the methods
   // the path does answer (405) or is empty (404).
@@ -36,6 +40,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    bool may_run_inline;
   };
   static bool Matches(const Route& route, const std::vector<std::string_view>& segments,
                       std::unordered_map<std::string, std::string>* params);

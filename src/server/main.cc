@@ -79,6 +79,7 @@ int Serve(const ServeFlags& flags) {
   PasswordHasher hasher;
   UsageRecorder usage(*store, std::chrono::seconds(2));
   KeyVerifier verifier(*store, clock, &usage);
+  store->SetChangeListener([&verifier](const Change& change) { verifier.OnChange(change); });
   ServiceDeps deps{*store, clock, random};
   AccountService accounts(deps, hasher);
   OrgService orgs(deps);
@@ -86,15 +87,25 @@ int Serve(const ServeFlags& flags) {
   ResourceService resources(deps);
   http::StaticFiles static_files(flags.web_dir);
   http::Metrics metrics;
-  http::Api api({accounts, orgs, keys, resources, verifier, *store, clock}, static_files, metrics,
-                http::Api::Options{});
+  http::Api api({accounts, orgs, keys, resources, verifier, &usage, *store, clock}, static_files,
+                metrics, http::Api::Options{});
 
-  http::HttpServer server(http_options, [&api](http::Request& request) {
-    http::HttpResponse res = api.Handle(request);
-    spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
-                 request.request_id);
-    return res;
-  });
+  http::HttpServer server(
+      http_options,
+      [&api](http::Request& request) {
+        http::HttpResponse res = api.Handle(request);
+        spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
+                     request.request_id);
+        return res;
+      },
+      [&api](http::Request& request) {
+        std::optional<http::HttpResponse> res = api.TryHandleInline(request);
+        if (res) {
+          spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res->result_int(),
+                       request.request_id);
+        }
+        return res;
+      });
   auto endpoint = server.Listen();
   if (!endpoint.ok()) return Fail(endpoint.status().message());
   std::cout << "listening on http://" << endpoint->address().to_string() << ":" << endpoint->port()

@@ -27,7 +27,9 @@ class ServiceTest : public ::testing::Test {
         orgs_(deps_),
         keys_(deps_, {}),
         resources_(deps_),
-        verifier_(*store_, clock_, nullptr) {}
+        verifier_(*store_, clock_, nullptr) {
+    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
+  }
 
   Caller NewAccount(const std::string& email) {
     auto grant = accounts_.Signup(email, Secret("password123"), "Ada", "127.0.0.1");
