@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "core/api_key.h"
 #include "core/digest.h"
 #include "core/random.h"
@@ -16,6 +19,7 @@ class KeyVerifierTest : public ::testing::Test {
         clock_(FromUnix(1'800'000'000)),
         usage_(*store_, std::chrono::hours(1)),
         verifier_(*store_, clock_, &usage_) {
+    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
     const Time now = clock_.Now();
     EventRecord event{"evt_1", now, "account.signup", "acc_1", std::nullopt, "acc_1", "ip"};
     EXPECT_TRUE(store_->CreateAccount({"acc_1", "a@example.com", "", "hash", now}, event).ok());
@@ -70,6 +74,133 @@ TEST_F(KeyVerifierTest, RecordsUsesInBatches) {
   EXPECT_FALSE(store_->FindKey("key_3")->last_used_at.has_value());  // not yet written
   ASSERT_TRUE(usage_.Flush().ok());
   EXPECT_EQ(store_->FindKey("key_3")->last_used_at, clock_.Now());
+}
+
+TEST_F(KeyVerifierTest, CachesValidKeysButNeverUnknownOnes) {
+  const std::string unknown = GenerateKey(random_);
+  EXPECT_EQ(verifier_.Verify(unknown).status().code(), StatusCode::kKeyInvalid);
+  const std::string secret = AddKey("key_c1", std::nullopt);
+  ASSERT_TRUE(verifier_.Verify(secret).ok());  // a new key works at once: misses read through
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  const auto stats = verifier_.stats();
+  EXPECT_EQ(stats.hits, 1u);
+  EXPECT_EQ(stats.misses, 2u);  // the unknown key and the first use
+  EXPECT_EQ(stats.cached_keys, 1u);
+}
+
+TEST_F(KeyVerifierTest, RevokedKeyIsRefusedOnTheNextCheckEvenWhenCached) {
+  const std::string secret = AddKey("key_c2", std::nullopt);
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  EventRecord event{"evt_r", clock_.Now(), "key.revoked", "acc_1", std::nullopt, "key_c2", "ip"};
+  ASSERT_TRUE(store_->RevokeKey("key_c2", clock_.Now(), event).ok());
+  EXPECT_EQ(verifier_.Verify(secret).status().code(), StatusCode::kKeyRevoked);
+}
+
+TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
+  const std::string old_secret = AddKey("key_c3", std::nullopt);
+  ASSERT_TRUE(verifier_.Verify(old_secret).ok());
+  const std::string new_secret = GenerateKey(random_);
+  SecretRecord record{Sha256(new_secret), "key_c3", KeyHint(new_secret), clock_.Now(),
+                      std::nullopt};
+  EventRecord event{"evt_rot", clock_.Now(), "key.rotated", "acc_1", std::nullopt, "key_c3", "ip"};
+  ASSERT_TRUE(store_->RotateKey("key_c3", record, std::nullopt, event).ok());
+  EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_TRUE(verifier_.Verify(new_secret).ok());
+}
+
+TEST_F(KeyVerifierTest, CachedKeyExpiresOnTime) {
+  const std::string secret = AddKey("key_c4", clock_.Now() + std::chrono::seconds(10));
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(verifier_.Verify(secret).status().code(), StatusCode::kKeyExpired);
+}
+
+TEST_F(KeyVerifierTest, MemberRemovalCutsCachedAccessAtOnce) {
+  const Time now = clock_.Now();
+  ASSERT_TRUE(store_
+                  ->CreateOrg({"org_1", "Acme", now}, "acc_1",
+                              {"evt_o", now, "org.created", "acc_1", "org_1", "org_1", "ip"})
+                  .ok());
+  EXPECT_TRUE(store_
+                  ->CreateAccount({"acc_2", "b@example.com", "", "hash", now},
+                                  {"evt_2", now, "account.signup", "acc_2", {}, "acc_2", "ip"})
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->AddMember("org_1", "acc_2", Role::kMember,
+                              {"evt_m", now, "org.member_added", "acc_1", "org_1", "acc_2", "ip"})
+                  .ok());
+  KeyState bob;
+  bob.key_id = "key_b";
+  bob.account_id = "acc_2";
+  ASSERT_TRUE(verifier_.CheckOrgAccess(bob, "org_1").ok());  // cached now
+  ASSERT_TRUE(
+      store_
+          ->RemoveMember("org_1", "acc_2",
+                         {"evt_x", now, "org.member_removed", "acc_1", "org_1", "acc_2", "ip"})
+          .ok());
+  EXPECT_EQ(verifier_.CheckOrgAccess(bob, "org_1").code(), StatusCode::kForbidden);
+}
+
+TEST_F(KeyVerifierTest, CacheOnlyModeNeverReadsTheStore) {
+  const std::string secret = AddKey("key_c5", std::nullopt);
+  {
+    KeyVerifier::CacheOnlyScope scope;
+    EXPECT_EQ(verifier_.Verify(secret).status().code(), StatusCode::kUnavailable);
+    EXPECT_TRUE(scope.missed());
+  }
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  KeyVerifier::CacheOnlyScope scope;
+  EXPECT_TRUE(verifier_.Verify(secret).ok());
+  EXPECT_EQ(verifier_.Verify("tfzo_bad").status().code(), StatusCode::kKeyMalformed);
+  EXPECT_FALSE(scope.missed());
+}
+
+TEST_F(KeyVerifierTest, StaleEntriesAreReadAgain) {
+  KeyVerifier quick(*store_, clock_, nullptr, {.recheck = std::chrono::milliseconds(1)});
+  const std::string secret = AddKey("key_c6", std::nullopt);
+  ASSERT_TRUE(quick.Verify(secret).ok());
+  // A change this verifier was never told about (another node, a lost notification).
+  EventRecord event{"evt_q", clock_.Now(), "key.revoked", "acc_1", std::nullopt, "key_c6", "ip"};
+  ASSERT_TRUE(store_->RevokeKey("key_c6", clock_.Now(), event).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(quick.Verify(secret).status().code(), StatusCode::kKeyRevoked);
+}
+
+// Checks and revocations from several threads at once (run under ASan/UBSan in CI): every
+// check after a revocation committed must refuse the key.
+TEST_F(KeyVerifierTest, ConcurrentChecksAndRevocations) {
+  constexpr int kKeys = 64;
+  std::vector<std::string> secrets;
+  for (int i = 0; i < kKeys; ++i) secrets.push_back(AddKey("key_t" + std::to_string(i), {}));
+  std::vector<std::atomic<bool>> revoked(kKeys);
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int n = 0; !stop.load(); ++n) {
+        const int i = (n * 7 + t) % kKeys;
+        const bool was_revoked = revoked[i].load();
+        auto result = verifier_.Verify(secrets[i]);
+        if (was_revoked && result.ok()) ++wrong;
+        if (!result.ok() && result.status().code() != StatusCode::kKeyRevoked) ++wrong;
+      }
+    });
+  }
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string id = "key_t" + std::to_string(i);
+    EventRecord event{
+        "evt_t" + std::to_string(i), clock_.Now(), "key.revoked", "acc_1", {}, id, "ip"};
+    ASSERT_TRUE(store_->RevokeKey(id, clock_.Now(), event).ok());
+    revoked[i].store(true);
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  stop.store(true);
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(wrong.load(), 0);
+  for (const auto& s : secrets) {
+    EXPECT_EQ(verifier_.Verify(s).status().code(), StatusCode::kKeyRevoked);
+  }
 }
 
 }  // namespace

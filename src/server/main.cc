@@ -37,6 +37,7 @@ struct ServeFlags {
   std::string tls_key;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string web_dir;
+  bool access_log = true;
 };
 
 int Fail(const std::string& what) {
@@ -145,6 +146,8 @@ int main(int argc, char** argv) {
   serve->add_option("--web-dir", flags.web_dir,
                     "serve the console from this directory instead of the embedded copy "
                     "(console development)");
+  serve->add_flag("--access-log,!--no-access-log", flags.access_log,
+                  "log one line per request to stderr (default: on)");
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();
