@@ -50,10 +50,22 @@ class Status {
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
+  // For kRateLimited: seconds until trying again can succeed (the Retry-After header).
+  int retry_after() const { return retry_after_; }
+
  private:
+  friend Status RateLimited(std::string message, int retry_after_seconds);
+
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  int retry_after_ = 0;
 };
+
+inline Status RateLimited(std::string message, int retry_after_seconds) {
+  Status s(StatusCode::kRateLimited, std::move(message));
+  s.retry_after_ = retry_after_seconds;
+  return s;
+}
 
 inline Status InvalidRequest(std::string message) {
   return Status(StatusCode::kInvalidRequest, std::move(message));

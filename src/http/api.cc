@@ -116,6 +116,9 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
   if (request.msg.method() == verb::head) res.body().clear();
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
+  if (res.result() == status::too_many_requests) {
+    metrics_.RecordRateLimited(route == "/api/login" ? "login" : "key");
+  }
   metrics_.RecordRequest(route, request.msg.method_string(), res.result_int(),
                          std::chrono::steady_clock::now() - started);
   return res;
@@ -152,6 +155,17 @@ Result<KeyState> Api::BearerKey(Request& request) {
   if (value.size() < 7 || !boost::beast::iequals(value.substr(0, 7), "Bearer ")) return none;
   auto state = s_.verifier.Verify(value.substr(7));
   request.key_check = state.ok() ? "valid" : CodeName(state.status().code());
+  const StatusCode code = state.status().code();
+  if (s_.key_failures != nullptr &&
+      (code == StatusCode::kKeyMalformed || code == StatusCode::kKeyInvalid)) {
+    // Guessing keys from one address: after too many unknown keys, stop answering which.
+    s_.key_failures->RecordFailure(request.remote_ip);
+    const auto wait = s_.key_failures->RetryAfter(request.remote_ip);
+    if (wait.count() > 0) {
+      return RateLimited("Too many unknown API keys from this address: try again later.",
+                         static_cast<int>(wait.count()));
+    }
+  }
   return state;
 }
 

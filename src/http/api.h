@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/failure_limiter.h"
 #include "auth/key_verifier.h"
 #include "http/json_codec.h"
 #include "http/message.h"
@@ -28,7 +29,8 @@ class Api {
     KeyService& keys;
     ResourceService& resources;
     KeyVerifier& verifier;
-    UsageRecorder* usage;  // may be null
+    UsageRecorder* usage;          // may be null
+    FailureLimiter* key_failures;  // per client address; may be null
     Store& store;
     const Clock& clock;
   };

@@ -1,5 +1,6 @@
 #include "http/message.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace tfzo::http {
@@ -21,6 +22,9 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
   HttpResponse res =
       JsonResponse(static_cast<beast_http::status>(HttpStatusOf(status.code())),
                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (status.code() == StatusCode::kRateLimited) {
+    res.set(beast_http::field::retry_after, std::to_string(std::max(1, status.retry_after())));
+  }
   if (bearer_path && HttpStatusOf(status.code()) == 401) {
     res.set(beast_http::field::www_authenticate, "Bearer error=\"invalid_token\"");
   }

@@ -21,6 +21,11 @@ void Metrics::RecordKeyCheck(std::string_view result) {
   ++key_checks_[std::string(result)];
 }
 
+void Metrics::RecordRateLimited(std::string_view kind) {
+  std::lock_guard lock(mu_);
+  ++rate_limited_[std::string(kind)];
+}
+
 std::string Metrics::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -47,6 +52,15 @@ std::string Metrics::Render() const {
   out += "# TYPE tfzo_key_checks_total counter\n";
   for (const auto& [result, count] : key_checks_) {
     out += fmt::format("tfzo_key_checks_total{{result=\"{}\"}} {}\n", result, count);
+  }
+  out +=
+      "# HELP tfzo_rate_limited_total Requests refused with 429 (login: per email; key: "
+      "unknown keys per address).\n";
+  out += "# TYPE tfzo_rate_limited_total counter\n";
+  for (const char* kind : {"key", "login"}) {
+    auto it = rate_limited_.find(kind);
+    out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
+                       it == rate_limited_.end() ? 0 : it->second);
   }
   return out;
 }

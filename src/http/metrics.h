@@ -24,12 +24,14 @@ class Metrics {
   void RecordRequest(std::string_view route, std::string_view method, unsigned status,
                      std::chrono::steady_clock::duration elapsed);
   void RecordKeyCheck(std::string_view result);
+  void RecordRateLimited(std::string_view kind);
   std::string Render() const;
 
  private:
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;  // guarded
   std::map<std::string, uint64_t> key_checks_;                                   // guarded
+  std::map<std::string, uint64_t> rate_limited_;                                 // guarded
   std::array<uint64_t, kBuckets.size() + 1> latency_buckets_{};                  // guarded
   double latency_sum_ = 0;                                                       // guarded
   uint64_t latency_count_ = 0;                                                   // guarded

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <thread>
 
+#include "auth/failure_limiter.h"
 #include "auth/key_verifier.h"
 #include "auth/password_hasher.h"
 #include "auth/usage_recorder.h"
@@ -38,6 +39,7 @@ struct ServeFlags {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string web_dir;
   bool access_log = true;
+  int key_failure_limit = 100;
 };
 
 int Fail(const std::string& what) {
@@ -82,14 +84,17 @@ int Serve(const ServeFlags& flags) {
   KeyVerifier verifier(*store, clock, &usage);
   store->SetChangeListener([&verifier](const Change& change) { verifier.OnChange(change); });
   ServiceDeps deps{*store, clock, random};
-  AccountService accounts(deps, hasher);
+  // spec/API.md: 5 failed logins per email in 15 minutes. Unknown keys per client address.
+  FailureLimiter login_failures(clock, 5, std::chrono::minutes(15));
+  FailureLimiter key_failures(clock, flags.key_failure_limit, std::chrono::minutes(1));
+  AccountService accounts(deps, hasher, &login_failures);
   OrgService orgs(deps);
   KeyService keys(deps, KeyService::Options{flags.max_key_lifetime_days});
   ResourceService resources(deps);
   http::StaticFiles static_files(flags.web_dir);
   http::Metrics metrics;
-  http::Api api({accounts, orgs, keys, resources, verifier, &usage, *store, clock}, static_files,
-                metrics, http::Api::Options{});
+  http::Api api({accounts, orgs, keys, resources, verifier, &usage, &key_failures, *store, clock},
+                static_files, metrics, http::Api::Options{});
 
   http::HttpServer server(
       http_options,
@@ -148,6 +153,11 @@ int main(int argc, char** argv) {
                     "(console development)");
   serve->add_flag("--access-log,!--no-access-log", flags.access_log,
                   "log one line per request to stderr (default: on)");
+  serve
+      ->add_option("--key-failure-limit", flags.key_failure_limit,
+                   "unknown or malformed API keys one address may send per minute before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();

@@ -1,5 +1,7 @@
 #include "service/account_service.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -28,8 +30,9 @@ Status CheckPassword(const Secret& password) {
 
 }  // namespace
 
-AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher)
-    : deps_(deps), hasher_(hasher) {}
+AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher,
+                               FailureLimiter* login_limiter)
+    : deps_(deps), hasher_(hasher), login_limiter_(login_limiter) {}
 
 Result<AccountService::SessionGrant> AccountService::Signup(std::string_view email,
                                                             const Secret& password,
@@ -59,20 +62,33 @@ Result<AccountService::SessionGrant> AccountService::Login(std::string_view emai
                                                            const Secret& password,
                                                            const std::string& ip) {
   const Status wrong(StatusCode::kInvalidCredentials, "The email or password is not right.");
-  auto found = deps_.store.FindAccountByEmail(NormalizeEmail(email));
+  const std::string normalized = NormalizeEmail(email);
+  if (login_limiter_ != nullptr) {
+    const auto wait = login_limiter_->RetryAfter(normalized);
+    if (wait.count() > 0) {
+      return RateLimited(
+          fmt::format("Too many failed sign-ins for this email: try again in {} minutes.",
+                      (wait.count() + 59) / 60),
+          static_cast<int>(wait.count()));
+    }
+  }
+  auto found = deps_.store.FindAccountByEmail(normalized);
   if (!found.ok()) {
     if (found.status().code() != StatusCode::kNotFound) return found.status();
     hasher_.VerifyNothing(password);
+    if (login_limiter_ != nullptr) login_limiter_->RecordFailure(normalized);
     RETURN_IF_ERROR(deps_.store.AppendEvent(deps_.Event("session.login_failed", {"", ip}, "")));
     return wrong;
   }
   AccountRecord account = std::move(found).value();
   if (!hasher_.Verify(account.password_hash, password)) {
+    if (login_limiter_ != nullptr) login_limiter_->RecordFailure(normalized);
     Caller caller{account.id, ip};
     RETURN_IF_ERROR(
         deps_.store.AppendEvent(deps_.Event("session.login_failed", caller, account.id)));
     return wrong;
   }
+  if (login_limiter_ != nullptr) login_limiter_->Reset(normalized);
   return StartSession(std::move(account), ip, "session.login");
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/failure_limiter.h"
 #include "auth/password_hasher.h"
 #include "core/secret.h"
 #include "service/context.h"
@@ -32,7 +33,10 @@ class AccountService {
     std::string csrf_token;
   };
 
-  AccountService(ServiceDeps deps, const PasswordHasher& hasher);
+  // `login_limiter` (may be null) throttles failed logins per email (spec/API.md: 5 in 15
+  // minutes, then 429 until the window passes, even with the right password).
+  AccountService(ServiceDeps deps, const PasswordHasher& hasher,
+                 FailureLimiter* login_limiter = nullptr);
 
   Result<SessionGrant> Signup(std::string_view email, const Secret& password, std::string_view name,
                               const std::string& ip);
@@ -50,6 +54,7 @@ class AccountService {
 
   ServiceDeps deps_;
   const PasswordHasher& hasher_;
+  FailureLimiter* login_limiter_;
 };
 
 // Emails compare case-insensitively: they are stored and looked up lower-cased.

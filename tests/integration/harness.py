@@ -2,8 +2,13 @@
 
 Each test class gets its own server and its own SQLite file in a temporary directory. The
 server's stdout/stderr are captured so tests can assert that no secret ever reaches the log.
+
+With TFZO_TEST_DB_URL (a postgresql:// URL) or TFZO_TEST_DB_URL_FILE (a file holding one, as
+scripts/pg-test-cluster writes), servers use PostgreSQL instead: each working directory gets
+its own fresh database on that server.
 """
 
+import hashlib
 import http.client
 import json
 import os
@@ -24,12 +29,48 @@ SERVER_BIN = os.path.join(BIN_DIR, "2501-accounts")
 CLI_BIN = os.path.join(BIN_DIR, "2501")
 
 
+def pg_server_url():
+    """The PostgreSQL server the tests should use instead of SQLite, or None."""
+    url = os.environ.get("TFZO_TEST_DB_URL")
+    path = os.environ.get("TFZO_TEST_DB_URL_FILE")
+    if not url and path:
+        with open(path) as f:  # missing: the pg fixture did not start, and the test fails
+            url = f.read().strip()
+    return url or None
+
+
+def psql(url, sql):
+    """Runs one statement with psql; returns its unaligned output."""
+    p = subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", url,
+                        "-c", sql], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"psql failed: {p.stderr.strip()}")
+    return p.stdout.strip()
+
+
+def pg_database_url(server_url, name):
+    """server_url with its database replaced by `name`, created if missing."""
+    if not psql(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
+        psql(server_url, f"CREATE DATABASE {name}")
+    base, _, rest = server_url.partition("://")
+    hostpart, _, dbq = rest.partition("/")
+    query = dbq.partition("?")[2]
+    return f"{base}://{hostpart}/{name}" + (f"?{query}" if query else "")
+
+
+def default_db(workdir):
+    pg = pg_server_url()
+    if pg:  # one database per working directory, so a restarted server finds its data
+        return pg_database_url(pg, "tfzo_it_" + hashlib.sha1(workdir.encode()).hexdigest()[:16])
+    return "sqlite:" + os.path.join(workdir, "accounts.db")
+
+
 class Server:
     """One running 2501-accounts process."""
 
     def __init__(self, *extra_args, db=None, workdir=None, env=None):
         self.workdir = workdir or tempfile.mkdtemp(prefix="tfzo-it-")
-        self.db = db or "sqlite:" + os.path.join(self.workdir, "accounts.db")
+        self.db = db or default_db(self.workdir)
         self.extra_args = list(extra_args)
         self.env = env
         self.proc = None
@@ -40,6 +81,10 @@ class Server:
 
     def start(self, timeout=20):
         args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--db", self.db] + self.extra_args
+        if "--key-failure-limit" not in self.extra_args:
+            # Every test client is 127.0.0.1: only test_throttling exercises the per-address
+            # limit on unknown keys; elsewhere it would turn expected 401s into 429s.
+            args += ["--key-failure-limit", "1000000"]
         env = dict(os.environ)
         env.update(self.env or {})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
