@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -28,8 +29,10 @@ struct HttpServer::Connection {
   bool busy = false;  // a request is being answered; touched on the connection's strand only
 };
 
-HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_handler)
+HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_handler,
+                       std::shared_ptr<boost::asio::ssl::context> tls)
     : options_(std::move(options)),
+      tls_(std::move(tls)),
       handler_(std::move(handler)),
       inline_handler_(std::move(inline_handler)),
       workers_(static_cast<size_t>(std::max(1, options_.worker_threads))),
@@ -147,69 +150,19 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
   beast::error_code ec;
   std::string remote_ip = "unknown";
   if (auto ep = c->stream.socket().remote_endpoint(ec); !ec) remote_ip = ep.address().to_string();
-  beast::flat_buffer buffer;
   try {
-    while (!stopping_) {
-      beast_http::request_parser<beast_http::string_body> parser;
-      parser.body_limit(options_.body_limit);
-      parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+    if (tls_) {
+      asio::ssl::stream<beast::tcp_stream&> tls(c->stream, *tls_);
       c->stream.expires_after(options_.read_timeout);
-      co_await beast_http::async_read(c->stream, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) {
-        // Answer what the client got wrong; a closed, stalled or cancelled connection just ends.
-        std::optional<Status> error;
-        if (ec == beast_http::error::body_limit) {
-          error = Status(StatusCode::kPayloadTooLarge, "body: larger than 64 KiB");
-        } else if (ec == beast_http::error::header_limit) {
-          error = Status(StatusCode::kHeadersTooLarge, "headers: larger than 16 KiB");
-        } else if (ec.category() ==
-                       beast_http::make_error_code(beast_http::error::bad_target).category() &&
-                   ec != beast_http::error::end_of_stream &&
-                   ec != beast_http::error::partial_message) {
-          error = InvalidRequest("request: not a valid HTTP/1.1 request");
-        }
-        if (error) {
-          HttpResponse res = ErrorResponse(*error);
-          res.set("X-Request-Id", NextRequestId());
-          res.keep_alive(false);
-          c->stream.expires_after(options_.read_timeout);
-          co_await beast_http::async_write(c->stream, res,
-                                           asio::redirect_error(asio::use_awaitable, ec));
-          // Let the client read the answer before the unread rest of its request resets the
-          // connection: stop sending, then discard what it still sends, briefly.
-          c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-          c->stream.expires_after(std::chrono::seconds(2));
-          char sink[16384];
-          for (size_t drained = 0; drained < (1u << 20);) {
-            size_t n = co_await c->stream.async_read_some(
-                asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
-            if (ec) break;
-            drained += n;
-          }
-        }
-        break;
+      co_await tls.async_handshake(asio::ssl::stream_base::server,
+                                   asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec) {
+        co_await ServeRequests(c, tls, remote_ip);
+        c->stream.expires_after(std::chrono::seconds(2));
+        co_await tls.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
       }
-      c->busy = true;
-      auto request = std::make_shared<Request>();
-      request->msg = parser.release();
-      request->remote_ip = remote_ip;
-      request->request_id = NextRequestId();
-      std::optional<HttpResponse> answered;
-      if (inline_handler_) answered = inline_handler_(*request);
-      HttpResponse res;
-      if (answered) {
-        res = std::move(*answered);
-      } else {
-        res = co_await RunOnWorker(std::move(request));
-      }
-      const bool keep_alive = res.keep_alive() && !stopping_;
-      res.keep_alive(keep_alive);
-      c->stream.expires_after(options_.read_timeout);
-      co_await beast_http::async_write(c->stream, res,
-                                       asio::redirect_error(asio::use_awaitable, ec));
-      c->busy = false;
-      if (ec || !keep_alive) break;
+    } else {
+      co_await ServeRequests(c, c->stream, remote_ip);
     }
   } catch (const std::exception& e) {
     spdlog::error("connection from {} ended by an exception: {}", remote_ip, e.what());
@@ -218,6 +171,87 @@ asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
   c->stream.socket().close(ec);
   std::lock_guard lock(mu_);
   connections_.erase(c.get());
+}
+
+template <typename Stream>
+asio::awaitable<void> HttpServer::ServeRequests(std::shared_ptr<Connection> c, Stream& stream,
+                                                const std::string& remote_ip) {
+  beast::error_code ec;
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    beast_http::request_parser<beast_http::string_body> parser;
+    parser.body_limit(options_.body_limit);
+    parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+    c->stream.expires_after(options_.read_timeout);
+    co_await beast_http::async_read(stream, buffer, parser,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      // Answer what the client got wrong; a closed, stalled or cancelled connection just ends.
+      std::optional<Status> error;
+      if (ec == beast_http::error::body_limit) {
+        error = Status(StatusCode::kPayloadTooLarge, "body: larger than 64 KiB");
+      } else if (ec == beast_http::error::header_limit) {
+        error = Status(StatusCode::kHeadersTooLarge, "headers: larger than 16 KiB");
+      } else if (ec.category() ==
+                     beast_http::make_error_code(beast_http::error::bad_target).category() &&
+                 ec != beast_http::error::end_of_stream &&
+                 ec != beast_http::error::partial_message) {
+        error = InvalidRequest("request: not a valid HTTP/1.1 request");
+      }
+      if (error) {
+        HttpResponse res = ErrorResponse(*error);
+        res.set("X-Request-Id", NextRequestId());
+        res.keep_alive(false);
+        c->stream.expires_after(options_.read_timeout);
+        co_await beast_http::async_write(stream, res,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+        // Let the client read the answer before the unread rest of its request resets the
+        // connection: discard what it still sends, briefly.
+        c->stream.expires_after(std::chrono::seconds(2));
+        char sink[16384];
+        for (size_t drained = 0; drained < (1u << 20);) {
+          size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+          drained += n;
+        }
+      }
+      co_return;
+    }
+    c->busy = true;
+    auto request = std::make_shared<Request>();
+    request->msg = parser.release();
+    request->remote_ip = remote_ip;
+    request->request_id = NextRequestId();
+    std::optional<HttpResponse> answered;
+    if (inline_handler_) answered = inline_handler_(*request);
+    HttpResponse res;
+    if (answered) {
+      res = std::move(*answered);
+    } else {
+      res = co_await RunOnWorker(std::move(request));
+    }
+    const bool keep_alive = res.keep_alive() && !stopping_;
+    res.keep_alive(keep_alive);
+    c->stream.expires_after(options_.read_timeout);
+    co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    c->busy = false;
+    if (ec || !keep_alive) co_return;
+  }
+}
+
+Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const std::string& cert_file,
+                                                           const std::string& key_file) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return InvalidRequest("--tls-cert: cannot load the certificate chain: " + ec.message());
+  ctx->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) return InvalidRequest("--tls-key: cannot load the private key: " + ec.message());
+  return ctx;
 }
 
 }  // namespace tfzo::http

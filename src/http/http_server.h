@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
@@ -46,7 +47,9 @@ class HttpServer {
   // Tried first on the I/O thread; nullopt sends the request on to `handler` on the pool.
   using InlineHandler = std::function<std::optional<HttpResponse>(Request&)>;
 
-  HttpServer(Options options, Handler handler, InlineHandler inline_handler = nullptr);
+  // With `tls`, every connection is TLS (see MakeTlsContext).
+  HttpServer(Options options, Handler handler, InlineHandler inline_handler = nullptr,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -63,10 +66,14 @@ class HttpServer {
 
   boost::asio::awaitable<void> AcceptLoop();
   boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> connection);
+  template <typename Stream>
+  boost::asio::awaitable<void> ServeRequests(std::shared_ptr<Connection> connection, Stream& stream,
+                                             const std::string& remote_ip);
   boost::asio::awaitable<HttpResponse> RunOnWorker(std::shared_ptr<Request> request);
   std::string NextRequestId();
 
   Options options_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   Handler handler_;
   InlineHandler inline_handler_;
   boost::asio::io_context ioc_;
@@ -79,6 +86,10 @@ class HttpServer {
   std::mutex mu_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // guarded by mu_
 };
+
+// A server TLS context: TLS 1.2 and later only, the certificate chain and key from PEM files.
+Result<std::shared_ptr<boost::asio::ssl::context>> MakeTlsContext(const std::string& cert_file,
+                                                                  const std::string& key_file);
 
 }  // namespace tfzo::http
 

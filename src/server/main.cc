@@ -66,10 +66,14 @@ int Serve(const ServeFlags& flags) {
   } catch (const std::exception&) {
     return Fail("--listen: the port must be a number from 0 to 65535");
   }
+  std::shared_ptr<boost::asio::ssl::context> tls;
   if (!flags.tls_cert.empty() || !flags.tls_key.empty()) {
-    return Fail(
-        "--tls-cert/--tls-key: TLS is not available in this build yet; put a TLS proxy "
-        "in front of the server");
+    if (flags.tls_cert.empty() || flags.tls_key.empty()) {
+      return Fail("--tls-cert and --tls-key go together");
+    }
+    auto made = http::MakeTlsContext(flags.tls_cert, flags.tls_key);
+    if (!made.ok()) return Fail(made.status().message());
+    tls = std::move(made).value();
   }
   http_options.io_threads = flags.threads;
 
@@ -94,29 +98,34 @@ int Serve(const ServeFlags& flags) {
   http::StaticFiles static_files(flags.web_dir);
   http::Metrics metrics;
   http::Api api({accounts, orgs, keys, resources, verifier, &usage, &key_failures, *store, clock},
-                static_files, metrics, http::Api::Options{});
+                static_files, metrics, http::Api::Options{.secure_cookie = tls != nullptr});
 
+  // One access-log line per request: method, path, status, request id. Never a header.
+  auto log_access = [&flags](const http::Request& request, const http::HttpResponse& res) {
+    if (flags.access_log) {
+      spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
+                   request.request_id);
+    }
+  };
   http::HttpServer server(
       http_options,
-      [&api](http::Request& request) {
+      [&](http::Request& request) {
         http::HttpResponse res = api.Handle(request);
-        spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
-                     request.request_id);
+        log_access(request, res);
         return res;
       },
-      [&api](http::Request& request) {
+      [&](http::Request& request) {
         std::optional<http::HttpResponse> res = api.TryHandleInline(request);
-        if (res) {
-          spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res->result_int(),
-                       request.request_id);
-        }
+        if (res) log_access(request, *res);
         return res;
-      });
+      },
+      tls);
   auto endpoint = server.Listen();
   if (!endpoint.ok()) return Fail(endpoint.status().message());
-  std::cout << "listening on http://" << endpoint->address().to_string() << ":" << endpoint->port()
-            << std::endl;
-  spdlog::info("console at http://{}:{}/ (store: {})", endpoint->address().to_string(),
+  const char* scheme = tls ? "https" : "http";
+  std::cout << "listening on " << scheme << "://" << endpoint->address().to_string() << ":"
+            << endpoint->port() << std::endl;
+  spdlog::info("console at {}://{}:{}/ (store: {})", scheme, endpoint->address().to_string(),
                endpoint->port(), flags.db.substr(0, flags.db.find(':')));
   server.Run();
   usage.Stop();

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace tfzo {
@@ -31,7 +32,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
     return Result<std::unique_ptr<Store>>(std::move(store));
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return InvalidRequest("PostgreSQL support is not built yet; use --db sqlite:PATH");
+    // The URL may hold a password: it never goes into an error message.
+    ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(std::string(url)));
+    return Result<std::unique_ptr<Store>>(std::move(store));
   }
   return InvalidRequest(
       "--db must be sqlite:PATH (e.g. sqlite:./data/accounts.db) or postgresql://...");

@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -137,9 +138,14 @@ class Store {
   virtual Status Ping() = 0;
 
   // Registers the listener that hears every committed Change, from this node and, for a
-  // shared database, from every other node. Set once, before the store is shared between
-  // threads; the listener is called after commit, on any thread.
-  void SetChangeListener(ChangeListener listener) { listener_ = std::move(listener); }
+  // shared database, from every other node. Set once, normally before the store is shared
+  // between threads (a store with a background notification thread may already be
+  // publishing: the swap is guarded). The listener is called after commit, on any thread.
+  void SetChangeListener(ChangeListener listener) {
+    auto shared = std::make_shared<const ChangeListener>(std::move(listener));
+    std::lock_guard lock(listener_mu_);
+    listener_ = std::move(shared);
+  }
 
   // Accounts and sessions.
   virtual Status CreateAccount(const AccountRecord& account, const EventRecord& event) = 0;
@@ -211,11 +217,17 @@ class Store {
 
  protected:
   void Publish(const Change& change) const {
-    if (listener_) listener_(change);
+    std::shared_ptr<const ChangeListener> listener;
+    {
+      std::lock_guard lock(listener_mu_);
+      listener = listener_;
+    }
+    if (listener && *listener) (*listener)(change);
   }
 
  private:
-  ChangeListener listener_;
+  mutable std::mutex listener_mu_;
+  std::shared_ptr<const ChangeListener> listener_;
 };
 
 // The one place that picks an implementation from a --db URL: "sqlite:PATH" (":memory:"

@@ -1,0 +1,341 @@
+#include "store/postgres_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "store/pg_test_database.h"
+#include "store/postgres_listener.h"
+#include "store/store_test_util.h"
+
+// PostgresStore's own properties: several nodes on one database (notifications, concurrent
+// migrations and use recording), and recovery from lost connections. The Store contract is in
+// store_test.cc, run against every implementation.
+
+namespace tfzo {
+namespace {
+
+using namespace ::tfzo::testing;  // NOLINT: test records
+using std::chrono::milliseconds;
+
+// Collects the changes a store publishes, from any thread.
+class Recorder {
+ public:
+  void Attach(Store& store) {
+    store.SetChangeListener([this](const Change& c) {
+      std::lock_guard lock(mu_);
+      changes_.push_back(c);
+      cv_.notify_all();
+    });
+  }
+  // Waits until a change matching `pred` was published; false after `timeout`.
+  template <typename Pred>
+  bool WaitFor(Pred pred, milliseconds timeout = milliseconds(5000)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout,
+                        [&] { return std::any_of(changes_.begin(), changes_.end(), pred); });
+  }
+  std::vector<Change> Take() {
+    std::lock_guard lock(mu_);
+    return std::exchange(changes_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Change> changes_;
+};
+
+bool IsKey(const Change& c, const std::string& key_id) {
+  return c.kind == Change::Kind::kKey && c.key_id == key_id;
+}
+bool IsMembership(const Change& c, const std::string& org, const std::string& account) {
+  return c.kind == Change::Kind::kMembership && c.org_id == org && c.account_id == account;
+}
+bool IsEverything(const Change& c) { return c.kind == Change::Kind::kEverything; }
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = PgTestDatabase::Create();
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    db_.emplace(std::move(db).value());
+  }
+
+  std::unique_ptr<PostgresStore> OpenNode() {
+    auto opened = PostgresStore::Open(db_->url());
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+
+  // Two accounts, an org owned by acc_a with acc_b as member, and acc_b's key key_1.
+  void Seed(Store& store) {
+    ASSERT_TRUE(store
+                    .CreateAccount(Account("acc_a", "a@example.com"),
+                                   Event("ev_a", "account.signup", "acc_a"))
+                    .ok());
+    ASSERT_TRUE(store
+                    .CreateAccount(Account("acc_b", "b@example.com"),
+                                   Event("ev_b", "account.signup", "acc_b"))
+                    .ok());
+    ASSERT_TRUE(store
+                    .CreateOrg({"org_1", "One", kT0}, "acc_a",
+                               Event("ev_o", "org.created", "acc_a", "org_1"))
+                    .ok());
+    ASSERT_TRUE(store
+                    .AddMember("org_1", "acc_b", Role::kMember,
+                               Event("ev_m", "org.member_added", "acc_a", "org_1"))
+                    .ok());
+    ASSERT_TRUE(store
+                    .CreateKey(Key("key_1", "acc_b"), Secret("tfzo_value0001", "key_1"),
+                               Event("ev_k", "key.created", "acc_b"))
+                    .ok());
+  }
+
+  // The backend pid of the store's notification connection.
+  std::string ListenerPid() {
+    auto pid = db_->Query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND query = 'LISTEN tfzo_changes' AND state = 'idle' ORDER BY backend_start LIMIT 1");
+    EXPECT_TRUE(pid.ok()) << pid.status().message();
+    return pid.ok() ? *pid : "";
+  }
+
+  std::optional<PgTestDatabase> db_;
+};
+
+TEST_F(PostgresStoreTest, ChangesOfAnotherNodeReachThisNodesListener) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*b);
+  Recorder heard;
+  heard.Attach(*a);
+
+  ASSERT_TRUE(b->UpdateKey("key_1", "n", "d", Event("e1", "key.updated", "acc_b")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
+  heard.Take();
+  ASSERT_TRUE(b->RotateKey("key_1", Secret("tfzo_value0002", "key_1", At(1)), std::nullopt,
+                           Event("e2", "key.rotated", "acc_b"))
+                  .ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
+  heard.Take();
+  ASSERT_TRUE(b->RevokeKey("key_1", At(2), Event("e3", "key.revoked", "acc_b")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
+  ASSERT_TRUE(b->RemoveMember("org_1", "acc_b", Event("e4", "org.member_removed", "acc_a")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsMembership(c, "org_1", "acc_b"); }));
+  ASSERT_TRUE(
+      b->AddMember("org_1", "acc_b", Role::kOwner, Event("e5", "org.member_added", "acc_a")).ok());
+  ASSERT_TRUE(
+      b->CreateOrg({"org_2", "Two", kT0}, "acc_b", Event("e6", "org.created", "acc_b")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsMembership(c, "org_2", "acc_b"); }));
+
+  // A refused change notifies nobody; a committed one on A is published once, locally.
+  heard.Take();
+  EXPECT_FALSE(
+      b->RemoveMember("org_1", "acc_zzz", Event("e7", "org.member_removed", "acc_a")).ok());
+  ASSERT_TRUE(
+      a->RemoveMember("org_2", "acc_a", Event("e8", "org.member_removed", "acc_b")).code() ==
+      StatusCode::kNotFound);
+  ASSERT_TRUE(
+      a->AddMember("org_2", "acc_a", Role::kMember, Event("e9", "org.member_added", "acc_b")).ok());
+  std::this_thread::sleep_for(milliseconds(300));  // room for a (wrong) echo to arrive
+  std::vector<Change> seen = heard.Take();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_TRUE(IsMembership(seen[0], "org_2", "acc_a"));
+}
+
+TEST_F(PostgresStoreTest, ListenerReconnectsAfterItsConnectionIsKilled) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*b);
+  Recorder heard;
+  heard.Attach(*a);
+
+  // Kill A's listening connection (B's is the other one: kill the older, A's, opened first).
+  const std::string pid = ListenerPid();
+  ASSERT_FALSE(pid.empty());
+  auto killed = db_->Query("SELECT pg_terminate_backend(" + pid + ")");
+  ASSERT_TRUE(killed.ok()) << killed.status().message();
+  EXPECT_EQ(*killed, "t");
+  // Notifications sent meanwhile may be lost: everything is dropped once it listens again.
+  EXPECT_TRUE(heard.WaitFor(IsEverything, milliseconds(10000)));
+
+  // And it hears the other node again.
+  ASSERT_TRUE(b->RevokeKey("key_1", At(2), Event("e3", "key.revoked", "acc_b")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
+}
+
+TEST_F(PostgresStoreTest, PoolConnectionsRecoverAfterTheirBackendsAreKilled) {
+  auto a = OpenNode();
+  ASSERT_TRUE(a);
+  Seed(*a);
+  auto killed = db_->Query(
+      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+      "current_database() AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(killed.ok()) << killed.status().message();
+  EXPECT_GE(std::stoi(*killed), PostgresStore::kPoolSize);
+  // Every pool connection is broken; each call resets its connection and retries.
+  for (int i = 0; i < 2 * PostgresStore::kPoolSize; ++i) {
+    EXPECT_TRUE(a->Ping().ok());
+    EXPECT_TRUE(a->FindKey("key_1").ok());
+  }
+  EXPECT_TRUE(a->UpdateKey("key_1", "n", "d", Event("e1", "key.updated", "acc_b")).ok());
+}
+
+TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<Status> results;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto store = OpenStore(db_->url());
+      std::lock_guard lock(mu);
+      results.push_back(store.status());
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(*db_->Query("SELECT MAX(version) FROM schema_migrations"), "1");
+  // Opening again applies nothing.
+  ASSERT_TRUE(OpenStore(db_->url()).ok());
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM schema_migrations"), "1");
+}
+
+TEST_F(PostgresStoreTest, UsesRecordedByManyNodesNeverGoBackwards) {
+  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  for (int i = 0; i < 3; ++i) nodes.push_back(OpenNode());
+  ASSERT_TRUE(nodes[0] && nodes[1] && nodes[2]);
+  Seed(*nodes[0]);
+  for (const char* id : {"key_2", "key_3"}) {
+    ASSERT_TRUE(nodes[0]
+                    ->CreateKey(Key(id, "acc_b"), Secret(std::string("tfzo_") + id + "XXXX", id),
+                                Event(std::string("ev_") + id, "key.created", "acc_b"))
+                    .ok());
+  }
+  // Each node flushes batches that hold the keys in different orders and times going up and
+  // down; the largest time recorded anywhere must win.
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int i = 0; i < 40; ++i) {
+        const int t = (i * 7 + n * 13) % 50;
+        std::vector<std::pair<std::string, Time>> batch = {
+            {"key_1", At(t)}, {"key_2", At(50 - t)}, {"key_3", At(t)}, {"key_zzz", At(99)}};
+        if ((i + n) % 2 == 1) std::reverse(batch.begin(), batch.end());
+        Status s = nodes[n]->RecordKeyUses(batch);
+        EXPECT_TRUE(s.ok()) << s.message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  int max_t = 0;
+  int max_r = 0;
+  for (int n = 0; n < 3; ++n) {
+    for (int i = 0; i < 40; ++i) {
+      max_t = std::max(max_t, (i * 7 + n * 13) % 50);
+      max_r = std::max(max_r, 50 - (i * 7 + n * 13) % 50);
+    }
+  }
+  EXPECT_EQ(nodes[1]->FindKey("key_1")->last_used_at, At(max_t));
+  EXPECT_EQ(nodes[1]->FindKey("key_2")->last_used_at, At(max_r));
+  EXPECT_EQ(nodes[1]->FindKey("key_3")->last_used_at, At(max_t));
+  ASSERT_TRUE(nodes[2]->RecordKeyUses({{"key_1", At(0)}}).ok());
+  EXPECT_EQ(nodes[0]->FindKey("key_1")->last_used_at, At(max_t));
+}
+
+TEST_F(PostgresStoreTest, ConcurrentRotationsAndRevocationsLeaveOneLiveSecretAtMost) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*a);
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 2; ++n) {
+    threads.emplace_back([&, n] {
+      Store& s = n == 0 ? *a : *b;
+      for (int i = 0; i < 20; ++i) {
+        const std::string v = "tfzo_r" + std::to_string(n) + "_" + std::to_string(i) + "ZZZZ";
+        Status st = s.RotateKey(
+            "key_1", Secret(v, "key_1", At(i)), std::nullopt,
+            Event("ev_r" + std::to_string(n) + std::to_string(i), "key.rotated", "acc_b"));
+        EXPECT_TRUE(st.ok()) << st.message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM key_secrets WHERE revoked_at IS NULL"), "1");
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM key_secrets"), "41");
+  auto revoked = b->RevokeKey("key_1", At(100), Event("ev_rev", "key.revoked", "acc_b"));
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM key_secrets WHERE revoked_at IS NULL"), "0");
+}
+
+TEST_F(PostgresStoreTest, RemovingTwoLastOwnersAtOnceKeepsOne) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*a);
+  ASSERT_TRUE(a->RemoveMember("org_1", "acc_b", Event("e1", "org.member_removed", "acc_a")).ok());
+  ASSERT_TRUE(
+      a->AddMember("org_1", "acc_b", Role::kOwner, Event("e2", "org.member_added", "acc_a")).ok());
+  Status ra, rb;
+  std::thread ta([&] { ra = a->RemoveMember("org_1", "acc_a", Event("e3", "x", "acc_a")); });
+  std::thread tb([&] { rb = b->RemoveMember("org_1", "acc_b", Event("e4", "x", "acc_b")); });
+  ta.join();
+  tb.join();
+  EXPECT_NE(ra.ok(), rb.ok()) << ra.message() << " / " << rb.message();
+  EXPECT_EQ((ra.ok() ? rb : ra).code(), StatusCode::kConflict);
+  EXPECT_EQ(a->ListMembers("org_1")->size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, OpenStoreTakesPostgresUrls) {
+  auto store = OpenStore(db_->url());
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_TRUE((*store)->Ping().ok());
+  std::string alt = db_->url();
+  alt.replace(0, std::string("postgresql").size(), "postgres");
+  auto alt_store = OpenStore(alt);
+  ASSERT_TRUE(alt_store.ok()) << alt_store.status().message();
+}
+
+TEST(PostgresOpenTest, UnreachableDatabaseIsUnavailableAndNeverShowsTheUrl) {
+  const std::string url = "postgresql://someone:hunter2secret@127.0.0.1:1/nowhere";
+  auto store = OpenStore(url);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(store.status().message().find("hunter2secret"), std::string::npos)
+      << store.status().message();
+  EXPECT_EQ(store.status().message().find(url), std::string::npos);
+  auto bad = OpenStore("postgresql://someone:hunter2secret@127.0.0.1:notaport/x");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().find("hunter2secret"), std::string::npos)
+      << bad.status().message();
+}
+
+TEST(PostgresChangeTest, PayloadsRoundTrip) {
+  for (const Change& c : {Change{Change::Kind::kKey, "key_abc", "", ""},
+                          Change{Change::Kind::kMembership, "", "org_1", "acc_2"},
+                          Change{Change::Kind::kEverything, "", "", ""}}) {
+    auto back = DecodeChange(EncodeChange(c));
+    ASSERT_TRUE(back.has_value()) << EncodeChange(c);
+    EXPECT_EQ(back->kind, c.kind);
+    EXPECT_EQ(back->key_id, c.key_id);
+    EXPECT_EQ(back->org_id, c.org_id);
+    EXPECT_EQ(back->account_id, c.account_id);
+  }
+  EXPECT_EQ(EncodeChange({Change::Kind::kKey, "key_1", "", ""}), "k:key_1");
+  EXPECT_EQ(EncodeChange({Change::Kind::kMembership, "", "org_1", "acc_1"}), "m:org_1:acc_1");
+  EXPECT_FALSE(DecodeChange("").has_value());
+  EXPECT_FALSE(DecodeChange("k:").has_value());
+  EXPECT_FALSE(DecodeChange("m:org_only").has_value());
+  EXPECT_FALSE(DecodeChange("x:1").has_value());
+}
+
+}  // namespace
+}  // namespace tfzo

@@ -1,0 +1,733 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "core/digest.h"
+#include "store/pg_test_database.h"
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+#include "store/store_test_util.h"
+
+// The Store contract, run against every implementation: SqliteStore (":memory:") and
+// PostgresStore (a fresh database per test on the throwaway server; see pg_test_database.h).
+// Tests of one implementation's own properties live in sqlite_store_test.cc and
+// postgres_store_test.cc.
+
+namespace tfzo {
+namespace {
+
+using namespace ::tfzo::testing;  // NOLINT: test records
+
+// One Store implementation under test: SQLite in memory, or PostgreSQL in a fresh database.
+struct Backend {
+  std::string name;
+  bool postgres = false;
+};
+// Test names and CTest's discovered names show the backend, not the struct's bytes.
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam().postgres) {
+      auto db = PgTestDatabase::Create();
+      ASSERT_TRUE(db.ok()) << db.status().message();
+      database_.emplace(std::move(db).value());
+      auto opened = PostgresStore::Open(database_->url());
+      ASSERT_TRUE(opened.ok()) << opened.status().message();
+      store_ = std::move(opened).value();
+    } else {
+      auto opened = SqliteStore::Open(":memory:");
+      ASSERT_TRUE(opened.ok()) << opened.status().message();
+      store_ = std::move(opened).value();
+    }
+    ASSERT_TRUE(store_
+                    ->CreateAccount(Account("acc_a", "a@example.com"),
+                                    Event("ev_a", "account.signup", "acc_a"))
+                    .ok());
+    ASSERT_TRUE(store_
+                    ->CreateAccount(Account("acc_b", "b@example.com"),
+                                    Event("ev_b", "account.signup", "acc_b"))
+                    .ok());
+  }
+
+  // Events whose actor is `account` (and of its owned orgs), oldest first.
+  std::vector<std::string> EventsOf(const std::string& account) {
+    auto events = store_->ListEvents(account, 1000, std::nullopt);
+    EXPECT_TRUE(events.ok());
+    auto ids = EventIds(*events);
+    std::reverse(ids.begin(), ids.end());
+    return ids;
+  }
+
+  void TearDown() override { store_.reset(); }  // before the database is dropped
+
+  std::optional<PgTestDatabase> database_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, Ping) { EXPECT_TRUE(store_->Ping().ok()); }
+
+TEST_P(StoreTest, AccountsAreFoundByIdAndCaseInsensitiveEmail) {
+  ASSERT_TRUE(store_
+                  ->CreateAccount(Account("acc_c", "Carol@Example.COM"),
+                                  Event("ev_c", "account.signup", "acc_c"))
+                  .ok());
+  auto by_id = store_->FindAccount("acc_c");
+  ASSERT_TRUE(by_id.ok());
+  EXPECT_EQ(by_id->email, "carol@example.com");
+  EXPECT_EQ(by_id->name, "Someone");
+  EXPECT_EQ(by_id->password_hash, "$argon2id$v=19$m=19456,t=2,p=1$x$y");
+  EXPECT_EQ(by_id->created_at, kT0);
+
+  auto by_email = store_->FindAccountByEmail("CAROL@example.com");
+  ASSERT_TRUE(by_email.ok());
+  EXPECT_EQ(by_email->id, "acc_c");
+
+  EXPECT_EQ(store_->FindAccount("acc_zzz").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindAccountByEmail("nobody@example.com").status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(EventsOf("acc_c"), std::vector<std::string>{"ev_c"});
+}
+
+TEST_P(StoreTest, DuplicateEmailIsEmailTakenAndWritesNothing) {
+  Status s = store_->CreateAccount(Account("acc_a2", "A@EXAMPLE.com"),
+                                   Event("ev_a2", "account.signup", "acc_a2"));
+  EXPECT_EQ(s.code(), StatusCode::kEmailTaken);
+  EXPECT_EQ(store_->FindAccount("acc_a2").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(EventsOf("acc_a2").empty());
+
+  s = store_->CreateAccount(Account("acc_a", "new@example.com"),
+                            Event("ev_dup", "account.signup", "acc_a"));
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_EQ(EventsOf("acc_a"), std::vector<std::string>{"ev_a"});
+}
+
+TEST_P(StoreTest, Sessions) {
+  const Digest token = Sha256("session-token");
+  SessionRecord session{.token_digest = token,
+                        .account_id = "acc_a",
+                        .csrf_token = "csrf",
+                        .created_at = kT0,
+                        .last_seen_at = kT0};
+  ASSERT_TRUE(store_->CreateSession(session, Event("ev_login", "session.login", "acc_a")).ok());
+  EXPECT_EQ(store_->CreateSession(session, Event("ev_login2", "session.login", "acc_a")).code(),
+            StatusCode::kConflict);
+
+  auto found = store_->FindSession(token);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->token_digest, token);
+  EXPECT_EQ(found->account_id, "acc_a");
+  EXPECT_EQ(found->csrf_token, "csrf");
+  EXPECT_EQ(found->last_seen_at, kT0);
+
+  ASSERT_TRUE(store_->TouchSession(token, At(100)).ok());
+  EXPECT_EQ(store_->FindSession(token)->last_seen_at, At(100));
+  ASSERT_TRUE(store_->TouchSession(token, At(50)).ok());  // never backwards
+  EXPECT_EQ(store_->FindSession(token)->last_seen_at, At(100));
+  EXPECT_EQ(store_->TouchSession(Sha256("other"), At(1)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindSession(Sha256("other")).status().code(), StatusCode::kNotFound);
+
+  // Unknown account: nothing written.
+  SessionRecord orphan = session;
+  orphan.token_digest = Sha256("orphan");
+  orphan.account_id = "acc_zzz";
+  EXPECT_EQ(store_->CreateSession(orphan, Event("ev_orphan", "session.login", "acc_zzz")).code(),
+            StatusCode::kNotFound);
+  EXPECT_TRUE(EventsOf("acc_zzz").empty());
+
+  ASSERT_TRUE(store_->DeleteSession(token).ok());
+  EXPECT_EQ(store_->FindSession(token).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteSession(token).code(), StatusCode::kNotFound);
+}
+
+TEST_P(StoreTest, DeleteSessionsIdleSince) {
+  for (int i = 0; i < 3; ++i) {
+    SessionRecord s{.token_digest = Sha256("t" + std::to_string(i)),
+                    .account_id = "acc_a",
+                    .csrf_token = "c",
+                    .created_at = kT0,
+                    .last_seen_at = At(i * 10)};
+    ASSERT_TRUE(
+        store_->CreateSession(s, Event("ev_s" + std::to_string(i), "session.login", "acc_a")).ok());
+  }
+  ASSERT_TRUE(store_->DeleteSessionsIdleSince(At(10)).ok());
+  EXPECT_EQ(store_->FindSession(Sha256("t0")).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->FindSession(Sha256("t1")).ok());  // seen exactly at the cutoff
+  EXPECT_TRUE(store_->FindSession(Sha256("t2")).ok());
+}
+
+TEST_P(StoreTest, OrgsAndMembers) {
+  ASSERT_TRUE(store_
+                  ->CreateOrg({.id = "org_1", .name = "One", .created_at = kT0}, "acc_a",
+                              Event("ev_o1", "org.created", "acc_a", "org_1"))
+                  .ok());
+  auto org = store_->FindOrg("org_1");
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->name, "One");
+  EXPECT_EQ(org->created_at, kT0);
+  EXPECT_EQ(store_->FindOrg("org_zzz").status().code(), StatusCode::kNotFound);
+
+  EXPECT_EQ(store_->FindRole("org_1", "acc_a")->value(), Role::kOwner);
+  EXPECT_FALSE(store_->FindRole("org_1", "acc_b")->has_value());
+
+  ASSERT_TRUE(store_
+                  ->AddMember("org_1", "acc_b", Role::kMember,
+                              Event("ev_m1", "org.member_added", "acc_a", "org_1"))
+                  .ok());
+  EXPECT_EQ(store_->FindRole("org_1", "acc_b")->value(), Role::kMember);
+  EXPECT_EQ(store_
+                ->AddMember("org_1", "acc_b", Role::kOwner,
+                            Event("ev_m2", "org.member_added", "acc_a", "org_1"))
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_
+                ->AddMember("org_1", "acc_zzz", Role::kMember,
+                            Event("ev_m3", "org.member_added", "acc_a", "org_1"))
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_
+                ->AddMember("org_zzz", "acc_b", Role::kMember,
+                            Event("ev_m4", "org.member_added", "acc_a", "org_zzz"))
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_m1"}));
+
+  auto members = store_->ListMembers("org_1");
+  ASSERT_TRUE(members.ok());
+  ASSERT_EQ(members->size(), 2u);
+  EXPECT_EQ((*members)[0].account_id, "acc_a");
+  EXPECT_EQ((*members)[0].email, "a@example.com");
+  EXPECT_EQ((*members)[0].role, Role::kOwner);
+  EXPECT_EQ((*members)[0].org_name, "One");
+  EXPECT_EQ((*members)[1].account_id, "acc_b");
+  EXPECT_EQ((*members)[1].role, Role::kMember);
+
+  // The last owner cannot leave; a member can; a non-member is not found.
+  EXPECT_EQ(
+      store_->RemoveMember("org_1", "acc_a", Event("ev_r1", "org.member_removed", "acc_a")).code(),
+      StatusCode::kConflict);
+  ASSERT_TRUE(
+      store_->RemoveMember("org_1", "acc_b", Event("ev_r2", "org.member_removed", "acc_a")).ok());
+  EXPECT_FALSE(store_->FindRole("org_1", "acc_b")->has_value());
+  EXPECT_EQ(
+      store_->RemoveMember("org_1", "acc_b", Event("ev_r3", "org.member_removed", "acc_a")).code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_m1", "ev_r2"}));
+
+  // With a second owner, the first may leave.
+  ASSERT_TRUE(store_
+                  ->AddMember("org_1", "acc_b", Role::kOwner,
+                              Event("ev_m5", "org.member_added", "acc_a", "org_1"))
+                  .ok());
+  ASSERT_TRUE(
+      store_->RemoveMember("org_1", "acc_a", Event("ev_r4", "org.member_removed", "acc_a")).ok());
+  EXPECT_EQ(
+      store_->RemoveMember("org_1", "acc_b", Event("ev_r5", "org.member_removed", "acc_b")).code(),
+      StatusCode::kConflict);
+}
+
+TEST_P(StoreTest, CreateOrgWithUnknownOwnerWritesNothing) {
+  EXPECT_EQ(store_
+                ->CreateOrg({.id = "org_x", .name = "X", .created_at = kT0}, "acc_zzz",
+                            Event("ev_ox", "org.created", "acc_zzz", "org_x"))
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindOrg("org_x").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(EventsOf("acc_zzz").empty());
+}
+
+TEST_P(StoreTest, MembershipsOldestOrgFirstAndMembersInJoinOrder) {
+  // All in the same second: insertion order decides.
+  for (const char* id : {"org_c", "org_a", "org_b"}) {
+    ASSERT_TRUE(store_
+                    ->CreateOrg({.id = id, .name = std::string("N") + id, .created_at = kT0},
+                                "acc_a", Event(std::string("ev_") + id, "org.created", "acc_a"))
+                    .ok());
+  }
+  ASSERT_TRUE(store_
+                  ->CreateOrg({.id = "org_old", .name = "Old", .created_at = At(-100)}, "acc_a",
+                              Event("ev_old", "org.created", "acc_a"))
+                  .ok());
+  auto ms = store_->ListMemberships("acc_a");
+  ASSERT_TRUE(ms.ok());
+  std::vector<std::string> ids;
+  for (const auto& m : *ms) {
+    ids.push_back(m.org_id);
+    EXPECT_EQ(m.role, Role::kOwner);
+    EXPECT_EQ(m.org_name, m.org_id == "org_old" ? "Old" : "N" + m.org_id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"org_old", "org_c", "org_a", "org_b"}));
+  EXPECT_TRUE(store_->ListMemberships("acc_b")->empty());
+
+  for (const char* id : {"acc_z", "acc_m", "acc_y"}) {
+    ASSERT_TRUE(store_
+                    ->CreateAccount(Account(id, std::string(id) + "@example.com"),
+                                    Event(std::string("ev_") + id, "account.signup", id))
+                    .ok());
+    ASSERT_TRUE(store_
+                    ->AddMember("org_c", id, Role::kMember,
+                                Event(std::string("ev_add_") + id, "org.member_added", "acc_a"))
+                    .ok());
+  }
+  auto members = store_->ListMembers("org_c");
+  ASSERT_TRUE(members.ok());
+  ids.clear();
+  for (const auto& m : *members) ids.push_back(m.account_id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"acc_a", "acc_z", "acc_m", "acc_y"}));
+}
+
+class KeysTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(store_
+                    ->CreateOrg({.id = "org_1", .name = "One", .created_at = kT0}, "acc_a",
+                                Event("ev_o1", "org.created", "acc_a", "org_1"))
+                    .ok());
+  }
+};
+
+TEST_P(KeysTest, CreateFindAndList) {
+  KeyRecord scoped = Key("key_1", "acc_a", kT0, "org_1");
+  scoped.expires_at = At(3600);
+  ASSERT_TRUE(store_
+                  ->CreateKey(scoped, Secret("tfzo_secret1AAAA", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+  auto k = store_->FindKey("key_1");
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->account_id, "acc_a");
+  EXPECT_EQ(k->name, "ci");
+  EXPECT_EQ(k->description, "for CI");
+  EXPECT_EQ(k->hint, "tfzo_...abcd");
+  EXPECT_EQ(k->org_id, "org_1");
+  EXPECT_EQ(k->org_name, "One");
+  EXPECT_EQ(k->email, "a@example.com");
+  EXPECT_EQ(k->created_at, kT0);
+  EXPECT_EQ(k->expires_at, At(3600));
+  EXPECT_FALSE(k->last_used_at.has_value());
+  EXPECT_FALSE(k->rotated_at.has_value());
+  EXPECT_FALSE(k->revoked_at.has_value());
+  EXPECT_EQ(store_->FindKey("key_zzz").status().code(), StatusCode::kNotFound);
+
+  auto state = store_->FindKeyBySecret(Sha256("tfzo_secret1AAAA"));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->key_id, "key_1");
+  EXPECT_EQ(state->account_id, "acc_a");
+  EXPECT_EQ(state->org_id, "org_1");
+  EXPECT_EQ(state->expires_at, At(3600));
+  EXPECT_FALSE(state->key_revoked_at.has_value());
+  EXPECT_FALSE(state->secret_revoked_at.has_value());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("unknown")).status().code(), StatusCode::kNotFound);
+
+  // Same second as key_1, then one older, then an unscoped one and another account's key.
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_2", "acc_a", kT0, "org_1"),
+                              Secret("tfzo_secret2BBBB", "key_2"),
+                              Event("ev_k2", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_old", "acc_a", At(-10)),
+                              Secret("tfzo_secret3CCCC", "key_old"),
+                              Event("ev_k3", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_3", "acc_a", kT0), Secret("tfzo_secret4DDDD", "key_3"),
+                              Event("ev_k4", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_b", "acc_b", At(5)), Secret("tfzo_secret5EEEE", "key_b"),
+                              Event("ev_k5", "key.created", "acc_b"))
+                  .ok());
+
+  auto keys = store_->ListKeys("acc_a");
+  ASSERT_TRUE(keys.ok());
+  std::vector<std::string> ids;
+  for (const auto& key : *keys) ids.push_back(key.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"key_3", "key_2", "key_1", "key_old"}));
+  EXPECT_EQ((*keys)[0].org_name, "");
+  EXPECT_FALSE((*keys)[0].org_id.has_value());
+  EXPECT_EQ((*keys)[1].org_name, "One");
+
+  auto org_keys = store_->ListOrgKeys("org_1");
+  ASSERT_TRUE(org_keys.ok());
+  ids.clear();
+  for (const auto& key : *org_keys) {
+    ids.push_back(key.id);
+    EXPECT_EQ(key.email, "a@example.com");
+    EXPECT_EQ(key.org_name, "One");
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"key_2", "key_1"}));
+  EXPECT_TRUE(store_->ListKeys("acc_zzz")->empty());
+}
+
+TEST_P(KeysTest, CreateKeyRollsBackOnDuplicateDigest) {
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_a"), Secret("tfzo_sameSAME", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+  Status s = store_->CreateKey(Key("key_2", "acc_a"), Secret("tfzo_sameSAME", "key_2"),
+                               Event("ev_k2", "key.created", "acc_a"));
+  EXPECT_EQ(s.code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->FindKey("key_2").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListKeys("acc_a")->size(), 1u);
+  EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1"}));
+  // The store still works after the rollback.
+  EXPECT_TRUE(store_
+                  ->CreateKey(Key("key_2", "acc_a"), Secret("tfzo_otherOTHR", "key_2"),
+                              Event("ev_k2", "key.created", "acc_a"))
+                  .ok());
+}
+
+TEST_P(KeysTest, CreateKeyWithUnknownOrgOrAccountIsNotFound) {
+  EXPECT_EQ(store_
+                ->CreateKey(Key("key_1", "acc_a", kT0, "org_zzz"), Secret("tfzo_x1234", "key_1"),
+                            Event("ev_k1", "key.created", "acc_a"))
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_
+                ->CreateKey(Key("key_1", "acc_zzz"), Secret("tfzo_x1234", "key_1"),
+                            Event("ev_k1", "key.created", "acc_zzz"))
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_x1234")).status().code(), StatusCode::kNotFound);
+}
+
+TEST_P(KeysTest, UpdateKey) {
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_a"), Secret("tfzo_s1AAAA", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(
+      store_->UpdateKey("key_1", "deploy", "", Event("ev_u1", "key.updated", "acc_a")).ok());
+  auto k = store_->FindKey("key_1");
+  EXPECT_EQ(k->name, "deploy");
+  EXPECT_EQ(k->description, "");
+  EXPECT_EQ(store_->UpdateKey("key_zzz", "x", "y", Event("ev_u2", "key.updated", "acc_a")).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1", "ev_u1"}));
+}
+
+TEST_P(KeysTest, RotateKey) {
+  KeyRecord key = Key("key_1", "acc_a");
+  key.hint = "tfzo_...OLD1";
+  key.expires_at = At(100);
+  ASSERT_TRUE(store_
+                  ->CreateKey(key, Secret("tfzo_firstOLD1", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+
+  // Keep the expiration.
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_secondNEW2", "key_1", At(10)), std::nullopt,
+                              Event("ev_rot1", "key.rotated", "acc_a"))
+                  .ok());
+  auto old_state = store_->FindKeyBySecret(Sha256("tfzo_firstOLD1"));
+  ASSERT_TRUE(old_state.ok());
+  EXPECT_EQ(old_state->secret_revoked_at, At(10));
+  EXPECT_FALSE(old_state->key_revoked_at.has_value());
+  auto new_state = store_->FindKeyBySecret(Sha256("tfzo_secondNEW2"));
+  ASSERT_TRUE(new_state.ok());
+  EXPECT_EQ(new_state->key_id, "key_1");
+  EXPECT_FALSE(new_state->secret_revoked_at.has_value());
+  auto k = store_->FindKey("key_1");
+  EXPECT_EQ(k->hint, "tfzo_...NEW2");
+  EXPECT_EQ(k->rotated_at, At(10));
+  EXPECT_EQ(k->expires_at, At(100));
+  EXPECT_EQ(k->created_at, kT0);
+
+  // Replace the expiration, then clear it ("never").
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_thirdNEW3", "key_1", At(20)),
+                              std::optional<Time>(At(500)),
+                              Event("ev_rot2", "key.rotated", "acc_a"))
+                  .ok());
+  EXPECT_EQ(store_->FindKey("key_1")->expires_at, At(500));
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_secondNEW2"))->secret_revoked_at, At(20));
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_firstOLD1"))->secret_revoked_at, At(10));
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_fourthNEW4", "key_1", At(30)),
+                              std::optional<Time>(), Event("ev_rot3", "key.rotated", "acc_a"))
+                  .ok());
+  EXPECT_FALSE(store_->FindKey("key_1")->expires_at.has_value());
+  EXPECT_FALSE(store_->FindKeyBySecret(Sha256("tfzo_fourthNEW4"))->expires_at.has_value());
+
+  // A duplicate digest rolls the whole rotation back.
+  EXPECT_EQ(store_
+                ->RotateKey("key_1", Secret("tfzo_firstOLD1", "key_1", At(40)), std::nullopt,
+                            Event("ev_rot4", "key.rotated", "acc_a"))
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_FALSE(store_->FindKeyBySecret(Sha256("tfzo_fourthNEW4"))->secret_revoked_at.has_value());
+  EXPECT_EQ(store_->FindKey("key_1")->hint, "tfzo_...NEW4");
+
+  EXPECT_EQ(store_
+                ->RotateKey("key_zzz", Secret("tfzo_fifthNEW5", "key_zzz", At(40)), std::nullopt,
+                            Event("ev_rot5", "key.rotated", "acc_a"))
+                .code(),
+            StatusCode::kNotFound);
+
+  // Revoked: conflict, and nothing changes.
+  ASSERT_TRUE(store_->RevokeKey("key_1", At(50), Event("ev_rev", "key.revoked", "acc_a")).ok());
+  EXPECT_EQ(store_
+                ->RotateKey("key_1", Secret("tfzo_sixthNEW6", "key_1", At(60)), std::nullopt,
+                            Event("ev_rot6", "key.rotated", "acc_a"))
+                .code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_sixthNEW6")).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1", "ev_rot1",
+                                                         "ev_rot2", "ev_rot3", "ev_rev"}));
+}
+
+TEST_P(KeysTest, RevokeKeyIsIdempotent) {
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_a"), Secret("tfzo_s1AAAA", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_s2BBBB", "key_1", At(5)), std::nullopt,
+                              Event("ev_rot", "key.rotated", "acc_a"))
+                  .ok());
+  auto first = store_->RevokeKey("key_1", At(10), Event("ev_rev1", "key.revoked", "acc_a"));
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, At(10));
+  auto second = store_->RevokeKey("key_1", At(20), Event("ev_rev2", "key.revoked", "acc_a"));
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, At(10));
+
+  EXPECT_EQ(store_->FindKey("key_1")->revoked_at, At(10));
+  auto current = store_->FindKeyBySecret(Sha256("tfzo_s2BBBB"));
+  EXPECT_EQ(current->key_revoked_at, At(10));
+  EXPECT_EQ(current->secret_revoked_at, At(10));
+  auto rotated_away = store_->FindKeyBySecret(Sha256("tfzo_s1AAAA"));
+  EXPECT_EQ(rotated_away->secret_revoked_at, At(5));  // keeps its rotation time
+  EXPECT_EQ(rotated_away->key_revoked_at, At(10));
+
+  EXPECT_EQ(EventsOf("acc_a"),
+            (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1", "ev_rot", "ev_rev1"}));
+  EXPECT_EQ(
+      store_->RevokeKey("key_zzz", At(1), Event("ev_rev3", "key.revoked", "acc_a")).status().code(),
+      StatusCode::kNotFound);
+}
+
+TEST_P(KeysTest, RecordKeyUsesNeverGoesBackwards) {
+  for (const char* id : {"key_1", "key_2"}) {
+    ASSERT_TRUE(store_
+                    ->CreateKey(Key(id, "acc_a"), Secret(std::string("tfzo_") + id + "XXXX", id),
+                                Event(std::string("ev_") + id, "key.created", "acc_a"))
+                    .ok());
+  }
+  EXPECT_TRUE(store_->RecordKeyUses({}).ok());
+  ASSERT_TRUE(
+      store_->RecordKeyUses({{"key_1", At(100)}, {"key_2", At(7)}, {"key_zzz", At(1)}}).ok());
+  EXPECT_EQ(store_->FindKey("key_1")->last_used_at, At(100));
+  EXPECT_EQ(store_->FindKey("key_2")->last_used_at, At(7));
+  // Older uses (another node's late batch) and a batch holding both orders.
+  ASSERT_TRUE(store_->RecordKeyUses({{"key_1", At(50)}, {"key_2", At(9)}, {"key_2", At(8)}}).ok());
+  EXPECT_EQ(store_->FindKey("key_1")->last_used_at, At(100));
+  EXPECT_EQ(store_->FindKey("key_2")->last_used_at, At(9));
+}
+
+TEST_P(StoreTest, AgentsAndHosts) {
+  for (const char* id : {"org_1", "org_2"}) {
+    ASSERT_TRUE(store_
+                    ->CreateOrg({.id = id, .name = id, .created_at = kT0}, "acc_a",
+                                Event(std::string("ev_") + id, "org.created", "acc_a", id))
+                    .ok());
+  }
+  HostRecord host{
+      .id = "host_1", .org_id = "org_1", .name = "web", .address = "10.0.0.1", .created_at = kT0};
+  ASSERT_TRUE(store_->CreateHost(host).ok());
+  EXPECT_EQ(store_->CreateHost(host).code(), StatusCode::kConflict);
+  HostRecord other = host;
+  other.id = "host_2";
+  other.org_id = "org_2";
+  ASSERT_TRUE(store_->CreateHost(other).ok());
+  HostRecord orphan = host;
+  orphan.id = "host_3";
+  orphan.org_id = "org_zzz";
+  EXPECT_EQ(store_->CreateHost(orphan).code(), StatusCode::kNotFound);
+
+  auto hosts = store_->ListHosts("org_1");
+  ASSERT_EQ(hosts->size(), 1u);
+  EXPECT_EQ((*hosts)[0].address, "10.0.0.1");
+  EXPECT_EQ(store_->FindHost("org_1", "host_1")->name, "web");
+  EXPECT_EQ(store_->FindHost("org_2", "host_1").status().code(), StatusCode::kNotFound);
+
+  AgentRecord agent{
+      .id = "agt_1", .org_id = "org_1", .name = "builder", .host_id = "host_1", .created_at = kT0};
+  ASSERT_TRUE(store_->CreateAgent(agent).ok());
+  AgentRecord free_agent{.id = "agt_2",
+                         .org_id = "org_1",
+                         .name = "floating",
+                         .host_id = std::nullopt,
+                         .created_at = kT0};
+  ASSERT_TRUE(store_->CreateAgent(free_agent).ok());
+  AgentRecord cross = agent;
+  cross.id = "agt_3";
+  cross.host_id = "host_2";  // a host of another org
+  EXPECT_EQ(store_->CreateAgent(cross).code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->FindAgent("org_1", "agt_3").status().code(), StatusCode::kNotFound);
+
+  auto agents = store_->ListAgents("org_1");
+  ASSERT_EQ(agents->size(), 2u);
+  EXPECT_EQ((*agents)[0].id, "agt_1");
+  EXPECT_EQ((*agents)[0].host_id, "host_1");
+  EXPECT_EQ((*agents)[1].id, "agt_2");
+  EXPECT_FALSE((*agents)[1].host_id.has_value());
+  EXPECT_TRUE(store_->ListAgents("org_2")->empty());
+  EXPECT_EQ(store_->FindAgent("org_2", "agt_1").status().code(), StatusCode::kNotFound);
+
+  // Deleting the host keeps its agents, detached.
+  EXPECT_EQ(store_->DeleteHost("org_2", "host_1").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteHost("org_1", "host_1").ok());
+  EXPECT_EQ(store_->FindHost("org_1", "host_1").status().code(), StatusCode::kNotFound);
+  auto detached = store_->FindAgent("org_1", "agt_1");
+  ASSERT_TRUE(detached.ok());
+  EXPECT_FALSE(detached->host_id.has_value());
+
+  EXPECT_EQ(store_->DeleteAgent("org_2", "agt_1").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->DeleteAgent("org_1", "agt_1").ok());
+  EXPECT_EQ(store_->DeleteAgent("org_1", "agt_1").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->ListAgents("org_1")->size(), 1u);
+}
+
+TEST_P(StoreTest, ListEventsVisibilityAndPaging) {
+  // acc_a owns org_a; acc_b is only a member of it; acc_b owns org_b.
+  ASSERT_TRUE(store_
+                  ->CreateOrg({.id = "org_a", .name = "A", .created_at = kT0}, "acc_a",
+                              Event("e1", "org.created", "acc_a", "org_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->AddMember("org_a", "acc_b", Role::kMember,
+                              Event("e2", "org.member_added", "acc_a", "org_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateOrg({.id = "org_b", .name = "B", .created_at = kT0}, "acc_b",
+                              Event("e3", "org.created", "acc_b", "org_b"))
+                  .ok());
+  ASSERT_TRUE(store_->AppendEvent(Event("e4", "key.created", "acc_b", "org_a")).ok());
+  ASSERT_TRUE(store_->AppendEvent(Event("e5", "key.created", "acc_b")).ok());
+  ASSERT_TRUE(store_->AppendEvent(Event("e6", "session.login_failed", std::nullopt)).ok());
+  ASSERT_TRUE(store_->AppendEvent(Event("e7", "key.revoked", "acc_b", "org_b")).ok());
+  EXPECT_EQ(store_->AppendEvent(Event("e7", "key.revoked", "acc_b")).code(), StatusCode::kConflict);
+
+  auto a = store_->ListEvents("acc_a", 100, std::nullopt);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(EventIds(*a), (std::vector<std::string>{"e4", "e2", "e1", "ev_a"}));
+  auto b = store_->ListEvents("acc_b", 100, std::nullopt);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(EventIds(*b), (std::vector<std::string>{"e7", "e5", "e4", "e3", "ev_b"}));
+  const EventRecord& e4 = (*b)[2];
+  EXPECT_EQ(e4.action, "key.created");
+  EXPECT_EQ(e4.actor_id, "acc_b");
+  EXPECT_EQ(e4.org_id, "org_a");
+  EXPECT_EQ(e4.target_id, "target");
+  EXPECT_EQ(e4.ip, "127.0.0.1");
+  EXPECT_EQ(e4.at, kT0);
+
+  // Paging: limit, then `before` the last one seen.
+  auto page1 = store_->ListEvents("acc_b", 2, std::nullopt);
+  EXPECT_EQ(EventIds(*page1), (std::vector<std::string>{"e7", "e5"}));
+  auto page2 = store_->ListEvents("acc_b", 2, std::string("e5"));
+  EXPECT_EQ(EventIds(*page2), (std::vector<std::string>{"e4", "e3"}));
+  auto page3 = store_->ListEvents("acc_b", 2, std::string("e3"));
+  EXPECT_EQ(EventIds(*page3), (std::vector<std::string>{"ev_b"}));
+  auto page4 = store_->ListEvents("acc_b", 2, std::string("ev_b"));
+  EXPECT_TRUE(page4->empty());
+  EXPECT_TRUE(store_->ListEvents("acc_b", 2, std::string("no_such_event"))->empty());
+  EXPECT_TRUE(store_->ListEvents("acc_b", 0, std::nullopt)->empty());
+  // A `before` id from elsewhere only positions the page.
+  EXPECT_EQ(EventIds(*store_->ListEvents("acc_a", 10, std::string("e3"))),
+            (std::vector<std::string>{"e2", "e1", "ev_a"}));
+
+  // Ownership decides, now: when acc_b becomes an owner of org_a, it sees org_a's events.
+  ASSERT_TRUE(
+      store_->RemoveMember("org_a", "acc_b", Event("e8", "org.member_removed", "acc_a", "org_a"))
+          .ok());
+  ASSERT_TRUE(store_
+                  ->AddMember("org_a", "acc_b", Role::kOwner,
+                              Event("e9", "org.member_added", "acc_a", "org_a"))
+                  .ok());
+  auto b2 = store_->ListEvents("acc_b", 100, std::nullopt);
+  EXPECT_EQ(EventIds(*b2),
+            (std::vector<std::string>{"e9", "e8", "e7", "e5", "e4", "e3", "e2", "e1", "ev_b"}));
+}
+
+TEST_P(StoreTest, ConcurrentCallsAreSafe) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string id = "key_" + std::to_string(t) + "_" + std::to_string(i);
+        EXPECT_TRUE(store_
+                        ->CreateKey(Key(id, "acc_a"), Secret("tfzo_" + id + "ZZZZ", id),
+                                    Event("ev_" + id, "key.created", "acc_a"))
+                        .ok());
+        EXPECT_TRUE(store_->RecordKeyUses({{id, At(i)}}).ok());
+        EXPECT_TRUE(store_->FindKeyBySecret(Sha256("tfzo_" + id + "ZZZZ")).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(store_->ListKeys("acc_a")->size(), 100u);
+}
+
+TEST_P(StoreTest, PublishesCommittedChangesForCaches) {
+  std::mutex mu;
+  std::vector<Change> changes;
+  store_->SetChangeListener([&](const Change& c) {
+    std::lock_guard lock(mu);
+    changes.push_back(c);
+  });
+  ASSERT_TRUE(
+      store_->CreateOrg({"org_1", "Acme", kT0}, "acc_a", Event("e1", "org.created", "acc_a")).ok());
+  ASSERT_TRUE(
+      store_->AddMember("org_1", "acc_b", Role::kMember, Event("e2", "org.member_added", "acc_a"))
+          .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_b"), Secret("value-0001", "key_1"),
+                              Event("e3", "key.created", "acc_b"))
+                  .ok());
+  ASSERT_TRUE(store_->UpdateKey("key_1", "n", "d", Event("e4", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("value-0002", "key_1", At(1)), std::nullopt,
+                              Event("e5", "key.rotated", "acc_b"))
+                  .ok());
+  ASSERT_TRUE(store_->RevokeKey("key_1", At(2), Event("e6", "key.revoked", "acc_b")).ok());
+  ASSERT_TRUE(
+      store_->RemoveMember("org_1", "acc_b", Event("e7", "org.member_removed", "acc_a")).ok());
+  // A refused change publishes nothing.
+  EXPECT_FALSE(
+      store_->RemoveMember("org_1", "acc_a", Event("e8", "org.member_removed", "acc_a")).ok());
+  store_->SetChangeListener(nullptr);
+  ASSERT_EQ(changes.size(), 6u);  // key creation is not a change: unknown keys are never cached
+  EXPECT_EQ(changes[0].kind, Change::Kind::kMembership);
+  EXPECT_EQ(changes[1].account_id, "acc_b");
+  EXPECT_EQ(changes[2].kind, Change::Kind::kKey);
+  EXPECT_EQ(changes[2].key_id, "key_1");
+  EXPECT_EQ(changes[4].key_id, "key_1");
+  EXPECT_EQ(changes[5].kind, Change::Kind::kMembership);
+  EXPECT_EQ(changes[5].org_id, "org_1");
+}
+
+std::string BackendName(const ::testing::TestParamInfo<Backend>& info) { return info.param.name; }
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend{"sqlite", false}),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, KeysTest, ::testing::Values(Backend{"sqlite", false}),
+                         BackendName);
+// CTest runs these with the "pg" fixture (tests/CMakeLists.txt), which starts the server.
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend{"postgres", true}),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, KeysTest, ::testing::Values(Backend{"postgres", true}),
+                         BackendName);
+
+}  // namespace
+}  // namespace tfzo
