@@ -61,8 +61,12 @@ struct CurlDeleter {
 
 }  // namespace
 
-ApiClient::ApiClient(std::string base_url, Secret key, std::ostream* verbose_log)
-    : base_url_(std::move(base_url)), key_(std::move(key)), verbose_log_(verbose_log) {}
+ApiClient::ApiClient(std::string base_url, Secret key, std::ostream* verbose_log,
+                     std::string ca_file)
+    : base_url_(std::move(base_url)),
+      key_(std::move(key)),
+      verbose_log_(verbose_log),
+      ca_file_(std::move(ca_file)) {}
 
 std::string ApiClient::EscapeSegment(std::string_view segment) {
   std::string out;
@@ -115,6 +119,7 @@ Result<HttpResponse> ApiClient::Send(std::string_view method, std::string_view p
   // Redirects are not followed: a redirect would carry the key to another place.
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!ca_file_.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
   if (body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->c_str());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));

@@ -26,7 +26,10 @@ struct HttpResponse {
 // run; not thread-safe. Requires curl_global_init() (main does it).
 class ApiClient {
  public:
-  ApiClient(std::string base_url, Secret key, std::ostream* verbose_log = nullptr);
+  // `ca_file`: PEM bundle to verify the server with instead of the system's CAs ("" = system).
+  // Certificates and host names are always verified.
+  ApiClient(std::string base_url, Secret key, std::ostream* verbose_log = nullptr,
+            std::string ca_file = "");
 
   Result<HttpResponse> Get(std::string_view path) { return Send("GET", path, std::nullopt); }
   Result<HttpResponse> Post(std::string_view path, std::string body) {
@@ -46,6 +49,7 @@ class ApiClient {
   std::string base_url_;
   Secret key_;
   std::ostream* verbose_log_;
+  std::string ca_file_;
 };
 
 }  // namespace tfzo::cli

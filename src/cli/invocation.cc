@@ -105,6 +105,11 @@ ParsedArgs ParseArguments(int argc, const char* const* argv) {
          "--host", [&](const std::string& v) { inv.global.host = v; },
          "Accounts server URL (env TFZO_API_HOST, default http://127.0.0.1:8080)")
       ->type_name("URL");
+  app.add_option_function<std::string>(
+         "--cacert", [&](const std::string& v) { inv.global.cacert = v; },
+         "PEM file of the CA that signed the server's certificate (a private CA); the system's "
+         "CAs otherwise (env TFZO_CACERT)")
+      ->type_name("FILE");
   app.add_flag("--json", inv.global.json,
                "Machine-readable output on stdout (the server's JSON answer; errors as "
                "{\"error\": {...}})");

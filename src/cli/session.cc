@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "core/api_key.h"
 
@@ -121,8 +122,11 @@ CliResult<HttpResponse> Session::Call(std::string_view method, std::string_view 
                                       std::string_view asked_org) {
   CLI_RETURN_IF_ERROR(CheckKey());
   if (!client_) {
+    // Flag > environment, like every setting.
+    std::string ca_file = invocation_.global.cacert.value_or(env_("TFZO_CACERT").value_or(""));
     client_ = std::make_unique<ApiClient>(settings_.api_host.value, settings_.api_key.key,
-                                          invocation_.global.verbose ? &err_ : nullptr);
+                                          invocation_.global.verbose ? &err_ : nullptr,
+                                          std::move(ca_file));
   }
   std::optional<std::string> text;
   if (body) text = body->dump();

@@ -40,6 +40,7 @@ struct KeySetting {
 struct GlobalOptions {
   std::optional<std::string> profile;
   std::optional<std::string> host;
+  std::optional<std::string> cacert;  // --cacert FILE: trust this CA (a private CA's server)
   bool json = false;
   bool verbose = false;
 };

@@ -78,6 +78,8 @@ class Server:
         self._reader = None
         self.host = None
         self.port = None
+        self.scheme = "http"
+        self.ssl_context = None  # for https: an ssl.SSLContext trusting the server's certificate
 
     def start(self, timeout=20):
         args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--db", self.db] + self.extra_args
@@ -94,9 +96,9 @@ class Server:
         def read():
             for line in self.proc.stdout:
                 self.log_lines.append(line)
-                m = re.match(r"listening on http://([0-9.]+):(\d+)", line)
+                m = re.match(r"listening on (https?)://([0-9.]+):(\d+)", line)
                 if m and not ready.is_set():
-                    self.host, self.port = m.group(1), int(m.group(2))
+                    self.scheme, self.host, self.port = m.group(1), m.group(2), int(m.group(3))
                     ready.set()
 
         self._reader = threading.Thread(target=read, daemon=True)
@@ -108,7 +110,7 @@ class Server:
 
     @property
     def url(self):
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def log(self):
         return "".join(self.log_lines)
@@ -159,7 +161,11 @@ class Client:
         self.csrf = None
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
-        conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+        if self.server.scheme == "https":
+            conn = http.client.HTTPSConnection(self.server.host, self.server.port, timeout=30,
+                                               context=self.server.ssl_context)
+        else:
+            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
         hdrs = {}
         data = None
         if raw is not None:
