@@ -38,7 +38,7 @@ namespace tfzo {
 class KeyVerifier {
  public:
   struct Options {
-    std::chrono::milliseconds recheck{5000};
+    std::chrono::milliseconds recheck{3000};
   };
 
   // While alive on a thread, lookups on that thread never touch the store: a miss sets
