@@ -169,6 +169,17 @@ Result<KeyState> Api::BearerKey(Request& request) {
   return state;
 }
 
+void Api::Public(verb method, std::string pattern, PublicHandler handler, bool may_run_inline) {
+  const bool bearer_path = IsBearerPath(pattern);
+  router_.Add(
+      method, std::move(pattern),
+      [bearer_path, handler = std::move(handler)](Request& request) {
+        auto res = handler(request);
+        return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), bearer_path);
+      },
+      may_run_inline);
+}
+
 void Api::Console(verb method, std::string pattern, ConsoleHandler handler) {
   router_.Add(method, std::move(pattern), [this, handler = std::move(handler)](Request& request) {
     auto session = ConsoleSession(request);
@@ -208,32 +219,24 @@ HttpResponse Api::SessionStarted(status st, const AccountService::SessionGrant& 
 // ---- Console: account, session, audit -------------------------------------------------
 
 void Api::AddConsoleRoutes() {
-  router_.Add(verb::post, "/api/signup", [this](Request& request) {
-    auto run = [&]() -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(JsonBody body,
-                       JsonBody::Parse(request.msg.body(), {"email", "password", "name"}));
-      ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
-      ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
-      ASSIGN_OR_RETURN(std::optional<std::string> name, body.OptionalString("name"));
-      ASSIGN_OR_RETURN(auto grant, s_.accounts.Signup(email, Secret(std::move(password)),
-                                                      name.value_or(""), request.remote_ip));
-      return SessionStarted(status::created, grant);
-    };
-    auto res = run();
-    return res.ok() ? std::move(res).value() : ErrorResponse(res.status());
+  Public(verb::post, "/api/signup", [this](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body,
+                     JsonBody::Parse(request.msg.body(), {"email", "password", "name"}));
+    ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+    ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
+    ASSIGN_OR_RETURN(std::optional<std::string> name, body.OptionalString("name"));
+    ASSIGN_OR_RETURN(auto grant, s_.accounts.Signup(email, Secret(std::move(password)),
+                                                    name.value_or(""), request.remote_ip));
+    return SessionStarted(status::created, grant);
   });
 
-  router_.Add(verb::post, "/api/login", [this](Request& request) {
-    auto run = [&]() -> Result<HttpResponse> {
-      ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "password"}));
-      ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
-      ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
-      ASSIGN_OR_RETURN(auto grant,
-                       s_.accounts.Login(email, Secret(std::move(password)), request.remote_ip));
-      return SessionStarted(status::ok, grant);
-    };
-    auto res = run();
-    return res.ok() ? std::move(res).value() : ErrorResponse(res.status());
+  Public(verb::post, "/api/login", [this](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "password"}));
+    ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+    ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
+    ASSIGN_OR_RETURN(auto grant,
+                     s_.accounts.Login(email, Secret(std::move(password)), request.remote_ip));
+    return SessionStarted(status::ok, grant);
   });
 
   Console(verb::get, "/api/session",
@@ -503,32 +506,27 @@ void Api::AddCliRoutes() {
       });
 
   // Service to service: the key is in the body; the answer is 200 either way.
-  router_.Add(
+  Public(
       verb::post, "/api/v1/keys/verify",
-      [this](Request& request) {
-        auto run = [&]() -> Result<HttpResponse> {
-          ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"key", "org_id"}));
-          ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
-          ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
-          auto state = s_.verifier.Verify(key);
-          request.key_check = state.ok() ? "valid" : CodeName(state.status().code());
-          Status access = state.status();
-          if (state.ok() && org_id) access = s_.verifier.CheckOrgAccess(*state, *org_id);
-          if (!access.ok()) {
-            if (access.code() == StatusCode::kInternal ||
-                access.code() == StatusCode::kUnavailable) {
-              return access;
-            }
-            return Json({{"valid", false}, {"code", CodeName(access.code())}});
+      [this](Request& request) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"key", "org_id"}));
+        ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
+        ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
+        auto state = s_.verifier.Verify(key);
+        request.key_check = state.ok() ? "valid" : CodeName(state.status().code());
+        Status access = state.status();
+        if (state.ok() && org_id) access = s_.verifier.CheckOrgAccess(*state, *org_id);
+        if (!access.ok()) {
+          if (access.code() == StatusCode::kInternal || access.code() == StatusCode::kUnavailable) {
+            return access;
           }
-          return Json({{"valid", true},
-                       {"key_id", state->key_id},
-                       {"account_id", state->account_id},
-                       {"org_id", state->org_id ? json(*state->org_id) : json(nullptr)},
-                       {"expires_at", TimeJson(state->expires_at)}});
-        };
-        auto res = run();
-        return res.ok() ? std::move(res).value() : ErrorResponse(res.status(), true);
+          return Json({{"valid", false}, {"code", CodeName(access.code())}});
+        }
+        return Json({{"valid", true},
+                     {"key_id", state->key_id},
+                     {"account_id", state->account_id},
+                     {"org_id", state->org_id ? json(*state->org_id) : json(nullptr)},
+                     {"expires_at", TimeJson(state->expires_at)}});
       },
       /*may_run_inline=*/true);
 }

@@ -57,6 +57,10 @@ class Api {
   void AddCliRoutes();
   void AddOpsRoutes();
 
+  // Routes without a credential (sign-up, login, verify): errors become the error body.
+  using PublicHandler = std::function<Result<HttpResponse>(Request&)>;
+  void Public(beast_http::verb method, std::string pattern, PublicHandler handler,
+              bool may_run_inline = false);
   // Console routes: session cookie, and the CSRF header on state changes.
   using ConsoleHandler = std::function<Result<HttpResponse>(Request&, const Session&)>;
   void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
