@@ -177,7 +177,8 @@ template <typename Stream>
 asio::awaitable<void> HttpServer::ServeRequests(std::shared_ptr<Connection> c, Stream& stream,
                                                 const std::string& remote_ip) {
   beast::error_code ec;
-  beast::flat_buffer buffer;
+  // Bytes read ahead of the request being answered (pipelining) are bounded by this buffer.
+  beast::flat_buffer buffer(options_.header_limit + options_.body_limit);
   while (!stopping_) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.body_limit(options_.body_limit);

@@ -40,6 +40,8 @@ struct ServeFlags {
   std::string web_dir;
   bool access_log = true;
   int key_failure_limit = 100;
+  int read_timeout_seconds = 30;
+  size_t max_connections = 4096;
 };
 
 int Fail(const std::string& what) {
@@ -76,6 +78,8 @@ int Serve(const ServeFlags& flags) {
     tls = std::move(made).value();
   }
   http_options.io_threads = flags.threads;
+  http_options.read_timeout = std::chrono::seconds(flags.read_timeout_seconds);
+  http_options.max_connections = flags.max_connections;
 
   auto opened = OpenStore(flags.db);
   if (!opened.ok()) return Fail(opened.status().message());
@@ -165,6 +169,14 @@ int main(int argc, char** argv) {
   serve
       ->add_option("--key-failure-limit", flags.key_failure_limit,
                    "unknown or malformed API keys one address may send per minute before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      ->add_option("--read-timeout", flags.read_timeout_seconds,
+                   "SECONDS a client has to send a whole request (and to read an answer)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve->add_option("--max-connections", flags.max_connections, "open connections at most")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   std::string migrate_db = tfzo::kDefaultDb;

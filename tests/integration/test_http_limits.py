@@ -1,0 +1,99 @@
+"""Transport limits of the Beast session: header size, stalled clients, connection cap,
+pipelining, and serving others while hundreds of connections hang half-open."""
+
+import re
+import socket
+import time
+import unittest
+
+from harness import Client, Server
+
+
+def raw_request(server, data, timeout=5):
+    """Sends raw bytes; returns everything the server answers until it closes."""
+    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except socket.timeout:
+            pass
+        return b"".join(chunks)
+
+
+class HttpLimitsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--read-timeout", "2", "--max-connections", "400").start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def test_oversized_headers_get_431_with_the_error_body(self):
+        big = b"X-Filler: " + b"a" * (20 * 1024) + b"\r\n"
+        answer = raw_request(self.server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 431"), answer[:200])
+        self.assertIn(b'"code":"headers_too_large"', answer)
+        self.assertIn(b"X-Request-Id", answer)
+
+    def test_garbage_gets_400_invalid_request(self):
+        answer = raw_request(self.server, b"NOT HTTP AT ALL\r\n\r\n")
+        self.assertTrue(answer.startswith(b"HTTP/1.1 400"), answer[:200])
+        self.assertIn(b'"code":"invalid_request"', answer)
+
+    def test_a_stalled_client_is_disconnected_after_the_read_timeout(self):
+        with socket.create_connection((self.server.host, self.server.port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes the headers
+            started = time.time()
+            self.assertEqual(s.recv(1024), b"")  # closed by the server
+            self.assertLess(time.time() - started, 6)
+
+    def test_pipelined_requests_are_answered_in_order(self):
+        reqs = b"".join(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" for _ in range(3))
+        reqs += b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        answer = raw_request(self.server, reqs)
+        statuses = re.findall(rb"HTTP/1.1 (\d{3}) ", answer)
+        self.assertEqual(statuses, [b"200", b"200", b"200", b"404"])
+
+    def test_serves_others_while_hundreds_of_connections_hang_half_open(self):
+        hanging = []
+        try:
+            for _ in range(300):
+                s = socket.create_connection((self.server.host, self.server.port), timeout=5)
+                s.sendall(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+                hanging.append(s)
+            started = time.time()
+            c = Client(self.server)
+            for _ in range(20):
+                self.assertEqual(c.get("/healthz").status, 200)
+            self.assertLess(time.time() - started, 2)
+        finally:
+            for s in hanging:
+                s.close()
+
+
+class ConnectionCapTest(unittest.TestCase):
+    def test_connections_over_the_cap_are_refused_and_others_keep_working(self):
+        server = Server("--max-connections", "20").start()
+        held = []
+        try:
+            for _ in range(20):
+                held.append(socket.create_connection((server.host, server.port), timeout=5))
+            time.sleep(0.2)
+            with socket.create_connection((server.host, server.port), timeout=5) as extra:
+                extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertEqual(extra.recv(1024), b"")  # closed without an answer
+            for s in held:
+                s.close()
+            held = []
+            time.sleep(0.2)
+            self.assertEqual(Client(server).get("/healthz").status, 200)
+        finally:
+            for s in held:
+                s.close()
+            server.cleanup()
