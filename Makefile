@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= sqlite:./data/accounts.db
 
-.PHONY: bootstrap build run test unit integration e2e format format-check sanitize clean install
+.PHONY: bootstrap build run test unit integration e2e format format-check sanitize fuzz clean install bench
 
 bootstrap:
 	@scripts/bootstrap
@@ -37,6 +37,24 @@ sanitize: bootstrap
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DTFZO_SANITIZE=ON
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS) -LE e2e
+
+# libFuzzer targets (fuzz/README.md), built with clang in their own directory, each run for
+# FUZZ_SECONDS from the seeds in fuzz/corpus/; prints the executions per target.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= fuzz_key_parser fuzz_api fuzz_router
+fuzz: bootstrap
+	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTFZO_FUZZ=ON
+	cmake --build build-fuzz -j $(JOBS) --target $(FUZZ_TARGETS)
+	fuzz/run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Benchmarks (figures beside baselines; never pass or fail): the micro benchmarks, then the
+# load script (installs wrk and nginx-light first). About 10 minutes on 2 cores.
+bench:
+	@BOOTSTRAP_BENCH=1 scripts/bootstrap
+	@$(MAKE) --no-print-directory $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target key_bench 2501-accounts
+	$(BUILD)/bin/key_bench
+	BUILD=$(BUILD) bench/load.sh
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <chrono>
 
 #include "core/secret.h"
@@ -73,6 +74,12 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
   request.query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
   const bool api_path = request.path.starts_with("/api/");
 
+  if (!request.path.starts_with('/')) {  // "GET ?x" or an absolute-form target
+    if (cache_only) return std::nullopt;
+    request.path = "/";
+    return Finish(request, "unknown",
+                  ErrorResponse(InvalidRequest("request: the target must be a path")), started);
+  }
   Router::Match match = router_.Find(request.msg.method(), request.path, request.params);
   if (cache_only && (match.handler == nullptr || !match.may_run_inline)) return std::nullopt;
   HttpResponse res;
@@ -105,6 +112,11 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
         ErrorResponse(NotFound("No such path: see the API reference."), IsBearerPath(request.path));
   }
 
+  return Finish(request, route, std::move(res), started);
+}
+
+HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse res,
+                         std::chrono::steady_clock::time_point started) {
   res.version(request.msg.version());
   res.keep_alive(request.msg.keep_alive());
   res.set("X-Request-Id", request.request_id);
@@ -262,12 +274,11 @@ void Api::AddConsoleRoutes() {
           [this](Request& request, const Session& session) -> Result<HttpResponse> {
             int limit = 50;
             if (auto text = QueryParam(request.query, "limit")) {
-              char* end = nullptr;
-              const long v = std::strtol(text->c_str(), &end, 10);
-              if (text->empty() || *end != '\0' || v < 1 || v > 200) {
+              const char* end = text->data() + text->size();
+              auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+              if (ec != std::errc() || ptr != end || limit < 1 || limit > 200) {
                 return InvalidRequest("limit: must be a number from 1 to 200");
               }
-              limit = static_cast<int>(v);
             }
             ASSIGN_OR_RETURN(
                 auto events,

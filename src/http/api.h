@@ -53,6 +53,9 @@ class Api {
   };
 
   std::optional<HttpResponse> Dispatch(Request& request, bool cache_only);
+  // The headers every answer carries, and its metrics.
+  HttpResponse Finish(Request& request, std::string_view route, HttpResponse res,
+                      std::chrono::steady_clock::time_point started);
   void AddConsoleRoutes();
   void AddCliRoutes();
   void AddOpsRoutes();

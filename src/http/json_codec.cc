@@ -9,6 +9,9 @@ namespace tfzo::http {
 Result<JsonBody> JsonBody::Parse(std::string_view body,
                                  std::initializer_list<std::string_view> fields, bool empty_ok) {
   if (body.empty() && empty_ok) return JsonBody(json::object());
+  // nlohmann stops at a NUL byte as if the input ended there: refuse it rather than ignore
+  // what follows.
+  if (body.find('\0') != std::string_view::npos) return InvalidRequest("body: not valid JSON");
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return InvalidRequest("body: not valid JSON");
   if (!j.is_object()) return InvalidRequest("body: must be a JSON object");

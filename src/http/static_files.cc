@@ -56,6 +56,7 @@ std::optional<std::string> StaticFiles::Read(std::string_view relative) const {
 }
 
 HttpResponse StaticFiles::Serve(std::string_view path) const {
+  if (path.empty() || path.front() != '/') return ErrorResponse(NotFound("No such page."));
   std::string_view relative = path == "/" ? "index.html" : path.substr(1);
   std::optional<std::string> body;
   if (IsSafe(relative)) body = Read(relative);
