@@ -433,16 +433,39 @@ void Api::AddCliRoutes() {
       [this, reachable_orgs](Request&, const KeyState& key) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(auto account, s_.verifier.Account(key.account_id));
         ASSIGN_OR_RETURN(auto record, s_.verifier.Key(key.key_id));
-        ASSIGN_OR_RETURN(json orgs, reachable_orgs(key));
-        json key_json = KeyJson(*record, s_.clock.Now());
+        ASSIGN_OR_RETURN(auto memberships, s_.verifier.Memberships(key.account_id));
         // This node's uses are in memory before they are written: show the latest.
+        std::optional<Time> last_used = record->last_used_at;
         if (auto used = s_.usage ? s_.usage->LastUse(key.key_id) : std::nullopt;
-            used && (!record->last_used_at || *record->last_used_at < *used)) {
-          key_json["last_used_at"] = FormatRfc3339(*used);
+            used && (!last_used || *last_used < *used)) {
+          last_used = used;
         }
-        return Json({{"account", AccountJson(*account)},
-                     {"key", std::move(key_json)},
-                     {"orgs", std::move(orgs)}});
+        const Time now = s_.clock.Now();
+        const std::string_view key_status = KeyStatusName(*record, now);
+        // The answer is a function of immutable cached parts (replaced, never changed, when
+        // the key or the memberships change), the last use and the status: reuse it while
+        // they are the same objects and values.
+        auto cached = me_answers_.Find(key.key_id);
+        if (cached && cached->account == account && cached->record == record &&
+            cached->memberships == memberships && cached->last_used == last_used &&
+            cached->status == key_status) {
+          return JsonResponse(status::ok, cached->body);
+        }
+        ASSIGN_OR_RETURN(json orgs, reachable_orgs(key));
+        json key_json = KeyJson(*record, now);
+        key_json["last_used_at"] = TimeJson(last_used);
+        auto answer =
+            std::make_shared<MeAnswer>(MeAnswer{.account = account,
+                                                .record = record,
+                                                .memberships = memberships,
+                                                .last_used = last_used,
+                                                .status = key_status,
+                                                .body = Dump({{"account", AccountJson(*account)},
+                                                              {"key", std::move(key_json)},
+                                                              {"orgs", std::move(orgs)}})});
+        if (me_answers_.size() >= kMaxMeAnswers) me_answers_.Clear();  // bound the memory
+        me_answers_.Insert(key.key_id, answer, me_answers_.epoch());
+        return JsonResponse(status::ok, answer->body);
       },
       /*may_run_inline=*/true);
 

@@ -6,6 +6,7 @@
 
 #include "auth/failure_limiter.h"
 #include "auth/key_verifier.h"
+#include "auth/sharded_cache.h"
 #include "http/json_codec.h"
 #include "http/message.h"
 #include "http/metrics.h"
@@ -78,11 +79,23 @@ class Api {
   std::string SessionCookieName() const;
   HttpResponse Json(const json& body, beast_http::status status = beast_http::status::ok) const;
 
+  static constexpr size_t kMaxMeAnswers = 100000;
+  // A built /api/v1/me answer and the cached parts it was built from (see the handler).
+  struct MeAnswer {
+    std::shared_ptr<const AccountRecord> account;
+    std::shared_ptr<const KeyRecord> record;
+    std::shared_ptr<const std::vector<MembershipRecord>> memberships;
+    std::optional<Time> last_used;
+    std::string_view status;
+    std::string body;
+  };
+
   Services s_;
   StaticFiles& static_files_;
   Metrics& metrics_;
   Options options_;
   Router router_;
+  ShardedCache<std::string, MeAnswer> me_answers_{std::chrono::hours(1)};
 };
 
 }  // namespace tfzo::http
