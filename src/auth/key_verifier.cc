@@ -60,14 +60,7 @@ Result<std::shared_ptr<const KeyState>> KeyVerifier::FindState(const Digest& dig
   auto found = store_.FindKeyBySecret(digest);
   if (!found.ok()) return found.status();  // unknown digests are never cached
   auto state = std::make_shared<const KeyState>(std::move(found).value());
-  // Fill and index under index_mu_, so an invalidation sees either neither or both.
-  std::lock_guard lock(index_mu_);
-  if (states_.Insert(digest, state, epoch)) {
-    auto [begin, end] = digests_of_key_.equal_range(state->key_id);
-    bool indexed = false;
-    for (auto it = begin; it != end && !indexed; ++it) indexed = it->second == digest;
-    if (!indexed) digests_of_key_.emplace(state->key_id, digest);
-  }
+  states_.Insert(digest, state, epoch);
   return state;
 }
 
@@ -147,31 +140,22 @@ Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::str
 
 void KeyVerifier::OnChange(const Change& change) {
   switch (change.kind) {
-    case Change::Kind::kKey: {
-      std::vector<Digest> digests;
-      {
-        std::lock_guard lock(index_mu_);
-        auto [begin, end] = digests_of_key_.equal_range(change.key_id);
-        for (auto it = begin; it != end; ++it) digests.push_back(it->second);
-        digests_of_key_.erase(begin, end);
-        states_.Bump();  // refuse fills of this key's secrets that are in flight
-      }
-      for (const Digest& d : digests) states_.Erase(d);
+    case Change::Kind::kKey:
+      // A scan, not an index: key changes are rare, and an index from key id to digests
+      // would cost about 140 bytes per cached key. EraseIf also refuses fills in flight.
+      states_.EraseIf(
+          [&](const Digest&, const KeyState& state) { return state.key_id == change.key_id; });
       keys_.Erase(change.key_id);
       break;
-    }
     case Change::Kind::kMembership:
       memberships_.Erase(change.account_id);
       break;
-    case Change::Kind::kEverything: {
-      std::lock_guard lock(index_mu_);
+    case Change::Kind::kEverything:
       states_.Clear();
-      digests_of_key_.clear();
       memberships_.Clear();
       keys_.Clear();
       accounts_.Clear();
       break;
-    }
   }
 }
 

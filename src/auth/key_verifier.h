@@ -101,9 +101,6 @@ class KeyVerifier {
   ShardedCache<std::string, std::vector<MembershipRecord>> memberships_;
   ShardedCache<std::string, KeyRecord> keys_;
   ShardedCache<std::string, AccountRecord> accounts_;
-  // key id -> digests cached for it, so a change of a key drops its entries without a scan.
-  std::mutex index_mu_;
-  std::unordered_multimap<std::string, Digest> digests_of_key_;  // guarded by index_mu_
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
