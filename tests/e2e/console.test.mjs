@@ -2,7 +2,7 @@
 // organization, adds a member, creates a scoped key, copies it, never sees it again, uses it,
 // rotates it, revokes it, removes the member; errors are shown for a duplicate email and an
 // empty name; no console errors on the way. Screenshots land in tests/e2e/screenshots/ and
-// the two the README shows are copied to docs/.
+// the two the README shows are copied to docs/ when TFZO_UPDATE_DOCS=1.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
