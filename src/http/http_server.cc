@@ -9,8 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
@@ -22,11 +22,41 @@ namespace tfzo::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
+namespace {
+
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+constexpr asio::use_awaitable_t<Executor> kAwait;
+
+}  // namespace
+
+// One client connection. Touched only by its own I/O thread, except that the worker pool
+// reads and writes `request` while the connection's coroutine waits for it (`away`).
 struct HttpServer::Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
-  bool busy = false;  // a request is being answered; touched on the connection's strand only
+  explicit Connection(Socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+
+  // Moves the deadline of the connection's current read or write. Extending it costs a store;
+  // the watchdog (Watch) re-arms itself lazily when it wakes. Only a sooner deadline wakes it.
+  void ExpiresAfter(Clock::duration timeout) {
+    const Clock::time_point next = Clock::now() + timeout;
+    const bool sooner = next < deadline;
+    deadline = next;
+    if (sooner) timer.cancel();
+  }
+
+  Socket socket;
+  Timer timer;  // the watchdog's
+  Clock::time_point deadline = Clock::time_point::max();
+  bool busy = false;    // a request is being answered: shutdown lets it finish
+  bool away = false;    // the request is on the worker pool: no deadline
+  bool closed = false;  // Serve has ended
+  std::string remote_ip = "unknown";
+  beast::flat_buffer input;  // bytes read ahead of the current request (pipelining)
+  std::string output;        // the answer being written; its capacity is reused
+  Request request;           // the request being answered; reused
 };
 
 HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_handler,
@@ -35,9 +65,18 @@ HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_ha
       tls_(std::move(tls)),
       handler_(std::move(handler)),
       inline_handler_(std::move(inline_handler)),
+      contexts_([n = std::max(1, options_.io_threads)] {
+        std::vector<std::unique_ptr<asio::io_context>> contexts;
+        for (int i = 0; i < n; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+        return contexts;
+      }()),
       workers_(static_cast<size_t>(std::max(1, options_.worker_threads))),
-      acceptor_(asio::make_strand(ioc_)),
-      signals_(ioc_, SIGINT, SIGTERM) {
+      acceptor_(contexts_[0]->get_executor()),
+      signals_(contexts_[0]->get_executor(), SIGINT, SIGTERM) {
+  // Threads other than the acceptor's would return from run() while they have no connection.
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    idle_guards_.push_back(asio::make_work_guard(contexts_[i]->get_executor()));
+  }
   uint8_t raw[4];
   randombytes_buf(raw, sizeof raw);
   request_id_prefix_ = fmt::format("{:02x}{:02x}{:02x}{:02x}-", raw[0], raw[1], raw[2], raw[3]);
@@ -45,8 +84,9 @@ HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_ha
 
 HttpServer::~HttpServer() { workers_.join(); }
 
-std::string HttpServer::NextRequestId() {
-  return request_id_prefix_ + std::to_string(++request_counter_);
+void HttpServer::NextRequestId(std::string& out) {
+  out.assign(request_id_prefix_);
+  fmt::format_to(std::back_inserter(out), "{}", ++request_counter_);
 }
 
 Result<tcp::endpoint> HttpServer::Listen() {
@@ -75,8 +115,10 @@ void HttpServer::Run() {
   });
   asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
   std::vector<std::thread> threads;
-  for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
-  ioc_.run();
+  for (size_t i = 1; i < contexts_.size(); ++i) {
+    threads.emplace_back([this, i] { contexts_[i]->run(); });
+  }
+  contexts_[0]->run();
   for (auto& t : threads) t.join();
   workers_.join();
 }
@@ -87,27 +129,34 @@ void HttpServer::Shutdown() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
+    idle_guards_.clear();  // each I/O thread returns once its connections have ended
     std::lock_guard lock(mu_);
     for (auto& [raw, weak] : connections_) {
       if (auto c = weak.lock()) {
-        asio::post(c->stream.get_executor(), [c] {
-          if (!c->busy) c->stream.socket().close();
+        asio::post(c->socket.get_executor(), [c] {
+          beast::error_code ignored;
+          if (!c->busy) c->socket.close(ignored);
         });
       }
     }
   });
 }
 
-asio::awaitable<void> HttpServer::AcceptLoop() {
-  while (!stopping_) {
+HttpServer::Task<void> HttpServer::AcceptLoop() {
+  for (size_t next = 0; !stopping_; ++next) {
     beast::error_code ec;
-    tcp::socket socket = co_await acceptor_.async_accept(
-        asio::make_strand(ioc_), asio::redirect_error(asio::use_awaitable, ec));
+    // Connections go to the I/O threads in turn and stay there.
+    asio::io_context& context = *contexts_[next % contexts_.size()];
+    Socket socket =
+        co_await acceptor_.async_accept(context.get_executor(), asio::redirect_error(kAwait, ec));
     if (ec) {
       if (stopping_ || ec == asio::error::operation_aborted) break;
       spdlog::warn("accept failed: {}", ec.message());
       continue;
     }
+    // Each answer is written whole in one call, so Nagle's algorithm could only delay the
+    // next one of a pipelined batch.
+    socket.set_option(tcp::no_delay(true), ec);
     auto connection = std::make_shared<Connection>(std::move(socket));
     {
       std::lock_guard lock(mu_);
@@ -118,74 +167,96 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
       }
       connections_.emplace(connection.get(), connection);
     }
-    asio::co_spawn(connection->stream.get_executor(), Serve(connection), asio::detached);
+    asio::co_spawn(context.get_executor(), Serve(connection), asio::detached);
   }
 }
 
-// Runs the handler on the worker pool and resumes the connection's coroutine on its own
-// strand. (Boost 1.74's co_spawn would resume it on the pool thread.) The work guard keeps
+// The connection's deadline: closes the socket (which ends the pending read or write) once
+// the deadline has passed, unless the request is away on the worker pool. A timer per
+// read or write would cost a timer-queue insert and cancel per request; this costs one
+// wake-up per deadline instead.
+HttpServer::Task<void> HttpServer::Watch(std::shared_ptr<Connection> c) {
+  beast::error_code ec;
+  while (!c->closed) {
+    c->timer.expires_at(c->away ? Clock::now() + options_.read_timeout : c->deadline);
+    co_await c->timer.async_wait(asio::redirect_error(kAwait, ec));
+    if (c->closed) break;
+    if (!c->away && Clock::now() >= c->deadline) {
+      c->socket.close(ec);
+      break;
+    }
+  }
+}
+
+// Runs the handler on the worker pool and resumes the connection's coroutine on its own I/O
+// thread. (Boost 1.74's co_spawn would resume it on the pool thread.) The work guard keeps
 // Run() from returning while a request is away on the pool during a drain.
-asio::awaitable<HttpResponse> HttpServer::RunOnWorker(std::shared_ptr<Request> request) {
-  auto initiate = [this, request = std::move(request)](auto handler) mutable {
-    auto strand = asio::get_associated_executor(handler);
-    asio::post(workers_, [this, request = std::move(request), handler = std::move(handler), strand,
-                          work = asio::make_work_guard(ioc_)]() mutable {
+HttpServer::Task<HttpResponse> HttpServer::RunOnWorker(Connection& c) {
+  auto initiate = [this, &c](auto handler) {
+    asio::post(workers_, [this, &c, handler = std::move(handler),
+                          work = asio::make_work_guard(c.socket.get_executor())]() mutable {
       HttpResponse res;
       try {
-        res = handler_(*request);
+        res = handler_(c.request);
       } catch (const std::exception& e) {
-        spdlog::error("request {} failed: {}", request->request_id, e.what());
+        spdlog::error("request {} failed: {}", c.request.request_id, e.what());
         res = ErrorResponse(Internal("unexpected exception"));
       }
-      asio::post(strand, [handler = std::move(handler), res = std::move(res)]() mutable {
-        std::move(handler)(std::move(res));
-      });
+      asio::post(work.get_executor(),
+                 [handler = std::move(handler), res = std::move(res)]() mutable {
+                   std::move(handler)(std::move(res));
+                 });
     });
   };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-      std::move(initiate), asio::use_awaitable);
+  co_return co_await asio::async_initiate<decltype(kAwait), void(HttpResponse)>(initiate, kAwait);
 }
 
-asio::awaitable<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
+HttpServer::Task<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
   beast::error_code ec;
-  std::string remote_ip = "unknown";
-  if (auto ep = c->stream.socket().remote_endpoint(ec); !ec) remote_ip = ep.address().to_string();
+  if (auto ep = c->socket.remote_endpoint(ec); !ec) c->remote_ip = ep.address().to_string();
+  c->request.remote_ip = c->remote_ip;
+  c->ExpiresAfter(options_.read_timeout);
+  asio::co_spawn(c->socket.get_executor(), Watch(c), asio::detached);
   try {
     if (tls_) {
-      asio::ssl::stream<beast::tcp_stream&> tls(c->stream, *tls_);
-      c->stream.expires_after(options_.read_timeout);
+      asio::ssl::stream<Socket&> tls(c->socket, *tls_);
       co_await tls.async_handshake(asio::ssl::stream_base::server,
-                                   asio::redirect_error(asio::use_awaitable, ec));
+                                   asio::redirect_error(kAwait, ec));
       if (!ec) {
-        co_await ServeRequests(c, tls, remote_ip);
-        c->stream.expires_after(std::chrono::seconds(2));
-        co_await tls.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+        co_await ServeRequests(*c, tls);
+        c->ExpiresAfter(std::chrono::seconds(2));
+        co_await tls.async_shutdown(asio::redirect_error(kAwait, ec));
       }
     } else {
-      co_await ServeRequests(c, c->stream, remote_ip);
+      co_await ServeRequests(*c, c->socket);
     }
   } catch (const std::exception& e) {
-    spdlog::error("connection from {} ended by an exception: {}", remote_ip, e.what());
+    spdlog::error("connection from {} ended by an exception: {}", c->remote_ip, e.what());
   }
-  c->stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  c->stream.socket().close(ec);
+  c->closed = true;
+  c->timer.cancel();
+  c->socket.shutdown(tcp::socket::shutdown_send, ec);
+  c->socket.close(ec);
   std::lock_guard lock(mu_);
   connections_.erase(c.get());
 }
 
 template <typename Stream>
-asio::awaitable<void> HttpServer::ServeRequests(std::shared_ptr<Connection> c, Stream& stream,
-                                                const std::string& remote_ip) {
+HttpServer::Task<void> HttpServer::ServeRequests(Connection& c, Stream& stream) {
   beast::error_code ec;
   // Bytes read ahead of the request being answered (pipelining) are bounded by this buffer.
-  beast::flat_buffer buffer(options_.header_limit + options_.body_limit);
+  c.input = beast::flat_buffer(options_.header_limit + options_.body_limit);
+  auto write = [&](const HttpResponse& res) {
+    c.output.clear();
+    AppendWireForm(res, c.output);
+    return asio::async_write(stream, asio::buffer(c.output), asio::redirect_error(kAwait, ec));
+  };
   while (!stopping_) {
     beast_http::request_parser<beast_http::string_body> parser;
     parser.body_limit(options_.body_limit);
     parser.header_limit(static_cast<uint32_t>(options_.header_limit));
-    c->stream.expires_after(options_.read_timeout);
-    co_await beast_http::async_read(stream, buffer, parser,
-                                    asio::redirect_error(asio::use_awaitable, ec));
+    c.ExpiresAfter(options_.read_timeout);
+    co_await beast_http::async_read(stream, c.input, parser, asio::redirect_error(kAwait, ec));
     if (ec) {
       // Answer what the client got wrong; a closed, stalled or cancelled connection just ends.
       std::optional<Status> error;
@@ -201,43 +272,48 @@ asio::awaitable<void> HttpServer::ServeRequests(std::shared_ptr<Connection> c, S
       }
       if (error) {
         HttpResponse res = ErrorResponse(*error);
-        res.set("X-Request-Id", NextRequestId());
+        NextRequestId(c.request.request_id);
+        res.set("X-Request-Id", c.request.request_id);
         res.keep_alive(false);
-        c->stream.expires_after(options_.read_timeout);
-        co_await beast_http::async_write(stream, res,
-                                         asio::redirect_error(asio::use_awaitable, ec));
+        c.ExpiresAfter(options_.read_timeout);
+        co_await write(res);
         // Let the client read the answer before the unread rest of its request resets the
         // connection: discard what it still sends, briefly.
-        c->stream.expires_after(std::chrono::seconds(2));
+        c.ExpiresAfter(std::chrono::seconds(2));
         char sink[16384];
         for (size_t drained = 0; drained < (1u << 20);) {
-          size_t n = co_await stream.async_read_some(asio::buffer(sink),
-                                                     asio::redirect_error(asio::use_awaitable, ec));
+          size_t n =
+              co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(kAwait, ec));
           if (ec) break;
           drained += n;
         }
       }
       co_return;
     }
-    c->busy = true;
-    auto request = std::make_shared<Request>();
-    request->msg = parser.release();
-    request->remote_ip = remote_ip;
-    request->request_id = NextRequestId();
+    c.busy = true;
+    Request& request = c.request;
+    request.msg = parser.release();
+    request.path = request.query = request.key_check = {};
+    request.params.clear();
+    NextRequestId(request.request_id);
     std::optional<HttpResponse> answered;
-    if (inline_handler_) answered = inline_handler_(*request);
+    if (inline_handler_) answered = inline_handler_(request);
     HttpResponse res;
     if (answered) {
       res = std::move(*answered);
     } else {
-      res = co_await RunOnWorker(std::move(request));
+      c.away = true;
+      res = co_await RunOnWorker(c);
+      c.away = false;
     }
     const bool keep_alive = res.keep_alive() && !stopping_;
     res.keep_alive(keep_alive);
-    c->stream.expires_after(options_.read_timeout);
-    co_await beast_http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-    c->busy = false;
+    c.ExpiresAfter(options_.read_timeout);
+    co_await write(res);
+    c.busy = false;
     if (ec || !keep_alive) co_return;
+    // A large answer's buffer is not kept for the life of the connection.
+    if (c.output.capacity() > options_.body_limit) std::string().swap(c.output);
   }
 }
 

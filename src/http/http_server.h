@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/basic_signal_set.hpp>
+#include <boost/asio/basic_socket_acceptor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
@@ -20,17 +22,21 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/result.h"
 #include "http/message.h"
 
 namespace tfzo::http {
 
-// The transport: a Beast/Asio listener and one coroutine per connection on `io_threads`
-// threads. Requests are read with limits (header and body size, read timeout, connection
-// cap), handed to `handler` on a small worker pool (so blocking store calls never run on an
-// I/O thread), and answered in order. SIGTERM/SIGINT stop accepting, let in-flight requests
-// finish, close idle connections, and make Run() return. Thread-safe where noted.
+// The transport: a Beast/Asio listener and one coroutine per connection. Each of the
+// `io_threads` threads runs its own io_context, and a connection lives on one of them from
+// accept to close (Envoy's worker model): no strands, no locks on the request path.
+// Requests are read with limits (header and body size, read timeout, connection cap), tried
+// on the I/O thread by `inline_handler`, else handed to `handler` on a small worker pool (so
+// blocking store calls never run on an I/O thread), and answered in order. SIGTERM/SIGINT
+// stop accepting, let in-flight requests finish, close idle connections, and make Run()
+// return. Thread-safe where noted.
 class HttpServer {
  public:
   struct Options {
@@ -62,24 +68,31 @@ class HttpServer {
   void Shutdown();
 
  private:
+  // Everything on the request path uses the concrete executor of an io_context, never the
+  // type-erased any_io_executor: no executor copies through allocations and virtual calls.
+  using Executor = boost::asio::io_context::executor_type;
+  template <typename T>
+  using Task = boost::asio::awaitable<T, Executor>;
   struct Connection;
 
-  boost::asio::awaitable<void> AcceptLoop();
-  boost::asio::awaitable<void> Serve(std::shared_ptr<Connection> connection);
+  Task<void> AcceptLoop();
+  Task<void> Serve(std::shared_ptr<Connection> connection);
+  Task<void> Watch(std::shared_ptr<Connection> connection);
   template <typename Stream>
-  boost::asio::awaitable<void> ServeRequests(std::shared_ptr<Connection> connection, Stream& stream,
-                                             const std::string& remote_ip);
-  boost::asio::awaitable<HttpResponse> RunOnWorker(std::shared_ptr<Request> request);
-  std::string NextRequestId();
+  Task<void> ServeRequests(Connection& connection, Stream& stream);
+  Task<HttpResponse> RunOnWorker(Connection& connection);
+  void NextRequestId(std::string& out);
 
   Options options_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   Handler handler_;
   InlineHandler inline_handler_;
-  boost::asio::io_context ioc_;
+  // One per I/O thread; contexts_[0] also runs the acceptor and the signal handler.
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<boost::asio::executor_work_guard<Executor>> idle_guards_;  // reset on shutdown
   boost::asio::thread_pool workers_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::signal_set signals_;
+  boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor> acceptor_;
+  boost::asio::basic_signal_set<Executor> signals_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> request_counter_{0};
   std::string request_id_prefix_;

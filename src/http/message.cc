@@ -1,6 +1,9 @@
 #include "http/message.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace tfzo::http {
@@ -29,6 +32,21 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
     res.set(beast_http::field::www_authenticate, "Bearer error=\"invalid_token\"");
   }
   return res;
+}
+
+void AppendWireForm(const HttpResponse& res, std::string& out) {
+  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", res.version() / 10, res.version() % 10,
+                 res.result_int());
+  out.append(res.reason());
+  out.append("\r\n");
+  for (const auto& field : res) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+  out.append(res.body());
 }
 
 namespace {

@@ -38,6 +38,11 @@ HttpResponse JsonResponse(beast_http::status status, std::string body);
 // WWW-Authenticate on 401s of Bearer paths. Internal errors never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
+// Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
+// as Beast's serializer for a message whose body is sized by Content-Length (this server
+// never uses chunked coding), built in one buffer so an answer is sent in one write.
+void AppendWireForm(const HttpResponse& res, std::string& out);
+
 // Value of query parameter `name` (percent-decoded), or nullopt.
 std::optional<std::string> QueryParam(std::string_view query, std::string_view name);
 

@@ -1,12 +1,16 @@
 """Transport limits of the Beast session: header size, stalled clients, connection cap,
-pipelining, and serving others while hundreds of connections hang half-open."""
+pipelining, serving others while hundreds of connections hang half-open, and the same on
+several I/O threads."""
 
+import http.client
+import json
 import re
 import socket
+import threading
 import time
 import unittest
 
-from harness import Client, Server
+from harness import Client, Server, create_key
 
 
 def raw_request(server, data, timeout=5):
@@ -52,6 +56,18 @@ class HttpLimitsTest(unittest.TestCase):
             started = time.time()
             self.assertEqual(s.recv(1024), b"")  # closed by the server
             self.assertLess(time.time() - started, 6)
+
+    def test_a_slow_keep_alive_client_is_given_the_timeout_per_request(self):
+        # Each request moves the deadline: 4 requests 1 s apart outlive one 2 s timeout.
+        with socket.create_connection((self.server.host, self.server.port), timeout=10) as s:
+            for _ in range(4):
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200 "))
+                time.sleep(1)
+            started = time.time()
+            while s.recv(4096):  # then, idle, it is closed after the timeout
+                pass
+            self.assertLess(time.time() - started, 4)
 
     def test_pipelined_requests_are_answered_in_order(self):
         reqs = b"".join(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" for _ in range(3))
@@ -100,4 +116,58 @@ class ConnectionCapTest(unittest.TestCase):
         finally:
             for s in held:
                 s.close()
+            server.cleanup()
+
+
+class IoThreadsTest(unittest.TestCase):
+    """--threads 3: connections are spread over three I/O threads, each with its own event
+    loop; every answer goes back on the connection it belongs to, and SIGTERM still drains."""
+
+    def test_keep_alive_clients_on_several_io_threads(self):
+        server = Server("--threads", "3", "--read-timeout", "30").start()
+        try:
+            owner = Client(server)
+            owner.signup()
+            secrets = [create_key(owner)[1] for _ in range(3)]
+            ids = [Client(server).get("/api/v1/me", bearer=k).json()["key"]["id"] for k in secrets]
+            errors = []
+
+            def client(n):
+                try:
+                    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+                    for i in range(60):
+                        k = n % 3
+                        if i % 10 == 9:  # now and then a route answered on the worker pool
+                            conn.request("GET", "/healthz")
+                            r = conn.getresponse()
+                            body = json.loads(r.read())
+                            if r.status != 200 or body != {"status": "ok"}:
+                                errors.append(f"client {n}: healthz {r.status} {body}")
+                            continue
+                        conn.request("GET", "/api/v1/me",
+                                     headers={"Authorization": "Bearer " + secrets[k]})
+                        r = conn.getresponse()
+                        body = json.loads(r.read())
+                        if r.status != 200 or body["key"]["id"] != ids[k]:
+                            errors.append(f"client {n}: {r.status} {body}")
+                    conn.close()
+                except Exception as e:  # noqa: BLE001 - reported below
+                    errors.append(f"client {n}: {e!r}")
+
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(12)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            self.assertEqual(errors, [])
+
+            # Idle keep-alive connections on every thread are closed by SIGTERM, not by their
+            # 30 s read timeout.
+            idle = [socket.create_connection((server.host, server.port)) for _ in range(3)]
+            started = time.time()
+            self.assertEqual(server.stop(), 0)
+            self.assertLess(time.time() - started, 5)
+            for s in idle:
+                s.close()
+        finally:
             server.cleanup()

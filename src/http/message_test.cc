@@ -1,0 +1,57 @@
+#include "http/message.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+namespace tfzo::http {
+namespace {
+
+using beast_http::field;
+using beast_http::status;
+
+// What Beast's own serializer writes for `res`: the reference AppendWireForm must match.
+std::string BeastWireForm(const HttpResponse& res) {
+  std::ostringstream out;
+  out << res;
+  return out.str();
+}
+
+std::string OurWireForm(const HttpResponse& res) {
+  std::string out = "kept|";  // appends, never replaces
+  AppendWireForm(res, out);
+  EXPECT_TRUE(out.starts_with("kept|"));
+  return out.substr(5);
+}
+
+TEST(MessageTest, WireFormOfAJsonAnswerIsBeasts) {
+  HttpResponse res = JsonResponse(status::ok, R"({"a":1})");
+  res.set("X-Request-Id", "abc-1");
+  res.set(field::cache_control, "no-store");
+  EXPECT_EQ(OurWireForm(res), BeastWireForm(res));
+  EXPECT_EQ(OurWireForm(res),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"
+            "Content-Length: 7\r\nX-Request-Id: abc-1\r\nCache-Control: no-store\r\n\r\n"
+            R"({"a":1})");
+}
+
+TEST(MessageTest, WireFormOfErrorsNoContentAndOldClientsIsBeasts) {
+  HttpResponse error = ErrorResponse(RateLimited("slow down", 7), true);
+  error.keep_alive(false);
+  HttpResponse empty{status::no_content, 11};
+  HttpResponse old = JsonResponse(status::not_found, "{}");
+  old.version(10);
+  old.keep_alive(true);
+  HttpResponse custom{status::ok, 11};
+  custom.reason("Fine");
+  for (const HttpResponse* res : {&error, &empty, &old, &custom}) {
+    EXPECT_EQ(OurWireForm(*res), BeastWireForm(*res));
+  }
+  EXPECT_TRUE(OurWireForm(error).starts_with("HTTP/1.1 429 Too Many Requests\r\n"));
+  EXPECT_NE(OurWireForm(error).find("Connection: close\r\n"), std::string::npos);
+  EXPECT_TRUE(OurWireForm(old).starts_with("HTTP/1.0 404 Not Found\r\n"));
+  EXPECT_TRUE(OurWireForm(custom).starts_with("HTTP/1.1 200 Fine\r\n"));
+}
+
+}  // namespace
+}  // namespace tfzo::http
