@@ -80,7 +80,7 @@ struct Population {
   std::unique_ptr<UsageRecorder> usage;
   std::unique_ptr<KeyVerifier> cached_with_usage;  // as the server wires it
   std::unique_ptr<KeyVerifier> uncached;           // recheck 0: every check reads the store
-  std::unique_ptr<ShardedCache<Digest, KeyState, DigestHash>> sharded;
+  std::unique_ptr<ShardedCache<Digest, std::shared_ptr<const KeyState>, DigestHash>> sharded;
   std::unique_ptr<std::unordered_map<Digest, std::shared_ptr<const KeyState>, DigestHash>> map;
   std::mutex map_mu;
 
@@ -286,7 +286,8 @@ Population& WithTables(int64_t n) {
   Population& pop = Populate(n);
   if (!pop.sharded) {
     pop.sharded =
-        std::make_unique<ShardedCache<Digest, KeyState, DigestHash>>(std::chrono::hours(1));
+        std::make_unique<ShardedCache<Digest, std::shared_ptr<const KeyState>, DigestHash>>(
+            std::chrono::hours(1));
     pop.map =
         std::make_unique<std::unordered_map<Digest, std::shared_ptr<const KeyState>, DigestHash>>();
     for (const Digest& d : pop.digests) {

@@ -15,7 +15,7 @@ Status CacheMiss() { return Status(StatusCode::kUnavailable, "not in the cache")
 // Find in `cache`, else (unless cache-only) `load()` from the store and fill.
 template <typename V, typename Cache, typename K, typename Load>
 Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load load) {
-  if (auto hit = cache.Find(key)) return hit;
+  if (auto hit = cache.Find(key)) return *std::move(hit);
   if (tl_cache_only) {
     tl_missed = true;
     return CacheMiss();
@@ -46,10 +46,10 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
       keys_(options.recheck),
       accounts_(options.recheck) {}
 
-Result<std::shared_ptr<const KeyState>> KeyVerifier::FindState(const Digest& digest) {
+Result<KeyState> KeyVerifier::FindState(const Digest& digest) {
   if (auto hit = states_.Find(digest)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
-    return hit;
+    return hit->Expand();
   }
   if (tl_cache_only) {
     tl_missed = true;
@@ -59,9 +59,8 @@ Result<std::shared_ptr<const KeyState>> KeyVerifier::FindState(const Digest& dig
   const uint64_t epoch = states_.epoch();
   auto found = store_.FindKeyBySecret(digest);
   if (!found.ok()) return found.status();  // unknown digests are never cached
-  auto state = std::make_shared<const KeyState>(std::move(found).value());
-  states_.Insert(digest, state, epoch);
-  return state;
+  if (auto compact = CompactKeyState::From(*found)) states_.Insert(digest, *compact, epoch);
+  return found;
 }
 
 Result<KeyState> KeyVerifier::Verify(std::string_view key) {
@@ -77,10 +76,10 @@ Result<KeyState> KeyVerifier::Verify(std::string_view key) {
                   "The API key is not known to this server: check the host and profile, or "
                   "create a new key in the Accounts interface.");
   }
-  return Judge(**found);
+  return Judge(std::move(found).value());
 }
 
-Result<KeyState> KeyVerifier::Judge(const KeyState& state) {
+Result<KeyState> KeyVerifier::Judge(KeyState state) {
   if (state.key_revoked_at) {
     return Status(StatusCode::kKeyRevoked,
                   fmt::format("This API key was revoked on {}; create a new key.",
@@ -143,8 +142,9 @@ void KeyVerifier::OnChange(const Change& change) {
     case Change::Kind::kKey:
       // A scan, not an index: key changes are rare, and an index from key id to digests
       // would cost about 140 bytes per cached key. EraseIf also refuses fills in flight.
-      states_.EraseIf(
-          [&](const Digest&, const KeyState& state) { return state.key_id == change.key_id; });
+      states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
+        return state.HasKeyId(change.key_id);
+      });
       keys_.Erase(change.key_id);
       break;
     case Change::Kind::kMembership:

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/compact_key_state.h"
 #include "auth/sharded_cache.h"
 #include "auth/usage_recorder.h"
 #include "core/digest.h"
@@ -91,16 +92,19 @@ class KeyVerifier {
     }
   };
 
-  Result<std::shared_ptr<const KeyState>> FindState(const Digest& digest);
-  Result<KeyState> Judge(const KeyState& state);
+  template <typename V>
+  using SharedCache = ShardedCache<std::string, std::shared_ptr<const V>>;
+
+  Result<KeyState> FindState(const Digest& digest);
+  Result<KeyState> Judge(KeyState state);
 
   Store& store_;
   const Clock& clock_;
   UsageRecorder* usage_;
-  ShardedCache<Digest, KeyState, DigestHash> states_;
-  ShardedCache<std::string, std::vector<MembershipRecord>> memberships_;
-  ShardedCache<std::string, KeyRecord> keys_;
-  ShardedCache<std::string, AccountRecord> accounts_;
+  ShardedCache<Digest, CompactKeyState, DigestHash> states_;
+  SharedCache<std::vector<MembershipRecord>> memberships_;
+  SharedCache<KeyRecord> keys_;
+  SharedCache<AccountRecord> accounts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -14,9 +13,10 @@
 
 namespace tfzo {
 
-// A read-mostly map from K to immutable values, split into shards with a reader/writer lock
-// each, so concurrent readers never queue on one lock. Entries older than `max_age` count as
-// misses (the periodic re-check that backs up invalidation).
+// A read-mostly map from K to V, split into shards with a reader/writer lock each, so
+// concurrent readers never queue on one lock. Values are copied out under the read lock: V is
+// a shared_ptr to an immutable value, or a small trivially copyable struct kept inline. Entries
+// older than `max_age` count as misses (the periodic re-check that backs up invalidation).
 //
 // Fills race with invalidations: a reader that missed, read the store, and then inserts must
 // not resurrect a value that an invalidation dropped meanwhile. Every invalidation bumps an
@@ -26,23 +26,24 @@ template <typename K, typename V, typename Hash = std::hash<K>>
 class ShardedCache {
  public:
   using Clock = std::chrono::steady_clock;
-  using Ptr = std::shared_ptr<const V>;
 
   explicit ShardedCache(Clock::duration max_age) : max_age_(max_age) {}
 
   // The epoch to pass to Insert(), read before reading the store.
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
 
-  Ptr Find(const K& key) const {
+  std::optional<V> Find(const K& key) const {
     const Shard& shard = ShardOf(key);
     std::shared_lock lock(shard.mu);
     auto it = shard.map.find(key);
-    if (it == shard.map.end() || Clock::now() - it->second.filled_at > max_age_) return nullptr;
+    if (it == shard.map.end() || Clock::now() - it->second.filled_at > max_age_) {
+      return std::nullopt;
+    }
     return it->second.value;
   }
 
   // Inserts unless an invalidation happened since `epoch` was read. Returns whether it did.
-  bool Insert(const K& key, Ptr value, uint64_t epoch) {
+  bool Insert(const K& key, V value, uint64_t epoch) {
     Shard& shard = ShardOf(key);
     std::unique_lock lock(shard.mu);
     if (epoch_.load(std::memory_order_acquire) != epoch) return false;
@@ -68,7 +69,7 @@ class ShardedCache {
     for (Shard& shard : shards_) {
       std::unique_lock lock(shard.mu);
       for (auto it = shard.map.begin(); it != shard.map.end();) {
-        if (pred(it->first, *it->second.value)) {
+        if (pred(it->first, it->second.value)) {
           it = shard.map.erase(it);
           size_.fetch_sub(1, std::memory_order_relaxed);
         } else {
@@ -87,7 +88,7 @@ class ShardedCache {
  private:
   static constexpr size_t kShards = 64;
   struct Entry {
-    Ptr value;
+    V value;
     Clock::time_point filled_at;
   };
   struct alignas(64) Shard {

@@ -445,11 +445,13 @@ void Api::AddCliRoutes() {
         // The answer is a function of immutable cached parts (replaced, never changed, when
         // the key or the memberships change), the last use and the status: reuse it while
         // they are the same objects and values.
-        auto cached = me_answers_.Find(key.key_id);
-        if (cached && cached->account == account && cached->record == record &&
-            cached->memberships == memberships && cached->last_used == last_used &&
-            cached->status == key_status) {
-          return JsonResponse(status::ok, cached->body);
+        if (auto found = me_answers_.Find(key.key_id)) {
+          const MeAnswer& cached = **found;
+          if (cached.account == account && cached.record == record &&
+              cached.memberships == memberships && cached.last_used == last_used &&
+              cached.status == key_status) {
+            return JsonResponse(status::ok, cached.body);
+          }
         }
         ASSIGN_OR_RETURN(json orgs, reachable_orgs(key));
         json key_json = KeyJson(*record, now);

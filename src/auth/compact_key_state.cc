@@ -1,0 +1,37 @@
+#include "auth/compact_key_state.h"
+
+#include <cstring>
+
+namespace tfzo {
+
+bool CompactKeyState::Id::Set(std::string_view id) {
+  if (id.size() > kCapacity) return false;
+  std::memcpy(data_, id.data(), id.size());
+  size_ = static_cast<uint8_t>(id.size());
+  return true;
+}
+
+std::optional<CompactKeyState> CompactKeyState::From(const KeyState& state) {
+  CompactKeyState c;
+  if (!c.key_id_.Set(state.key_id) || !c.account_id_.Set(state.account_id)) return std::nullopt;
+  if (state.org_id && (state.org_id->empty() || !c.org_id_.Set(*state.org_id))) {
+    return std::nullopt;
+  }
+  c.expires_at_ = Pack(state.expires_at);
+  c.key_revoked_at_ = Pack(state.key_revoked_at);
+  c.secret_revoked_at_ = Pack(state.secret_revoked_at);
+  return c;
+}
+
+KeyState CompactKeyState::Expand() const {
+  KeyState state;
+  state.key_id = key_id_.view();
+  state.account_id = account_id_.view();
+  if (!org_id_.view().empty()) state.org_id = std::string(org_id_.view());
+  state.expires_at = Unpack(expires_at_);
+  state.key_revoked_at = Unpack(key_revoked_at_);
+  state.secret_revoked_at = Unpack(secret_revoked_at_);
+  return state;
+}
+
+}  // namespace tfzo

@@ -1,0 +1,52 @@
+#ifndef TFZO_AUTH_COMPACT_KEY_STATE_H_
+#define TFZO_AUTH_COMPACT_KEY_STATE_H_
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include "store/store.h"
+
+namespace tfzo {
+
+// A KeyState as KeyVerifier's table keeps it: the ids inline and the times as seconds, so a
+// cached key is one allocation (its table node, about 180 bytes with the digest) instead of
+// four (about 360 bytes: node, shared state, two id strings). Every id this server makes is
+// 26 characters; a longer one (up to 31 fits) makes From() refuse, and that key is then read
+// from the store at each check instead of cached. A value type; trivially copyable.
+class CompactKeyState {
+ public:
+  static std::optional<CompactKeyState> From(const KeyState& state);
+  KeyState Expand() const;
+  bool HasKeyId(std::string_view key_id) const { return key_id_.view() == key_id; }
+
+ private:
+  class Id {
+   public:
+    static constexpr size_t kCapacity = 31;
+    // False, leaving the id unchanged, when `id` is longer than kCapacity.
+    bool Set(std::string_view id);
+    std::string_view view() const { return {data_, size_}; }
+
+   private:
+    uint8_t size_ = 0;
+    char data_[kCapacity] = {};
+  };
+  static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
+  static int64_t Pack(const std::optional<Time>& t) { return t ? ToUnix(*t) : kNoTime; }
+  static std::optional<Time> Unpack(int64_t t) {
+    return t == kNoTime ? std::nullopt : std::optional<Time>(FromUnix(t));
+  }
+
+  Id key_id_;
+  Id account_id_;
+  Id org_id_;  // empty: the key is not scoped (org ids are never empty)
+  int64_t expires_at_ = kNoTime;
+  int64_t key_revoked_at_ = kNoTime;
+  int64_t secret_revoked_at_ = kNoTime;
+};
+
+}  // namespace tfzo
+
+#endif  // TFZO_AUTH_COMPACT_KEY_STATE_H_

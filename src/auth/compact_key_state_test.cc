@@ -1,0 +1,60 @@
+#include "auth/compact_key_state.h"
+
+#include <gtest/gtest.h>
+
+#include <type_traits>
+
+namespace tfzo {
+namespace {
+
+static_assert(std::is_trivially_copyable_v<CompactKeyState>);
+
+KeyState Sample() {
+  KeyState s;
+  s.key_id = "key_0123456789abcdefghijkl";
+  s.account_id = "acc_0123456789abcdefghijkl";
+  return s;
+}
+
+void ExpectSame(const KeyState& a, const KeyState& b) {
+  EXPECT_EQ(a.key_id, b.key_id);
+  EXPECT_EQ(a.account_id, b.account_id);
+  EXPECT_EQ(a.org_id, b.org_id);
+  EXPECT_EQ(a.expires_at, b.expires_at);
+  EXPECT_EQ(a.key_revoked_at, b.key_revoked_at);
+  EXPECT_EQ(a.secret_revoked_at, b.secret_revoked_at);
+}
+
+TEST(CompactKeyStateTest, RoundTripsEveryField) {
+  KeyState unscoped = Sample();
+  auto c = CompactKeyState::From(unscoped);
+  ASSERT_TRUE(c.has_value());
+  ExpectSame(c->Expand(), unscoped);
+  EXPECT_TRUE(c->HasKeyId("key_0123456789abcdefghijkl"));
+  EXPECT_FALSE(c->HasKeyId("key_0123456789abcdefghijk"));
+
+  KeyState full = Sample();
+  full.org_id = "org_0123456789abcdefghijkl";
+  full.expires_at = FromUnix(1'800'000'000);
+  full.key_revoked_at = FromUnix(0);  // the epoch itself is a time, not "none"
+  full.secret_revoked_at = FromUnix(-86'400);
+  c = CompactKeyState::From(full);
+  ASSERT_TRUE(c.has_value());
+  ExpectSame(c->Expand(), full);
+}
+
+TEST(CompactKeyStateTest, RefusesIdsThatDoNotFitInline) {
+  KeyState s = Sample();
+  s.account_id = std::string(31, 'a');
+  EXPECT_TRUE(CompactKeyState::From(s).has_value());
+  s.account_id = std::string(32, 'a');
+  EXPECT_FALSE(CompactKeyState::From(s).has_value());
+  s = Sample();
+  s.org_id = std::string(40, 'o');
+  EXPECT_FALSE(CompactKeyState::From(s).has_value());
+  s.org_id = "";  // would read back as unscoped
+  EXPECT_FALSE(CompactKeyState::From(s).has_value());
+}
+
+}  // namespace
+}  // namespace tfzo
