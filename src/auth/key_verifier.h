@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "auth/compact_key_state.h"
+#include "auth/flat_table.h"
 #include "auth/sharded_cache.h"
 #include "auth/usage_recorder.h"
 #include "core/digest.h"
@@ -101,7 +102,7 @@ class KeyVerifier {
   Store& store_;
   const Clock& clock_;
   UsageRecorder* usage_;
-  ShardedCache<Digest, CompactKeyState, DigestHash> states_;
+  ShardedCache<Digest, CompactKeyState, DigestHash, FlatTable> states_;
   SharedCache<std::vector<MembershipRecord>> memberships_;
   SharedCache<KeyRecord> keys_;
   SharedCache<AccountRecord> accounts_;

@@ -13,6 +13,29 @@
 
 namespace tfzo {
 
+// A shard's table for ShardedCache: std::unordered_map behind the interface the cache needs
+// (FlatTable offers the same for tables of millions of entries). Not thread-safe.
+template <typename K, typename E, typename Hash>
+class NodeTable {
+ public:
+  const E* Find(const K& key) const {
+    auto it = map_.find(key);
+    return it == map_.end() ? nullptr : &it->second;
+  }
+  bool InsertOrAssign(const K& key, E entry) {
+    return map_.insert_or_assign(key, std::move(entry)).second;
+  }
+  size_t Erase(const K& key) { return map_.erase(key); }
+  template <typename Pred>
+  size_t EraseIf(Pred pred) {
+    return std::erase_if(map_, [&](const auto& kv) { return pred(kv.first, kv.second); });
+  }
+  size_t size() const { return map_.size(); }
+
+ private:
+  std::unordered_map<K, E, Hash> map_;
+};
+
 // A read-mostly map from K to V, split into shards with a reader/writer lock each, so
 // concurrent readers never queue on one lock. Values are copied out under the read lock: V is
 // a shared_ptr to an immutable value, or a small trivially copyable struct kept inline. Entries
@@ -22,7 +45,11 @@ namespace tfzo {
 // not resurrect a value that an invalidation dropped meanwhile. Every invalidation bumps an
 // epoch first; Insert() with the epoch seen before the store read is refused once the epoch
 // moved. Thread-safe.
-template <typename K, typename V, typename Hash = std::hash<K>>
+//
+// Each shard's table is a Table<K, Entry, Hash>: NodeTable by default, FlatTable where a
+// lookup among millions of entries should cost one cache miss less.
+template <typename K, typename V, typename Hash = std::hash<K>,
+          template <typename, typename, typename> class Table = NodeTable>
 class ShardedCache {
  public:
   using Clock = std::chrono::steady_clock;
@@ -35,11 +62,9 @@ class ShardedCache {
   std::optional<V> Find(const K& key) const {
     const Shard& shard = ShardOf(key);
     std::shared_lock lock(shard.mu);
-    auto it = shard.map.find(key);
-    if (it == shard.map.end() || Clock::now() - it->second.filled_at > max_age_) {
-      return std::nullopt;
-    }
-    return it->second.value;
+    const Entry* entry = shard.table.Find(key);
+    if (entry == nullptr || Clock::now() - entry->filled_at > max_age_) return std::nullopt;
+    return entry->value;
   }
 
   // Inserts unless an invalidation happened since `epoch` was read. Returns whether it did.
@@ -47,8 +72,9 @@ class ShardedCache {
     Shard& shard = ShardOf(key);
     std::unique_lock lock(shard.mu);
     if (epoch_.load(std::memory_order_acquire) != epoch) return false;
-    auto [it, inserted] = shard.map.insert_or_assign(key, Entry{std::move(value), Clock::now()});
-    if (inserted) size_.fetch_add(1, std::memory_order_relaxed);
+    if (shard.table.InsertOrAssign(key, Entry{std::move(value), Clock::now()})) {
+      size_.fetch_add(1, std::memory_order_relaxed);
+    }
     return true;
   }
 
@@ -56,7 +82,7 @@ class ShardedCache {
     epoch_.fetch_add(1, std::memory_order_acq_rel);
     Shard& shard = ShardOf(key);
     std::unique_lock lock(shard.mu);
-    size_.fetch_sub(shard.map.erase(key), std::memory_order_relaxed);
+    size_.fetch_sub(shard.table.Erase(key), std::memory_order_relaxed);
   }
 
   // Refuses fills that started before now, without dropping anything.
@@ -68,14 +94,9 @@ class ShardedCache {
     epoch_.fetch_add(1, std::memory_order_acq_rel);
     for (Shard& shard : shards_) {
       std::unique_lock lock(shard.mu);
-      for (auto it = shard.map.begin(); it != shard.map.end();) {
-        if (pred(it->first, it->second.value)) {
-          it = shard.map.erase(it);
-          size_.fetch_sub(1, std::memory_order_relaxed);
-        } else {
-          ++it;
-        }
-      }
+      const size_t erased = shard.table.EraseIf(
+          [&](const K& key, const Entry& entry) { return pred(key, entry.value); });
+      size_.fetch_sub(erased, std::memory_order_relaxed);
     }
   }
 
@@ -93,7 +114,7 @@ class ShardedCache {
   };
   struct alignas(64) Shard {
     mutable std::shared_mutex mu;
-    std::unordered_map<K, Entry, Hash> map;
+    Table<K, Entry, Hash> table;
   };
 
   Shard& ShardOf(const K& key) { return shards_[Hash{}(key) % kShards]; }
