@@ -76,6 +76,28 @@ TEST_F(KeyVerifierTest, RecordsUsesInBatches) {
   EXPECT_EQ(store_->FindKey("key_3")->last_used_at, clock_.Now());
 }
 
+TEST_F(KeyVerifierTest, EachFlushWritesTheLatestUseOfTheKeysUsedSinceTheLastOne) {
+  const std::string a = AddKey("key_a", std::nullopt);
+  const std::string b = AddKey("key_b", std::nullopt);
+  ASSERT_TRUE(verifier_.Verify(a).ok());
+  clock_.Advance(std::chrono::seconds(5));
+  ASSERT_TRUE(verifier_.Verify(a).ok());
+  ASSERT_TRUE(verifier_.Verify(b).ok());
+  ASSERT_TRUE(usage_.Flush().ok());
+  const Time first = clock_.Now();
+  EXPECT_EQ(store_->FindKey("key_a")->last_used_at, first);
+  EXPECT_EQ(store_->FindKey("key_b")->last_used_at, first);
+
+  clock_.Advance(std::chrono::seconds(5));
+  ASSERT_TRUE(verifier_.Verify(b).ok());
+  EXPECT_EQ(usage_.LastUse("key_b"), clock_.Now());  // seen in memory before it is written
+  ASSERT_TRUE(usage_.Flush().ok());
+  ASSERT_TRUE(usage_.Flush().ok());  // nothing new: writes nothing, changes nothing
+  EXPECT_EQ(store_->FindKey("key_a")->last_used_at, first);
+  EXPECT_EQ(store_->FindKey("key_b")->last_used_at, clock_.Now());
+  EXPECT_EQ(usage_.LastUse("key_a"), first);
+}
+
 TEST_F(KeyVerifierTest, CachesValidKeysButNeverUnknownOnes) {
   const std::string unknown = GenerateKey(random_);
   EXPECT_EQ(verifier_.Verify(unknown).status().code(), StatusCode::kKeyInvalid);

@@ -13,8 +13,13 @@ UsageRecorder::~UsageRecorder() { Stop(); }
 
 void UsageRecorder::Record(const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = uses_.try_emplace(key_id, Use{at, true});
-  if (!inserted && it->second.at < at) it->second = Use{at, true};
+  auto [it, inserted] = uses_.try_emplace(key_id, Use{at, false});
+  if (!inserted && !(it->second.at < at)) return;
+  it->second.at = at;
+  if (!it->second.dirty) {
+    it->second.dirty = true;
+    dirty_.push_back(&*it);
+  }
 }
 
 std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
@@ -28,12 +33,15 @@ Status UsageRecorder::Flush() {
   std::lock_guard flush_lock(flush_mu_);
   std::vector<std::pair<std::string, Time>> batch;
   {
+    // The keys used since the last flush, not a scan of every key ever used: with a million
+    // keys in memory, a scan would hold the lock (and every request) for milliseconds.
     std::lock_guard lock(mu_);
-    for (auto& [id, use] : uses_) {
-      if (!use.dirty) continue;
-      batch.emplace_back(id, use.at);
-      use.dirty = false;
+    batch.reserve(dirty_.size());
+    for (auto* entry : dirty_) {
+      batch.emplace_back(entry->first, entry->second.at);
+      entry->second.dirty = false;
     }
+    dirty_.clear();
   }
   if (batch.empty()) return Status::Ok();
   Status status = store_.RecordKeyUses(batch);
@@ -42,7 +50,10 @@ Status UsageRecorder::Flush() {
     std::lock_guard lock(mu_);
     for (const auto& [id, at] : batch) {
       auto it = uses_.find(id);
-      if (it != uses_.end() && it->second.at == at) it->second.dirty = true;
+      if (it != uses_.end() && !it->second.dirty) {
+        it->second.dirty = true;
+        dirty_.push_back(&*it);
+      }
     }
     spdlog::warn("last_used_at flush of {} keys failed: {}", batch.size(), status.message());
   }

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/time.h"
 #include "store/store.h"
@@ -46,9 +47,11 @@ class UsageRecorder {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::unordered_map<std::string, Use> uses_;  // guarded by mu_
-  bool stopping_ = false;                      // guarded by mu_
-  std::mutex flush_mu_;                        // one flush at a time
+  std::unordered_map<std::string, Use> uses_;  // guarded by mu_; never erased from
+  // The entries of uses_ marked dirty, each once (node pointers stay valid). Guarded by mu_.
+  std::vector<std::pair<const std::string, Use>*> dirty_;
+  bool stopping_ = false;  // guarded by mu_
+  std::mutex flush_mu_;    // one flush at a time
   std::thread thread_;
 };
 
