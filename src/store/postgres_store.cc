@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/postgres_migrator.h"
+#include "store/statements.h"
 
 namespace tfzo {
 namespace {
@@ -47,86 +48,21 @@ std::string TimeArray(const std::vector<std::pair<std::string, Time>>& uses) {
   return out + "}";
 }
 
-// SQL: the SQLite store's statements in PostgreSQL's $n parameter syntax.
-#define TFZO_KEY_SELECT                                                                      \
-  "SELECT k.id, k.account_id, k.name, k.description, k.hint, k.org_id, k.created_at, "       \
-  "k.expires_at, k.last_used_at, k.rotated_at, k.revoked_at, COALESCE(o.name, ''), a.email " \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
-#define TFZO_MEMBERSHIP_SELECT                                                 \
-  "SELECT m.org_id, o.name, m.account_id, a.email, m.role FROM memberships m " \
-  "JOIN orgs o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id "
-#define TFZO_EVENT_SELECT                                                                     \
-  "SELECT e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip FROM audit_events e " \
-  "WHERE (e.actor_id = $1 OR e.org_id IN (SELECT m.org_id FROM memberships m "                \
-  "WHERE m.account_id = $1 AND m.role = 'owner')) "
+// SQL of this store only; the statements both stores run are in statements.h.
 
 constexpr char kNotify[] = "SELECT pg_notify('tfzo_changes', $1)";
 
-constexpr char kInsertEvent[] =
-    "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
-
-constexpr char kEmailExists[] = "SELECT 1 FROM accounts WHERE email = $1";
-constexpr char kInsertAccount[] =
-    "INSERT INTO accounts (id, email, name, password_hash, created_at) "
-    "VALUES ($1, $2, $3, $4, $5)";
-constexpr char kFindAccount[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE id = $1";
-constexpr char kFindAccountByEmail[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE email = $1";
-
-constexpr char kInsertSession[] =
-    "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at) "
-    "VALUES ($1, $2, $3, $4, $5)";
-constexpr char kFindSession[] =
-    "SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions "
-    "WHERE token_digest = $1";
 constexpr char kTouchSession[] =
     "UPDATE sessions SET last_seen_at = GREATEST(last_seen_at, $2::bigint) "
     "WHERE token_digest = $1";
-constexpr char kDeleteSession[] = "DELETE FROM sessions WHERE token_digest = $1";
-constexpr char kDeleteIdleSessions[] = "DELETE FROM sessions WHERE last_seen_at < $1";
 
-constexpr char kInsertOrg[] = "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)";
-constexpr char kFindOrg[] = "SELECT id, name, created_at FROM orgs WHERE id = $1";
-constexpr char kInsertMembership[] =
-    "INSERT INTO memberships (org_id, account_id, role, joined_at, seq) VALUES ($1, $2, $3, $4, "
-    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM memberships WHERE org_id = $1))";
-constexpr char kListMemberships[] =
-    TFZO_MEMBERSHIP_SELECT "WHERE m.account_id = $1 ORDER BY o.created_at, o.seq";
-constexpr char kListMembers[] =
-    TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = $1 ORDER BY m.seq, m.account_id";
-constexpr char kFindRole[] = "SELECT role FROM memberships WHERE org_id = $1 AND account_id = $2";
 // The org's owners and the account leaving, locked in one order (so two concurrent removals
 // cannot deadlock) before the last-owner rule is checked.
 constexpr char kLockOwnersAndMember[] =
     "SELECT account_id, role FROM memberships WHERE org_id = $1 "
     "AND (role = 'owner' OR account_id = $2) ORDER BY account_id FOR UPDATE";
-constexpr char kDeleteMembership[] =
-    "DELETE FROM memberships WHERE org_id = $1 AND account_id = $2";
 
-constexpr char kInsertKey[] =
-    "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
-    "expires_at, last_used_at, rotated_at, revoked_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-constexpr char kInsertSecret[] =
-    "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) "
-    "VALUES ($1, $2, $3, $4, $5)";
-constexpr char kFindKey[] = TFZO_KEY_SELECT "WHERE k.id = $1";
-constexpr char kListKeys[] =
-    TFZO_KEY_SELECT "WHERE k.account_id = $1 ORDER BY k.created_at DESC, k.seq DESC";
-constexpr char kListOrgKeys[] =
-    TFZO_KEY_SELECT "WHERE k.org_id = $1 ORDER BY k.created_at DESC, k.seq DESC";
-constexpr char kUpdateKey[] = "UPDATE api_keys SET name = $2, description = $3 WHERE id = $1";
 constexpr char kLockKey[] = "SELECT revoked_at FROM api_keys WHERE id = $1 FOR UPDATE";
-constexpr char kRevokeSecrets[] =
-    "UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL";
-constexpr char kSetRotated[] = "UPDATE api_keys SET hint = $2, rotated_at = $3 WHERE id = $1";
-constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE id = $1";
-constexpr char kSetRevoked[] = "UPDATE api_keys SET revoked_at = $2 WHERE id = $1";
-constexpr char kFindKeyBySecret[] =
-    "SELECT k.id, k.account_id, k.org_id, k.expires_at, k.revoked_at, s.revoked_at "
-    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1";
 // Several nodes flush uses concurrently: lock the rows in one order first (no deadlock), then
 // one UPDATE for the batch, whose WHERE is re-checked on the locked row, so the latest time
 // wins and last_used_at never moves back.
@@ -137,31 +73,6 @@ constexpr char kRecordUses[] =
     "FROM (SELECT id, MAX(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(id, at) "
     "GROUP BY id) u "
     "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
-
-constexpr char kHostInOrg[] = "SELECT 1 FROM hosts WHERE id = $1 AND org_id = $2";
-constexpr char kInsertAgent[] =
-    "INSERT INTO agents (id, org_id, name, host_id, created_at) VALUES ($1, $2, $3, $4, $5)";
-constexpr char kListAgents[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = $1 ORDER BY seq";
-constexpr char kFindAgent[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = $1 AND id = $2";
-constexpr char kDeleteAgent[] = "DELETE FROM agents WHERE org_id = $1 AND id = $2";
-constexpr char kInsertHost[] =
-    "INSERT INTO hosts (id, org_id, name, address, created_at) VALUES ($1, $2, $3, $4, $5)";
-constexpr char kListHosts[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = $1 ORDER BY seq";
-constexpr char kFindHost[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = $1 AND id = $2";
-constexpr char kDeleteHost[] = "DELETE FROM hosts WHERE org_id = $1 AND id = $2";
-
-constexpr char kListEvents[] = TFZO_EVENT_SELECT "ORDER BY e.seq DESC LIMIT $2";
-constexpr char kListEventsBefore[] = TFZO_EVENT_SELECT
-    "AND e.seq < (SELECT b.seq FROM audit_events b WHERE b.id = $3) "
-    "ORDER BY e.seq DESC LIMIT $2";
-
-#undef TFZO_KEY_SELECT
-#undef TFZO_MEMBERSHIP_SELECT
-#undef TFZO_EVENT_SELECT
 
 AccountRecord ReadAccount(const PgResult& r, int i) {
   return AccountRecord{.id = r.Text(i, 0),
@@ -223,8 +134,8 @@ EventRecord ReadEvent(const PgResult& r, int i) {
 
 Status InsertEvent(PgConnection& c, const EventRecord& e) {
   return c
-      .Exec(kInsertEvent, {PgText(e.id), PgTime(e.at), PgText(e.action), PgOptText(e.actor_id),
-                           PgOptText(e.org_id), PgText(e.target_id), PgText(e.ip)})
+      .Exec(sql::kInsertEvent, {PgText(e.id), PgTime(e.at), PgText(e.action), PgOptText(e.actor_id),
+                                PgOptText(e.org_id), PgText(e.target_id), PgText(e.ip)})
       .status();
 }
 
@@ -353,14 +264,14 @@ Status PostgresStore::Ping() {
 Status PostgresStore::CreateAccount(const AccountRecord& account, const EventRecord& event) {
   const std::string email = Lower(account.email);
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult taken, c.Exec(kEmailExists, {email}));
+    ASSIGN_OR_RETURN(PgResult taken, c.Exec(sql::kEmailExists, {email}));
     if (taken.rows() > 0) {
       return Status(StatusCode::kEmailTaken, "an account with this email already exists");
     }
     // A concurrent sign-up with the same email loses on the unique index: kEmailTaken too.
     RETURN_IF_ERROR(
-        c.Exec(kInsertAccount, {PgText(account.id), email, PgText(account.name),
-                                PgText(account.password_hash), PgTime(account.created_at)})
+        c.Exec(sql::kInsertAccount, {PgText(account.id), email, PgText(account.name),
+                                     PgText(account.password_hash), PgTime(account.created_at)})
             .status());
     return InsertEvent(c, event);
   });
@@ -368,7 +279,7 @@ Status PostgresStore::CreateAccount(const AccountRecord& account, const EventRec
 
 Result<AccountRecord> PostgresStore::FindAccount(std::string_view account_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<AccountRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindAccount, {PgText(account_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindAccount, {PgText(account_id)}));
     if (r.rows() == 0) return NotFound("no such account");
     return ReadAccount(r, 0);
   });
@@ -376,7 +287,7 @@ Result<AccountRecord> PostgresStore::FindAccount(std::string_view account_id) {
 
 Result<AccountRecord> PostgresStore::FindAccountByEmail(std::string_view email) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<AccountRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindAccountByEmail, {Lower(email)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindAccountByEmail, {Lower(email)}));
     if (r.rows() == 0) return NotFound("no such account");
     return ReadAccount(r, 0);
   });
@@ -384,17 +295,18 @@ Result<AccountRecord> PostgresStore::FindAccountByEmail(std::string_view email) 
 
 Status PostgresStore::CreateSession(const SessionRecord& session, const EventRecord& event) {
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    RETURN_IF_ERROR(c.Exec(kInsertSession, {ToHex(session.token_digest), PgText(session.account_id),
-                                            PgText(session.csrf_token), PgTime(session.created_at),
-                                            PgTime(session.last_seen_at)})
-                        .status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kInsertSession,
+               {ToHex(session.token_digest), PgText(session.account_id), PgText(session.csrf_token),
+                PgTime(session.created_at), PgTime(session.last_seen_at)})
+            .status());
     return InsertEvent(c, event);
   });
 }
 
 Result<SessionRecord> PostgresStore::FindSession(const Digest& token_digest) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<SessionRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindSession, {ToHex(token_digest)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindSession, {ToHex(token_digest)}));
     if (r.rows() == 0) return NotFound("no such session");
     return SessionRecord{.token_digest = token_digest,
                          .account_id = r.Text(0, 0),
@@ -414,7 +326,7 @@ Status PostgresStore::TouchSession(const Digest& token_digest, Time at) {
 
 Status PostgresStore::DeleteSession(const Digest& token_digest) {
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kDeleteSession, {ToHex(token_digest)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kDeleteSession, {ToHex(token_digest)}));
     if (r.affected() == 0) return NotFound("no such session");
     return Status::Ok();
   });
@@ -422,7 +334,7 @@ Status PostgresStore::DeleteSession(const Digest& token_digest) {
 
 Status PostgresStore::DeleteSessionsIdleSince(Time cutoff) {
   return Run(Mode::kTransaction, [&](PgConnection& c) {
-    return c.Exec(kDeleteIdleSessions, {PgTime(cutoff)}).status();
+    return c.Exec(sql::kDeleteIdleSessions, {PgTime(cutoff)}).status();
   });
 }
 
@@ -433,10 +345,11 @@ Status PostgresStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
   const Change change = MembershipChange(org.id, owner_id);
   Status result = Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
     RETURN_IF_ERROR(
-        c.Exec(kInsertOrg, {PgText(org.id), PgText(org.name), PgTime(org.created_at)}).status());
+        c.Exec(sql::kInsertOrg, {PgText(org.id), PgText(org.name), PgTime(org.created_at)})
+            .status());
     RETURN_IF_ERROR(
-        c.Exec(kInsertMembership, {PgText(org.id), PgText(owner_id), PgText(RoleName(Role::kOwner)),
-                                   PgTime(org.created_at)})
+        c.Exec(sql::kInsertMembership, {PgText(org.id), PgText(owner_id),
+                                        PgText(RoleName(Role::kOwner)), PgTime(org.created_at)})
             .status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     return Notify(c, change);
@@ -447,7 +360,7 @@ Status PostgresStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
 
 Result<OrgRecord> PostgresStore::FindOrg(std::string_view org_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<OrgRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindOrg, {PgText(org_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindOrg, {PgText(org_id)}));
     if (r.rows() == 0) return NotFound("no such organization");
     return OrgRecord{.id = r.Text(0, 0), .name = r.Text(0, 1), .created_at = r.TimeAt(0, 2)};
   });
@@ -455,7 +368,7 @@ Result<OrgRecord> PostgresStore::FindOrg(std::string_view org_id) {
 
 Result<std::vector<MembershipRecord>> PostgresStore::ListMemberships(std::string_view account_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::vector<MembershipRecord>> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kListMemberships, {PgText(account_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kListMemberships, {PgText(account_id)}));
     std::vector<MembershipRecord> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadMembership(r, i));
     return out;
@@ -465,7 +378,7 @@ Result<std::vector<MembershipRecord>> PostgresStore::ListMemberships(std::string
 Result<std::optional<Role>> PostgresStore::FindRole(std::string_view org_id,
                                                     std::string_view account_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::optional<Role>> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindRole, {PgText(org_id), PgText(account_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindRole, {PgText(org_id), PgText(account_id)}));
     if (r.rows() == 0) return std::optional<Role>();
     return ParseRole(r.Text(0, 0));
   });
@@ -473,7 +386,7 @@ Result<std::optional<Role>> PostgresStore::FindRole(std::string_view org_id,
 
 Result<std::vector<MembershipRecord>> PostgresStore::ListMembers(std::string_view org_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::vector<MembershipRecord>> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kListMembers, {PgText(org_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kListMembers, {PgText(org_id)}));
     std::vector<MembershipRecord> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadMembership(r, i));
     return out;
@@ -484,11 +397,11 @@ Status PostgresStore::AddMember(std::string_view org_id, std::string_view accoun
                                 const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);
   Status result = Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult found, c.Exec(kFindRole, {PgText(org_id), PgText(account_id)}));
+    ASSIGN_OR_RETURN(PgResult found, c.Exec(sql::kFindRole, {PgText(org_id), PgText(account_id)}));
     if (found.rows() > 0) return Conflict("the account is already a member of this organization");
     // A concurrent add of the same member loses on the primary key: kConflict too.
-    RETURN_IF_ERROR(c.Exec(kInsertMembership, {PgText(org_id), PgText(account_id),
-                                               PgText(RoleName(role)), PgTime(event.at)})
+    RETURN_IF_ERROR(c.Exec(sql::kInsertMembership, {PgText(org_id), PgText(account_id),
+                                                    PgText(RoleName(role)), PgTime(event.at)})
                         .status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     return Notify(c, change);
@@ -514,7 +427,7 @@ Status PostgresStore::RemoveMember(std::string_view org_id, std::string_view acc
     if (role == Role::kOwner && owners <= 1) {
       return Conflict("the last owner cannot leave the organization");
     }
-    RETURN_IF_ERROR(c.Exec(kDeleteMembership, {PgText(org_id), PgText(account_id)}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {PgText(org_id), PgText(account_id)}).status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     return Notify(c, change);
   });
@@ -528,15 +441,15 @@ Status PostgresStore::CreateKey(const KeyRecord& key, const SecretRecord& secret
                                 const EventRecord& event) {
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
     RETURN_IF_ERROR(
-        c.Exec(kInsertKey,
+        c.Exec(sql::kInsertKey,
                {PgText(key.id), PgText(key.account_id), PgText(key.name), PgText(key.description),
                 PgText(key.hint.empty() ? secret.hint : key.hint), PgOptText(key.org_id),
                 PgTime(key.created_at), PgOptTime(key.expires_at), PgOptTime(key.last_used_at),
                 PgOptTime(key.rotated_at), PgOptTime(key.revoked_at)})
             .status());
     RETURN_IF_ERROR(
-        c.Exec(kInsertSecret, {ToHex(secret.digest), PgText(key.id), PgText(secret.hint),
-                               PgTime(secret.created_at), PgOptTime(secret.revoked_at)})
+        c.Exec(sql::kInsertSecret, {ToHex(secret.digest), PgText(key.id), PgText(secret.hint),
+                                    PgTime(secret.created_at), PgOptTime(secret.revoked_at)})
             .status());
     return InsertEvent(c, event);
   });
@@ -552,24 +465,24 @@ Result<std::vector<KeyRecord>> PostgresStore::QueryKeys(const char* sql, std::st
 }
 
 Result<KeyRecord> PostgresStore::FindKey(std::string_view key_id) {
-  ASSIGN_OR_RETURN(std::vector<KeyRecord> keys, QueryKeys(kFindKey, key_id));
+  ASSIGN_OR_RETURN(std::vector<KeyRecord> keys, QueryKeys(sql::kFindKey, key_id));
   if (keys.empty()) return NotFound("no such key");
   return std::move(keys.front());
 }
 
 Result<std::vector<KeyRecord>> PostgresStore::ListKeys(std::string_view account_id) {
-  return QueryKeys(kListKeys, account_id);
+  return QueryKeys(sql::kListKeys, account_id);
 }
 
 Result<std::vector<KeyRecord>> PostgresStore::ListOrgKeys(std::string_view org_id) {
-  return QueryKeys(kListOrgKeys, org_id);
+  return QueryKeys(sql::kListOrgKeys, org_id);
 }
 
 Status PostgresStore::UpdateKey(std::string_view key_id, const std::string& name,
                                 const std::string& description, const EventRecord& event) {
   const Change change = KeyChange(key_id);
   Status result = Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kUpdateKey, {PgText(key_id), name, description}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kUpdateKey, {PgText(key_id), name, description}));
     if (r.affected() == 0) return NotFound("no such key");
     RETURN_IF_ERROR(InsertEvent(c, event));
     return Notify(c, change);
@@ -587,16 +500,17 @@ Status PostgresStore::RotateKey(std::string_view key_id, const SecretRecord& sec
     ASSIGN_OR_RETURN(PgResult key, c.Exec(kLockKey, {PgText(key_id)}));
     if (key.rows() == 0) return NotFound("no such key");
     if (!key.IsNull(0, 0)) return Conflict("a revoked key cannot be rotated");
-    RETURN_IF_ERROR(c.Exec(kRevokeSecrets, {PgText(key_id), PgTime(secret.created_at)}).status());
     RETURN_IF_ERROR(
-        c.Exec(kInsertSecret, {ToHex(secret.digest), PgText(key_id), PgText(secret.hint),
-                               PgTime(secret.created_at), std::nullopt})
+        c.Exec(sql::kRevokeSecrets, {PgText(key_id), PgTime(secret.created_at)}).status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kInsertSecret, {ToHex(secret.digest), PgText(key_id), PgText(secret.hint),
+                                    PgTime(secret.created_at), std::nullopt})
             .status());
     RETURN_IF_ERROR(
-        c.Exec(kSetRotated, {PgText(key_id), PgText(secret.hint), PgTime(secret.created_at)})
+        c.Exec(sql::kSetRotated, {PgText(key_id), PgText(secret.hint), PgTime(secret.created_at)})
             .status());
     if (expires_at.has_value()) {
-      RETURN_IF_ERROR(c.Exec(kSetExpires, {PgText(key_id), PgOptTime(*expires_at)}).status());
+      RETURN_IF_ERROR(c.Exec(sql::kSetExpires, {PgText(key_id), PgOptTime(*expires_at)}).status());
     }
     RETURN_IF_ERROR(InsertEvent(c, event));
     return Notify(c, change);
@@ -611,8 +525,8 @@ Result<Time> PostgresStore::RevokeKey(std::string_view key_id, Time at, const Ev
     ASSIGN_OR_RETURN(PgResult key, c.Exec(kLockKey, {PgText(key_id)}));
     if (key.rows() == 0) return NotFound("no such key");
     if (!key.IsNull(0, 0)) return key.TimeAt(0, 0);  // already revoked: no change, no event
-    RETURN_IF_ERROR(c.Exec(kSetRevoked, {PgText(key_id), PgTime(at)}).status());
-    RETURN_IF_ERROR(c.Exec(kRevokeSecrets, {PgText(key_id), PgTime(at)}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {PgText(key_id), PgTime(at)}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {PgText(key_id), PgTime(at)}).status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     RETURN_IF_ERROR(Notify(c, change));
     return at;
@@ -623,7 +537,7 @@ Result<Time> PostgresStore::RevokeKey(std::string_view key_id, Time at, const Ev
 
 Result<KeyState> PostgresStore::FindKeyBySecret(const Digest& digest) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<KeyState> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindKeyBySecret, {ToHex(digest)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindKeyBySecret, {ToHex(digest)}));
     if (r.rows() == 0) return NotFound("no such key");
     return KeyState{.key_id = r.Text(0, 0),
                     .account_id = r.Text(0, 1),
@@ -650,19 +564,19 @@ Status PostgresStore::CreateAgent(const AgentRecord& agent) {
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
     if (agent.host_id.has_value()) {
       ASSIGN_OR_RETURN(PgResult host,
-                       c.Exec(kHostInOrg, {PgText(*agent.host_id), PgText(agent.org_id)}));
+                       c.Exec(sql::kHostInOrg, {PgText(*agent.host_id), PgText(agent.org_id)}));
       if (host.rows() == 0) return NotFound("no such host in this organization");
     }
     return c
-        .Exec(kInsertAgent, {PgText(agent.id), PgText(agent.org_id), PgText(agent.name),
-                             PgOptText(agent.host_id), PgTime(agent.created_at)})
+        .Exec(sql::kInsertAgent, {PgText(agent.id), PgText(agent.org_id), PgText(agent.name),
+                                  PgOptText(agent.host_id), PgTime(agent.created_at)})
         .status();
   });
 }
 
 Result<std::vector<AgentRecord>> PostgresStore::ListAgents(std::string_view org_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::vector<AgentRecord>> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kListAgents, {PgText(org_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kListAgents, {PgText(org_id)}));
     std::vector<AgentRecord> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadAgent(r, i));
     return out;
@@ -671,7 +585,7 @@ Result<std::vector<AgentRecord>> PostgresStore::ListAgents(std::string_view org_
 
 Result<AgentRecord> PostgresStore::FindAgent(std::string_view org_id, std::string_view agent_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<AgentRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindAgent, {PgText(org_id), PgText(agent_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindAgent, {PgText(org_id), PgText(agent_id)}));
     if (r.rows() == 0) return NotFound("no such agent");
     return ReadAgent(r, 0);
   });
@@ -679,7 +593,7 @@ Result<AgentRecord> PostgresStore::FindAgent(std::string_view org_id, std::strin
 
 Status PostgresStore::DeleteAgent(std::string_view org_id, std::string_view agent_id) {
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kDeleteAgent, {PgText(org_id), PgText(agent_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kDeleteAgent, {PgText(org_id), PgText(agent_id)}));
     if (r.affected() == 0) return NotFound("no such agent");
     return Status::Ok();
   });
@@ -688,15 +602,15 @@ Status PostgresStore::DeleteAgent(std::string_view org_id, std::string_view agen
 Status PostgresStore::CreateHost(const HostRecord& host) {
   return Run(Mode::kTransaction, [&](PgConnection& c) {
     return c
-        .Exec(kInsertHost, {PgText(host.id), PgText(host.org_id), PgText(host.name),
-                            PgText(host.address), PgTime(host.created_at)})
+        .Exec(sql::kInsertHost, {PgText(host.id), PgText(host.org_id), PgText(host.name),
+                                 PgText(host.address), PgTime(host.created_at)})
         .status();
   });
 }
 
 Result<std::vector<HostRecord>> PostgresStore::ListHosts(std::string_view org_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::vector<HostRecord>> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kListHosts, {PgText(org_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kListHosts, {PgText(org_id)}));
     std::vector<HostRecord> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadHost(r, i));
     return out;
@@ -705,7 +619,7 @@ Result<std::vector<HostRecord>> PostgresStore::ListHosts(std::string_view org_id
 
 Result<HostRecord> PostgresStore::FindHost(std::string_view org_id, std::string_view host_id) {
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<HostRecord> {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kFindHost, {PgText(org_id), PgText(host_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kFindHost, {PgText(org_id), PgText(host_id)}));
     if (r.rows() == 0) return NotFound("no such host");
     return ReadHost(r, 0);
   });
@@ -714,7 +628,7 @@ Result<HostRecord> PostgresStore::FindHost(std::string_view org_id, std::string_
 Status PostgresStore::DeleteHost(std::string_view org_id, std::string_view host_id) {
   // One statement: ON DELETE SET NULL detaches the host's agents atomically.
   return Run(Mode::kTransaction, [&](PgConnection& c) -> Status {
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(kDeleteHost, {PgText(org_id), PgText(host_id)}));
+    ASSIGN_OR_RETURN(PgResult r, c.Exec(sql::kDeleteHost, {PgText(org_id), PgText(host_id)}));
     if (r.affected() == 0) return NotFound("no such host");
     return Status::Ok();
   });
@@ -733,7 +647,8 @@ Result<std::vector<EventRecord>> PostgresStore::ListEvents(std::string_view acco
   return Run(Mode::kRead, [&](PgConnection& c) -> Result<std::vector<EventRecord>> {
     std::vector<PgParam> params = {PgText(account_id), PgInt(limit)};
     if (before) params.push_back(*before);
-    ASSIGN_OR_RETURN(PgResult r, c.Exec(before ? kListEventsBefore : kListEvents, params));
+    ASSIGN_OR_RETURN(PgResult r,
+                     c.Exec(before ? sql::kListEventsBefore : sql::kListEvents, params));
     for (int i = 0; i < r.rows(); ++i) out.push_back(ReadEvent(r, i));
     return out;
   });

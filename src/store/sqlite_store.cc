@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <utility>
 
 #include "store/migrations.h"
 #include "store/sqlite_migrator.h"
+#include "store/statements.h"
 
 namespace tfzo {
 namespace {
@@ -80,114 +83,25 @@ Status CreateFileIfMissing(const std::string& path) {
   return Status::Ok();
 }
 
-// SQL. Each text is a static array: the statement cache is keyed by its address.
-#define TFZO_KEY_SELECT                                                                      \
-  "SELECT k.id, k.account_id, k.name, k.description, k.hint, k.org_id, k.created_at, "       \
-  "k.expires_at, k.last_used_at, k.rotated_at, k.revoked_at, COALESCE(o.name, ''), a.email " \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
-#define TFZO_MEMBERSHIP_SELECT                                                 \
-  "SELECT m.org_id, o.name, m.account_id, a.email, m.role FROM memberships m " \
-  "JOIN orgs o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id "
-#define TFZO_EVENT_SELECT                                                                     \
-  "SELECT e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip FROM audit_events e " \
-  "WHERE (e.actor_id = ?1 OR e.org_id IN (SELECT m.org_id FROM memberships m "                \
-  "WHERE m.account_id = ?1 AND m.role = 'owner')) "
+// SQL of this store only; the statements both stores run are in statements.h. Each text is
+// a static array: the statement cache is keyed by its address.
 
 constexpr char kBegin[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
 constexpr char kPing[] = "SELECT 1";
 
-constexpr char kInsertEvent[] =
-    "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-constexpr char kEmailExists[] = "SELECT 1 FROM accounts WHERE email = ?1";
-constexpr char kInsertAccount[] =
-    "INSERT INTO accounts (id, email, name, password_hash, created_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kFindAccount[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE id = ?1";
-constexpr char kFindAccountByEmail[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE email = ?1";
-
-constexpr char kInsertSession[] =
-    "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kFindSession[] =
-    "SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions "
-    "WHERE token_digest = ?1";
 constexpr char kTouchSession[] =
     "UPDATE sessions SET last_seen_at = "
     "CASE WHEN last_seen_at < ?2 THEN ?2 ELSE last_seen_at END WHERE token_digest = ?1";
-constexpr char kDeleteSession[] = "DELETE FROM sessions WHERE token_digest = ?1";
-constexpr char kDeleteIdleSessions[] = "DELETE FROM sessions WHERE last_seen_at < ?1";
 
-constexpr char kInsertOrg[] = "INSERT INTO orgs (id, name, created_at) VALUES (?1, ?2, ?3)";
-constexpr char kFindOrg[] = "SELECT id, name, created_at FROM orgs WHERE id = ?1";
-constexpr char kInsertMembership[] =
-    "INSERT INTO memberships (org_id, account_id, role, joined_at, seq) VALUES (?1, ?2, ?3, ?4, "
-    "(SELECT COALESCE(MAX(seq), 0) + 1 FROM memberships WHERE org_id = ?1))";
-constexpr char kListMemberships[] =
-    TFZO_MEMBERSHIP_SELECT "WHERE m.account_id = ?1 ORDER BY o.created_at, o.seq";
-constexpr char kListMembers[] =
-    TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = ?1 ORDER BY m.seq, m.account_id";
-constexpr char kFindRole[] = "SELECT role FROM memberships WHERE org_id = ?1 AND account_id = ?2";
 constexpr char kCountOwners[] =
     "SELECT COUNT(*) FROM memberships WHERE org_id = ?1 AND role = 'owner'";
-constexpr char kDeleteMembership[] =
-    "DELETE FROM memberships WHERE org_id = ?1 AND account_id = ?2";
 
-constexpr char kInsertKey[] =
-    "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
-    "expires_at, last_used_at, rotated_at, revoked_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-constexpr char kInsertSecret[] =
-    "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kFindKey[] = TFZO_KEY_SELECT "WHERE k.id = ?1";
-constexpr char kListKeys[] =
-    TFZO_KEY_SELECT "WHERE k.account_id = ?1 ORDER BY k.created_at DESC, k.seq DESC";
-constexpr char kListOrgKeys[] =
-    TFZO_KEY_SELECT "WHERE k.org_id = ?1 ORDER BY k.created_at DESC, k.seq DESC";
-constexpr char kUpdateKey[] = "UPDATE api_keys SET name = ?2, description = ?3 WHERE id = ?1";
 constexpr char kKeyRevokedAt[] = "SELECT revoked_at FROM api_keys WHERE id = ?1";
-constexpr char kRevokeSecrets[] =
-    "UPDATE key_secrets SET revoked_at = ?2 WHERE key_id = ?1 AND revoked_at IS NULL";
-constexpr char kSetRotated[] = "UPDATE api_keys SET hint = ?2, rotated_at = ?3 WHERE id = ?1";
-constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = ?2 WHERE id = ?1";
-constexpr char kSetRevoked[] = "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1";
-constexpr char kFindKeyBySecret[] =
-    "SELECT k.id, k.account_id, k.org_id, k.expires_at, k.revoked_at, s.revoked_at "
-    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = ?1";
 constexpr char kRecordUse[] =
     "UPDATE api_keys SET last_used_at = ?2 "
     "WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)";
-
-constexpr char kHostInOrg[] = "SELECT 1 FROM hosts WHERE id = ?1 AND org_id = ?2";
-constexpr char kInsertAgent[] =
-    "INSERT INTO agents (id, org_id, name, host_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kListAgents[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = ?1 ORDER BY seq";
-constexpr char kFindAgent[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = ?1 AND id = ?2";
-constexpr char kDeleteAgent[] = "DELETE FROM agents WHERE org_id = ?1 AND id = ?2";
-constexpr char kInsertHost[] =
-    "INSERT INTO hosts (id, org_id, name, address, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kListHosts[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = ?1 ORDER BY seq";
-constexpr char kFindHost[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = ?1 AND id = ?2";
-constexpr char kDeleteHost[] = "DELETE FROM hosts WHERE org_id = ?1 AND id = ?2";
-
-constexpr char kListEvents[] = TFZO_EVENT_SELECT "ORDER BY e.seq DESC LIMIT ?2";
-constexpr char kListEventsBefore[] = TFZO_EVENT_SELECT
-    "AND e.seq < (SELECT b.seq FROM audit_events b WHERE b.id = ?3) "
-    "ORDER BY e.seq DESC LIMIT ?2";
-
-#undef TFZO_KEY_SELECT
-#undef TFZO_MEMBERSHIP_SELECT
-#undef TFZO_EVENT_SELECT
 
 }  // namespace
 
@@ -371,8 +285,15 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
 Result<SqliteStore::Statement> SqliteStore::Prepare(const char* sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return Statement(db_, it->second);
+  // statements.h numbers parameters as PostgreSQL does ($1); SQLite's numbered form is ?1
+  // (its $1 would be a named parameter, numbered in order of appearance instead).
+  std::string text = sql;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '$' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) text[i] = '?';
+  }
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, text.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return SqlError(db_, rc);
   statements_.emplace(sql, stmt);
   return Statement(db_, stmt);
@@ -407,7 +328,7 @@ auto SqliteStore::InTransaction(Body&& body) -> decltype(body()) {
 }
 
 Status SqliteStore::InsertEvent(const EventRecord& e) {
-  ASSIGN_OR_RETURN(Statement s, Prepare(kInsertEvent));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertEvent));
   s.BindText(1, e.id)
       .BindTime(2, e.at)
       .BindText(3, e.action)
@@ -430,7 +351,7 @@ Status SqliteStore::CreateAccount(const AccountRecord& account, const EventRecor
   const std::string email = Lower(account.email);
   return InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kEmailExists));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kEmailExists));
       s.BindText(1, email);
       ASSIGN_OR_RETURN(bool taken, s.Step());
       if (taken) {
@@ -438,7 +359,7 @@ Status SqliteStore::CreateAccount(const AccountRecord& account, const EventRecor
       }
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertAccount));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertAccount));
       s.BindText(1, account.id)
           .BindText(2, email)
           .BindText(3, account.name)
@@ -452,7 +373,7 @@ Status SqliteStore::CreateAccount(const AccountRecord& account, const EventRecor
 
 Result<AccountRecord> SqliteStore::FindAccount(std::string_view account_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindAccount));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindAccount));
   s.BindText(1, account_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such account");
@@ -461,7 +382,7 @@ Result<AccountRecord> SqliteStore::FindAccount(std::string_view account_id) {
 
 Result<AccountRecord> SqliteStore::FindAccountByEmail(std::string_view email) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindAccountByEmail));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindAccountByEmail));
   s.BindText(1, Lower(email));
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such account");
@@ -471,7 +392,7 @@ Result<AccountRecord> SqliteStore::FindAccountByEmail(std::string_view email) {
 Status SqliteStore::CreateSession(const SessionRecord& session, const EventRecord& event) {
   return InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertSession));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertSession));
       s.BindDigest(1, session.token_digest)
           .BindText(2, session.account_id)
           .BindText(3, session.csrf_token)
@@ -485,7 +406,7 @@ Status SqliteStore::CreateSession(const SessionRecord& session, const EventRecor
 
 Result<SessionRecord> SqliteStore::FindSession(const Digest& token_digest) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindSession));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindSession));
   s.BindDigest(1, token_digest);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such session");
@@ -507,7 +428,7 @@ Status SqliteStore::TouchSession(const Digest& token_digest, Time at) {
 
 Status SqliteStore::DeleteSession(const Digest& token_digest) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kDeleteSession));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kDeleteSession));
   s.BindDigest(1, token_digest);
   RETURN_IF_ERROR(s.Run());
   if (s.Changes() == 0) return NotFound("no such session");
@@ -516,7 +437,7 @@ Status SqliteStore::DeleteSession(const Digest& token_digest) {
 
 Status SqliteStore::DeleteSessionsIdleSince(Time cutoff) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kDeleteIdleSessions));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kDeleteIdleSessions));
   s.BindTime(1, cutoff);
   return s.Run();
 }
@@ -527,12 +448,12 @@ Status SqliteStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                               const EventRecord& event) {
   Status result = InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertOrg));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertOrg));
       s.BindText(1, org.id).BindText(2, org.name).BindTime(3, org.created_at);
       RETURN_IF_ERROR(s.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertMembership));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertMembership));
       s.BindText(1, org.id)
           .BindText(2, owner_id)
           .BindText(3, RoleName(Role::kOwner))
@@ -547,7 +468,7 @@ Status SqliteStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
 
 Result<OrgRecord> SqliteStore::FindOrg(std::string_view org_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindOrg));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindOrg));
   s.BindText(1, org_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such organization");
@@ -556,7 +477,7 @@ Result<OrgRecord> SqliteStore::FindOrg(std::string_view org_id) {
 
 Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships(std::string_view account_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kListMemberships));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kListMemberships));
   s.BindText(1, account_id);
   std::vector<MembershipRecord> out;
   while (true) {
@@ -570,7 +491,7 @@ Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships(std::string_v
 Result<std::optional<Role>> SqliteStore::FindRole(std::string_view org_id,
                                                   std::string_view account_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindRole));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindRole));
   s.BindText(1, org_id).BindText(2, account_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return std::optional<Role>();
@@ -579,7 +500,7 @@ Result<std::optional<Role>> SqliteStore::FindRole(std::string_view org_id,
 
 Result<std::vector<MembershipRecord>> SqliteStore::ListMembers(std::string_view org_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kListMembers));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kListMembers));
   s.BindText(1, org_id);
   std::vector<MembershipRecord> out;
   while (true) {
@@ -594,13 +515,13 @@ Status SqliteStore::AddMember(std::string_view org_id, std::string_view account_
                               const EventRecord& event) {
   Status result = InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kFindRole));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindRole));
       s.BindText(1, org_id).BindText(2, account_id);
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (row) return Conflict("the account is already a member of this organization");
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertMembership));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertMembership));
       s.BindText(1, org_id)
           .BindText(2, account_id)
           .BindText(3, RoleName(role))
@@ -620,7 +541,7 @@ Status SqliteStore::RemoveMember(std::string_view org_id, std::string_view accou
   Status result = InTransaction([&]() -> Status {
     std::optional<Role> role;
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kFindRole));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindRole));
       s.BindText(1, org_id).BindText(2, account_id);
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) return NotFound("the account is not a member of this organization");
@@ -635,7 +556,7 @@ Status SqliteStore::RemoveMember(std::string_view org_id, std::string_view accou
       }
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kDeleteMembership));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kDeleteMembership));
       s.BindText(1, org_id).BindText(2, account_id);
       RETURN_IF_ERROR(s.Run());
     }
@@ -653,7 +574,7 @@ Status SqliteStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                               const EventRecord& event) {
   return InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertKey));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertKey));
       s.BindText(1, key.id)
           .BindText(2, key.account_id)
           .BindText(3, key.name)
@@ -668,7 +589,7 @@ Status SqliteStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
       RETURN_IF_ERROR(s.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertSecret));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertSecret));
       s.BindDigest(1, secret.digest)
           .BindText(2, key.id)
           .BindText(3, secret.hint)
@@ -694,24 +615,24 @@ Result<std::vector<KeyRecord>> SqliteStore::QueryKeys(const char* sql, std::stri
 }
 
 Result<KeyRecord> SqliteStore::FindKey(std::string_view key_id) {
-  ASSIGN_OR_RETURN(std::vector<KeyRecord> keys, QueryKeys(kFindKey, key_id));
+  ASSIGN_OR_RETURN(std::vector<KeyRecord> keys, QueryKeys(sql::kFindKey, key_id));
   if (keys.empty()) return NotFound("no such key");
   return std::move(keys.front());
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::ListKeys(std::string_view account_id) {
-  return QueryKeys(kListKeys, account_id);
+  return QueryKeys(sql::kListKeys, account_id);
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::ListOrgKeys(std::string_view org_id) {
-  return QueryKeys(kListOrgKeys, org_id);
+  return QueryKeys(sql::kListOrgKeys, org_id);
 }
 
 Status SqliteStore::UpdateKey(std::string_view key_id, const std::string& name,
                               const std::string& description, const EventRecord& event) {
   Status result = InTransaction([&]() -> Status {
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kUpdateKey));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kUpdateKey));
       s.BindText(1, key_id).BindText(2, name).BindText(3, description);
       RETURN_IF_ERROR(s.Run());
       if (s.Changes() == 0) return NotFound("no such key");
@@ -734,12 +655,12 @@ Status SqliteStore::RotateKey(std::string_view key_id, const SecretRecord& secre
       if (!s.IsNull(0)) return Conflict("a revoked key cannot be rotated");
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kRevokeSecrets));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kRevokeSecrets));
       s.BindText(1, key_id).BindTime(2, secret.created_at);
       RETURN_IF_ERROR(s.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kInsertSecret));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertSecret));
       s.BindDigest(1, secret.digest)
           .BindText(2, key_id)
           .BindText(3, secret.hint)
@@ -748,12 +669,12 @@ Status SqliteStore::RotateKey(std::string_view key_id, const SecretRecord& secre
       RETURN_IF_ERROR(s.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kSetRotated));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kSetRotated));
       s.BindText(1, key_id).BindText(2, secret.hint).BindTime(3, secret.created_at);
       RETURN_IF_ERROR(s.Run());
     }
     if (expires_at.has_value()) {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kSetExpires));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kSetExpires));
       s.BindText(1, key_id).BindOptTime(2, *expires_at);
       RETURN_IF_ERROR(s.Run());
     }
@@ -773,12 +694,12 @@ Result<Time> SqliteStore::RevokeKey(std::string_view key_id, Time at, const Even
       if (!s.IsNull(0)) return s.TimeAt(0);  // already revoked: no change, no event
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kSetRevoked));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kSetRevoked));
       s.BindText(1, key_id).BindTime(2, at);
       RETURN_IF_ERROR(s.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kRevokeSecrets));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kRevokeSecrets));
       s.BindText(1, key_id).BindTime(2, at);
       RETURN_IF_ERROR(s.Run());
     }
@@ -791,7 +712,7 @@ Result<Time> SqliteStore::RevokeKey(std::string_view key_id, Time at, const Even
 
 Result<KeyState> SqliteStore::FindKeyBySecret(const Digest& digest) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindKeyBySecret));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindKeyBySecret));
   s.BindDigest(1, digest);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such key");
@@ -820,12 +741,12 @@ Status SqliteStore::RecordKeyUses(const std::vector<std::pair<std::string, Time>
 Status SqliteStore::CreateAgent(const AgentRecord& agent) {
   return InTransaction([&]() -> Status {
     if (agent.host_id.has_value()) {
-      ASSIGN_OR_RETURN(Statement s, Prepare(kHostInOrg));
+      ASSIGN_OR_RETURN(Statement s, Prepare(sql::kHostInOrg));
       s.BindText(1, *agent.host_id).BindText(2, agent.org_id);
       ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) return NotFound("no such host in this organization");
     }
-    ASSIGN_OR_RETURN(Statement s, Prepare(kInsertAgent));
+    ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertAgent));
     s.BindText(1, agent.id)
         .BindText(2, agent.org_id)
         .BindText(3, agent.name)
@@ -837,7 +758,7 @@ Status SqliteStore::CreateAgent(const AgentRecord& agent) {
 
 Result<std::vector<AgentRecord>> SqliteStore::ListAgents(std::string_view org_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kListAgents));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kListAgents));
   s.BindText(1, org_id);
   std::vector<AgentRecord> out;
   while (true) {
@@ -850,7 +771,7 @@ Result<std::vector<AgentRecord>> SqliteStore::ListAgents(std::string_view org_id
 
 Result<AgentRecord> SqliteStore::FindAgent(std::string_view org_id, std::string_view agent_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindAgent));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindAgent));
   s.BindText(1, org_id).BindText(2, agent_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such agent");
@@ -859,7 +780,7 @@ Result<AgentRecord> SqliteStore::FindAgent(std::string_view org_id, std::string_
 
 Status SqliteStore::DeleteAgent(std::string_view org_id, std::string_view agent_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kDeleteAgent));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kDeleteAgent));
   s.BindText(1, org_id).BindText(2, agent_id);
   RETURN_IF_ERROR(s.Run());
   if (s.Changes() == 0) return NotFound("no such agent");
@@ -868,7 +789,7 @@ Status SqliteStore::DeleteAgent(std::string_view org_id, std::string_view agent_
 
 Status SqliteStore::CreateHost(const HostRecord& host) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kInsertHost));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kInsertHost));
   s.BindText(1, host.id)
       .BindText(2, host.org_id)
       .BindText(3, host.name)
@@ -879,7 +800,7 @@ Status SqliteStore::CreateHost(const HostRecord& host) {
 
 Result<std::vector<HostRecord>> SqliteStore::ListHosts(std::string_view org_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kListHosts));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kListHosts));
   s.BindText(1, org_id);
   std::vector<HostRecord> out;
   while (true) {
@@ -892,7 +813,7 @@ Result<std::vector<HostRecord>> SqliteStore::ListHosts(std::string_view org_id) 
 
 Result<HostRecord> SqliteStore::FindHost(std::string_view org_id, std::string_view host_id) {
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kFindHost));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kFindHost));
   s.BindText(1, org_id).BindText(2, host_id);
   ASSIGN_OR_RETURN(bool row, s.Step());
   if (!row) return NotFound("no such host");
@@ -902,7 +823,7 @@ Result<HostRecord> SqliteStore::FindHost(std::string_view org_id, std::string_vi
 Status SqliteStore::DeleteHost(std::string_view org_id, std::string_view host_id) {
   // One statement: ON DELETE SET NULL detaches the host's agents atomically.
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(kDeleteHost));
+  ASSIGN_OR_RETURN(Statement s, Prepare(sql::kDeleteHost));
   s.BindText(1, org_id).BindText(2, host_id);
   RETURN_IF_ERROR(s.Run());
   if (s.Changes() == 0) return NotFound("no such host");
@@ -921,7 +842,7 @@ Result<std::vector<EventRecord>> SqliteStore::ListEvents(std::string_view accoun
   std::vector<EventRecord> out;
   if (limit <= 0) return out;
   std::lock_guard lock(mu_);
-  ASSIGN_OR_RETURN(Statement s, Prepare(before ? kListEventsBefore : kListEvents));
+  ASSIGN_OR_RETURN(Statement s, Prepare(before ? sql::kListEventsBefore : sql::kListEvents));
   s.BindText(1, account_id).BindInt(2, limit);
   if (before) s.BindText(3, *before);
   while (true) {
