@@ -11,8 +11,8 @@
 namespace tfzo {
 
 // A KeyState as KeyVerifier's table keeps it: the ids inline and the times as seconds, so a
-// cached key is one allocation (its table node, about 180 bytes with the digest) instead of
-// four (about 360 bytes: node, shared state, two id strings). Every id this server makes is
+// cached key is one table node (about 170 bytes with the digest) instead of four allocations
+// (about 360 bytes: node, shared state, two id strings). Every id this server makes is
 // 26 characters; a longer one (up to 31 fits) makes From() refuse, and that key is then read
 // from the store at each check instead of cached. A value type; trivially copyable.
 class CompactKeyState {

@@ -27,13 +27,8 @@ template <typename K, typename V, typename Hash>
 class FlatTable {
  public:
   const V* Find(const K& key) const {
-    const uint32_t h = HashBits(key);
-    for (size_t i = h & mask_; !slots_.empty(); i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.node == kEmpty) return nullptr;
-      if (s.hash == h && NodeAt(s.node).key == key) return &NodeAt(s.node).value;
-    }
-    return nullptr;
+    const size_t i = SlotOf(key);
+    return i == kNoSlot ? nullptr : &NodeAt(slots_[i].node).value;
   }
 
   // Returns true when `key` was not in the table.
@@ -55,16 +50,10 @@ class FlatTable {
   }
 
   size_t Erase(const K& key) {
-    const uint32_t h = HashBits(key);
-    for (size_t i = h & mask_; !slots_.empty(); i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.node == kEmpty) return 0;
-      if (s.hash == h && NodeAt(s.node).key == key) {
-        RemoveSlot(i);
-        return 1;
-      }
-    }
-    return 0;
+    const size_t i = SlotOf(key);
+    if (i == kNoSlot) return 0;
+    RemoveSlot(i);
+    return 1;
   }
 
   // Erases every entry for which pred(key, value) holds; returns how many.
@@ -94,6 +83,19 @@ class FlatTable {
     K key;
     V value;
   };
+
+  static constexpr size_t kNoSlot = SIZE_MAX;
+
+  // The slot holding `key`, or kNoSlot.
+  size_t SlotOf(const K& key) const {
+    const uint32_t h = HashBits(key);
+    for (size_t i = h & mask_; !slots_.empty(); i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.node == kEmpty) break;
+      if (s.hash == h && NodeAt(s.node).key == key) return i;
+    }
+    return kNoSlot;
+  }
 
   static uint32_t HashBits(const K& key) {
     return static_cast<uint32_t>(static_cast<uint64_t>(Hash{}(key)) >> 32);
