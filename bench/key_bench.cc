@@ -1,4 +1,4 @@
-// Micro benchmarks of the key check (the hot path of DESIGN.md), each at 1 thousand and
+// Micro benchmarks of the key check (the hot path of docs/DESIGN.md), each at 1 thousand and
 // 1 million keys: parse + checksum, SHA-256, a cache hit through KeyVerifier::Verify, a full
 // check that reads through to SQLite, and the memory a cached key costs. Baselines in the same
 // binary: the same lookups in one std::unordered_map under one std::mutex, next to the sharded
@@ -38,7 +38,7 @@
 #include "core/ids.h"
 #include "core/random.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "store/open_store.h"
 
 namespace tfzo {
 namespace {

@@ -20,7 +20,7 @@
 #include "service/key_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
-#include "store/store.h"
+#include "store/open_store.h"
 
 namespace tfzo::fuzz {
 
@@ -49,7 +49,7 @@ class DeterministicRandom final : public Random {
   uint64_t state_ = 2501;
 };
 
-// spec/API.md's error table.
+// docs/spec/API.md's error table.
 int StatusOfCode(const std::string& code) {
   static const std::map<std::string, int> kTable = {
       {"invalid_request", 400},   {"weak_password", 400},
@@ -370,7 +370,7 @@ void ApiFixture::CheckResponse(const http::Request& req, const http::HttpRespons
   Require(j.is_object(), "a JSON answer that is not an object", &res);
   if (st < 400) return;
 
-  // {"error": {"code", "message"}} and nothing else; the code is API.md's for the status.
+  // {"error": {"code", "message"}} and nothing else; the code is docs/spec/API.md's for the status.
   Require(j.size() == 1 && j.contains("error") && j["error"].is_object(), "malformed error body",
           &res);
   const json& e = j["error"];

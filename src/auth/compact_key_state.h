@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo {
 

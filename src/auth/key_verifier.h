@@ -16,12 +16,12 @@
 #include "core/digest.h"
 #include "core/result.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo {
 
-// Decides whether an API key may be used, in the order of spec/KEYS.md (malformed, unknown,
-// revoked, expired), and whether it reaches an organization (spec/API.md's scope rules).
+// Decides whether an API key may be used, in the order of docs/spec/KEYS.md (malformed, unknown,
+// revoked, expired), and whether it reaches an organization (docs/spec/API.md's scope rules).
 //
 // The hot path: parse and checksum (no allocation), SHA-256, then a sharded in-memory table
 // from digest to key state. A miss reads through to the store and fills the table; unknown

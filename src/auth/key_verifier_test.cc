@@ -8,6 +8,7 @@
 #include "core/api_key.h"
 #include "core/digest.h"
 #include "core/random.h"
+#include "testing/memory_store.h"
 
 namespace tfzo {
 namespace {
@@ -15,7 +16,7 @@ namespace {
 class KeyVerifierTest : public ::testing::Test {
  protected:
   KeyVerifierTest()
-      : store_(std::move(OpenStore("sqlite::memory:")).value()),
+      : store_(testing::OpenMemoryStore()),
         clock_(FromUnix(1'800'000'000)),
         usage_(*store_, std::chrono::hours(1)),
         verifier_(*store_, clock_, &usage_) {

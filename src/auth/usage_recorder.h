@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/time.h"
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo {
 

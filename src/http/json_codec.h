@@ -9,7 +9,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo::http {
 
@@ -36,7 +36,7 @@ class JsonBody {
   json j_;
 };
 
-// The objects of spec/API.md.
+// The objects of docs/spec/API.md.
 json AccountJson(const AccountRecord& a);
 json OrgJson(const MembershipRecord& m);
 json MemberJson(const MembershipRecord& m);

@@ -23,7 +23,7 @@
 #include "service/key_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
-#include "store/store.h"
+#include "store/open_store.h"
 
 namespace tfzo {
 namespace {
@@ -92,7 +92,7 @@ int Serve(const ServeFlags& flags) {
   KeyVerifier verifier(*store, clock, &usage);
   store->SetChangeListener([&verifier](const Change& change) { verifier.OnChange(change); });
   ServiceDeps deps{*store, clock, random};
-  // spec/API.md: 5 failed logins per email in 15 minutes. Unknown keys per client address.
+  // docs/spec/API.md: 5 failed logins per email in 15 minutes. Unknown keys per client address.
   FailureLimiter login_failures(clock, 5, std::chrono::minutes(15));
   FailureLimiter key_failures(clock, flags.key_failure_limit, std::chrono::minutes(1));
   AccountService accounts(deps, hasher, &login_failures);

@@ -33,7 +33,7 @@ class AccountService {
     std::string csrf_token;
   };
 
-  // `login_limiter` (may be null) throttles failed logins per email (spec/API.md: 5 in 15
+  // `login_limiter` (may be null) throttles failed logins per email (docs/spec/API.md: 5 in 15
   // minutes, then 429 until the window passes, even with the right password).
   AccountService(ServiceDeps deps, const PasswordHasher& hasher,
                  FailureLimiter* login_limiter = nullptr);

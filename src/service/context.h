@@ -6,7 +6,7 @@
 #include "core/ids.h"
 #include "core/random.h"
 #include "core/time.h"
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo {
 

@@ -11,7 +11,7 @@
 
 namespace tfzo {
 
-// An account's API keys: create, list, edit, rotate, revoke (spec/API.md "Console: API
+// An account's API keys: create, list, edit, rotate, revoke (docs/spec/API.md "Console: API
 // keys"). A key's value is generated here, returned once as a Secret, and only its SHA-256
 // is stored. Another account's key answers kNotFound, never kForbidden. Thread-safe.
 class KeyService {

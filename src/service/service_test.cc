@@ -1,4 +1,4 @@
-// The rules of spec/API.md at the service layer: a real SQLite store in memory, a fake clock.
+// The rules of docs/spec/API.md at the service layer: a real SQLite store in memory, a fake clock.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,7 @@
 #include "service/key_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "testing/memory_store.h"
 
 namespace tfzo {
 namespace {
@@ -19,7 +20,7 @@ using std::chrono::seconds;
 class ServiceTest : public ::testing::Test {
  protected:
   ServiceTest()
-      : store_(std::move(OpenStore("sqlite::memory:")).value()),
+      : store_(testing::OpenMemoryStore()),
         clock_(FromUnix(1'800'000'000)),
         hasher_(PasswordHasher::Params{1, 8192}),
         deps_{*store_, clock_, random_},

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "core/result.h"
+#include "model/store.h"
 #include "store/pg_connection.h"
-#include "store/store.h"
 
 namespace tfzo {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "model/store.h"
 #include "store/pg_connection.h"
 #include "store/postgres_listener.h"
-#include "store/store.h"
 
 namespace tfzo {
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/open_store.h"
 #include "store/pg_test_database.h"
 #include "store/postgres_listener.h"
 #include "store/store_test_util.h"

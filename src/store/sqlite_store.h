@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "store/store.h"
+#include "model/store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "store/open_store.h"
 #include "store/store_test_util.h"
 
 // SqliteStore's own properties (the file, its mode, WAL); the Store contract is in

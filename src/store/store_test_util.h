@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/digest.h"
-#include "store/store.h"
+#include "model/store.h"
 
 namespace tfzo::testing {
 

@@ -1,25 +1,9 @@
-#include "store/store.h"
+#include "store/open_store.h"
 
 #include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 namespace tfzo {
-
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kOwner:
-      return "owner";
-    case Role::kMember:
-      return "member";
-  }
-  return "member";
-}
-
-std::optional<Role> ParseRole(std::string_view name) {
-  if (name == "owner") return Role::kOwner;
-  if (name == "member") return Role::kMember;
-  return std::nullopt;
-}
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   constexpr std::string_view kSqlite = "sqlite:";

@@ -1,0 +1,127 @@
+#ifndef TFZO_MODEL_RECORDS_H_
+#define TFZO_MODEL_RECORDS_H_
+
+// The records of the system as the Store keeps them and the services, the key cache and the
+// HTTP layer use them. Plain values: no I/O, no behaviour beyond naming roles.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/digest.h"
+#include "core/time.h"
+
+namespace tfzo {
+
+enum class Role { kOwner, kMember };
+std::string_view RoleName(Role role);  // "owner" | "member"
+std::optional<Role> ParseRole(std::string_view name);
+
+struct AccountRecord {
+  std::string id;
+  std::string email;  // stored lower-cased; unique
+  std::string name;
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  Time created_at;
+};
+
+struct SessionRecord {
+  Digest token_digest;  // SHA-256 of the cookie value; the value itself is never stored
+  std::string account_id;
+  std::string csrf_token;
+  Time created_at;
+  Time last_seen_at;
+};
+
+struct OrgRecord {
+  std::string id;
+  std::string name;
+  Time created_at;
+};
+
+// One membership, joined with what the listings show: the org's name (for "my orgs") or the
+// member's email (for "members of an org").
+struct MembershipRecord {
+  std::string org_id;
+  std::string org_name;
+  std::string account_id;
+  std::string email;
+  Role role = Role::kMember;
+};
+
+// An API key's configuration and life. Its secrets are SecretRecords.
+struct KeyRecord {
+  std::string id;
+  std::string account_id;
+  std::string name;
+  std::string description;
+  std::string hint;  // of the current secret
+  std::optional<std::string> org_id;
+  Time created_at;
+  std::optional<Time> expires_at;
+  std::optional<Time> last_used_at;
+  std::optional<Time> rotated_at;
+  std::optional<Time> revoked_at;
+  // Filled by reads: the scope's org name ("" when unscoped), and the owner's email.
+  std::string org_name;
+  std::string email;
+};
+
+// One secret of a key. A rotation revokes the current secret and adds a new one.
+struct SecretRecord {
+  Digest digest;
+  std::string key_id;
+  std::string hint;
+  Time created_at;
+  std::optional<Time> revoked_at;
+};
+
+// What checking a key needs, from one read by digest.
+struct KeyState {
+  std::string key_id;
+  std::string account_id;
+  std::optional<std::string> org_id;
+  std::optional<Time> expires_at;
+  std::optional<Time> key_revoked_at;     // the key itself was revoked
+  std::optional<Time> secret_revoked_at;  // this secret was revoked (by revoke or rotation)
+};
+
+struct AgentRecord {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::optional<std::string> host_id;
+  Time created_at;
+};
+
+struct HostRecord {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::string address;
+  Time created_at;
+};
+
+struct EventRecord {
+  std::string id;
+  Time at;
+  std::string action;  // "key.created", ...
+  std::optional<std::string> actor_id;
+  std::optional<std::string> org_id;
+  std::string target_id;
+  std::string ip;
+};
+
+// A committed change that state cached in memory (KeyVerifier) must drop. kEverything: the
+// store may have missed changes (a lost database connection) and every cache must be dropped.
+struct Change {
+  enum class Kind { kKey, kMembership, kEverything };
+  Kind kind = Kind::kEverything;
+  std::string key_id;      // kKey: rotated, revoked or edited
+  std::string org_id;      // kMembership: added, removed (or the org created)
+  std::string account_id;  // kMembership
+};
+
+}  // namespace tfzo
+
+#endif  // TFZO_MODEL_RECORDS_H_
