@@ -33,7 +33,7 @@ class ApiFixture {
   ApiFixture();
   ~ApiFixture();
 
-  // Sends one request through Api::Handle and checks the answer against spec/API.md's
+  // Sends one request through Api::Handle and checks the answer against docs/spec/API.md's
   // rules for every response (CheckResponse); aborts on a violation. Rebuilds the world after
   // a request that changed it, so every input starts from the same state.
   http::HttpResponse Send(std::string_view method, std::string_view target, std::string body,

@@ -1,4 +1,4 @@
-// Fuzzes the JSON request decoding of every endpoint of spec/API.md: one request per input,
+// Fuzzes the JSON request decoding of every endpoint of docs/spec/API.md: one request per input,
 // through the real Api::Handle over SQLite in memory (see api_fixture.h). Input format (text):
 //
 //   METHOD TARGET\n          e.g. "POST /api/orgs/$O/members"  ($X: the fixture's ids)
@@ -6,7 +6,7 @@
 //                            after a space, a raw Authorization value
 //   BODY                     the rest, bytes as they are ($X placeholders expanded)
 //
-// Every answer must be 2xx with JSON or API.md's JSON error with the status of its code;
+// Every answer must be 2xx with JSON or docs/spec/API.md's JSON error with the status of its code;
 // never a crash, a sanitizer report or a 5xx.
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-// Fuzzes the key parser of spec/KEYS.md (IsWellFormedKey, KeyFromBody, KeyHint) against an
+// Fuzzes the key parser of docs/spec/KEYS.md (IsWellFormedKey, KeyFromBody, KeyHint) against an
 // independent reading of the contract: a regex-like check plus zlib's crc32 written in base62.
 // Any disagreement, or any memory or undefined-behaviour error, aborts.
 
@@ -32,7 +32,7 @@ bool IsBase62(std::string_view s) {
   return true;
 }
 
-// The checksum as KEYS.md words it, written without the code under test.
+// The checksum as docs/spec/KEYS.md words it, written without the code under test.
 std::string ReferenceChecksum(std::string_view body) {
   uint32_t crc = static_cast<uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // 1. The parser agrees with the contract on every input.
   const bool well_formed = tfzo::IsWellFormedKey(input);
-  Check(well_formed == ReferenceWellFormed(input), "IsWellFormedKey disagrees with KEYS.md");
+  Check(well_formed == ReferenceWellFormed(input), "IsWellFormedKey disagrees with docs/spec/KEYS.md");
   if (well_formed) {
     Check(input.size() == tfzo::kKeyLength && input.size() == 41,
           "well-formed key of length != 41");
@@ -78,7 +78,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (size_t i = 0; i < 30; ++i) body[i] = kAlphabet[data[i] % 62];
     const std::string key = tfzo::KeyFromBody(body);
     Check(key.size() == 41 && key == "tfzo_" + body + ReferenceChecksum(body),
-          "KeyFromBody differs from KEYS.md");
+          "KeyFromBody differs from docs/spec/KEYS.md");
     Check(tfzo::IsWellFormedKey(key), "KeyFromBody made a malformed key");
     if (size >= 32) {
       std::string typo = key;

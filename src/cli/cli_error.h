@@ -11,7 +11,7 @@
 
 namespace tfzo::cli {
 
-// The process exit codes of spec/CLI.md ("Messages and exit codes").
+// The process exit codes of docs/spec/CLI.md ("Messages and exit codes").
 enum class ExitCode {
   kOk = 0,
   kError = 1,        // other error: server 5xx, bad answer, local I/O

@@ -8,7 +8,7 @@
 
 namespace tfzo::cli {
 
-// The commands of spec/CLI.md, one function each, all on a loaded Session. Each prints its
+// The commands of docs/spec/CLI.md, one function each, all on a loaded Session. Each prints its
 // result (text, or the server's JSON under --json) and returns the error that stopped it.
 
 // config_commands.cc: the local ones, which work offline.

@@ -133,7 +133,7 @@ void Config::SetWorkspace(std::string_view profile, std::string_view dir,
 std::string Config::Serialize() const {
   std::ostringstream out;
   out << "# 2501 CLI configuration (see `2501 config`). Keep this file private: mode 0600.\n";
-  // Basic "strings", as in spec/CLI.md, rather than toml++'s default 'literal' ones.
+  // Basic "strings", as in docs/spec/CLI.md, rather than toml++'s default 'literal' ones.
   out << toml::toml_formatter(table_, toml::toml_formatter::default_flags &
                                           ~toml::format_flags::allow_literal_strings)
       << "\n";

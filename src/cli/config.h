@@ -21,7 +21,7 @@ struct Workspace {
   std::string org_id;
 };
 
-// The config file of spec/CLI.md: one `[profiles.NAME]` table per profile holding `api_host`
+// The config file of docs/spec/CLI.md: one `[profiles.NAME]` table per profile holding `api_host`
 // and `api_key`, plus the workspaces `init` remembered. Unknown keys are kept on save. The
 // file's permission bits are read at load, so callers can refuse a key that others could read.
 // Value type; not thread-safe.

@@ -17,7 +17,7 @@ constexpr char kGlobalFooter[] =
     "Precedence: flag > environment > config file > default. Exit codes: 0 ok, 1 error,\n"
     "2 usage, 3 authentication failed, 4 forbidden, 5 server unreachable.";
 
-// CLI11's help, with our usage lines (spec/CLI.md's notation) instead of generated ones.
+// CLI11's help, with our usage lines (docs/spec/CLI.md's notation) instead of generated ones.
 class UsageFormatter : public CLI::Formatter {
  public:
   void SetUsage(const CLI::App* app, std::string usage) { usages_[app] = std::move(usage); }

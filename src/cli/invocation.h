@@ -9,7 +9,7 @@
 
 namespace tfzo::cli {
 
-// The commands of spec/CLI.md.
+// The commands of docs/spec/CLI.md.
 enum class Command {
   kNone,  // no command given: print the help
   kSetApiKey,

@@ -1,4 +1,4 @@
-// `2501`: the command-line client of 2501 Accounts (spec/CLI.md).
+// `2501`: the command-line client of 2501 Accounts (docs/spec/CLI.md).
 
 #include <curl/curl.h>
 

@@ -10,7 +10,7 @@
 namespace tfzo::cli {
 
 // One run of `2501`: parses argv, runs the command, prints its output and errors, and returns
-// the exit code of spec/CLI.md. Everything it touches is passed in, so tests can run it.
+// the exit code of docs/spec/CLI.md. Everything it touches is passed in, so tests can run it.
 int Run(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err,
         const EnvLookup& env, const Clock& clock);
 

@@ -37,7 +37,7 @@ struct Me {
 
 // Everything one run of a command needs: the parsed invocation, the config file, the resolved
 // settings, the output streams, and the API client, made on first use. It turns the server's
-// answers into CliErrors with the messages and exit codes of spec/CLI.md, checks the key
+// answers into CliErrors with the messages and exit codes of docs/spec/CLI.md, checks the key
 // offline before any request, and prints the expiry warning once. One per process; not
 // thread-safe.
 class Session {
@@ -72,7 +72,7 @@ class Session {
   // GET /api/v1/me, once per run; prints the expiry warning when the key expires within 7 days.
   CliResult<const Me*> GetMe();
 
-  // A request to the API. A non-2xx answer becomes the CliError of spec/CLI.md's table;
+  // A request to the API. A non-2xx answer becomes the CliError of docs/spec/CLI.md's table;
   // `asked_org` names the organization a 403 is about.
   CliResult<HttpResponse> Call(std::string_view method, std::string_view path,
                                std::optional<nlohmann::json> body = std::nullopt,

@@ -14,7 +14,7 @@ namespace tfzo::cli {
 inline constexpr std::string_view kDefaultProfile = "default";
 inline constexpr std::string_view kDefaultApiHost = "http://127.0.0.1:8080";
 
-// Where a setting's value came from, in precedence order (spec/CLI.md: flag > environment >
+// Where a setting's value came from, in precedence order (docs/spec/CLI.md: flag > environment >
 // config file > default).
 enum class Source { kDefault, kFile, kEnv, kFlag };
 
@@ -36,7 +36,7 @@ struct KeySetting {
   std::string origin;
 };
 
-// The options every command accepts (spec/CLI.md, "Global options").
+// The options every command accepts (docs/spec/CLI.md, "Global options").
 struct GlobalOptions {
   std::optional<std::string> profile;
   std::optional<std::string> host;

@@ -9,7 +9,7 @@
 
 namespace tfzo {
 
-// The API key format of spec/KEYS.md: "tfzo_" + 30 base62 characters + a 6-character base62
+// The API key format of docs/spec/KEYS.md: "tfzo_" + 30 base62 characters + a 6-character base62
 // CRC-32 of those 30 characters. Pure functions; thread-safe.
 inline constexpr std::string_view kKeyPrefix = "tfzo_";
 inline constexpr std::string_view kBase62Alphabet =

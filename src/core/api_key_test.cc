@@ -7,7 +7,7 @@
 namespace tfzo {
 namespace {
 
-// The test vectors of spec/KEYS.md.
+// The test vectors of docs/spec/KEYS.md.
 TEST(ApiKeyTest, MatchesSpecVectors) {
   EXPECT_EQ(KeyFromBody("000000000000000000000000000000"),
             "tfzo_0000000000000000000000000000002C8GjS");

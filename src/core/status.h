@@ -7,7 +7,7 @@
 
 namespace tfzo {
 
-// The outcome of an operation. Each code is one error code of spec/API.md, so the HTTP
+// The outcome of an operation. Each code is one error code of docs/spec/API.md, so the HTTP
 // layer maps a Status to its answer without knowing where it came from.
 enum class StatusCode {
   kOk,

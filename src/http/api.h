@@ -19,7 +19,7 @@
 
 namespace tfzo::http {
 
-// Every route of spec/API.md: translates requests into service calls and Status into the
+// Every route of docs/spec/API.md: translates requests into service calls and Status into the
 // error body. Owns the router; references the services, which outlive it. Handle() is a
 // function from request to response (Beast's handle_request): thread-safe, no sockets.
 class Api {

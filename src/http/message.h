@@ -34,7 +34,7 @@ inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 // A JSON answer with `status` and `body` (already serialized).
 HttpResponse JsonResponse(beast_http::status status, std::string body);
 
-// The error body of spec/API.md for `status`: {"error": {"code", "message"}}, with
+// The error body of docs/spec/API.md for `status`: {"error": {"code", "message"}}, with
 // WWW-Authenticate on 401s of Bearer paths. Internal errors never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 

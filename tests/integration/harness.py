@@ -270,14 +270,14 @@ def wait_until(predicate, timeout=10.0, interval=0.1):
     return predicate()
 
 
-# --- API key and time helpers (spec/KEYS.md), used by the test_api_* suites. -------------
+# --- API key and time helpers (docs/spec/KEYS.md), used by the test_api_* suites. -------------
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 KEY_RE = re.compile(r"^tfzo_[0-9A-Za-z]{36}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def base62(n, width=6):
-    """n in base62 (KEYS.md alphabet), most significant digit first, left-padded with 0."""
+    """n in base62 (docs/spec/KEYS.md alphabet), most significant digit first, left-padded with 0."""
     digits = ""
     while n:
         n, r = divmod(n, 62)

@@ -1,4 +1,4 @@
-"""Console account and session endpoints of spec/API.md: signup, login, session, logout."""
+"""Console account and session endpoints of docs/spec/API.md: signup, login, session, logout."""
 
 import re
 import secrets

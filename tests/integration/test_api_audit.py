@@ -1,4 +1,4 @@
-"""GET /api/audit of spec/API.md: events, order, paging, org owners' view, no secrets."""
+"""GET /api/audit of docs/spec/API.md: events, order, paging, org owners' view, no secrets."""
 
 import unittest
 

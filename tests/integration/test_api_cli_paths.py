@@ -1,4 +1,4 @@
-"""The CLI API of spec/API.md (/api/v1 with Authorization: Bearer): me, orgs, agents, hosts,
+"""The CLI API of docs/spec/API.md (/api/v1 with Authorization: Bearer): me, orgs, agents, hosts,
 and the scope rules."""
 
 import base64

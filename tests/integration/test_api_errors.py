@@ -1,4 +1,4 @@
-"""The error table of spec/API.md across paths: the error body, 404, 405 with Allow, 413,
+"""The error table of docs/spec/API.md across paths: the error body, 404, 405 with Allow, 413,
 401 key codes with WWW-Authenticate, X-Request-Id on every response."""
 
 import http.client

@@ -1,4 +1,4 @@
-"""Console API keys of spec/API.md and spec/KEYS.md: create, list, patch, rotate, revoke,
+"""Console API keys of docs/spec/API.md and docs/spec/KEYS.md: create, list, patch, rotate, revoke,
 expiry, --max-key-lifetime, last_used_at, isolation between accounts."""
 
 import calendar
@@ -53,7 +53,7 @@ class KeysTest(ServerTestCase):
         self.assertEqual(set(body), {"key", "secret"})
         key, secret = body["key"], body["secret"]
         self.assertKeyShape(key)
-        self.assertTrue(key_is_well_formed(secret), "secret must follow KEYS.md")
+        self.assertTrue(key_is_well_formed(secret), "secret must follow docs/spec/KEYS.md")
         self.assertEqual(key["hint"], "tfzo_..." + secret[-4:])
         self.assertEqual(key["name"], "laptop")
         self.assertIn(key["description"], ("", None))

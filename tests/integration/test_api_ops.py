@@ -1,4 +1,4 @@
-"""Operations of spec/API.md: /healthz, /metrics, SIGTERM/SIGINT, migrate, and that no key,
+"""Operations of docs/spec/API.md: /healthz, /metrics, SIGTERM/SIGINT, migrate, and that no key,
 password or session token ever reaches the log, the responses or the database."""
 
 import glob

@@ -1,4 +1,4 @@
-"""Console organizations of spec/API.md: orgs, members, the owner's view of org keys."""
+"""Console organizations of docs/spec/API.md: orgs, members, the owner's view of org keys."""
 
 import unittest
 
@@ -139,7 +139,7 @@ class OrgsTest(ServerTestCase):
         self.assertEqual(b.get("/api/orgs").json(), {"orgs": []})
 
     def test_add_member_role_is_required(self):
-        # API.md: body {"email", "role"}; unlike signup's "name"?, role is not optional.
+        # docs/spec/API.md: body {"email", "role"}; unlike signup's "name"?, role is not optional.
         a = self.new_account()
         b = self.new_account()
         org = create_org(a)

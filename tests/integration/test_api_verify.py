@@ -1,5 +1,5 @@
-"""POST /api/v1/keys/verify (service to service) of spec/API.md, and the key validation
-order of spec/KEYS.md."""
+"""POST /api/v1/keys/verify (service to service) of docs/spec/API.md, and the key validation
+order of docs/spec/KEYS.md."""
 
 import time
 import unittest

@@ -1,6 +1,6 @@
-"""The bad-input matrix (issue 7, item 8): every endpoint of API.md gets invalid JSON, wrong
+"""The bad-input matrix (issue 7, item 8): every endpoint of docs/spec/API.md gets invalid JSON, wrong
 types, missing and extra fields, huge strings, control characters and unicode in names, bad,
-negative and far-future times, and the ids of other accounts. Each must get API.md's error
+negative and far-future times, and the ids of other accounts. Each must get docs/spec/API.md's error
 (status, code, and for 400 invalid_request a message that starts with the field's name), and
 the store must not change: the SQLite file is read (read-only, WAL) before and after every
 input and compared table by table.
@@ -60,7 +60,7 @@ BAD_EMAILS = ["", "no-at-sign", "a@", "@example.com", "a@@example.com", "a b@exa
               "a@exam\u0000ple.com", "a\u0000@example.com", "a@example.com\n",
               "x" * 250 + "@example.com"]
 
-# The JSON error of API.md for each status it allows here.
+# The JSON error of docs/spec/API.md for each status it allows here.
 CODES = {"invalid_request": 400, "weak_password": 400, "unauthenticated": 401,
          "key_malformed": 401, "key_invalid": 401, "key_revoked": 401, "forbidden": 403,
          "org_out_of_scope": 403, "not_found": 404, "conflict": 409, "email_taken": 409,
@@ -89,7 +89,7 @@ def snapshot(path):
 
 
 def redact(text):
-    """Failure messages never show a key (DESIGN.md: no secret in a test's output)."""
+    """Failure messages never show a key (docs/DESIGN.md: no secret in a test's output)."""
     return KEY_RE.sub("tfzo_[redacted]", text)
 
 
@@ -111,7 +111,7 @@ INPUTS = {}  # test class -> bad inputs sent
 def tearDownModule():
     print(f"\nbad-input matrix: {sum(INPUTS.values())} inputs "
           f"({', '.join(f'{k}: {v}' for k, v in INPUTS.items())}), each refused with "
-          f"API.md's error, the store unchanged", file=sys.stderr)
+          f"docs/spec/API.md's error, the store unchanged", file=sys.stderr)
 
 
 class MatrixCase(ServerTestCase):
@@ -133,7 +133,7 @@ class MatrixCase(ServerTestCase):
 
     def expect(self, method, path, status, code, field=None, body=None, raw=None,
                client=None, bearer=None, headers=None, csrf=True):
-        """Sends one bad input; asserts API.md's error and an unchanged store."""
+        """Sends one bad input; asserts docs/spec/API.md's error and an unchanged store."""
         client = client or self.a
         saved_csrf, saved_cookies = client.csrf, client.cookies
         if not csrf or bearer is not None:
@@ -323,7 +323,7 @@ class BadInputTest(MatrixCase):
                 self.expect("DELETE", f"/api/orgs/{org}/members/{self.b.account['id']}",
                             403, "forbidden")
         self.expect("GET", f"/api/orgs/{self.org_b}/members", 403, "forbidden")
-        # An org that does not exist: API.md's 404 (the console tells it from another's org,
+        # An org that does not exist: docs/spec/API.md's 404 (the console tells it from another's org,
         # which answers 403; ids are random, so this reveals little).
         for org in ("org_doesnotexist", "..", "%00", "x" * 2000):
             with self.subTest(unknown_org=org[:20]):

@@ -1,4 +1,4 @@
-"""The `2501` CLI against the real server (spec/CLI.md): every command, every exit code, the
+"""The `2501` CLI against the real server (docs/spec/CLI.md): every command, every exit code, the
 config file's permissions and atomic writes, profiles and precedence, --json.
 
 Each test runs the real binary with a temporary HOME and XDG_CONFIG_HOME. Keys are created by
@@ -41,7 +41,7 @@ def checksum(body):
 
 
 def make_key(body=None):
-    """A well-formed key (KEYS.md) with a random body, computed here, never committed."""
+    """A well-formed key (docs/spec/KEYS.md) with a random body, computed here, never committed."""
     body = body or "".join(secrets.choice(ALPHABET) for _ in range(30))
     return "tfzo_" + body + checksum(body)
 

@@ -18,7 +18,7 @@ from harness import Client, Server, create_key, create_org, psql, wait_until
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLUSTER = os.path.join(ROOT, "scripts", "pg-test-cluster")
-LIMIT = 1.0  # seconds: API.md's bound for a revoked secret on every node
+LIMIT = 1.0  # seconds: docs/spec/API.md's bound for a revoked secret on every node
 POLL = 0.01
 
 

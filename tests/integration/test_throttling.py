@@ -1,4 +1,4 @@
-"""Brute-force limits: failed logins per email (API.md) and unknown keys per address."""
+"""Brute-force limits: failed logins per email (docs/spec/API.md) and unknown keys per address."""
 
 import re
 import secrets

@@ -105,7 +105,7 @@ export function watchConsole(page, errors, allowStatus = new Set()) {
   });
 }
 
-// Screenshots never show a usable key (DESIGN.md: a secret never reaches a test snapshot): the
+// Screenshots never show a usable key (docs/DESIGN.md: a secret never reaches a test snapshot): the
 // value is blurred. Toasts are transient and hidden so the pictures are stable. Done through
 // element.style (CSSOM), which the console's CSP allows; Playwright's `style`/`animations`
 // screenshot options inject a <style> element, which the CSP (rightly) refuses.
