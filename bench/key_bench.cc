@@ -275,7 +275,7 @@ Population& WithUncached(int64_t n) {
   Population& pop = Populate(n);
   if (!pop.uncached) {
     KeyVerifier::Options options;
-    options.recheck = std::chrono::milliseconds(0);
+    options.recheck = std::chrono::seconds(0);
     pop.uncached = std::make_unique<KeyVerifier>(*pop.store, g_clock, nullptr, options);
   }
   return pop;
@@ -287,7 +287,7 @@ Population& WithTables(int64_t n) {
   if (!pop.sharded) {
     pop.sharded =
         std::make_unique<ShardedCache<Digest, std::shared_ptr<const KeyState>, DigestHash>>(
-            std::chrono::hours(1));
+            g_clock, std::chrono::hours(1));
     pop.map =
         std::make_unique<std::unordered_map<Digest, std::shared_ptr<const KeyState>, DigestHash>>();
     for (const Digest& d : pop.digests) {

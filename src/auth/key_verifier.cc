@@ -41,10 +41,10 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
     : store_(store),
       clock_(clock),
       usage_(usage),
-      states_(options.recheck),
-      memberships_(options.recheck),
-      keys_(options.recheck),
-      accounts_(options.recheck) {}
+      states_(clock, options.recheck),
+      memberships_(clock, options.recheck),
+      keys_(clock, options.recheck),
+      accounts_(clock, options.recheck) {}
 
 Result<KeyState> KeyVerifier::FindState(const Digest& digest) {
   if (auto hit = states_.Find(digest)) {

@@ -38,7 +38,8 @@ namespace tfzo {
 class KeyVerifier {
  public:
   struct Options {
-    std::chrono::milliseconds recheck{3000};
+    // Cached entries older than this by the injected clock are read again.
+    std::chrono::seconds recheck{3};
   };
 
   // While alive on a thread, lookups on that thread never touch the store: a miss sets

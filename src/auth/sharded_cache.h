@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/time.h"
+
 namespace tfzo {
 
 // A shard's table for ShardedCache: std::unordered_map behind the interface the cache needs
@@ -52,9 +54,10 @@ template <typename K, typename V, typename Hash = std::hash<K>,
           template <typename, typename, typename> class Table = NodeTable>
 class ShardedCache {
  public:
-  using Clock = std::chrono::steady_clock;
-
-  explicit ShardedCache(Clock::duration max_age) : max_age_(max_age) {}
+  // `clock` (which outlives the cache) dates the entries: an entry filled at least `max_age`
+  // ago by that clock is stale, so a test moves a FakeClock instead of sleeping.
+  ShardedCache(const Clock& clock, std::chrono::seconds max_age)
+      : clock_(clock), max_age_(max_age) {}
 
   // The epoch to pass to Insert(), read before reading the store.
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
@@ -63,7 +66,7 @@ class ShardedCache {
     const Shard& shard = ShardOf(key);
     std::shared_lock lock(shard.mu);
     const Entry* entry = shard.table.Find(key);
-    if (entry == nullptr || Clock::now() - entry->filled_at > max_age_) return std::nullopt;
+    if (entry == nullptr || clock_.Now() - entry->filled_at >= max_age_) return std::nullopt;
     return entry->value;
   }
 
@@ -72,7 +75,7 @@ class ShardedCache {
     Shard& shard = ShardOf(key);
     std::unique_lock lock(shard.mu);
     if (epoch_.load(std::memory_order_acquire) != epoch) return false;
-    if (shard.table.InsertOrAssign(key, Entry{std::move(value), Clock::now()})) {
+    if (shard.table.InsertOrAssign(key, Entry{std::move(value), clock_.Now()})) {
       size_.fetch_add(1, std::memory_order_relaxed);
     }
     return true;
@@ -110,7 +113,7 @@ class ShardedCache {
   static constexpr size_t kShards = 64;
   struct Entry {
     V value;
-    Clock::time_point filled_at;
+    Time filled_at;
   };
   struct alignas(64) Shard {
     mutable std::shared_mutex mu;
@@ -120,7 +123,8 @@ class ShardedCache {
   Shard& ShardOf(const K& key) { return shards_[Hash{}(key) % kShards]; }
   const Shard& ShardOf(const K& key) const { return shards_[Hash{}(key) % kShards]; }
 
-  const Clock::duration max_age_;
+  const Clock& clock_;
+  const std::chrono::seconds max_age_;
   std::array<Shard, kShards> shards_;
   std::atomic<uint64_t> epoch_{0};
   std::atomic<size_t> size_{0};

@@ -1,6 +1,7 @@
 #include "core/digest.h"
 
 #include <openssl/evp.h>
+#include <sodium.h>
 
 #include <memory>
 #include <stdexcept>
@@ -24,13 +25,9 @@ Digest Sha256(std::string_view bytes) {
 }
 
 std::string ToHex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(digest.size() * 2, '0');
-  for (size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
+  char hex[2 * std::tuple_size_v<Digest> + 1];
+  sodium_bin2hex(hex, sizeof hex, digest.data(), digest.size());
+  return std::string(hex, sizeof hex - 1);
 }
 
 }  // namespace tfzo

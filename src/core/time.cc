@@ -1,6 +1,8 @@
 #include "core/time.h"
 
-#include <cstdio>
+#include <fmt/chrono.h>
+
+#include <ctime>
 
 namespace tfzo {
 namespace {
@@ -18,16 +20,9 @@ bool ReadDigits(std::string_view text, size_t pos, size_t n, int& out) {
 }  // namespace
 
 std::string FormatRfc3339(Time t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd(day);
-  const hh_mm_ss hms(t - day);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  // Through time_t, not system_clock::time_point: that one counts nanoseconds and would
+  // overflow outside 1678-2262, while RFC 3339 years run from 0000 to 9999.
+  return fmt::format("{:%FT%TZ}", fmt::gmtime(static_cast<std::time_t>(ToUnix(t))));
 }
 
 Result<Time> ParseRfc3339(std::string_view text) {

@@ -10,6 +10,16 @@ TEST(TimeTest, FormatsUtcWithZ) {
   EXPECT_EQ(FormatRfc3339(FromUnix(1795762107)), "2026-11-27T06:48:27Z");
 }
 
+// Every year RFC 3339 can write, beyond the ±292 years a nanosecond time_point holds.
+TEST(TimeTest, FormatsTheWholeRangeOfFourDigitYears) {
+  for (const char* text : {"0000-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "1600-02-29T12:00:00Z",
+                           "9999-12-31T23:59:59Z"}) {
+    auto t = ParseRfc3339(text);
+    ASSERT_TRUE(t.ok()) << text;
+    EXPECT_EQ(FormatRfc3339(*t), text);
+  }
+}
+
 TEST(TimeTest, ParsesWhatItFormats) {
   auto t = ParseRfc3339("2026-11-27T06:48:27Z");
   ASSERT_TRUE(t.ok());

@@ -95,7 +95,8 @@ class Api {
   Metrics& metrics_;
   Options options_;
   Router router_;
-  ShardedCache<std::string, std::shared_ptr<const MeAnswer>> me_answers_{std::chrono::hours(1)};
+  ShardedCache<std::string, std::shared_ptr<const MeAnswer>> me_answers_{s_.clock,
+                                                                         std::chrono::hours(1)};
 };
 
 }  // namespace tfzo::http
