@@ -6,15 +6,13 @@
 #include <thread>
 
 #include "core/digest.h"
+#include "store/open_store.h"
 #include "store/pg_test_database.h"
-#include "store/postgres_store.h"
-#include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
-// The Store contract, run against every implementation: SqliteStore (":memory:") and
-// PostgresStore (a fresh database per test on the throwaway server; see pg_test_database.h).
-// Tests of one implementation's own properties live in sqlite_store_test.cc and
-// postgres_store_test.cc.
+// The Store contract, run against SqlStore on every engine: SQLite (":memory:") and PostgreSQL
+// (a fresh database per test on the throwaway server; see pg_test_database.h). Tests of one
+// engine's own properties live in sqlite_store_test.cc and postgres_store_test.cc.
 
 namespace tfzo {
 namespace {
@@ -36,11 +34,11 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
       auto db = PgTestDatabase::Create();
       ASSERT_TRUE(db.ok()) << db.status().message();
       database_.emplace(std::move(db).value());
-      auto opened = PostgresStore::Open(database_->url());
+      auto opened = OpenPostgresStore(database_->url());
       ASSERT_TRUE(opened.ok()) << opened.status().message();
       store_ = std::move(opened).value();
     } else {
-      auto opened = SqliteStore::Open(":memory:");
+      auto opened = OpenSqliteStore(":memory:");
       ASSERT_TRUE(opened.ok()) << opened.status().message();
       store_ = std::move(opened).value();
     }
