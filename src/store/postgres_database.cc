@@ -64,7 +64,8 @@ class PostgresDatabase::Connection final : public SqlConnection {
 
   PgConnection& pg() const { return *pg_; }
 
-  Result<SqlRows> Exec(const char* sql, const std::vector<SqlParam>& params) override {
+  // All rows: the server has sent them already.
+  Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int /*max_rows*/) override {
     std::vector<PgParam> values;
     values.reserve(params.size());
     for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
@@ -72,6 +73,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
     auto names = std::make_shared<std::vector<std::string>>();
     for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
     SqlRows rows(std::move(names));
+    rows.Reserve(result.rows());
     for (int row = 0; row < result.rows(); ++row) {
       for (int col = 0; col < result.columns(); ++col) {
         rows.Append(result.IsNull(row, col) ? SqlValue() : SqlValue(result.Text(row, col)));

@@ -6,6 +6,7 @@
 // differs between them.
 
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +28,13 @@ class SqlConnection {
   // Store's codes (store.h): a unique violation kConflict (kEmailTaken on accounts.email), a
   // foreign key violation kNotFound, an unreachable or busy database kUnavailable, anything
   // else kInternal. Messages carry no parameter values.
-  virtual Result<SqlRows> Exec(const char* sql, const std::vector<SqlParam>& params) = 0;
+  Result<SqlRows> Exec(const char* sql, SqlParams params) {
+    return ExecUpTo(sql, params, std::numeric_limits<int>::max());
+  }
+
+  // Exec that may stop reading after `max_rows` rows: SQLite then does not step a lookup by
+  // key to its end (on the hot path, FindKeyBySecret).
+  virtual Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int max_rows) = 0;
 };
 
 // An SQL engine under SqlStore: its connections, transactions and locking, how other nodes hear

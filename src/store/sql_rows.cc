@@ -9,6 +9,10 @@ int SqlRows::size() const {
   return width == 0 ? 0 : static_cast<int>(cells_.size() / width);
 }
 
+void SqlRows::Reserve(int rows) {
+  cells_.reserve(static_cast<size_t>(rows) * (columns_ ? columns_->size() : 0));
+}
+
 SqlRow SqlRows::operator[](int row) const { return SqlRow(*this, row); }
 
 Status SqlRows::CheckColumns() const {
@@ -19,8 +23,13 @@ Status SqlRows::CheckColumns() const {
 const SqlValue& SqlRows::Cell(int row, std::string_view column) const {
   static const SqlValue kNull;
   const size_t width = columns_ ? columns_->size() : 0;
-  for (size_t i = 0; i < width; ++i) {
-    if ((*columns_)[i] == column) return cells_[static_cast<size_t>(row) * width + i];
+  // Readers mostly ask for the columns in the order they are selected: try the next one first.
+  for (size_t n = 0; n < width; ++n) {
+    const size_t i = (next_column_ + n) % width;
+    if ((*columns_)[i] == column) {
+      next_column_ = i + 1;
+      return cells_[static_cast<size_t>(row) * width + i];
+    }
   }
   if (unknown_column_.empty()) unknown_column_ = column;
   return kNull;

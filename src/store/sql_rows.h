@@ -5,6 +5,7 @@
 // coming out, the same for every engine.
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,6 +49,10 @@ class SqlParam {
   SqlValue value_;
 };
 
+// A statement's parameters, written in place at the call: Exec(sql, {key.id, at}). The list's
+// array lives until the end of the full expression that holds the call.
+using SqlParams = std::initializer_list<SqlParam>;
+
 class SqlRow;
 
 // All the rows of one statement, read by column name, and how many rows it changed. A read of
@@ -62,6 +67,8 @@ class SqlRows {
   // its prepared statement.
   explicit SqlRows(Columns columns) : columns_(std::move(columns)) {}
 
+  // Room for `rows` rows, when the engine knows.
+  void Reserve(int rows);
   // Adds the next cell, row after row.
   void Append(SqlValue cell) { cells_.push_back(std::move(cell)); }
   void set_affected(int64_t n) { affected_ = n; }
@@ -81,6 +88,7 @@ class SqlRows {
   Columns columns_;
   std::vector<SqlValue> cells_;
   int64_t affected_ = 0;
+  mutable size_t next_column_ = 0;      // where the next lookup starts
   mutable std::string unknown_column_;  // the first one asked for
 };
 

@@ -71,26 +71,24 @@ Status Changed(const Result<SqlRows>& rows, const char* not_found) {
 // The methods that are one statement.
 
 template <typename Read>
-Result<std::vector<ReadType<Read>>> ReadAll(SqlDatabase& db, const char* sql,
-                                            const std::vector<SqlParam>& params, Read read) {
+Result<std::vector<ReadType<Read>>> ReadAll(SqlDatabase& db, const char* sql, SqlParams params,
+                                            Read read) {
   return Run(db, Mode::kRead, [&](SqlConnection& c) { return All(c.Exec(sql, params), read); });
 }
 
 template <typename Read>
-Result<ReadType<Read>> ReadFirst(SqlDatabase& db, const char* sql,
-                                 const std::vector<SqlParam>& params, Read read,
+Result<ReadType<Read>> ReadFirst(SqlDatabase& db, const char* sql, SqlParams params, Read read,
                                  const char* not_found) {
   return Run(db, Mode::kRead,
-             [&](SqlConnection& c) { return First(c.Exec(sql, params), read, not_found); });
+             [&](SqlConnection& c) { return First(c.ExecUpTo(sql, params, 1), read, not_found); });
 }
 
-Status WriteOne(SqlDatabase& db, const char* sql, const std::vector<SqlParam>& params) {
+Status WriteOne(SqlDatabase& db, const char* sql, SqlParams params) {
   return Run(db, Mode::kWrite, [&](SqlConnection& c) { return c.Exec(sql, params).status(); });
 }
 
 // kNotFound(`not_found`) when it changed no row.
-Status ChangeOne(SqlDatabase& db, const char* sql, const std::vector<SqlParam>& params,
-                 const char* not_found) {
+Status ChangeOne(SqlDatabase& db, const char* sql, SqlParams params, const char* not_found) {
   return Run(db, Mode::kWrite,
              [&](SqlConnection& c) { return Changed(c.Exec(sql, params), not_found); });
 }

@@ -130,7 +130,7 @@ class SqliteDatabase::Connection final : public SqlConnection {
   }
 
   sqlite3* raw() const { return db_; }
-  Result<SqlRows> Exec(const char* sql, const std::vector<SqlParam>& params) override;
+  Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int max_rows) override;
   // Runs a statement of no parameters or rows, unprepared (set-up pragmas).
   Status ExecOnce(const char* sql) {
     const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
@@ -163,8 +163,8 @@ Result<const SqliteDatabase::Connection::Prepared*> SqliteDatabase::Connection::
   return &statements_.emplace(sql, Prepared{stmt, std::move(columns)}).first->second;
 }
 
-Result<SqlRows> SqliteDatabase::Connection::Exec(const char* sql,
-                                                 const std::vector<SqlParam>& params) {
+Result<SqlRows> SqliteDatabase::Connection::ExecUpTo(const char* sql, SqlParams params,
+                                                     int max_rows) {
   ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
   sqlite3_stmt* stmt = prepared->stmt;
   // Ready for its next use, however this one ends.
@@ -175,13 +175,15 @@ Result<SqlRows> SqliteDatabase::Connection::Exec(const char* sql,
       sqlite3_clear_bindings(stmt);
     }
   } reset{stmt};
-  for (size_t i = 0; i < params.size(); ++i) {
-    const int rc = Bind(stmt, static_cast<int>(i) + 1, params[i].value());
+  int index = 0;
+  for (const SqlParam& param : params) {
+    const int rc = Bind(stmt, ++index, param.value());
     if (rc != SQLITE_OK) return SqlError(db_, rc);
   }
   SqlRows rows(prepared->columns);
+  rows.Reserve(1);  // most statements SqlStore runs read one row or none
   const int width = static_cast<int>(prepared->columns->size());
-  while (true) {
+  for (int row = 0; row < max_rows; ++row) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) return SqlError(db_, rc);
