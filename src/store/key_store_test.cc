@@ -270,11 +270,7 @@ TEST_P(KeysTest, RecordKeyUsesNeverGoesBackwards) {
   EXPECT_EQ(store_->FindKey("key_2")->last_used_at, At(9));
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, KeysTest, ::testing::Values(Backend{"sqlite", false}),
-                         BackendName);
-// CTest runs these with the "pg" fixture (tests/CMakeLists.txt), which starts the server.
-INSTANTIATE_TEST_SUITE_P(Postgres, KeysTest, ::testing::Values(Backend{"postgres", true}),
-                         BackendName);
+TFZO_INSTANTIATE_ON_EVERY_ENGINE(KeysTest);
 
 }  // namespace
 }  // namespace tfzo

@@ -414,11 +414,7 @@ TEST_P(StoreTest, PublishesCommittedChangesForCaches) {
   EXPECT_EQ(changes[5].org_id, "org_1");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend{"sqlite", false}),
-                         BackendName);
-// CTest runs these with the "pg" fixture (tests/CMakeLists.txt), which starts the server.
-INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend{"postgres", true}),
-                         BackendName);
+TFZO_INSTANTIATE_ON_EVERY_ENGINE(StoreTest);
 
 }  // namespace
 }  // namespace tfzo

@@ -73,4 +73,14 @@ inline std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
 
 }  // namespace tfzo::testing
 
+// Runs the parameterized suite on SQLite and on PostgreSQL. CTest runs the Postgres/ ones with
+// the "pg" fixture (tests/CMakeLists.txt), which starts the server.
+#define TFZO_INSTANTIATE_ON_EVERY_ENGINE(suite)                                           \
+  INSTANTIATE_TEST_SUITE_P(Sqlite, suite,                                                 \
+                           ::testing::Values(::tfzo::testing::Backend{"sqlite", false}),  \
+                           ::tfzo::testing::BackendName);                                 \
+  INSTANTIATE_TEST_SUITE_P(Postgres, suite,                                               \
+                           ::testing::Values(::tfzo::testing::Backend{"postgres", true}), \
+                           ::tfzo::testing::BackendName)
+
 #endif  // TFZO_STORE_STORE_TEST_H_
