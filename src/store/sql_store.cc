@@ -1,6 +1,10 @@
 #include "store/sql_store.h"
 
+#include <optional>
+#include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include "store/sql_records.h"
 #include "store/statements.h"

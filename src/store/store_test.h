@@ -19,7 +19,7 @@
 
 namespace tfzo::testing {
 
-// One Store implementation under test: SQLite in memory, or PostgreSQL in a fresh database.
+// One engine under test: SQLite in memory, or PostgreSQL in a fresh database.
 struct Backend {
   std::string name;
   bool postgres = false;
