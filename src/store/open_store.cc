@@ -1,9 +1,28 @@
 #include "store/open_store.h"
 
-#include "store/postgres_store.h"
-#include "store/sqlite_store.h"
+#include "store/postgres_database.h"
+#include "store/sql_store.h"
+#include "store/sqlite_database.h"
 
 namespace tfzo {
+namespace {
+
+template <typename Database>
+Result<std::unique_ptr<Store>> OpenOver(const std::string& location) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(location));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqlStore> store, SqlStore::Open(std::move(database)));
+  return Result<std::unique_ptr<Store>>(std::move(store));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  return OpenOver<SqliteDatabase>(path);
+}
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
+  return OpenOver<PostgresDatabase>(url);
+}
 
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   constexpr std::string_view kSqlite = "sqlite:";
@@ -12,13 +31,11 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
     if (path.empty()) {
       return InvalidRequest("--db sqlite:PATH needs a path (or sqlite::memory:)");
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(path));
-    return Result<std::unique_ptr<Store>>(std::move(store));
+    return OpenSqliteStore(path);
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     // The URL may hold a password: it never goes into an error message.
-    ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(std::string(url)));
-    return Result<std::unique_ptr<Store>>(std::move(store));
+    return OpenPostgresStore(std::string(url));
   }
   return InvalidRequest(
       "--db must be sqlite:PATH (e.g. sqlite:./data/accounts.db) or postgresql://...");

@@ -2,6 +2,7 @@
 #define TFZO_STORE_OPEN_STORE_H_
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/result.h"
@@ -12,6 +13,11 @@ namespace tfzo {
 // The one place that picks an implementation from a --db URL: "sqlite:PATH" (":memory:"
 // allowed) or "postgresql://...". Applies pending migrations before returning.
 Result<std::unique_ptr<Store>> OpenStore(std::string_view url);
+
+// The SqlStore over one engine (see sqlite_database.h and postgres_database.h), for callers
+// that name the engine: OpenStore, and the store tests.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
 
 }  // namespace tfzo
 

@@ -66,6 +66,10 @@ PgResult::~PgResult() { PQclear(res_); }
 
 int PgResult::rows() const { return PQntuples(res_); }
 
+int PgResult::columns() const { return PQnfields(res_); }
+
+std::string PgResult::ColumnName(int col) const { return PQfname(res_, col); }
+
 int64_t PgResult::affected() const {
   const char* n = PQcmdTuples(res_);
   return (n == nullptr || *n == '\0') ? 0 : std::strtoll(n, nullptr, 10);

@@ -38,7 +38,9 @@ class PgResult {
   ~PgResult();
 
   int rows() const;
-  int64_t affected() const;  // rows changed by INSERT/UPDATE/DELETE
+  int columns() const;
+  std::string ColumnName(int col) const;  // as the statement names it (AS)
+  int64_t affected() const;               // rows changed by INSERT/UPDATE/DELETE
   bool IsNull(int row, int col) const;
   std::string Text(int row, int col) const;
   int64_t Int(int row, int col) const;
@@ -50,7 +52,7 @@ class PgResult {
   pg_result* res_;
 };
 
-// One libpq connection to PostgreSQL. Owned by a pool slot (PostgresStore) or by the listener
+// One libpq connection to PostgreSQL. Owned by a pool slot (PostgresDatabase) or by the listener
 // thread; not thread-safe: one user at a time. Errors map to the Store's codes: unique
 // violation kConflict (kEmailTaken on accounts.email), foreign key violation kNotFound, a lost
 // connection or a database shutting down kUnavailable, anything else kInternal. Messages carry

@@ -27,7 +27,7 @@ std::optional<Change> DecodeChange(std::string_view payload);
 // hand each notification to `on_change`. When the connection drops it reconnects with backoff
 // (100 ms doubling to 1 s, so a node hears again at most a second after the database is
 // back), LISTENs again and then reports Change::Kind::kEverything, since
-// notifications sent while disconnected are lost. Owned by PostgresStore; its methods are
+// notifications sent while disconnected are lost. Owned by PostgresDatabase; its methods are
 // thread-safe; `on_change` runs on the listener thread.
 class PostgresListener {
  public:

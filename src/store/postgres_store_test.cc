@@ -1,5 +1,3 @@
-#include "store/postgres_store.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,12 +8,13 @@
 
 #include "store/open_store.h"
 #include "store/pg_test_database.h"
+#include "store/postgres_database.h"
 #include "store/postgres_listener.h"
 #include "store/store_test_util.h"
 
-// PostgresStore's own properties: several nodes on one database (notifications, concurrent
-// migrations and use recording), and recovery from lost connections. The Store contract is in
-// store_test.cc, run against every implementation.
+// The PostgreSQL engine's own properties: several nodes on one database (notifications,
+// concurrent migrations and use recording), and recovery from lost connections. The Store
+// contract is in store_test.cc, run against every engine.
 
 namespace tfzo {
 namespace {
@@ -67,8 +66,8 @@ class PostgresStoreTest : public ::testing::Test {
     db_.emplace(std::move(db).value());
   }
 
-  std::unique_ptr<PostgresStore> OpenNode() {
-    auto opened = PostgresStore::Open(db_->url());
+  std::unique_ptr<Store> OpenNode() {
+    auto opened = OpenPostgresStore(db_->url());
     EXPECT_TRUE(opened.ok()) << opened.status().message();
     return opened.ok() ? std::move(opened).value() : nullptr;
   }
@@ -180,9 +179,9 @@ TEST_F(PostgresStoreTest, PoolConnectionsRecoverAfterTheirBackendsAreKilled) {
       "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
       "current_database() AND pid <> pg_backend_pid()");
   ASSERT_TRUE(killed.ok()) << killed.status().message();
-  EXPECT_GE(std::stoi(*killed), PostgresStore::kPoolSize);
+  EXPECT_GE(std::stoi(*killed), PostgresDatabase::kPoolSize);
   // Every pool connection is broken; each call resets its connection and retries.
-  for (int i = 0; i < 2 * PostgresStore::kPoolSize; ++i) {
+  for (int i = 0; i < 2 * PostgresDatabase::kPoolSize; ++i) {
     EXPECT_TRUE(a->Ping().ok());
     EXPECT_TRUE(a->FindKey("key_1").ok());
   }
@@ -210,7 +209,7 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
 }
 
 TEST_F(PostgresStoreTest, UsesRecordedByManyNodesNeverGoBackwards) {
-  std::vector<std::unique_ptr<PostgresStore>> nodes;
+  std::vector<std::unique_ptr<Store>> nodes;
   for (int i = 0; i < 3; ++i) nodes.push_back(OpenNode());
   ASSERT_TRUE(nodes[0] && nodes[1] && nodes[2]);
   Seed(*nodes[0]);

@@ -1,5 +1,3 @@
-#include "store/sqlite_store.h"
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -10,8 +8,8 @@
 #include "store/open_store.h"
 #include "store/store_test_util.h"
 
-// SqliteStore's own properties (the file, its mode, WAL); the Store contract is in
-// store_test.cc, run against every implementation.
+// The SQLite engine's own properties (the file, its mode, WAL); the Store contract is in
+// store_test.cc, run against every engine.
 
 namespace tfzo {
 namespace {
@@ -50,7 +48,7 @@ TEST_F(SqliteFileTest, CreatesPrivateFileInWalModeAndMigratesOnce) {
   const std::string dir = (root_ / "data" / "nested").string();
   const std::string path = dir + "/accounts.db";
   {
-    auto store = SqliteStore::Open(path);
+    auto store = OpenSqliteStore(path);
     ASSERT_TRUE(store.ok()) << store.status().message();
     ASSERT_TRUE((*store)
                     ->CreateAccount(Account("acc_a", "a@example.com"),
@@ -68,13 +66,13 @@ TEST_F(SqliteFileTest, CreatesPrivateFileInWalModeAndMigratesOnce) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 
     // A second connection while the first is open (another process, say).
-    auto second = SqliteStore::Open(path);
+    auto second = OpenSqliteStore(path);
     ASSERT_TRUE(second.ok()) << second.status().message();
     EXPECT_EQ((*second)->FindAccount("acc_a")->email, "a@example.com");
   }
   EXPECT_EQ(Query(path, "PRAGMA journal_mode"), "wal");
 
-  auto reopened = SqliteStore::Open(path);
+  auto reopened = OpenSqliteStore(path);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   EXPECT_EQ((*reopened)->FindAccount("acc_a")->email, "a@example.com");
   reopened = Status(StatusCode::kInternal, "closed");
@@ -88,7 +86,7 @@ TEST_F(SqliteFileTest, UnopenablePathIsUnavailable) {
     std::FILE* f = std::fopen(blocker.c_str(), "w");
     std::fclose(f);
   }
-  auto store = SqliteStore::Open(blocker + "/sub/accounts.db");
+  auto store = OpenSqliteStore(blocker + "/sub/accounts.db");
   EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
 }
 

@@ -1,48 +1,70 @@
 #ifndef TFZO_STORE_STATEMENTS_H_
 #define TFZO_STORE_STATEMENTS_H_
 
-// The SQL both stores run, in PostgreSQL's $n parameter syntax; SqliteStore turns $n into
-// SQLite's ?n when it prepares a statement. Statements that differ between the two (locks,
-// batch updates, notifications, transactions) stay in their store. The schema is in
-// migrations/.
+// The SQL SqlStore runs on both engines, in PostgreSQL's syntax. SqliteDatabase translates a
+// statement once, when it prepares it: $n becomes SQLite's ?n, and a trailing FOR UPDATE is
+// dropped (its BEGIN IMMEDIATE transaction already holds the database's only write lock). The
+// few statements that differ (transactions, notifications, the batched last_used update) stay
+// in their engine. The schema is in migrations/.
+//
+// Rows are read by column name (SqlRow), so every selected column has an AS name: SQLite
+// leaves the name of a column without one unspecified. Each text is a static array: the
+// SQLite statement cache is keyed by its address.
 
 namespace tfzo::sql {
 
-#define TFZO_KEY_SELECT                                                                      \
-  "SELECT k.id, k.account_id, k.name, k.description, k.hint, k.org_id, k.created_at, "       \
-  "k.expires_at, k.last_used_at, k.rotated_at, k.revoked_at, COALESCE(o.name, ''), a.email " \
+#define TFZO_KEY_SELECT                                                                        \
+  "SELECT k.id AS id, k.account_id AS account_id, k.name AS name, "                            \
+  "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
+  "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
+  "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
+  "a.email AS email "                                                                          \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
-#define TFZO_MEMBERSHIP_SELECT                                                 \
-  "SELECT m.org_id, o.name, m.account_id, a.email, m.role FROM memberships m " \
-  "JOIN orgs o ON o.id = m.org_id JOIN accounts a ON a.id = m.account_id "
-#define TFZO_EVENT_SELECT                                                                     \
-  "SELECT e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip FROM audit_events e " \
-  "WHERE (e.actor_id = $1 OR e.org_id IN (SELECT m.org_id FROM memberships m "                \
+#define TFZO_MEMBERSHIP_SELECT                                                          \
+  "SELECT m.org_id AS org_id, o.name AS org_name, m.account_id AS account_id, "         \
+  "a.email AS email, m.role AS role FROM memberships m JOIN orgs o ON o.id = m.org_id " \
+  "JOIN accounts a ON a.id = m.account_id "
+#define TFZO_EVENT_SELECT                                                         \
+  "SELECT e.id AS id, e.at AS at, e.action AS action, e.actor_id AS actor_id, "   \
+  "e.org_id AS org_id, e.target_id AS target_id, e.ip AS ip FROM audit_events e " \
+  "WHERE (e.actor_id = $1 OR e.org_id IN (SELECT m.org_id FROM memberships m "    \
   "WHERE m.account_id = $1 AND m.role = 'owner')) "
+#define TFZO_AGENT_SELECT \
+  "SELECT id AS id, org_id AS org_id, name AS name, host_id AS host_id, created_at AS created_at "
+#define TFZO_HOST_SELECT \
+  "SELECT id AS id, org_id AS org_id, name AS name, address AS address, created_at AS created_at "
+#define TFZO_ACCOUNT_SELECT                                                         \
+  "SELECT id AS id, email AS email, name AS name, password_hash AS password_hash, " \
+  "created_at AS created_at FROM accounts "
+
+inline constexpr char kPing[] = "SELECT 1 AS one";
 
 inline constexpr char kInsertEvent[] =
     "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-inline constexpr char kEmailExists[] = "SELECT 1 FROM accounts WHERE email = $1";
+inline constexpr char kEmailExists[] = "SELECT 1 AS taken FROM accounts WHERE email = $1";
 
 inline constexpr char kInsertAccount[] =
     "INSERT INTO accounts (id, email, name, password_hash, created_at) "
     "VALUES ($1, $2, $3, $4, $5)";
 
-inline constexpr char kFindAccount[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE id = $1";
+inline constexpr char kFindAccount[] = TFZO_ACCOUNT_SELECT "WHERE id = $1";
 
-inline constexpr char kFindAccountByEmail[] =
-    "SELECT id, email, name, password_hash, created_at FROM accounts WHERE email = $1";
+inline constexpr char kFindAccountByEmail[] = TFZO_ACCOUNT_SELECT "WHERE email = $1";
 
 inline constexpr char kInsertSession[] =
     "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at) "
     "VALUES ($1, $2, $3, $4, $5)";
 
 inline constexpr char kFindSession[] =
-    "SELECT account_id, csrf_token, created_at, last_seen_at FROM sessions "
-    "WHERE token_digest = $1";
+    "SELECT account_id AS account_id, csrf_token AS csrf_token, created_at AS created_at, "
+    "last_seen_at AS last_seen_at FROM sessions WHERE token_digest = $1";
+
+// last_seen_at only moves forward.
+inline constexpr char kTouchSession[] =
+    "UPDATE sessions SET last_seen_at = "
+    "CASE WHEN last_seen_at < $2 THEN $2 ELSE last_seen_at END WHERE token_digest = $1";
 
 inline constexpr char kDeleteSession[] = "DELETE FROM sessions WHERE token_digest = $1";
 
@@ -50,7 +72,8 @@ inline constexpr char kDeleteIdleSessions[] = "DELETE FROM sessions WHERE last_s
 
 inline constexpr char kInsertOrg[] = "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)";
 
-inline constexpr char kFindOrg[] = "SELECT id, name, created_at FROM orgs WHERE id = $1";
+inline constexpr char kFindOrg[] =
+    "SELECT id AS id, name AS name, created_at AS created_at FROM orgs WHERE id = $1";
 
 inline constexpr char kInsertMembership[] =
     "INSERT INTO memberships (org_id, account_id, role, joined_at, seq) VALUES ($1, $2, $3, $4, "
@@ -63,7 +86,13 @@ inline constexpr char kListMembers[] =
     TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = $1 ORDER BY m.seq, m.account_id";
 
 inline constexpr char kFindRole[] =
-    "SELECT role FROM memberships WHERE org_id = $1 AND account_id = $2";
+    "SELECT role AS role FROM memberships WHERE org_id = $1 AND account_id = $2";
+
+// The org's owners and the account leaving, locked in one order (so two concurrent removals
+// cannot deadlock) before the last-owner rule is checked.
+inline constexpr char kLockOwnersAndMember[] =
+    "SELECT account_id AS account_id, role AS role FROM memberships WHERE org_id = $1 "
+    "AND (role = 'owner' OR account_id = $2) ORDER BY account_id FOR UPDATE";
 
 inline constexpr char kDeleteMembership[] =
     "DELETE FROM memberships WHERE org_id = $1 AND account_id = $2";
@@ -88,6 +117,10 @@ inline constexpr char kListOrgKeys[] =
 inline constexpr char kUpdateKey[] =
     "UPDATE api_keys SET name = $2, description = $3 WHERE id = $1";
 
+// The key row's lock serializes rotations and revocations of one key across nodes.
+inline constexpr char kLockKey[] =
+    "SELECT revoked_at AS revoked_at FROM api_keys WHERE id = $1 FOR UPDATE";
+
 inline constexpr char kRevokeSecrets[] =
     "UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL";
 
@@ -99,31 +132,31 @@ inline constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE
 inline constexpr char kSetRevoked[] = "UPDATE api_keys SET revoked_at = $2 WHERE id = $1";
 
 inline constexpr char kFindKeyBySecret[] =
-    "SELECT k.id, k.account_id, k.org_id, k.expires_at, k.revoked_at, s.revoked_at "
+    "SELECT k.id AS key_id, k.account_id AS account_id, k.org_id AS org_id, "
+    "k.expires_at AS expires_at, k.revoked_at AS key_revoked_at, "
+    "s.revoked_at AS secret_revoked_at "
     "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1";
 
-inline constexpr char kHostInOrg[] = "SELECT 1 FROM hosts WHERE id = $1 AND org_id = $2";
+inline constexpr char kHostInOrg[] = "SELECT 1 AS found FROM hosts WHERE id = $1 AND org_id = $2";
 
 inline constexpr char kInsertAgent[] =
     "INSERT INTO agents (id, org_id, name, host_id, created_at) VALUES ($1, $2, $3, $4, $5)";
 
 inline constexpr char kListAgents[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = $1 ORDER BY seq";
+    TFZO_AGENT_SELECT "FROM agents WHERE org_id = $1 ORDER BY seq";
 
-inline constexpr char kFindAgent[] =
-    "SELECT id, org_id, name, host_id, created_at FROM agents WHERE org_id = $1 AND id = $2";
+inline constexpr char kFindAgent[] = TFZO_AGENT_SELECT "FROM agents WHERE org_id = $1 AND id = $2";
 
 inline constexpr char kDeleteAgent[] = "DELETE FROM agents WHERE org_id = $1 AND id = $2";
 
 inline constexpr char kInsertHost[] =
     "INSERT INTO hosts (id, org_id, name, address, created_at) VALUES ($1, $2, $3, $4, $5)";
 
-inline constexpr char kListHosts[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = $1 ORDER BY seq";
+inline constexpr char kListHosts[] = TFZO_HOST_SELECT "FROM hosts WHERE org_id = $1 ORDER BY seq";
 
-inline constexpr char kFindHost[] =
-    "SELECT id, org_id, name, address, created_at FROM hosts WHERE org_id = $1 AND id = $2";
+inline constexpr char kFindHost[] = TFZO_HOST_SELECT "FROM hosts WHERE org_id = $1 AND id = $2";
 
+// One statement: ON DELETE SET NULL detaches the host's agents atomically.
 inline constexpr char kDeleteHost[] = "DELETE FROM hosts WHERE org_id = $1 AND id = $2";
 
 inline constexpr char kListEvents[] = TFZO_EVENT_SELECT "ORDER BY e.seq DESC LIMIT $2";
@@ -135,6 +168,9 @@ inline constexpr char kListEventsBefore[] = TFZO_EVENT_SELECT
 #undef TFZO_KEY_SELECT
 #undef TFZO_MEMBERSHIP_SELECT
 #undef TFZO_EVENT_SELECT
+#undef TFZO_AGENT_SELECT
+#undef TFZO_HOST_SELECT
+#undef TFZO_ACCOUNT_SELECT
 
 }  // namespace tfzo::sql
 

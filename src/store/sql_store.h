@@ -1,45 +1,42 @@
-#ifndef TFZO_STORE_POSTGRES_STORE_H_
-#define TFZO_STORE_POSTGRES_STORE_H_
+#ifndef TFZO_STORE_SQL_STORE_H_
+#define TFZO_STORE_SQL_STORE_H_
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/store.h"
-#include "store/pg_connection.h"
-#include "store/postgres_listener.h"
+#include "store/sql_database.h"
 
 namespace tfzo {
 
-// The shared Store: one PostgreSQL database for several server nodes. Owned by whoever opened
-// it (through OpenStore, normally). Thread-safe: a small fixed pool of libpq connections, each
-// call borrows one (waiting while all are busy). Same semantics as SqliteStore (see its notes);
-// every multi-step method is one READ COMMITTED transaction, and the key row (or the org's
-// owner rows) is locked with SELECT ... FOR UPDATE before a rotation, revocation or member
-// removal decides anything, so concurrent nodes serialize on it.
+// The Store over SQL: every method written once, over the statements of statements.h, on an
+// SqlDatabase that holds what differs between engines: SqliteDatabase (one file, the default)
+// or PostgresDatabase (several nodes on one database). Owned by whoever opened it (through
+// OpenStore, normally); owns its database. Thread-safe: calls run on the database's
+// connections as it allows (SQLite one at a time, PostgreSQL a connection each).
 //
-// Changes: each changing transaction also runs pg_notify('tfzo_changes', ...), so every node's
-// PostgresListener hears it after commit; the node that made the change also publishes it
-// itself, synchronously after commit, so its own caches are dropped before it answers (and its
-// listener skips the notifications of its own connections).
+// Beyond store.h: emails are lower-cased (ASCII) on write and lookup; a reference to a missing
+// row (unknown account, org or host, or a host of another org) is kNotFound; a duplicate id or
+// digest is kConflict; RecordKeyUses skips unknown keys; ListEvents with an unknown `before`
+// id or a limit <= 0 returns no events. Every multi-step method is one kWrite transaction;
+// a rotation, revocation or member removal first reads the key row (or the org's owner rows)
+// with FOR UPDATE, so that concurrent nodes serialize on it.
 //
-// A connection found broken (the database restarted) is reset on its next use; a call whose
-// connection broke before anything was committed is retried once on the reset connection.
-// When the database cannot be reached, calls answer kUnavailable.
-class PostgresStore final : public Store {
+// Changes: a transaction that changes what caches hold tells the database (Notify, inside
+// the transaction, so other nodes hear it only once committed) and, after commit, publishes
+// the change itself, synchronously, so this node's caches are dropped before it answers.
+class SqlStore final : public Store {
  public:
-  static constexpr int kPoolSize = 4;
+  // Takes over `database` and starts hearing other nodes' changes through it.
+  static Result<std::unique_ptr<SqlStore>> Open(std::unique_ptr<SqlDatabase> database);
 
-  // Connects to `url` (postgresql://...), applies pending migrations and starts listening for
-  // other nodes' changes. kUnavailable when the database cannot be reached; the URL (which
-  // may hold a password) never appears in an error.
-  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url);
-
-  ~PostgresStore() override;
-  PostgresStore(const PostgresStore&) = delete;
-  PostgresStore& operator=(const PostgresStore&) = delete;
+  ~SqlStore() override;
+  SqlStore(const SqlStore&) = delete;
+  SqlStore& operator=(const SqlStore&) = delete;
 
   Status Ping() override;
 
@@ -92,27 +89,16 @@ class PostgresStore final : public Store {
                                               std::optional<std::string> before) override;
 
  private:
-  class Lease;
-  enum class Mode { kRead, kTransaction };
+  explicit SqlStore(std::unique_ptr<SqlDatabase> database);
 
-  explicit PostgresStore(std::vector<std::unique_ptr<PgConnection>> pool);
-
-  Lease Borrow();
-  void Return(PgConnection* conn);
-  // Runs `body(conn)` on a borrowed connection: as is (kRead) or between BEGIN and COMMIT
-  // (kTransaction, rolled back when it fails). Resets a broken connection first, and retries
-  // once when the connection broke before anything could have been committed.
+  // Runs `body` as one kWrite and publishes `change` once it committed. The body notifies
+  // (SqlDatabase::Notify) on the paths that change something.
   template <typename Body>
-  auto Run(Mode mode, Body&& body) -> decltype(body(std::declval<PgConnection&>()));
-  Result<std::vector<KeyRecord>> QueryKeys(const char* sql, std::string_view arg);
+  auto Write(const Change& change, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
 
-  std::mutex mu_;
-  std::condition_variable free_cv_;
-  std::vector<std::unique_ptr<PgConnection>> pool_;
-  std::vector<PgConnection*> free_;             // guarded by mu_
-  std::unique_ptr<PostgresListener> listener_;  // set by Open; stopped first on destruction
+  std::unique_ptr<SqlDatabase> db_;  // reset first on destruction: its listener publishes here
 };
 
 }  // namespace tfzo
 
-#endif  // TFZO_STORE_POSTGRES_STORE_H_
+#endif  // TFZO_STORE_SQL_STORE_H_

@@ -1,0 +1,196 @@
+#include "store/postgres_database.h"
+
+#include <utility>
+
+#include "store/migrations.h"
+#include "store/pg_connection.h"
+#include "store/postgres_migrator.h"
+
+namespace tfzo {
+namespace {
+
+// A text[] literal for unnest(): every element double-quoted, '"' and '\' escaped.
+std::string TextArray(const SqlDatabase::KeyUses& uses) {
+  std::string out = "{";
+  for (size_t i = 0; i < uses.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char c : uses[i].first) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string TimeArray(const SqlDatabase::KeyUses& uses) {
+  std::string out = "{";
+  for (size_t i = 0; i < uses.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ToUnix(uses[i].second));
+  }
+  return out + "}";
+}
+
+PgParam ToPg(const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* number = std::get_if<int64_t>(&value)) return PgInt(*number);
+  return std::nullopt;
+}
+
+// SQL of this engine only; the statements SqlStore runs are in statements.h.
+
+constexpr char kNotify[] = "SELECT pg_notify('tfzo_changes', $1)";
+
+// Several nodes flush uses concurrently: lock the rows in one order first (no deadlock), then
+// one UPDATE for the batch, whose WHERE is re-checked on the locked row, so the latest time
+// wins and last_used_at never moves back.
+constexpr char kLockUsedKeys[] =
+    "SELECT id FROM api_keys WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE";
+constexpr char kRecordUses[] =
+    "UPDATE api_keys k SET last_used_at = GREATEST(COALESCE(k.last_used_at, 0), u.at) "
+    "FROM (SELECT id, MAX(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(id, at) "
+    "GROUP BY id) u "
+    "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
+
+}  // namespace
+
+// One pool connection as SqlStore sees it: statements in libpq's text format, rows copied out
+// of the PGresult. Used by one borrower at a time.
+class PostgresDatabase::Connection final : public SqlConnection {
+ public:
+  explicit Connection(std::unique_ptr<PgConnection> pg) : pg_(std::move(pg)) {}
+
+  PgConnection& pg() const { return *pg_; }
+
+  // All rows: the server has sent them already.
+  Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int /*max_rows*/) override {
+    std::vector<PgParam> values;
+    values.reserve(params.size());
+    for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
+    ASSIGN_OR_RETURN(PgResult result, pg_->Exec(sql, values));
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
+    SqlRows rows(std::move(names));
+    rows.Reserve(result.rows());
+    for (int row = 0; row < result.rows(); ++row) {
+      for (int col = 0; col < result.columns(); ++col) {
+        rows.Append(result.IsNull(row, col) ? SqlValue() : SqlValue(result.Text(row, col)));
+      }
+    }
+    rows.set_affected(result.affected());
+    return rows;
+  }
+
+ private:
+  const std::unique_ptr<PgConnection> pg_;
+};
+
+// A borrowed pool connection, handed back on destruction. Move-only.
+class PostgresDatabase::Lease {
+ public:
+  Lease(PostgresDatabase* db, Connection* conn) : db_(db), conn_(conn) {}
+  Lease(Lease&& other) noexcept : db_(other.db_), conn_(std::exchange(other.conn_, nullptr)) {}
+  Lease& operator=(Lease&&) = delete;
+  ~Lease() {
+    if (conn_ != nullptr) db_->Return(conn_);
+  }
+  Connection& operator*() const { return *conn_; }
+
+ private:
+  PostgresDatabase* db_;
+  Connection* conn_;
+};
+
+PostgresDatabase::PostgresDatabase(std::string url, std::vector<std::unique_ptr<Connection>> pool)
+    : url_(std::move(url)), pool_(std::move(pool)) {
+  for (auto& c : pool_) free_.push_back(c.get());
+}
+
+PostgresDatabase::~PostgresDatabase() {
+  listener_.reset();  // no more publishing from its thread
+}
+
+Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::string& url) {
+  std::vector<std::unique_ptr<Connection>> pool;
+  for (int i = 0; i < kPoolSize; ++i) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(url));
+    pool.push_back(std::make_unique<Connection>(std::move(conn)));
+  }
+  ASSIGN_OR_RETURN(std::vector<Migration> migrations,
+                   LoadMigrations(migrations::Files(), SqlDialect::kPostgres));
+  RETURN_IF_ERROR(ApplyPostgresMigrations(pool.front()->pg(), migrations));
+  return std::unique_ptr<PostgresDatabase>(new PostgresDatabase(url, std::move(pool)));
+}
+
+PostgresDatabase::Lease PostgresDatabase::Borrow() {
+  std::unique_lock lock(mu_);
+  free_cv_.wait(lock, [this] { return !free_.empty(); });
+  Connection* conn = free_.back();
+  free_.pop_back();
+  return Lease(this, conn);
+}
+
+void PostgresDatabase::Return(Connection* conn) {
+  {
+    std::lock_guard lock(mu_);
+    free_.push_back(conn);
+  }
+  free_cv_.notify_one();
+}
+
+Status PostgresDatabase::Run(Mode mode, const Body& body) {
+  Lease lease = Borrow();
+  PgConnection& pg = (*lease).pg();
+  for (int attempt = 0;; ++attempt) {
+    const bool may_retry = attempt == 0;
+    if (pg.broken()) RETURN_IF_ERROR(pg.Reset());
+    if (mode == Mode::kRead) {
+      Status status = body(*lease);
+      if (!status.ok() && pg.broken() && may_retry) continue;
+      return status;
+    }
+    Status begin = pg.Exec("BEGIN").status();
+    if (!begin.ok()) {
+      if (pg.broken() && may_retry) continue;
+      return begin;
+    }
+    Status status = body(*lease);
+    if (!status.ok()) {
+      // Nothing was committed: a connection lost mid-transaction is worth one more try.
+      if (pg.broken()) {
+        if (may_retry) continue;
+      } else {
+        (void)pg.Exec("ROLLBACK");
+      }
+      return status;
+    }
+    // A COMMIT that fails on a lost connection may or may not have committed: no retry.
+    Status commit = pg.Exec("COMMIT").status();
+    if (!commit.ok() && !pg.broken()) (void)pg.Exec("ROLLBACK");
+    return commit;
+  }
+}
+
+Status PostgresDatabase::Listen(ChangeListener publish) {
+  ASSIGN_OR_RETURN(listener_, PostgresListener::Start(url_, std::move(publish), [this](int pid) {
+                     for (const auto& conn : pool_) {
+                       if (conn->pg().backend_pid() == pid) return true;
+                     }
+                     return false;
+                   }));
+  return Status::Ok();
+}
+
+Status PostgresDatabase::Notify(SqlConnection& conn, const Change& change) {
+  return conn.Exec(kNotify, {EncodeChange(change)}).status();
+}
+
+Status PostgresDatabase::RecordKeyUses(SqlConnection& conn, const KeyUses& uses) {
+  const std::string ids = TextArray(uses);
+  RETURN_IF_ERROR(conn.Exec(kLockUsedKeys, {ids}).status());
+  return conn.Exec(kRecordUses, {ids, TimeArray(uses)}).status();
+}
+
+}  // namespace tfzo

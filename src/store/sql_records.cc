@@ -1,0 +1,81 @@
+#include "store/sql_records.h"
+
+namespace tfzo {
+
+AccountRecord ReadAccount(const SqlRow& r) {
+  return AccountRecord{.id = r.Text("id"),
+                       .email = r.Text("email"),
+                       .name = r.Text("name"),
+                       .password_hash = r.Text("password_hash"),
+                       .created_at = r.TimeAt("created_at")};
+}
+
+OrgRecord ReadOrg(const SqlRow& r) {
+  return OrgRecord{
+      .id = r.Text("id"), .name = r.Text("name"), .created_at = r.TimeAt("created_at")};
+}
+
+MembershipRecord ReadMembership(const SqlRow& r) {
+  return MembershipRecord{.org_id = r.Text("org_id"),
+                          .org_name = r.Text("org_name"),
+                          .account_id = r.Text("account_id"),
+                          .email = r.Text("email"),
+                          .role = ParseRole(r.Text("role")).value_or(Role::kMember)};
+}
+
+std::optional<Role> ReadRole(const SqlRow& r) { return ParseRole(r.Text("role")); }
+
+KeyRecord ReadKey(const SqlRow& r) {
+  return KeyRecord{.id = r.Text("id"),
+                   .account_id = r.Text("account_id"),
+                   .name = r.Text("name"),
+                   .description = r.Text("description"),
+                   .hint = r.Text("hint"),
+                   .org_id = r.OptText("org_id"),
+                   .created_at = r.TimeAt("created_at"),
+                   .expires_at = r.OptTime("expires_at"),
+                   .last_used_at = r.OptTime("last_used_at"),
+                   .rotated_at = r.OptTime("rotated_at"),
+                   .revoked_at = r.OptTime("revoked_at"),
+                   .org_name = r.Text("org_name"),
+                   .email = r.Text("email")};
+}
+
+std::optional<Time> ReadRevokedAt(const SqlRow& r) { return r.OptTime("revoked_at"); }
+
+KeyState ReadKeyState(const SqlRow& r) {
+  return KeyState{.key_id = r.Text("key_id"),
+                  .account_id = r.Text("account_id"),
+                  .org_id = r.OptText("org_id"),
+                  .expires_at = r.OptTime("expires_at"),
+                  .key_revoked_at = r.OptTime("key_revoked_at"),
+                  .secret_revoked_at = r.OptTime("secret_revoked_at")};
+}
+
+AgentRecord ReadAgent(const SqlRow& r) {
+  return AgentRecord{.id = r.Text("id"),
+                     .org_id = r.Text("org_id"),
+                     .name = r.Text("name"),
+                     .host_id = r.OptText("host_id"),
+                     .created_at = r.TimeAt("created_at")};
+}
+
+HostRecord ReadHost(const SqlRow& r) {
+  return HostRecord{.id = r.Text("id"),
+                    .org_id = r.Text("org_id"),
+                    .name = r.Text("name"),
+                    .address = r.Text("address"),
+                    .created_at = r.TimeAt("created_at")};
+}
+
+EventRecord ReadEvent(const SqlRow& r) {
+  return EventRecord{.id = r.Text("id"),
+                     .at = r.TimeAt("at"),
+                     .action = r.Text("action"),
+                     .actor_id = r.OptText("actor_id"),
+                     .org_id = r.OptText("org_id"),
+                     .target_id = r.Text("target_id"),
+                     .ip = r.Text("ip")};
+}
+
+}  // namespace tfzo

@@ -1,0 +1,27 @@
+#ifndef TFZO_STORE_SQL_RECORDS_H_
+#define TFZO_STORE_SQL_RECORDS_H_
+
+// SqlStore's readers of one row into a record, by the column names statements.h gives its
+// SELECTs. A name the statement lacks is caught by SqlRows::CheckColumns.
+
+#include <optional>
+
+#include "model/records.h"
+#include "store/sql_rows.h"
+
+namespace tfzo {
+
+AccountRecord ReadAccount(const SqlRow& row);
+OrgRecord ReadOrg(const SqlRow& row);
+MembershipRecord ReadMembership(const SqlRow& row);
+std::optional<Role> ReadRole(const SqlRow& row);  // nullopt: not a role name
+KeyRecord ReadKey(const SqlRow& row);
+std::optional<Time> ReadRevokedAt(const SqlRow& row);  // of the key (kLockKey)
+KeyState ReadKeyState(const SqlRow& row);
+AgentRecord ReadAgent(const SqlRow& row);
+HostRecord ReadHost(const SqlRow& row);
+EventRecord ReadEvent(const SqlRow& row);
+
+}  // namespace tfzo
+
+#endif  // TFZO_STORE_SQL_RECORDS_H_

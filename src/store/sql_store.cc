@@ -1,0 +1,410 @@
+#include "store/sql_store.h"
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "store/sql_records.h"
+#include "store/statements.h"
+
+namespace tfzo {
+namespace {
+
+using Mode = SqlDatabase::Mode;
+
+const Status& StatusOf(const Status& s) { return s; }
+template <typename T>
+const Status& StatusOf(const Result<T>& r) {
+  return r.status();
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Runs `body(conn)` on `db` and returns what it returned, or the error that kept it from
+// running or committing.
+template <typename Body>
+auto Run(SqlDatabase& db, Mode mode, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>())) {
+  std::optional<decltype(body(std::declval<SqlConnection&>()))> result;
+  const Status status = db.Run(mode, [&](SqlConnection& c) -> Status {
+    result.emplace(body(c));  // a retried body replaces its failed run's result
+    return StatusOf(*result);
+  });
+  if (!status.ok()) return status;
+  return std::move(*result);
+}
+
+template <typename Read>
+using ReadType = std::invoke_result_t<Read, const SqlRow&>;
+
+// Every row, read with `read`; kInternal when `read` named a column the statement lacks.
+template <typename Read>
+Result<std::vector<ReadType<Read>>> All(const Result<SqlRows>& rows, Read read) {
+  if (!rows.ok()) return rows.status();
+  std::vector<ReadType<Read>> out;
+  out.reserve(static_cast<size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) out.push_back(read((*rows)[i]));
+  RETURN_IF_ERROR(rows->CheckColumns());
+  return out;
+}
+
+// The first row, read with `read`; kNotFound(`not_found`) when there is none.
+template <typename Read>
+Result<ReadType<Read>> First(const Result<SqlRows>& rows, Read read, const char* not_found) {
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound(not_found);
+  ReadType<Read> out = read((*rows)[0]);
+  RETURN_IF_ERROR(rows->CheckColumns());
+  return out;
+}
+
+// kNotFound(`not_found`) when the statement changed no row.
+Status Changed(const Result<SqlRows>& rows, const char* not_found) {
+  if (!rows.ok()) return rows.status();
+  return rows->affected() == 0 ? NotFound(not_found) : Status::Ok();
+}
+
+// The methods that are one statement.
+
+template <typename Read>
+Result<std::vector<ReadType<Read>>> ReadAll(SqlDatabase& db, const char* sql, SqlParams params,
+                                            Read read) {
+  return Run(db, Mode::kRead, [&](SqlConnection& c) { return All(c.Exec(sql, params), read); });
+}
+
+template <typename Read>
+Result<ReadType<Read>> ReadFirst(SqlDatabase& db, const char* sql, SqlParams params, Read read,
+                                 const char* not_found) {
+  return Run(db, Mode::kRead,
+             [&](SqlConnection& c) { return First(c.ExecUpTo(sql, params, 1), read, not_found); });
+}
+
+Status WriteOne(SqlDatabase& db, const char* sql, SqlParams params) {
+  return Run(db, Mode::kWrite, [&](SqlConnection& c) { return c.Exec(sql, params).status(); });
+}
+
+// kNotFound(`not_found`) when it changed no row.
+Status ChangeOne(SqlDatabase& db, const char* sql, SqlParams params, const char* not_found) {
+  return Run(db, Mode::kWrite,
+             [&](SqlConnection& c) { return Changed(c.Exec(sql, params), not_found); });
+}
+
+Status InsertEvent(SqlConnection& c, const EventRecord& e) {
+  return c.Exec(sql::kInsertEvent, {e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip})
+      .status();
+}
+
+Change KeyChange(std::string_view key_id) {
+  return Change{Change::Kind::kKey, std::string(key_id), "", ""};
+}
+
+Change MembershipChange(std::string_view org_id, std::string_view account_id) {
+  return Change{Change::Kind::kMembership, "", std::string(org_id), std::string(account_id)};
+}
+
+}  // namespace
+
+SqlStore::SqlStore(std::unique_ptr<SqlDatabase> database) : db_(std::move(database)) {}
+
+SqlStore::~SqlStore() {
+  db_.reset();  // no more Publish() from its listener
+}
+
+Result<std::unique_ptr<SqlStore>> SqlStore::Open(std::unique_ptr<SqlDatabase> database) {
+  std::unique_ptr<SqlStore> store(new SqlStore(std::move(database)));
+  SqlStore* self = store.get();
+  RETURN_IF_ERROR(store->db_->Listen([self](const Change& c) { self->Publish(c); }));
+  return Result<std::unique_ptr<SqlStore>>(std::move(store));
+}
+
+template <typename Body>
+auto SqlStore::Write(const Change& change, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>())) {
+  auto result = Run(*db_, Mode::kWrite, std::forward<Body>(body));
+  if (StatusOf(result).ok()) Publish(change);
+  return result;
+}
+
+Status SqlStore::Ping() {
+  return Run(*db_, Mode::kRead, [&](SqlConnection& c) { return c.Exec(sql::kPing, {}).status(); });
+}
+
+// Accounts and sessions.
+
+Status SqlStore::CreateAccount(const AccountRecord& account, const EventRecord& event) {
+  const std::string email = Lower(account.email);
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(SqlRows taken, c.Exec(sql::kEmailExists, {email}));
+    if (!taken.empty()) {
+      return Status(StatusCode::kEmailTaken, "an account with this email already exists");
+    }
+    // A concurrent sign-up with the same email loses on the unique index: kEmailTaken too.
+    RETURN_IF_ERROR(c.Exec(sql::kInsertAccount, {account.id, email, account.name,
+                                                 account.password_hash, account.created_at})
+                        .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<AccountRecord> SqlStore::FindAccount(std::string_view account_id) {
+  return ReadFirst(*db_, sql::kFindAccount, {account_id}, ReadAccount, "no such account");
+}
+
+Result<AccountRecord> SqlStore::FindAccountByEmail(std::string_view email) {
+  return ReadFirst(*db_, sql::kFindAccountByEmail, {Lower(email)}, ReadAccount, "no such account");
+}
+
+Status SqlStore::CreateSession(const SessionRecord& session, const EventRecord& event) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(
+        c.Exec(sql::kInsertSession, {session.token_digest, session.account_id, session.csrf_token,
+                                     session.created_at, session.last_seen_at})
+            .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<SessionRecord> SqlStore::FindSession(const Digest& token_digest) {
+  const auto read = [&](const SqlRow& r) {
+    return SessionRecord{.token_digest = token_digest,
+                         .account_id = r.Text("account_id"),
+                         .csrf_token = r.Text("csrf_token"),
+                         .created_at = r.TimeAt("created_at"),
+                         .last_seen_at = r.TimeAt("last_seen_at")};
+  };
+  return ReadFirst(*db_, sql::kFindSession, {token_digest}, read, "no such session");
+}
+
+Status SqlStore::TouchSession(const Digest& token_digest, Time at) {
+  return ChangeOne(*db_, sql::kTouchSession, {token_digest, at}, "no such session");
+}
+
+Status SqlStore::DeleteSession(const Digest& token_digest) {
+  return ChangeOne(*db_, sql::kDeleteSession, {token_digest}, "no such session");
+}
+
+Status SqlStore::DeleteSessionsIdleSince(Time cutoff) {
+  return WriteOne(*db_, sql::kDeleteIdleSessions, {cutoff});
+}
+
+// Organizations and members.
+
+Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
+                           const EventRecord& event) {
+  const Change change = MembershipChange(org.id, owner_id);
+  return Write(change, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, org.created_at}).status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kInsertMembership, {org.id, owner_id, RoleName(Role::kOwner), org.created_at})
+            .status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    return db_->Notify(c, change);
+  });
+}
+
+Result<OrgRecord> SqlStore::FindOrg(std::string_view org_id) {
+  return ReadFirst(*db_, sql::kFindOrg, {org_id}, ReadOrg, "no such organization");
+}
+
+Result<std::vector<MembershipRecord>> SqlStore::ListMemberships(std::string_view account_id) {
+  return ReadAll(*db_, sql::kListMemberships, {account_id}, ReadMembership);
+}
+
+Result<std::optional<Role>> SqlStore::FindRole(std::string_view org_id,
+                                               std::string_view account_id) {
+  ASSIGN_OR_RETURN(std::vector<std::optional<Role>> roles,
+                   ReadAll(*db_, sql::kFindRole, {org_id, account_id}, ReadRole));
+  if (roles.empty()) return std::optional<Role>();
+  return roles.front();
+}
+
+Result<std::vector<MembershipRecord>> SqlStore::ListMembers(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListMembers, {org_id}, ReadMembership);
+}
+
+Status SqlStore::AddMember(std::string_view org_id, std::string_view account_id, Role role,
+                           const EventRecord& event) {
+  const Change change = MembershipChange(org_id, account_id);
+  return Write(change, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(SqlRows found, c.Exec(sql::kFindRole, {org_id, account_id}));
+    if (!found.empty()) return Conflict("the account is already a member of this organization");
+    // A concurrent add of the same member loses on the primary key: kConflict too.
+    RETURN_IF_ERROR(
+        c.Exec(sql::kInsertMembership, {org_id, account_id, RoleName(role), event.at}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    return db_->Notify(c, change);
+  });
+}
+
+Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_id,
+                              const EventRecord& event) {
+  const Change change = MembershipChange(org_id, account_id);
+  const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
+  return Write(change, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(auto locked,
+                     All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
+    std::optional<Role> role;
+    int owners = 0;
+    for (const auto& [id, r] : locked) {
+      if (r == Role::kOwner) ++owners;
+      if (id == account_id) role = r;
+    }
+    if (!role.has_value()) return NotFound("the account is not a member of this organization");
+    if (role == Role::kOwner && owners <= 1) {
+      return Conflict("the last owner cannot leave the organization");
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    return db_->Notify(c, change);
+  });
+}
+
+// API keys.
+
+Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
+                           const EventRecord& event) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
+                           {key.id, key.account_id, key.name, key.description,
+                            key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,
+                            key.expires_at, key.last_used_at, key.rotated_at, key.revoked_at})
+                        .status());
+    RETURN_IF_ERROR(c.Exec(sql::kInsertSecret, {secret.digest, key.id, secret.hint,
+                                                secret.created_at, secret.revoked_at})
+                        .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<KeyRecord> SqlStore::FindKey(std::string_view key_id) {
+  return ReadFirst(*db_, sql::kFindKey, {key_id}, ReadKey, "no such key");
+}
+
+Result<std::vector<KeyRecord>> SqlStore::ListKeys(std::string_view account_id) {
+  return ReadAll(*db_, sql::kListKeys, {account_id}, ReadKey);
+}
+
+Result<std::vector<KeyRecord>> SqlStore::ListOrgKeys(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListOrgKeys, {org_id}, ReadKey);
+}
+
+Status SqlStore::UpdateKey(std::string_view key_id, const std::string& name,
+                           const std::string& description, const EventRecord& event) {
+  const Change change = KeyChange(key_id);
+  return Write(change, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(Changed(c.Exec(sql::kUpdateKey, {key_id, name, description}), "no such key"));
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    return db_->Notify(c, change);
+  });
+}
+
+Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
+                           std::optional<std::optional<Time>> expires_at,
+                           const EventRecord& event) {
+  const Change change = KeyChange(key_id);
+  return Write(change, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(std::optional<Time> revoked,
+                     First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
+    if (revoked.has_value()) return Conflict("a revoked key cannot be rotated");
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, secret.created_at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kInsertSecret,
+                           {secret.digest, key_id, secret.hint, secret.created_at, std::nullopt})
+                        .status());
+    RETURN_IF_ERROR(c.Exec(sql::kSetRotated, {key_id, secret.hint, secret.created_at}).status());
+    if (expires_at.has_value()) {
+      RETURN_IF_ERROR(c.Exec(sql::kSetExpires, {key_id, *expires_at}).status());
+    }
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    return db_->Notify(c, change);
+  });
+}
+
+Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRecord& event) {
+  const Change change = KeyChange(key_id);
+  return Write(change, [&](SqlConnection& c) -> Result<Time> {
+    ASSIGN_OR_RETURN(std::optional<Time> revoked,
+                     First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
+    if (revoked.has_value()) return *revoked;  // already revoked: no change, no event
+    RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    RETURN_IF_ERROR(db_->Notify(c, change));
+    return at;
+  });
+}
+
+Result<KeyState> SqlStore::FindKeyBySecret(const Digest& digest) {
+  return ReadFirst(*db_, sql::kFindKeyBySecret, {digest}, ReadKeyState, "no such key");
+}
+
+Status SqlStore::RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) {
+  if (uses.empty()) return Status::Ok();
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) { return db_->RecordKeyUses(c, uses); });
+}
+
+// Agents and hosts.
+
+Status SqlStore::CreateAgent(const AgentRecord& agent) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    if (agent.host_id.has_value()) {
+      ASSIGN_OR_RETURN(SqlRows host, c.Exec(sql::kHostInOrg, {*agent.host_id, agent.org_id}));
+      if (host.empty()) return NotFound("no such host in this organization");
+    }
+    return c
+        .Exec(sql::kInsertAgent,
+              {agent.id, agent.org_id, agent.name, agent.host_id, agent.created_at})
+        .status();
+  });
+}
+
+Result<std::vector<AgentRecord>> SqlStore::ListAgents(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListAgents, {org_id}, ReadAgent);
+}
+
+Result<AgentRecord> SqlStore::FindAgent(std::string_view org_id, std::string_view agent_id) {
+  return ReadFirst(*db_, sql::kFindAgent, {org_id, agent_id}, ReadAgent, "no such agent");
+}
+
+Status SqlStore::DeleteAgent(std::string_view org_id, std::string_view agent_id) {
+  return ChangeOne(*db_, sql::kDeleteAgent, {org_id, agent_id}, "no such agent");
+}
+
+Status SqlStore::CreateHost(const HostRecord& host) {
+  return WriteOne(*db_, sql::kInsertHost,
+                  {host.id, host.org_id, host.name, host.address, host.created_at});
+}
+
+Result<std::vector<HostRecord>> SqlStore::ListHosts(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListHosts, {org_id}, ReadHost);
+}
+
+Result<HostRecord> SqlStore::FindHost(std::string_view org_id, std::string_view host_id) {
+  return ReadFirst(*db_, sql::kFindHost, {org_id, host_id}, ReadHost, "no such host");
+}
+
+Status SqlStore::DeleteHost(std::string_view org_id, std::string_view host_id) {
+  return ChangeOne(*db_, sql::kDeleteHost, {org_id, host_id}, "no such host");
+}
+
+// Audit events.
+
+Status SqlStore::AppendEvent(const EventRecord& event) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) { return InsertEvent(c, event); });
+}
+
+Result<std::vector<EventRecord>> SqlStore::ListEvents(std::string_view account_id, int limit,
+                                                      std::optional<std::string> before) {
+  if (limit <= 0) return std::vector<EventRecord>();
+  if (before) return ReadAll(*db_, sql::kListEventsBefore, {account_id, limit, *before}, ReadEvent);
+  return ReadAll(*db_, sql::kListEvents, {account_id, limit}, ReadEvent);
+}
+
+}  // namespace tfzo

@@ -1,0 +1,248 @@
+#include "store/sqlite_database.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "store/migrations.h"
+#include "store/sqlite_migrator.h"
+
+namespace tfzo {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+Status Unavailable(std::string message) {
+  return Status(StatusCode::kUnavailable, std::move(message));
+}
+
+// Maps an SQLite result code to the Store's error codes. Messages name no values.
+Status SqlError(sqlite3* db, int rc) {
+  const std::string detail = sqlite3_errmsg(db);
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        return NotFound("the account, organization or host referred to does not exist");
+      }
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Conflict("it already exists");
+      }
+      return Internal("sqlite: " + detail);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+      return Unavailable("sqlite: " + detail);
+    default:
+      return Internal("sqlite: " + detail);
+  }
+}
+
+// Creates the database file (0600) and its missing directories (0700) before SQLite opens
+// it, since SQLite would create the file with the process umask's default mode.
+Status CreateFileIfMissing(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  std::filesystem::path cur;
+  for (const auto& part : dir) {
+    cur /= part;
+    if (::mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) {
+      return Unavailable("cannot create directory " + cur.string() + ": " + std::strerror(errno));
+    }
+  }
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+  } else if (errno != EEXIST) {
+    return Unavailable("cannot create database file " + path + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+// statements.h is written for PostgreSQL. SQLite's numbered parameter is ?1 (its $1 would be
+// a named parameter, numbered in order of appearance instead), and it has no FOR UPDATE: the
+// BEGIN IMMEDIATE transaction already holds the database's only write lock.
+std::string ToSqlite(std::string_view sql) {
+  constexpr std::string_view kForUpdate = " FOR UPDATE";
+  if (sql.ends_with(kForUpdate)) sql.remove_suffix(kForUpdate.size());
+  std::string text(sql);
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '$' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) text[i] = '?';
+  }
+  return text;
+}
+
+int Bind(sqlite3_stmt* stmt, int index, const SqlValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) {
+    // Static: the parameters outlive the statement's use, whose bindings are cleared after.
+    return sqlite3_bind_text(stmt, index, text->data(), static_cast<int>(text->size()),
+                             SQLITE_STATIC);
+  }
+  if (const auto* number = std::get_if<int64_t>(&value)) {
+    return sqlite3_bind_int64(stmt, index, *number);
+  }
+  return sqlite3_bind_null(stmt, index);
+}
+
+SqlValue Column(sqlite3_stmt* stmt, int col) {
+  switch (sqlite3_column_type(stmt, col)) {
+    case SQLITE_NULL:
+      return SqlValue();
+    case SQLITE_INTEGER:
+      return SqlValue(static_cast<int64_t>(sqlite3_column_int64(stmt, col)));
+    default: {
+      const unsigned char* p = sqlite3_column_text(stmt, col);
+      const auto n = static_cast<size_t>(sqlite3_column_bytes(stmt, col));
+      return SqlValue(std::string(reinterpret_cast<const char*>(p), n));
+    }
+  }
+}
+
+// SQL of this engine only; the statements SqlStore runs are in statements.h. Static arrays,
+// like those: the statement cache is keyed by the address.
+constexpr char kBegin[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+constexpr char kRecordUse[] =
+    "UPDATE api_keys SET last_used_at = $2 "
+    "WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
+
+}  // namespace
+
+// The one SQLite connection and its prepared statements, each prepared once and kept for the
+// life of the connection. Used under SqliteDatabase::mu_ only.
+class SqliteDatabase::Connection final : public SqlConnection {
+ public:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  ~Connection() override {
+    for (auto& [sql, prepared] : statements_) sqlite3_finalize(prepared.stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  sqlite3* raw() const { return db_; }
+  Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int max_rows) override;
+  // Runs a statement of no parameters or rows, unprepared (set-up pragmas).
+  Status ExecOnce(const char* sql) {
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::Ok() : SqlError(db_, rc);
+  }
+
+ private:
+  struct Prepared {
+    sqlite3_stmt* stmt;
+    SqlRows::Columns columns;
+  };
+  Result<const Prepared*> Prepare(const char* sql);
+
+  sqlite3* const db_;
+  std::unordered_map<const char*, Prepared> statements_;  // keyed by the static SQL text
+};
+
+Result<const SqliteDatabase::Connection::Prepared*> SqliteDatabase::Connection::Prepare(
+    const char* sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return &it->second;
+  sqlite3_stmt* stmt = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db_, ToSqlite(sql).c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqlError(db_, rc);
+  auto columns = std::make_shared<std::vector<std::string>>();
+  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+    columns->emplace_back(sqlite3_column_name(stmt, i));
+  }
+  return &statements_.emplace(sql, Prepared{stmt, std::move(columns)}).first->second;
+}
+
+Result<SqlRows> SqliteDatabase::Connection::ExecUpTo(const char* sql, SqlParams params,
+                                                     int max_rows) {
+  ASSIGN_OR_RETURN(const Prepared* prepared, Prepare(sql));
+  sqlite3_stmt* stmt = prepared->stmt;
+  // Ready for its next use, however this one ends.
+  struct Reset {
+    sqlite3_stmt* stmt;
+    ~Reset() {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+    }
+  } reset{stmt};
+  int index = 0;
+  for (const SqlParam& param : params) {
+    const int rc = Bind(stmt, ++index, param.value());
+    if (rc != SQLITE_OK) return SqlError(db_, rc);
+  }
+  SqlRows rows(prepared->columns);
+  rows.Reserve(1);  // most statements SqlStore runs read one row or none
+  const int width = static_cast<int>(prepared->columns->size());
+  for (int row = 0; row < max_rows; ++row) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) return SqlError(db_, rc);
+    for (int col = 0; col < width; ++col) rows.Append(Column(stmt, col));
+  }
+  if (sqlite3_stmt_readonly(stmt) == 0) rows.set_affected(sqlite3_changes(db_));
+  return rows;
+}
+
+SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
+  if (path.empty()) return InvalidRequest("the SQLite database path is empty");
+  if (path != ":memory:") RETURN_IF_ERROR(CreateFileIfMissing(path));
+
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = "cannot open SQLite database " + path + ": " +
+                          (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db);
+    return Unavailable(std::move(message));
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  auto conn = std::make_unique<Connection>(db);
+  for (const char* pragma :
+       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+    RETURN_IF_ERROR(conn->ExecOnce(pragma));
+  }
+  ASSIGN_OR_RETURN(std::vector<Migration> migrations,
+                   LoadMigrations(migrations::Files(), SqlDialect::kSqlite));
+  RETURN_IF_ERROR(ApplySqliteMigrations(db, migrations));
+  return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(std::move(conn)));
+}
+
+Status SqliteDatabase::Run(Mode mode, const Body& body) {
+  std::lock_guard lock(mu_);
+  if (mode == Mode::kRead) return body(*conn_);
+  RETURN_IF_ERROR(conn_->Exec(kBegin, {}).status());
+  Status status = body(*conn_);
+  if (status.ok()) {
+    status = conn_->Exec(kCommit, {}).status();
+    if (status.ok()) return status;
+  }
+  if (sqlite3_get_autocommit(conn_->raw()) == 0) {  // still inside the transaction
+    (void)conn_->Exec(kRollback, {});
+  }
+  return status;
+}
+
+Status SqliteDatabase::RecordKeyUses(SqlConnection& conn, const KeyUses& uses) {
+  for (const auto& [key_id, at] : uses) {
+    RETURN_IF_ERROR(conn.Exec(kRecordUse, {key_id, at}).status());
+  }
+  return Status::Ok();
+}
+
+}  // namespace tfzo
