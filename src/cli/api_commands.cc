@@ -30,9 +30,7 @@ std::string When(const json& j, const char* name, std::string_view none, Time no
   return fmt::format("{} ({})", text, RelativeTime(*t, now));
 }
 
-std::string OrgPath(const OrgRef& org) {
-  return "/api/v1/orgs/" + ApiClient::EscapeSegment(org.id);
-}
+std::string OrgPath(const OrgRef& org) { return "/api/v1/orgs/" + EscapePathSegment(org.id); }
 
 std::string OrgLabel(const OrgRef& org) {
   if (org.name.empty() || org.name == org.id) return org.id;
@@ -219,10 +217,9 @@ CliStatus CreateHost(Session& session) {
 CliStatus RemoveAgent(Session& session) {
   CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
   const std::string& id = session.invocation().name;
-  CLI_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      session.Call("DELETE", OrgPath(org) + "/agents/" + ApiClient::EscapeSegment(id), std::nullopt,
-                   session.invocation().org.value_or(org.name)));
+  CLI_ASSIGN_OR_RETURN(HttpResponse r,
+                       session.Call("DELETE", OrgPath(org) + "/agents/" + EscapePathSegment(id),
+                                    std::nullopt, session.invocation().org.value_or(org.name)));
   (void)r;
   return PrintDeleted(session, "agent", id, org);
 }
@@ -230,10 +227,9 @@ CliStatus RemoveAgent(Session& session) {
 CliStatus RemoveHost(Session& session) {
   CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
   const std::string& id = session.invocation().name;
-  CLI_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      session.Call("DELETE", OrgPath(org) + "/hosts/" + ApiClient::EscapeSegment(id), std::nullopt,
-                   session.invocation().org.value_or(org.name)));
+  CLI_ASSIGN_OR_RETURN(HttpResponse r,
+                       session.Call("DELETE", OrgPath(org) + "/hosts/" + EscapePathSegment(id),
+                                    std::nullopt, session.invocation().org.value_or(org.name)));
   (void)r;
   return PrintDeleted(session, "host", id, org);
 }
@@ -249,9 +245,9 @@ CliStatus InitWorkspace(Session& session) {
   (void)me;
   if (auto existing = session.config().GetWorkspace(profile, dir)) {
     OrgRef ws_org{existing->org_id, existing->org_id, ""};
-    auto r = session.Call(
-        "GET", OrgPath(ws_org) + "/agents/" + ApiClient::EscapeSegment(existing->agent_id),
-        std::nullopt, existing->org_id);
+    auto r =
+        session.Call("GET", OrgPath(ws_org) + "/agents/" + EscapePathSegment(existing->agent_id),
+                     std::nullopt, existing->org_id);
     if (r.ok()) {
       if (session.json()) {
         session.PrintBody(r->body);
