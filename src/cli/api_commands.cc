@@ -39,7 +39,7 @@ std::string OrgLabel(const OrgRef& org) {
 
 // The array `field` of a list answer, or a bad_response error.
 CliResult<json> ListField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, Session::ParseBody(response));
+  CLI_ASSIGN_OR_RETURN(json j, CommandContext::ParseBody(response));
   if (!j.contains(field) || !j[field].is_array()) {
     return CliError(ExitCode::kError, "bad_response",
                     fmt::format("the server's answer has no \"{}\" list", field));
@@ -49,7 +49,7 @@ CliResult<json> ListField(const HttpResponse& response, const char* field) {
 
 // The object `field` of an answer, or a bad_response error.
 CliResult<json> ObjectField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, Session::ParseBody(response));
+  CLI_ASSIGN_OR_RETURN(json j, CommandContext::ParseBody(response));
   if (!j.contains(field) || !j[field].is_object()) {
     return CliError(ExitCode::kError, "bad_response",
                     fmt::format("the server's answer has no \"{}\" object", field));
@@ -57,29 +57,29 @@ CliResult<json> ObjectField(const HttpResponse& response, const char* field) {
   return j[field];
 }
 
-CliStatus PrintDeleted(Session& session, std::string_view noun, const std::string& id,
+CliStatus PrintDeleted(CommandContext& context, std::string_view noun, const std::string& id,
                        const OrgRef& org) {
-  if (session.json()) {
-    session.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
+  if (context.json()) {
+    context.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
   } else {
-    session.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
+    context.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
   }
   return std::nullopt;
 }
 
 // GET .../{collection} in the resolved org, printed as a table (or the answer under --json).
-CliStatus ListInOrg(Session& session, const char* collection) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
+CliStatus ListInOrg(CommandContext& context, const char* collection) {
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       session.Call("GET", OrgPath(org) + "/" + collection, std::nullopt,
-                                    session.invocation().org.value_or(org.name)));
+                       context.Call("GET", OrgPath(org) + "/" + collection, std::nullopt,
+                                    context.invocation().org.value_or(org.name)));
   CLI_ASSIGN_OR_RETURN(json items, ListField(r, collection));
-  if (session.json()) {
-    session.PrintBody(r.body);
+  if (context.json()) {
+    context.PrintBody(r.body);
     return std::nullopt;
   }
   if (items.empty()) {
-    session.err() << fmt::format("No {} in organization {}.\n", collection, OrgLabel(org));
+    context.err() << fmt::format("No {} in organization {}.\n", collection, OrgLabel(org));
     return std::nullopt;
   }
   const bool agents = std::string_view(collection) == "agents";
@@ -90,14 +90,15 @@ CliStatus ListInOrg(Session& session, const char* collection) {
                   agents ? Str(item, "host_id", "-") : Str(item, "address"),
                   Str(item, "created_at")});
   }
-  table.Print(session.out());
+  table.Print(context.out());
   return std::nullopt;
 }
 
 // The id of the host `wanted` (an id or an exact name) in `org`.
-CliResult<std::string> ResolveHost(Session& session, const OrgRef& org, const std::string& wanted) {
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("GET", OrgPath(org) + "/hosts", std::nullopt,
-                                                    session.invocation().org.value_or(org.name)));
+CliResult<std::string> ResolveHost(CommandContext& context, const OrgRef& org,
+                                   const std::string& wanted) {
+  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org) + "/hosts", std::nullopt,
+                                                    context.invocation().org.value_or(org.name)));
   CLI_ASSIGN_OR_RETURN(json hosts, ListField(r, "hosts"));
   for (const json& h : hosts) {
     if (Str(h, "id") == wanted) return wanted;
@@ -111,16 +112,16 @@ CliResult<std::string> ResolveHost(Session& session, const OrgRef& org, const st
       "`2501 hosts list` shows them; `2501 hosts create` registers one.");
 }
 
-CliResult<json> CreateAgentIn(Session& session, const OrgRef& org, const std::string& name,
+CliResult<json> CreateAgentIn(CommandContext& context, const OrgRef& org, const std::string& name,
                               std::string* body_out) {
   json body = {{"name", name}};
-  if (session.invocation().agent_host) {
+  if (context.invocation().agent_host) {
     CLI_ASSIGN_OR_RETURN(std::string host_id,
-                         ResolveHost(session, org, *session.invocation().agent_host));
+                         ResolveHost(context, org, *context.invocation().agent_host));
     body["host_id"] = host_id;
   }
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("POST", OrgPath(org) + "/agents", body,
-                                                    session.invocation().org.value_or(org.name)));
+  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("POST", OrgPath(org) + "/agents", body,
+                                                    context.invocation().org.value_or(org.name)));
   CLI_ASSIGN_OR_RETURN(json agent, ObjectField(r, "agent"));
   *body_out = r.body;
   return agent;
@@ -128,17 +129,17 @@ CliResult<json> CreateAgentIn(Session& session, const OrgRef& org, const std::st
 
 }  // namespace
 
-CliStatus AuthStatus(Session& session) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());
-  if (session.json()) {
-    session.PrintBody(me->body);
+CliStatus AuthStatus(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());
+  if (context.json()) {
+    context.PrintBody(me->body);
     return std::nullopt;
   }
-  const Settings& s = session.settings();
-  const Time now = session.clock().Now();
+  const Settings& s = context.settings();
+  const Time now = context.clock().Now();
   const json& account = me->json.contains("account") ? me->json["account"] : json::object();
   const json& key = me->json.contains("key") ? me->json["key"] : json::object();
-  std::ostream& out = session.out();
+  std::ostream& out = context.out();
   out << fmt::format("Authenticated to {} (profile \"{}\")\n", s.api_host.value, s.profile.value);
   out << fmt::format("  account:        {} <{}> ({})\n", Str(account, "name"),
                      Str(account, "email"), Str(account, "id"));
@@ -161,130 +162,130 @@ CliStatus AuthStatus(Session& session) {
   return std::nullopt;
 }
 
-CliStatus ListOrgs(Session& session) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());  // the key check and expiry warning
+CliStatus ListOrgs(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());  // the key check and expiry warning
   (void)me;
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("GET", "/api/v1/orgs"));
+  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", "/api/v1/orgs"));
   CLI_ASSIGN_OR_RETURN(json orgs, ListField(r, "orgs"));
-  if (session.json()) {
-    session.PrintBody(r.body);
+  if (context.json()) {
+    context.PrintBody(r.body);
     return std::nullopt;
   }
   if (orgs.empty()) {
-    session.err() << "No organization is reachable with this key.\n";
+    context.err() << "No organization is reachable with this key.\n";
     return std::nullopt;
   }
   TextTable table({"ID", "NAME", "ROLE"});
   for (const json& o : orgs) table.AddRow({Str(o, "id"), Str(o, "name"), Str(o, "role")});
-  table.Print(session.out());
+  table.Print(context.out());
   return std::nullopt;
 }
 
-CliStatus ListAgents(Session& session) { return ListInOrg(session, "agents"); }
-CliStatus ListHosts(Session& session) { return ListInOrg(session, "hosts"); }
+CliStatus ListAgents(CommandContext& context) { return ListInOrg(context, "agents"); }
+CliStatus ListHosts(CommandContext& context) { return ListInOrg(context, "hosts"); }
 
-CliStatus CreateAgent(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
+CliStatus CreateAgent(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(session, org, session.invocation().name, &body));
-  if (session.json()) {
-    session.PrintBody(body);
+  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(context, org, context.invocation().name, &body));
+  if (context.json()) {
+    context.PrintBody(body);
   } else {
     std::string host = Str(agent, "host_id");
-    session.out() << fmt::format("Created agent {} ({}) in organization {}{}\n", Str(agent, "name"),
+    context.out() << fmt::format("Created agent {} ({}) in organization {}{}\n", Str(agent, "name"),
                                  Str(agent, "id"), OrgLabel(org),
                                  host.empty() ? "" : " on host " + host);
   }
   return std::nullopt;
 }
 
-CliStatus CreateHost(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  json body = {{"name", session.invocation().name}, {"address", session.invocation().address}};
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("POST", OrgPath(org) + "/hosts", body,
-                                                    session.invocation().org.value_or(org.name)));
+CliStatus CreateHost(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  json body = {{"name", context.invocation().name}, {"address", context.invocation().address}};
+  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("POST", OrgPath(org) + "/hosts", body,
+                                                    context.invocation().org.value_or(org.name)));
   CLI_ASSIGN_OR_RETURN(json host, ObjectField(r, "host"));
-  if (session.json()) {
-    session.PrintBody(r.body);
+  if (context.json()) {
+    context.PrintBody(r.body);
   } else {
-    session.out() << fmt::format("Registered host {} ({}, {}) in organization {}\n",
+    context.out() << fmt::format("Registered host {} ({}, {}) in organization {}\n",
                                  Str(host, "name"), Str(host, "id"), Str(host, "address"),
                                  OrgLabel(org));
   }
   return std::nullopt;
 }
 
-CliStatus RemoveAgent(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  const std::string& id = session.invocation().name;
+CliStatus RemoveAgent(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  const std::string& id = context.invocation().name;
   CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       session.Call("DELETE", OrgPath(org) + "/agents/" + EscapePathSegment(id),
-                                    std::nullopt, session.invocation().org.value_or(org.name)));
+                       context.Call("DELETE", OrgPath(org) + "/agents/" + EscapePathSegment(id),
+                                    std::nullopt, context.invocation().org.value_or(org.name)));
   (void)r;
-  return PrintDeleted(session, "agent", id, org);
+  return PrintDeleted(context, "agent", id, org);
 }
 
-CliStatus RemoveHost(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  const std::string& id = session.invocation().name;
+CliStatus RemoveHost(CommandContext& context) {
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  const std::string& id = context.invocation().name;
   CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       session.Call("DELETE", OrgPath(org) + "/hosts/" + EscapePathSegment(id),
-                                    std::nullopt, session.invocation().org.value_or(org.name)));
+                       context.Call("DELETE", OrgPath(org) + "/hosts/" + EscapePathSegment(id),
+                                    std::nullopt, context.invocation().org.value_or(org.name)));
   (void)r;
-  return PrintDeleted(session, "host", id, org);
+  return PrintDeleted(context, "host", id, org);
 }
 
-CliStatus InitWorkspace(Session& session) {
+CliStatus InitWorkspace(CommandContext& context) {
   std::error_code ec;
   const std::string dir = std::filesystem::current_path(ec).string();
   if (ec) {
     return CliError(ExitCode::kError, "io", "cannot read the current directory: " + ec.message());
   }
-  const std::string& profile = session.settings().profile.value;
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());  // the key check and expiry warning
+  const std::string& profile = context.settings().profile.value;
+  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());  // the key check and expiry warning
   (void)me;
-  if (auto existing = session.config().GetWorkspace(profile, dir)) {
+  if (auto existing = context.config().GetWorkspace(profile, dir)) {
     OrgRef ws_org{existing->org_id, existing->org_id, ""};
     auto r =
-        session.Call("GET", OrgPath(ws_org) + "/agents/" + EscapePathSegment(existing->agent_id),
+        context.Call("GET", OrgPath(ws_org) + "/agents/" + EscapePathSegment(existing->agent_id),
                      std::nullopt, existing->org_id);
     if (r.ok()) {
-      if (session.json()) {
-        session.PrintBody(r->body);
+      if (context.json()) {
+        context.PrintBody(r->body);
       } else {
-        session.out() << fmt::format(
+        context.out() << fmt::format(
             "This directory is already set up: agent {} ({}) in organization {}\n",
             existing->agent_name, existing->agent_id, existing->org_id);
       }
       return std::nullopt;
     }
     if (r.error().code() != "not_found") return r.error();
-    session.Note(
+    context.Note(
         fmt::format("the agent {} remembered for this directory no longer exists; "
                     "creating a new one",
                     existing->agent_id));
   }
 
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
+  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   std::string name =
-      session.invocation().init_name.value_or(std::filesystem::path(dir).filename().string());
+      context.invocation().init_name.value_or(std::filesystem::path(dir).filename().string());
   if (name.empty()) name = "workspace";
   std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(session, org, name, &body));
-  session.config().SetWorkspace(profile, dir,
+  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(context, org, name, &body));
+  context.config().SetWorkspace(profile, dir,
                                 Workspace{Str(agent, "id"), Str(agent, "name"), org.id});
-  Status st = session.config().Save();
+  Status st = context.config().Save();
   if (!st.ok()) {
     return CliError(
         ExitCode::kError, "config_write_failed",
         fmt::format("created agent {} but cannot remember it: {}", Str(agent, "id"), st.message()));
   }
-  if (session.json()) {
-    session.PrintBody(body);
+  if (context.json()) {
+    context.PrintBody(body);
   } else {
-    session.out() << fmt::format("Created agent {} ({}) in organization {} for {}\n",
+    context.out() << fmt::format("Created agent {} ({}) in organization {} for {}\n",
                                  Str(agent, "name"), Str(agent, "id"), OrgLabel(org), dir);
-    session.out() << fmt::format("Remembered in {} (profile \"{}\")\n", session.config().path(),
+    context.out() << fmt::format("Remembered in {} (profile \"{}\")\n", context.config().path(),
                                  profile);
   }
   return std::nullopt;

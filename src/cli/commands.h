@@ -4,32 +4,32 @@
 #include <istream>
 
 #include "cli/cli_error.h"
-#include "cli/session.h"
+#include "cli/command_context.h"
 
 namespace tfzo::cli {
 
-// The commands of docs/spec/CLI.md, one function each, all on a loaded Session. Each prints its
-// result (text, or the server's JSON under --json) and returns the error that stopped it.
+// The commands of docs/spec/CLI.md, one function each, all on a loaded CommandContext. Each prints
+// its result (text, or the server's JSON under --json) and returns the error that stopped it.
 
 // config_commands.cc: the local ones, which work offline.
-CliStatus SetApiKey(Session& session, std::istream& in);
-CliStatus SetApiHost(Session& session);
-CliStatus ShowConfig(Session& session);
+CliStatus SetApiKey(CommandContext& context, std::istream& in);
+CliStatus SetApiHost(CommandContext& context);
+CliStatus ShowConfig(CommandContext& context);
 
 // api_commands.cc: the ones that call the server.
-CliStatus AuthStatus(Session& session);
-CliStatus ListOrgs(Session& session);
-CliStatus ListAgents(Session& session);
-CliStatus CreateAgent(Session& session);
-CliStatus RemoveAgent(Session& session);
-CliStatus ListHosts(Session& session);
-CliStatus CreateHost(Session& session);
-CliStatus RemoveHost(Session& session);
-CliStatus InitWorkspace(Session& session);
+CliStatus AuthStatus(CommandContext& context);
+CliStatus ListOrgs(CommandContext& context);
+CliStatus ListAgents(CommandContext& context);
+CliStatus CreateAgent(CommandContext& context);
+CliStatus RemoveAgent(CommandContext& context);
+CliStatus ListHosts(CommandContext& context);
+CliStatus CreateHost(CommandContext& context);
+CliStatus RemoveHost(CommandContext& context);
+CliStatus InitWorkspace(CommandContext& context);
 
 // scan_command.cc: exit 0 (no key), 1 (keys found) or an error.
-CliResult<ExitCode> Scan(Session& session);
-CliStatus InstallHook(Session& session);
+CliResult<ExitCode> Scan(CommandContext& context);
+CliStatus InstallHook(CommandContext& context);
 
 }  // namespace tfzo::cli
 

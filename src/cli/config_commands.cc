@@ -48,8 +48,8 @@ std::string SourceText(Source source, const std::string& origin) {
   return "";
 }
 
-CliStatus SaveConfig(Session& session) {
-  Status st = session.config().Save();
+CliStatus SaveConfig(CommandContext& context) {
+  Status st = context.config().Save();
   if (!st.ok()) {
     return CliError(ExitCode::kError, "config_write_failed",
                     "cannot write the config file: " + st.message(),
@@ -60,19 +60,19 @@ CliStatus SaveConfig(Session& session) {
 
 }  // namespace
 
-CliStatus SetApiKey(Session& session, std::istream& in) {
-  const Invocation& inv = session.invocation();
-  const std::string& profile = session.settings().profile.value;
+CliStatus SetApiKey(CommandContext& context, std::istream& in) {
+  const Invocation& inv = context.invocation();
+  const std::string& profile = context.settings().profile.value;
   std::optional<std::string> raw;
   if (inv.key_arg && *inv.key_arg != "-") {
     raw = *inv.key_arg;
-    session.Note(
+    context.Note(
         "a key given as an argument stays in your shell history and is visible to other "
         "processes; prefer `2501 set api_key -` (stdin) or the prompt");
   } else if (StdinIsTerminal()) {  // no KEY, or `-` typed at a terminal: never echo the key
     raw = ReadHiddenLine(
         fmt::format("Paste the API key for profile \"{}\" (input hidden): ", profile), in,
-        session.err());
+        context.err());
   } else {
     std::string line;
     if (std::getline(in, line)) raw = std::move(line);
@@ -83,7 +83,7 @@ CliStatus SetApiKey(Session& session, std::istream& in) {
   }
   Secret key(std::string(Trim(*raw)));
   if (key.reveal().size() != raw->size()) {
-    session.Note("removed surrounding whitespace and newlines from the key");
+    context.Note("removed surrounding whitespace and newlines from the key");
   }
   if (key.empty()) {
     return CliError(ExitCode::kUsage, "usage", "no key was given: the line was empty",
@@ -96,52 +96,52 @@ CliStatus SetApiKey(Session& session, std::istream& in) {
                                 WhyMalformed(key.reveal())),
                     "Copy the whole key again (tfzo_ and 36 letters or digits, no spaces).");
   }
-  session.config().Set(profile, "api_key", key.reveal());
-  CLI_RETURN_IF_ERROR(SaveConfig(session));
+  context.config().Set(profile, "api_key", key.reveal());
+  CLI_RETURN_IF_ERROR(SaveConfig(context));
   const std::string hint = KeyHint(key.reveal());
-  if (session.json()) {
+  if (context.json()) {
     nlohmann::json j = {
-        {"profile", profile}, {"api_key", {{"hint", hint}}}, {"path", session.config().path()}};
-    session.PrintBody(j.dump());
+        {"profile", profile}, {"api_key", {{"hint", hint}}}, {"path", context.config().path()}};
+    context.PrintBody(j.dump());
   } else {
-    session.out() << fmt::format("Stored the API key {} for profile \"{}\" in {}\n", hint, profile,
-                                 session.config().path());
-    session.out() << "Check it with `2501 auth status`.\n";
+    context.out() << fmt::format("Stored the API key {} for profile \"{}\" in {}\n", hint, profile,
+                                 context.config().path());
+    context.out() << "Check it with `2501 auth status`.\n";
   }
-  if (session.env()("TFZO_API_KEY")) {
-    session.Warn("TFZO_API_KEY is set in the environment and overrides the stored key");
+  if (context.env()("TFZO_API_KEY")) {
+    context.Warn("TFZO_API_KEY is set in the environment and overrides the stored key");
   }
   return std::nullopt;
 }
 
-CliStatus SetApiHost(Session& session) {
-  const std::string& profile = session.settings().profile.value;
-  auto url = NormalizeApiHost(session.invocation().url);
+CliStatus SetApiHost(CommandContext& context) {
+  const std::string& profile = context.settings().profile.value;
+  auto url = NormalizeApiHost(context.invocation().url);
   if (!url) {
     return CliError(
         ExitCode::kUsage, "usage",
-        fmt::format("\"{}\" is not an http:// or https:// URL", session.invocation().url),
+        fmt::format("\"{}\" is not an http:// or https:// URL", context.invocation().url),
         "Usage: " + UsageOf(Command::kSetApiHost));
   }
-  session.config().Set(profile, "api_host", *url);
-  CLI_RETURN_IF_ERROR(SaveConfig(session));
-  if (session.json()) {
+  context.config().Set(profile, "api_host", *url);
+  CLI_RETURN_IF_ERROR(SaveConfig(context));
+  if (context.json()) {
     nlohmann::json j = {
-        {"profile", profile}, {"api_host", *url}, {"path", session.config().path()}};
-    session.PrintBody(j.dump());
+        {"profile", profile}, {"api_host", *url}, {"path", context.config().path()}};
+    context.PrintBody(j.dump());
   } else {
-    session.out() << fmt::format("Set the API host for profile \"{}\" to {} in {}\n", profile, *url,
-                                 session.config().path());
+    context.out() << fmt::format("Set the API host for profile \"{}\" to {} in {}\n", profile, *url,
+                                 context.config().path());
   }
-  if (session.env()("TFZO_API_HOST")) {
-    session.Warn("TFZO_API_HOST is set in the environment and overrides the stored host");
+  if (context.env()("TFZO_API_HOST")) {
+    context.Warn("TFZO_API_HOST is set in the environment and overrides the stored host");
   }
   return std::nullopt;
 }
 
-CliStatus ShowConfig(Session& session) {
-  const Settings& s = session.settings();
-  Config& config = session.config();
+CliStatus ShowConfig(CommandContext& context) {
+  const Settings& s = context.settings();
+  Config& config = context.config();
   const std::string& key = s.api_key.key.reveal();
   const bool has_key = !key.empty();
   const bool well_formed = has_key && IsWellFormedKey(key);
@@ -152,7 +152,7 @@ CliStatus ShowConfig(Session& session) {
   cwd = std::filesystem::current_path(ec).string();
   auto workspace = config.GetWorkspace(s.profile.value, cwd);
 
-  if (session.json()) {
+  if (context.json()) {
     nlohmann::json j;
     j["profile"] = {{"value", s.profile.value}, {"source", SourceName(s.profile.source)}};
     j["api_host"] = {{"value", s.api_host.value}, {"source", SourceName(s.api_host.source)}};
@@ -177,9 +177,9 @@ CliStatus ShowConfig(Session& session) {
     } else {
       j["workspace"] = nullptr;
     }
-    session.PrintBody(j.dump());
+    context.PrintBody(j.dump());
   } else {
-    std::ostream& out = session.out();
+    std::ostream& out = context.out();
     auto row = [&](std::string_view name, const std::string& value, const std::string& from) {
       out << fmt::format("{:<10} {:<40} ({})\n", name, value, from);
     };
@@ -211,13 +211,13 @@ CliStatus ShowConfig(Session& session) {
     }
   }
   if (!safe) {
-    session.Warn(
+    context.Warn(
         fmt::format("{} is accessible by group or others; the key in it will not be "
                     "used. Run: chmod 600 {}",
                     config.path(), config.path()));
   }
   if (has_key && !well_formed) {
-    session.Warn("the API key in use is malformed (key_malformed): copy the whole key again");
+    context.Warn("the API key in use is malformed (key_malformed): copy the whole key again");
   }
   return std::nullopt;
 }

@@ -1,57 +1,57 @@
 #include "cli/run.h"
 
+#include "cli/command_context.h"
 #include "cli/commands.h"
 #include "cli/invocation.h"
-#include "cli/session.h"
 
 namespace tfzo::cli {
 namespace {
 
-CliResult<ExitCode> Dispatch(Session& session, std::istream& in) {
+CliResult<ExitCode> Dispatch(CommandContext& context, std::istream& in) {
   CliStatus status;
-  switch (session.invocation().command) {
+  switch (context.invocation().command) {
     case Command::kNone:
       return ExitCode::kOk;
     case Command::kScan:
-      return Scan(session);
+      return Scan(context);
     case Command::kScanInstallHook:
-      status = InstallHook(session);
+      status = InstallHook(context);
       break;
     case Command::kSetApiKey:
-      status = SetApiKey(session, in);
+      status = SetApiKey(context, in);
       break;
     case Command::kSetApiHost:
-      status = SetApiHost(session);
+      status = SetApiHost(context);
       break;
     case Command::kConfig:
-      status = ShowConfig(session);
+      status = ShowConfig(context);
       break;
     case Command::kAuthStatus:
-      status = AuthStatus(session);
+      status = AuthStatus(context);
       break;
     case Command::kOrgs:
-      status = ListOrgs(session);
+      status = ListOrgs(context);
       break;
     case Command::kAgentsList:
-      status = ListAgents(session);
+      status = ListAgents(context);
       break;
     case Command::kAgentsCreate:
-      status = CreateAgent(session);
+      status = CreateAgent(context);
       break;
     case Command::kAgentsRm:
-      status = RemoveAgent(session);
+      status = RemoveAgent(context);
       break;
     case Command::kHostsList:
-      status = ListHosts(session);
+      status = ListHosts(context);
       break;
     case Command::kHostsCreate:
-      status = CreateHost(session);
+      status = CreateHost(context);
       break;
     case Command::kHostsRm:
-      status = RemoveHost(session);
+      status = RemoveHost(context);
       break;
     case Command::kInit:
-      status = InitWorkspace(session);
+      status = InitWorkspace(context);
       break;
   }
   if (status) return *status;
@@ -71,15 +71,15 @@ int Run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
   err << parsed.err;
   if (!parsed.invocation) return parsed.exit_code;
 
-  Session session(std::move(*parsed.invocation), env, out, err, clock);
-  CliStatus loaded = session.Load();
-  if (loaded && NeedsConfig(session.invocation().command)) {
-    session.PrintError(*loaded);
+  CommandContext context(std::move(*parsed.invocation), env, out, err, clock);
+  CliStatus loaded = context.Load();
+  if (loaded && NeedsConfig(context.invocation().command)) {
+    context.PrintError(*loaded);
     return static_cast<int>(loaded->exit_code());
   }
-  CliResult<ExitCode> result = Dispatch(session, in);
+  CliResult<ExitCode> result = Dispatch(context, in);
   if (!result.ok()) {
-    session.PrintError(result.error());
+    context.PrintError(result.error());
     return static_cast<int>(result.error().exit_code());
   }
   return static_cast<int>(*result);

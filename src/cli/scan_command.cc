@@ -42,12 +42,12 @@ std::string ShellQuote(const std::string& s) {
 }
 
 // The files to scan for one PATH argument, as display paths.
-void Collect(Session& session, const std::string& arg, std::vector<std::string>& files,
+void Collect(CommandContext& context, const std::string& arg, std::vector<std::string>& files,
              bool& failed) {
   std::error_code ec;
   fs::file_status st = fs::status(arg, ec);
   if (ec || !fs::exists(st)) {
-    session.err() << fmt::format("2501: {}: no such file or directory\n", arg);
+    context.err() << fmt::format("2501: {}: no such file or directory\n", arg);
     failed = true;
     return;
   }
@@ -68,7 +68,7 @@ void Collect(Session& session, const std::string& arg, std::vector<std::string>&
       }
       return;
     }
-    session.Warn(listed.status().message() + "; scanning every file instead");
+    context.Warn(listed.status().message() + "; scanning every file instead");
   }
   fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -82,28 +82,28 @@ void Collect(Session& session, const std::string& arg, std::vector<std::string>&
   }
 }
 
-void PrintFindings(Session& session, const std::vector<Finding>& findings, size_t scanned,
+void PrintFindings(CommandContext& context, const std::vector<Finding>& findings, size_t scanned,
                    std::string_view what) {
-  if (session.json()) {
+  if (context.json()) {
     json list = json::array();
     for (const Finding& f : findings) {
       list.push_back({{"file", f.file}, {"line", f.line}, {"hint", f.hint}});
     }
-    session.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
+    context.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
     return;
   }
   for (const Finding& f : findings) {
-    session.out() << fmt::format("{}:{}: {}\n", f.file, f.line, f.hint);
+    context.out() << fmt::format("{}:{}: {}\n", f.file, f.line, f.hint);
   }
   if (findings.empty()) {
-    session.err() << fmt::format("No 2501 API key found in {}.\n", what);
+    context.err() << fmt::format("No 2501 API key found in {}.\n", what);
   }
 }
 
 }  // namespace
 
-CliResult<ExitCode> Scan(Session& session) {
-  const Invocation& inv = session.invocation();
+CliResult<ExitCode> Scan(CommandContext& context) {
+  const Invocation& inv = context.invocation();
   std::vector<Finding> findings;
   if (inv.staged) {
     if (!Git::IsInsideWorkTree(".")) {
@@ -117,9 +117,9 @@ CliResult<ExitCode> Scan(Session& session) {
       files.insert(m.file);
       findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
     }
-    PrintFindings(session, findings, files.size(), "the staged changes");
+    PrintFindings(context, findings, files.size(), "the staged changes");
     if (!findings.empty()) {
-      session.err() << fmt::format(
+      context.err() << fmt::format(
           "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
           "Remove the key from the file (read it from the environment or `2501 config` "
           "instead), `git add` the file again, and commit. If the key was ever pushed or "
@@ -133,7 +133,7 @@ CliResult<ExitCode> Scan(Session& session) {
   std::vector<std::string> paths = inv.paths.empty() ? std::vector<std::string>{"."} : inv.paths;
   std::vector<std::string> files;
   bool failed = false;
-  for (const std::string& p : paths) Collect(session, p, files, failed);
+  for (const std::string& p : paths) Collect(context, p, files, failed);
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
@@ -143,12 +143,12 @@ CliResult<ExitCode> Scan(Session& session) {
     std::error_code ec;
     uintmax_t size = fs::file_size(file, ec);
     if (!ec && size > kMaxFileSize) {
-      session.Note(fmt::format("{}: skipped, larger than {} MiB", file, kMaxFileSize >> 20));
+      context.Note(fmt::format("{}: skipped, larger than {} MiB", file, kMaxFileSize >> 20));
       continue;
     }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      session.Warn(fmt::format("{}: cannot read it", file));
+      context.Warn(fmt::format("{}: cannot read it", file));
       failed = true;
       continue;
     }
@@ -160,10 +160,10 @@ CliResult<ExitCode> Scan(Session& session) {
       findings.push_back({file, m.line, std::move(m.hint)});
     }
   }
-  PrintFindings(session, findings, scanned,
+  PrintFindings(context, findings, scanned,
                 fmt::format("{} file{}", scanned, scanned == 1 ? "" : "s"));
   if (!findings.empty()) {
-    session.err() << fmt::format(
+    context.err() << fmt::format(
         "2501: found {} 2501 API key{} in {} file{}. Remove {} from the files; if one was ever "
         "committed, pushed or shared, revoke it in the Accounts interface.\n",
         findings.size(), findings.size() == 1 ? "" : "s", with_keys.size(),
@@ -177,7 +177,7 @@ CliResult<ExitCode> Scan(Session& session) {
   return ExitCode::kOk;
 }
 
-CliStatus InstallHook(Session& session) {
+CliStatus InstallHook(CommandContext& context) {
   if (!Git::IsInsideWorkTree(".")) {
     return CliError(ExitCode::kError, "not_a_git_repository",
                     "--install-hook must run inside a git work tree");
@@ -210,10 +210,10 @@ CliStatus InstallHook(Session& session) {
   fs::create_directories(hook.parent_path(), ec);
   Status st = WriteFileAtomically(hook.string(), script, 0755);
   if (!st.ok()) return FromStatus(st);
-  if (session.json()) {
-    session.PrintBody(json({{"hook", hook.string()}}).dump());
+  if (context.json()) {
+    context.PrintBody(json({{"hook", hook.string()}}).dump());
   } else {
-    session.out() << fmt::format(
+    context.out() << fmt::format(
         "Installed the pre-commit hook {}: a commit that adds a 2501 API key is now blocked.\n",
         hook.string());
   }

@@ -1,5 +1,5 @@
-#ifndef TFZO_CLI_SESSION_H_
-#define TFZO_CLI_SESSION_H_
+#ifndef TFZO_CLI_COMMAND_CONTEXT_H_
+#define TFZO_CLI_COMMAND_CONTEXT_H_
 
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -40,10 +40,10 @@ struct Me {
 // answers into CliErrors with the messages and exit codes of docs/spec/CLI.md, checks the key
 // offline before any request, and prints the expiry warning once. One per process; not
 // thread-safe.
-class Session {
+class CommandContext {
  public:
-  Session(Invocation invocation, EnvLookup env, std::ostream& out, std::ostream& err,
-          const Clock& clock);
+  CommandContext(Invocation invocation, EnvLookup env, std::ostream& out, std::ostream& err,
+                 const Clock& clock);
 
   // Reads the config file and resolves the settings. Call once, before anything else.
   CliStatus Load();
@@ -106,4 +106,4 @@ std::string RelativeTime(Time t, Time now);
 
 }  // namespace tfzo::cli
 
-#endif  // TFZO_CLI_SESSION_H_
+#endif  // TFZO_CLI_COMMAND_CONTEXT_H_

@@ -1,4 +1,4 @@
-#include "cli/session.h"
+#include "cli/command_context.h"
 
 #include <fmt/format.h>
 
@@ -41,15 +41,15 @@ std::string RelativeTime(Time t, Time now) {
   return s > 0 ? "in " + amount : amount + " ago";
 }
 
-Session::Session(Invocation invocation, EnvLookup env, std::ostream& out, std::ostream& err,
-                 const Clock& clock)
+CommandContext::CommandContext(Invocation invocation, EnvLookup env, std::ostream& out,
+                               std::ostream& err, const Clock& clock)
     : invocation_(std::move(invocation)),
       env_(std::move(env)),
       out_(out),
       err_(err),
       clock_(clock) {}
 
-CliStatus Session::Load() {
+CliStatus CommandContext::Load() {
   auto config = Config::Load(Config::DefaultPath(env_));
   if (!config.ok()) {
     return CliError(ExitCode::kError, "config_invalid", config.status().message(),
@@ -68,27 +68,29 @@ CliStatus Session::Load() {
   return std::nullopt;
 }
 
-void Session::Warn(std::string_view message) { err_ << "2501: warning: " << message << "\n"; }
+void CommandContext::Warn(std::string_view message) {
+  err_ << "2501: warning: " << message << "\n";
+}
 
-void Session::Note(std::string_view message) { err_ << "note: " << message << "\n"; }
+void CommandContext::Note(std::string_view message) { err_ << "note: " << message << "\n"; }
 
-void Session::PrintBody(std::string_view body) {
+void CommandContext::PrintBody(std::string_view body) {
   out_ << body;
   if (body.empty() || body.back() != '\n') out_ << "\n";
 }
 
-void Session::PrintError(const CliError& error) {
+void CommandContext::PrintError(const CliError& error) {
   err_ << "2501: " << error.message() << "\n";
   if (!error.hint().empty()) err_ << error.hint() << "\n";
   if (json()) out_ << error.ToJson() << "\n";
 }
 
-std::string Session::KeyHintText() const {
+std::string CommandContext::KeyHintText() const {
   const std::string& key = settings_.api_key.key.reveal();
   return key.size() >= 4 ? KeyHint(key) : "tfzo_...";
 }
 
-CliStatus Session::CheckKey() {
+CliStatus CommandContext::CheckKey() {
   const KeySetting& k = settings_.api_key;
   const std::string& profile = settings_.profile.value;
   if (k.key.empty()) {
@@ -117,9 +119,9 @@ CliStatus Session::CheckKey() {
   return std::nullopt;
 }
 
-CliResult<HttpResponse> Session::Call(std::string_view method, std::string_view path,
-                                      std::optional<nlohmann::json> body,
-                                      std::string_view asked_org) {
+CliResult<HttpResponse> CommandContext::Call(std::string_view method, std::string_view path,
+                                             std::optional<nlohmann::json> body,
+                                             std::string_view asked_org) {
   CLI_RETURN_IF_ERROR(CheckKey());
   if (!client_) {
     // Flag > environment, like every setting.
@@ -145,7 +147,7 @@ CliResult<HttpResponse> Session::Call(std::string_view method, std::string_view 
   return ErrorFor(*response, asked_org);
 }
 
-CliResult<nlohmann::json> Session::ParseBody(const HttpResponse& response) {
+CliResult<nlohmann::json> CommandContext::ParseBody(const HttpResponse& response) {
   auto j = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return CliError(
@@ -155,7 +157,7 @@ CliResult<nlohmann::json> Session::ParseBody(const HttpResponse& response) {
   return j;
 }
 
-CliError Session::ErrorFor(const HttpResponse& response, std::string_view asked_org) {
+CliError CommandContext::ErrorFor(const HttpResponse& response, std::string_view asked_org) {
   auto parsed = nlohmann::json::parse(response.body, nullptr, false);
   std::string code, message;
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error")) {
@@ -238,7 +240,7 @@ CliError Session::ErrorFor(const HttpResponse& response, std::string_view asked_
   return error;
 }
 
-CliResult<const Me*> Session::GetMe() {
+CliResult<const Me*> CommandContext::GetMe() {
   if (me_) return &*me_;
   CLI_ASSIGN_OR_RETURN(HttpResponse response, Call("GET", "/api/v1/me"));
   CLI_ASSIGN_OR_RETURN(nlohmann::json j, ParseBody(response));
@@ -270,7 +272,7 @@ CliResult<const Me*> Session::GetMe() {
   return &*me_;
 }
 
-CliResult<OrgRef> Session::ResolveOrg() {
+CliResult<OrgRef> CommandContext::ResolveOrg() {
   CLI_ASSIGN_OR_RETURN(const Me* me, GetMe());
   const std::optional<std::string>& wanted = invocation_.org;
   if (wanted) {
