@@ -30,110 +30,152 @@ std::string When(const json& j, const char* name, std::string_view none, Time no
   return fmt::format("{} ({})", text, RelativeTime(*t, now));
 }
 
-std::string OrgPath(const OrgRef& org) { return "/api/v1/orgs/" + EscapePathSegment(org.id); }
+// "/api/v1/orgs/{org}/{collection}[/{id}]", the ids escaped.
+std::string OrgPath(const OrgRef& org, std::string_view collection, std::string_view id = "") {
+  std::string path = fmt::format("/api/v1/orgs/{}/{}", EscapePathSegment(org.id), collection);
+  if (!id.empty()) path += "/" + EscapePathSegment(id);
+  return path;
+}
 
 std::string OrgLabel(const OrgRef& org) {
   if (org.name.empty() || org.name == org.id) return org.id;
   return fmt::format("{} ({})", org.name, org.id);
 }
 
-// The array `field` of a list answer, or a bad_response error.
-CliResult<json> ListField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, CommandContext::ParseBody(response));
+// The name a 403 about `org` quotes: --org as typed, else the organization's name.
+std::string AskedOrg(const CommandContext& context, const OrgRef& org) {
+  return context.invocation().org.value_or(org.name);
+}
+
+// The array `field` of a list answer; else fails with bad_response.
+Result<json> ListField(CommandContext& context, const HttpResponse& response, const char* field) {
+  ASSIGN_OR_RETURN(json j, context.ParseBody(response));
   if (!j.contains(field) || !j[field].is_array()) {
-    return CliError(ExitCode::kError, "bad_response",
-                    fmt::format("the server's answer has no \"{}\" list", field));
+    return context.Fail(CliError(ExitCode::kError, "bad_response",
+                                 fmt::format("the server's answer has no \"{}\" list", field)));
   }
   return j[field];
 }
 
-// The object `field` of an answer, or a bad_response error.
-CliResult<json> ObjectField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, CommandContext::ParseBody(response));
+// The object `field` of an answer; else fails with bad_response.
+Result<json> ObjectField(CommandContext& context, const HttpResponse& response, const char* field) {
+  ASSIGN_OR_RETURN(json j, context.ParseBody(response));
   if (!j.contains(field) || !j[field].is_object()) {
-    return CliError(ExitCode::kError, "bad_response",
-                    fmt::format("the server's answer has no \"{}\" object", field));
+    return context.Fail(CliError(ExitCode::kError, "bad_response",
+                                 fmt::format("the server's answer has no \"{}\" object", field)));
   }
   return j[field];
-}
-
-CliStatus PrintDeleted(CommandContext& context, std::string_view noun, const std::string& id,
-                       const OrgRef& org) {
-  if (context.json()) {
-    context.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
-  } else {
-    context.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
-  }
-  return std::nullopt;
 }
 
 // GET .../{collection} in the resolved org, printed as a table (or the answer under --json).
-CliStatus ListInOrg(CommandContext& context, const char* collection) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
-  CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       context.Call("GET", OrgPath(org) + "/" + collection, std::nullopt,
-                                    context.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json items, ListField(r, collection));
+Result<ExitCode> ListInOrg(CommandContext& context, const char* collection) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org, collection), std::nullopt,
+                                                AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json items, ListField(context, r, collection));
   if (context.json()) {
     context.PrintBody(r.body);
-    return std::nullopt;
+    return ExitCode::kOk;
   }
   if (items.empty()) {
     context.err() << fmt::format("No {} in organization {}.\n", collection, OrgLabel(org));
-    return std::nullopt;
+    return ExitCode::kOk;
   }
   const bool agents = std::string_view(collection) == "agents";
-  TextTable table(agents ? std::vector<std::string>{"ID", "NAME", "HOST", "CREATED"}
-                         : std::vector<std::string>{"ID", "NAME", "ADDRESS", "CREATED"});
+  TextTable table({"ID", "NAME", agents ? "HOST" : "ADDRESS", "CREATED"});
   for (const json& item : items) {
     table.AddRow({Str(item, "id"), Str(item, "name"),
                   agents ? Str(item, "host_id", "-") : Str(item, "address"),
                   Str(item, "created_at")});
   }
   table.Print(context.out());
-  return std::nullopt;
+  return ExitCode::kOk;
+}
+
+// DELETE .../{collection}/{ID} in the resolved org; the server answers 204, so the CLI prints.
+Result<ExitCode> RemoveInOrg(CommandContext& context, std::string_view collection,
+                             std::string_view noun) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  const std::string& id = context.invocation().name;
+  RETURN_IF_ERROR(
+      context.Call("DELETE", OrgPath(org, collection, id), std::nullopt, AskedOrg(context, org))
+          .status());
+  if (context.json()) {
+    context.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
+  } else {
+    context.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
+  }
+  return ExitCode::kOk;
 }
 
 // The id of the host `wanted` (an id or an exact name) in `org`.
-CliResult<std::string> ResolveHost(CommandContext& context, const OrgRef& org,
-                                   const std::string& wanted) {
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org) + "/hosts", std::nullopt,
-                                                    context.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json hosts, ListField(r, "hosts"));
+Result<std::string> ResolveHost(CommandContext& context, const OrgRef& org,
+                                const std::string& wanted) {
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org, "hosts"), std::nullopt,
+                                                AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json hosts, ListField(context, r, "hosts"));
   for (const json& h : hosts) {
     if (Str(h, "id") == wanted) return wanted;
   }
   for (const json& h : hosts) {
     if (Str(h, "name") == wanted) return Str(h, "id");
   }
-  return CliError(
-      ExitCode::kError, "not_found",
-      fmt::format("no host \"{}\" (id or name) in organization {}", wanted, OrgLabel(org)),
-      "`2501 hosts list` shows them; `2501 hosts create` registers one.");
+  return context.Fail(
+      CliError(ExitCode::kError, "not_found",
+               fmt::format("no host \"{}\" (id or name) in organization {}", wanted, OrgLabel(org)),
+               "`2501 hosts list` shows them; `2501 hosts create` registers one."));
 }
 
-CliResult<json> CreateAgentIn(CommandContext& context, const OrgRef& org, const std::string& name,
-                              std::string* body_out) {
+// An agent created by the server, and its answer as received.
+struct CreatedAgent {
+  json agent;
+  std::string body;
+};
+
+Result<CreatedAgent> CreateAgentIn(CommandContext& context, const OrgRef& org,
+                                   const std::string& name) {
   json body = {{"name", name}};
-  if (context.invocation().agent_host) {
-    CLI_ASSIGN_OR_RETURN(std::string host_id,
-                         ResolveHost(context, org, *context.invocation().agent_host));
-    body["host_id"] = host_id;
+  if (const std::optional<std::string>& host = context.invocation().agent_host) {
+    ASSIGN_OR_RETURN(body["host_id"], ResolveHost(context, org, *host));
   }
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("POST", OrgPath(org) + "/agents", body,
-                                                    context.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json agent, ObjectField(r, "agent"));
-  *body_out = r.body;
-  return agent;
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   context.Call("POST", OrgPath(org, "agents"), body, AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json agent, ObjectField(context, r, "agent"));
+  return CreatedAgent{std::move(agent), std::move(r.body)};
+}
+
+// The agent `init` remembered for `dir`, when the server still has it: printed, true. False when
+// there is none or it was deleted meanwhile (then a note says a new one is created).
+Result<bool> ShowRememberedAgent(CommandContext& context, const std::string& dir) {
+  auto existing = context.config().GetWorkspace(context.settings().profile.value, dir);
+  if (!existing) return false;
+  OrgRef org{existing->org_id, existing->org_id, ""};
+  ASSIGN_OR_RETURN(HttpResponse r, context.Send("GET", OrgPath(org, "agents", existing->agent_id)));
+  if (r.status >= 200 && r.status < 300) {
+    if (context.json()) {
+      context.PrintBody(r.body);
+    } else {
+      context.out() << fmt::format(
+          "This directory is already set up: agent {} ({}) in organization {}\n",
+          existing->agent_name, existing->agent_id, existing->org_id);
+    }
+    return true;
+  }
+  CliError error = context.ErrorFor(r, existing->org_id);
+  if (error.code() != "not_found") return context.Fail(std::move(error));
+  context.Note(
+      fmt::format("the agent {} remembered for this directory no longer exists; creating a new one",
+                  existing->agent_id));
+  return false;
 }
 
 }  // namespace
 
-CliStatus AuthStatus(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());
+Result<ExitCode> AuthStatus(CommandContext& context) {
+  ASSIGN_OR_RETURN(const Me* me, context.GetMe());
   if (context.json()) {
     context.PrintBody(me->body);
-    return std::nullopt;
+    return ExitCode::kOk;
   }
   const Settings& s = context.settings();
   const Time now = context.clock().Now();
@@ -159,52 +201,58 @@ CliStatus AuthStatus(CommandContext& context) {
   for (const OrgRef& o : me->orgs) orgs.push_back(fmt::format("{} ({}, {})", o.name, o.id, o.role));
   out << fmt::format("  organizations:  {}\n",
                      orgs.empty() ? "none" : fmt::format("{}", fmt::join(orgs, ", ")));
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus ListOrgs(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());  // the key check and expiry warning
-  (void)me;
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", "/api/v1/orgs"));
-  CLI_ASSIGN_OR_RETURN(json orgs, ListField(r, "orgs"));
+Result<ExitCode> ListOrgs(CommandContext& context) {
+  RETURN_IF_ERROR(context.GetMe().status());  // the key check and expiry warning
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", "/api/v1/orgs"));
+  ASSIGN_OR_RETURN(json orgs, ListField(context, r, "orgs"));
   if (context.json()) {
     context.PrintBody(r.body);
-    return std::nullopt;
+    return ExitCode::kOk;
   }
   if (orgs.empty()) {
     context.err() << "No organization is reachable with this key.\n";
-    return std::nullopt;
+    return ExitCode::kOk;
   }
   TextTable table({"ID", "NAME", "ROLE"});
   for (const json& o : orgs) table.AddRow({Str(o, "id"), Str(o, "name"), Str(o, "role")});
   table.Print(context.out());
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus ListAgents(CommandContext& context) { return ListInOrg(context, "agents"); }
-CliStatus ListHosts(CommandContext& context) { return ListInOrg(context, "hosts"); }
+Result<ExitCode> ListAgents(CommandContext& context) { return ListInOrg(context, "agents"); }
+Result<ExitCode> ListHosts(CommandContext& context) { return ListInOrg(context, "hosts"); }
 
-CliStatus CreateAgent(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
-  std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(context, org, context.invocation().name, &body));
+Result<ExitCode> RemoveAgent(CommandContext& context) {
+  return RemoveInOrg(context, "agents", "agent");
+}
+Result<ExitCode> RemoveHost(CommandContext& context) {
+  return RemoveInOrg(context, "hosts", "host");
+}
+
+Result<ExitCode> CreateAgent(CommandContext& context) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  ASSIGN_OR_RETURN(CreatedAgent created, CreateAgentIn(context, org, context.invocation().name));
   if (context.json()) {
-    context.PrintBody(body);
+    context.PrintBody(created.body);
   } else {
+    const json& agent = created.agent;
     std::string host = Str(agent, "host_id");
     context.out() << fmt::format("Created agent {} ({}) in organization {}{}\n", Str(agent, "name"),
                                  Str(agent, "id"), OrgLabel(org),
                                  host.empty() ? "" : " on host " + host);
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus CreateHost(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+Result<ExitCode> CreateHost(CommandContext& context) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   json body = {{"name", context.invocation().name}, {"address", context.invocation().address}};
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, context.Call("POST", OrgPath(org) + "/hosts", body,
-                                                    context.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json host, ObjectField(r, "host"));
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   context.Call("POST", OrgPath(org, "hosts"), body, AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json host, ObjectField(context, r, "host"));
   if (context.json()) {
     context.PrintBody(r.body);
   } else {
@@ -212,83 +260,43 @@ CliStatus CreateHost(CommandContext& context) {
                                  Str(host, "name"), Str(host, "id"), Str(host, "address"),
                                  OrgLabel(org));
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus RemoveAgent(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
-  const std::string& id = context.invocation().name;
-  CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       context.Call("DELETE", OrgPath(org) + "/agents/" + EscapePathSegment(id),
-                                    std::nullopt, context.invocation().org.value_or(org.name)));
-  (void)r;
-  return PrintDeleted(context, "agent", id, org);
-}
-
-CliStatus RemoveHost(CommandContext& context) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
-  const std::string& id = context.invocation().name;
-  CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       context.Call("DELETE", OrgPath(org) + "/hosts/" + EscapePathSegment(id),
-                                    std::nullopt, context.invocation().org.value_or(org.name)));
-  (void)r;
-  return PrintDeleted(context, "host", id, org);
-}
-
-CliStatus InitWorkspace(CommandContext& context) {
+Result<ExitCode> InitWorkspace(CommandContext& context) {
   std::error_code ec;
   const std::string dir = std::filesystem::current_path(ec).string();
   if (ec) {
-    return CliError(ExitCode::kError, "io", "cannot read the current directory: " + ec.message());
+    return context.Fail(
+        CliError(ExitCode::kError, "io", "cannot read the current directory: " + ec.message()));
   }
-  const std::string& profile = context.settings().profile.value;
-  CLI_ASSIGN_OR_RETURN(const Me* me, context.GetMe());  // the key check and expiry warning
-  (void)me;
-  if (auto existing = context.config().GetWorkspace(profile, dir)) {
-    OrgRef ws_org{existing->org_id, existing->org_id, ""};
-    auto r =
-        context.Call("GET", OrgPath(ws_org) + "/agents/" + EscapePathSegment(existing->agent_id),
-                     std::nullopt, existing->org_id);
-    if (r.ok()) {
-      if (context.json()) {
-        context.PrintBody(r->body);
-      } else {
-        context.out() << fmt::format(
-            "This directory is already set up: agent {} ({}) in organization {}\n",
-            existing->agent_name, existing->agent_id, existing->org_id);
-      }
-      return std::nullopt;
-    }
-    if (r.error().code() != "not_found") return r.error();
-    context.Note(
-        fmt::format("the agent {} remembered for this directory no longer exists; "
-                    "creating a new one",
-                    existing->agent_id));
-  }
+  RETURN_IF_ERROR(context.GetMe().status());  // the key check and expiry warning
+  ASSIGN_OR_RETURN(bool remembered, ShowRememberedAgent(context, dir));
+  if (remembered) return ExitCode::kOk;
 
-  CLI_ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   std::string name =
       context.invocation().init_name.value_or(std::filesystem::path(dir).filename().string());
   if (name.empty()) name = "workspace";
-  std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(context, org, name, &body));
+  ASSIGN_OR_RETURN(CreatedAgent created, CreateAgentIn(context, org, name));
+  const json& agent = created.agent;
+  const std::string& profile = context.settings().profile.value;
   context.config().SetWorkspace(profile, dir,
                                 Workspace{Str(agent, "id"), Str(agent, "name"), org.id});
-  Status st = context.config().Save();
-  if (!st.ok()) {
-    return CliError(
-        ExitCode::kError, "config_write_failed",
-        fmt::format("created agent {} but cannot remember it: {}", Str(agent, "id"), st.message()));
+  if (Status st = context.config().Save(); !st.ok()) {
+    return context.Fail(CliError(ExitCode::kError, "config_write_failed",
+                                 fmt::format("created agent {} but cannot remember it: {}",
+                                             Str(agent, "id"), st.message())));
   }
   if (context.json()) {
-    context.PrintBody(body);
+    context.PrintBody(created.body);
   } else {
     context.out() << fmt::format("Created agent {} ({}) in organization {} for {}\n",
                                  Str(agent, "name"), Str(agent, "id"), OrgLabel(org), dir);
     context.out() << fmt::format("Remembered in {} (profile \"{}\")\n", context.config().path(),
                                  profile);
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
 }  // namespace tfzo::cli

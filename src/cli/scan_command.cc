@@ -100,43 +100,41 @@ void PrintFindings(CommandContext& context, const std::vector<Finding>& findings
   }
 }
 
-}  // namespace
-
-CliResult<ExitCode> Scan(CommandContext& context) {
-  const Invocation& inv = context.invocation();
-  std::vector<Finding> findings;
-  if (inv.staged) {
-    if (!Git::IsInsideWorkTree(".")) {
-      return CliError(ExitCode::kUsage, "usage", "--staged needs a git work tree",
-                      "Usage: " + UsageOf(Command::kScan));
-    }
-    auto diff = Git::StagedDiff(".");
-    if (!diff.ok()) return FromStatus(diff.status());
-    std::set<std::string> files;
-    for (DiffMatch& m : FindKeysInDiff(*diff)) {
-      files.insert(m.file);
-      findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
-    }
-    PrintFindings(context, findings, files.size(), "the staged changes");
-    if (!findings.empty()) {
-      context.err() << fmt::format(
-          "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
-          "Remove the key from the file (read it from the environment or `2501 config` "
-          "instead), `git add` the file again, and commit. If the key was ever pushed or "
-          "shared, revoke it in the Accounts interface.\n",
-          findings.size(), findings.size() == 1 ? "" : "s");
-      return ExitCode::kError;
-    }
-    return ExitCode::kOk;
+// `scan --staged`: the keys the next commit adds.
+Result<ExitCode> ScanStaged(CommandContext& context) {
+  if (!Git::IsInsideWorkTree(".")) {
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage", "--staged needs a git work tree", context.UsageHint()));
   }
+  ASSIGN_OR_RETURN(std::string diff, Git::StagedDiff("."));
+  std::vector<Finding> findings;
+  std::set<std::string> files;
+  for (DiffMatch& m : FindKeysInDiff(diff)) {
+    files.insert(m.file);
+    findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
+  }
+  PrintFindings(context, findings, files.size(), "the staged changes");
+  if (findings.empty()) return ExitCode::kOk;
+  context.err() << fmt::format(
+      "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
+      "Remove the key from the file (read it from the environment or `2501 config` "
+      "instead), `git add` the file again, and commit. If the key was ever pushed or "
+      "shared, revoke it in the Accounts interface.\n",
+      findings.size(), findings.size() == 1 ? "" : "s");
+  return ExitCode::kError;
+}
 
-  std::vector<std::string> paths = inv.paths.empty() ? std::vector<std::string>{"."} : inv.paths;
+// `scan [PATH...]`: the keys in the files.
+Result<ExitCode> ScanPaths(CommandContext& context) {
+  const std::vector<std::string>& args = context.invocation().paths;
+  std::vector<std::string> paths = args.empty() ? std::vector<std::string>{"."} : args;
   std::vector<std::string> files;
   bool failed = false;
   for (const std::string& p : paths) Collect(context, p, files, failed);
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
+  std::vector<Finding> findings;
   size_t scanned = 0;
   std::set<std::string> with_keys;
   for (const std::string& file : files) {
@@ -171,20 +169,20 @@ CliResult<ExitCode> Scan(CommandContext& context) {
     return ExitCode::kError;
   }
   if (failed) {
-    return CliError(ExitCode::kUsage, "usage", "some paths could not be scanned",
-                    "Usage: " + UsageOf(Command::kScan));
+    return context.Fail(CliError(ExitCode::kUsage, "usage", "some paths could not be scanned",
+                                 context.UsageHint()));
   }
   return ExitCode::kOk;
 }
 
-CliStatus InstallHook(CommandContext& context) {
+// `scan --install-hook`.
+Result<ExitCode> InstallHook(CommandContext& context) {
   if (!Git::IsInsideWorkTree(".")) {
-    return CliError(ExitCode::kError, "not_a_git_repository",
-                    "--install-hook must run inside a git work tree");
+    return context.Fail(CliError(ExitCode::kError, "not_a_git_repository",
+                                 "--install-hook must run inside a git work tree"));
   }
-  auto hooks = Git::HooksDir(".");
-  if (!hooks.ok()) return FromStatus(hooks.status());
-  const fs::path hook = fs::path(*hooks) / "pre-commit";
+  ASSIGN_OR_RETURN(std::string hooks, Git::HooksDir("."));
+  const fs::path hook = fs::path(hooks) / "pre-commit";
 
   std::error_code ec;
   if (fs::exists(hook, ec)) {
@@ -192,10 +190,10 @@ CliStatus InstallHook(CommandContext& context) {
     std::stringstream current;
     current << in.rdbuf();
     if (current.str().find(kHookMarker) == std::string::npos) {
-      return CliError(
+      return context.Fail(CliError(
           ExitCode::kError, "hook_exists",
           fmt::format("a pre-commit hook that is not ours already exists: {}", hook.string()),
-          "Add this line to it yourself: 2501 scan --staged || exit 1");
+          "Add this line to it yourself: 2501 scan --staged || exit 1"));
     }
   }
   std::string self = fs::read_symlink("/proc/self/exe", ec).string();
@@ -208,8 +206,7 @@ CliStatus InstallHook(CommandContext& context) {
       "exec 2501 scan --staged\n",
       kHookMarker, ShellQuote(self), ShellQuote(self));
   fs::create_directories(hook.parent_path(), ec);
-  Status st = WriteFileAtomically(hook.string(), script, 0755);
-  if (!st.ok()) return FromStatus(st);
+  RETURN_IF_ERROR(WriteFileAtomically(hook.string(), script, 0755));
   if (context.json()) {
     context.PrintBody(json({{"hook", hook.string()}}).dump());
   } else {
@@ -217,7 +214,15 @@ CliStatus InstallHook(CommandContext& context) {
         "Installed the pre-commit hook {}: a commit that adds a 2501 API key is now blocked.\n",
         hook.string());
   }
-  return std::nullopt;
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
+Result<ExitCode> Scan(CommandContext& context) {
+  if (context.invocation().install_hook) return InstallHook(context);
+  if (context.invocation().staged) return ScanStaged(context);
+  return ScanPaths(context);
 }
 
 }  // namespace tfzo::cli
