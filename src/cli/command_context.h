@@ -81,15 +81,12 @@ class CommandContext {
   // Status (from a lower module, such as git or the config file) as an exit-1 error.
   CliError FailureFor(const Status& status) const;
 
-  // Fails unless there is a key to use: not configured, in a file others can read, or malformed
-  // (all exit 3; the server is not contacted).
-  Status CheckKey();
-
   // GET /api/v1/me, once per run; prints the expiry warning when the key expires within 7 days.
   Result<const Me*> GetMe();
 
-  // A request to the API, after CheckKey(). Fails only when the server cannot be reached
-  // (exit 5): the answer may have any HTTP status.
+  // A request to the API. Fails without a usable key (exit 3, checked offline: not configured,
+  // in a file others can read, or malformed) or when the server cannot be reached (exit 5); the
+  // answer may have any HTTP status.
   Result<HttpResponse> Send(std::string_view method, std::string_view path,
                             std::optional<nlohmann::json> body = std::nullopt);
 
@@ -111,6 +108,9 @@ class CommandContext {
   Result<nlohmann::json> ParseBody(const HttpResponse& response);
 
  private:
+  // Fails unless there is a key to use: not configured, in a file others can read, or malformed
+  // (all exit 3; the server is not contacted).
+  Status CheckKey();
   std::string KeyHintText() const;
   CliError KeyErrorFor(const std::string& code, const std::string& message) const;
   CliError OrgErrorFor(const std::string& code, const std::string& message,
