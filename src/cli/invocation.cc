@@ -110,15 +110,16 @@ std::map<const CLI::App*, const Command*> AddCommands(CLI::App& app, UsageFormat
   std::map<std::string_view, CLI::App*> apps = {{"", &app}};
   std::map<const CLI::App*, const Command*> commands;
   for (const Command& command : Commands()) {
+    // "agents create": the word "create" under the group "agents"; "orgs" under the root.
     const size_t space = command.name.rfind(' ');
-    const std::string_view group =
-        space == std::string_view::npos ? "" : command.name.substr(0, space);
-    CLI::App* parent = apps.at(group);
+    const bool top = space == std::string_view::npos;
+    CLI::App* parent = apps.at(top ? "" : command.name.substr(0, space));
     if (parent != &app && Runnable(*commands.at(parent))) {
       parent->require_subcommand(0, 1);  // a group that also runs without a subcommand
     }
-    CLI::App* sub = parent->add_subcommand(std::string(command.name.substr(space + 1)),
-                                           std::string(command.help));
+    CLI::App* sub =
+        parent->add_subcommand(std::string(top ? command.name : command.name.substr(space + 1)),
+                               std::string(command.help));
     sub->fallthrough();
     formatter.SetUsage(sub, fmt::format("{}", fmt::join(command.usage, " | ")));
     if (!Runnable(command)) sub->require_subcommand(1);
