@@ -45,6 +45,7 @@ class UsageFormatter : public CLI::Formatter {
   std::map<const CLI::App*, std::string> usages_;
 };
 
+// One visitor out of several lambdas, for std::visit over an Arg's field.
 template <typename... F>
 struct Overloaded : F... {
   using F::operator()...;
