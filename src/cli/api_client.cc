@@ -16,7 +16,6 @@ constexpr size_t kMaxBody = 16 * 1024 * 1024;
 
 struct Received {
   std::string body;
-  std::string request_id;
   bool too_large = false;
 };
 
@@ -27,30 +26,6 @@ size_t OnBody(char* data, size_t size, size_t n, void* user) {
     return 0;
   }
   r->body.append(data, size * n);
-  return size * n;
-}
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  auto* r = static_cast<Received*>(user);
-  std::string_view line(data, size * n);
-  constexpr std::string_view kName = "x-request-id:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (size_t i = 0; i < kName.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) {
-        match = false;
-        break;
-      }
-    }
-    if (match) {
-      std::string_view v = line.substr(kName.size());
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) {
-        v.remove_suffix(1);
-      }
-      r->request_id = std::string(v);
-    }
-  }
   return size * n;
 }
 
@@ -68,19 +43,11 @@ ApiClient::ApiClient(std::string base_url, Secret key, std::ostream* verbose_log
       verbose_log_(verbose_log),
       ca_file_(std::move(ca_file)) {}
 
-std::string ApiClient::EscapeSegment(std::string_view segment) {
-  std::string out;
-  for (unsigned char c : segment) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+std::string EscapePathSegment(std::string_view segment) {
+  // Since libcurl 7.82 the handle is unused; every byte but A-Z a-z 0-9 - . _ ~ is escaped.
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, segment.data(), static_cast<int>(segment.size())), &curl_free);
+  return escaped ? std::string(escaped.get()) : std::string();
 }
 
 Result<HttpResponse> ApiClient::Send(std::string_view method, std::string_view path,
@@ -114,8 +81,6 @@ Result<HttpResponse> ApiClient::Send(std::string_view method, std::string_view p
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &received);
   // Redirects are not followed: a redirect would carry the key to another place.
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -145,7 +110,10 @@ Result<HttpResponse> ApiClient::Send(std::string_view method, std::string_view p
   HttpResponse response;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   response.body = std::move(received.body);
-  response.request_id = std::move(received.request_id);
+  curl_header* request_id = nullptr;
+  if (curl_easy_header(c, "X-Request-Id", 0, CURLH_HEADER, -1, &request_id) == CURLHE_OK) {
+    response.request_id = request_id->value;
+  }
   if (verbose_log_ != nullptr) {
     *verbose_log_ << "< " << response.status << " (" << ms << " ms, " << response.body.size()
                   << " bytes";

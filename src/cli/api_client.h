@@ -31,19 +31,9 @@ class ApiClient {
   ApiClient(std::string base_url, Secret key, std::ostream* verbose_log = nullptr,
             std::string ca_file = "");
 
-  Result<HttpResponse> Get(std::string_view path) { return Send("GET", path, std::nullopt); }
-  Result<HttpResponse> Post(std::string_view path, std::string body) {
-    return Send("POST", path, std::move(body));
-  }
-  Result<HttpResponse> Delete(std::string_view path) { return Send("DELETE", path, std::nullopt); }
-
+  // The answer to `method` on base URL + `path`, with `body` as JSON when there is one.
   Result<HttpResponse> Send(std::string_view method, std::string_view path,
                             std::optional<std::string> body);
-
-  const std::string& base_url() const { return base_url_; }
-
-  // `segment` percent-encoded for use as one path segment.
-  static std::string EscapeSegment(std::string_view segment);
 
  private:
   std::string base_url_;
@@ -51,6 +41,9 @@ class ApiClient {
   std::ostream* verbose_log_;
   std::string ca_file_;
 };
+
+// `segment` percent-encoded (libcurl's curl_easy_escape) for use as one URL path segment.
+std::string EscapePathSegment(std::string_view segment);
 
 }  // namespace tfzo::cli
 

@@ -30,8 +30,11 @@ std::string When(const json& j, const char* name, std::string_view none, Time no
   return fmt::format("{} ({})", text, RelativeTime(*t, now));
 }
 
-std::string OrgPath(const OrgRef& org) {
-  return "/api/v1/orgs/" + ApiClient::EscapeSegment(org.id);
+// "/api/v1/orgs/{org}/{collection}[/{id}]", the ids escaped.
+std::string OrgPath(const OrgRef& org, std::string_view collection, std::string_view id = "") {
+  std::string path = fmt::format("/api/v1/orgs/{}/{}", EscapePathSegment(org.id), collection);
+  if (!id.empty()) path += "/" + EscapePathSegment(id);
+  return path;
 }
 
 std::string OrgLabel(const OrgRef& org) {
@@ -39,108 +42,146 @@ std::string OrgLabel(const OrgRef& org) {
   return fmt::format("{} ({})", org.name, org.id);
 }
 
-// The array `field` of a list answer, or a bad_response error.
-CliResult<json> ListField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, Session::ParseBody(response));
+// The name a 403 about `org` quotes: --org as typed, else the organization's name.
+std::string AskedOrg(const CommandContext& context, const OrgRef& org) {
+  return context.invocation().org.value_or(org.name);
+}
+
+// The array `field` of a list answer; else fails with bad_response.
+Result<json> ListField(CommandContext& context, const HttpResponse& response, const char* field) {
+  ASSIGN_OR_RETURN(json j, context.ParseBody(response));
   if (!j.contains(field) || !j[field].is_array()) {
-    return CliError(ExitCode::kError, "bad_response",
-                    fmt::format("the server's answer has no \"{}\" list", field));
+    return context.Fail(CliError(ExitCode::kError, "bad_response",
+                                 fmt::format("the server's answer has no \"{}\" list", field)));
   }
   return j[field];
 }
 
-// The object `field` of an answer, or a bad_response error.
-CliResult<json> ObjectField(const HttpResponse& response, const char* field) {
-  CLI_ASSIGN_OR_RETURN(json j, Session::ParseBody(response));
+// The object `field` of an answer; else fails with bad_response.
+Result<json> ObjectField(CommandContext& context, const HttpResponse& response, const char* field) {
+  ASSIGN_OR_RETURN(json j, context.ParseBody(response));
   if (!j.contains(field) || !j[field].is_object()) {
-    return CliError(ExitCode::kError, "bad_response",
-                    fmt::format("the server's answer has no \"{}\" object", field));
+    return context.Fail(CliError(ExitCode::kError, "bad_response",
+                                 fmt::format("the server's answer has no \"{}\" object", field)));
   }
   return j[field];
-}
-
-CliStatus PrintDeleted(Session& session, std::string_view noun, const std::string& id,
-                       const OrgRef& org) {
-  if (session.json()) {
-    session.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
-  } else {
-    session.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
-  }
-  return std::nullopt;
 }
 
 // GET .../{collection} in the resolved org, printed as a table (or the answer under --json).
-CliStatus ListInOrg(Session& session, const char* collection) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  CLI_ASSIGN_OR_RETURN(HttpResponse r,
-                       session.Call("GET", OrgPath(org) + "/" + collection, std::nullopt,
-                                    session.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json items, ListField(r, collection));
-  if (session.json()) {
-    session.PrintBody(r.body);
-    return std::nullopt;
+Result<ExitCode> ListInOrg(CommandContext& context, const char* collection) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org, collection), std::nullopt,
+                                                AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json items, ListField(context, r, collection));
+  if (context.json()) {
+    context.PrintBody(r.body);
+    return ExitCode::kOk;
   }
   if (items.empty()) {
-    session.err() << fmt::format("No {} in organization {}.\n", collection, OrgLabel(org));
-    return std::nullopt;
+    context.err() << fmt::format("No {} in organization {}.\n", collection, OrgLabel(org));
+    return ExitCode::kOk;
   }
   const bool agents = std::string_view(collection) == "agents";
-  TextTable table(agents ? std::vector<std::string>{"ID", "NAME", "HOST", "CREATED"}
-                         : std::vector<std::string>{"ID", "NAME", "ADDRESS", "CREATED"});
+  TextTable table({"ID", "NAME", agents ? "HOST" : "ADDRESS", "CREATED"});
   for (const json& item : items) {
     table.AddRow({Str(item, "id"), Str(item, "name"),
                   agents ? Str(item, "host_id", "-") : Str(item, "address"),
                   Str(item, "created_at")});
   }
-  table.Print(session.out());
-  return std::nullopt;
+  table.Print(context.out());
+  return ExitCode::kOk;
+}
+
+// DELETE .../{collection}/{ID} in the resolved org; the server answers 204, so the CLI prints.
+Result<ExitCode> RemoveInOrg(CommandContext& context, std::string_view collection,
+                             std::string_view noun) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  const std::string& id = context.invocation().name;
+  RETURN_IF_ERROR(
+      context.Call("DELETE", OrgPath(org, collection, id), std::nullopt, AskedOrg(context, org))
+          .status());
+  if (context.json()) {
+    context.PrintBody(json({{"deleted", true}, {"id", id}, {"org_id", org.id}}).dump());
+  } else {
+    context.out() << fmt::format("Deleted {} {} from organization {}\n", noun, id, OrgLabel(org));
+  }
+  return ExitCode::kOk;
 }
 
 // The id of the host `wanted` (an id or an exact name) in `org`.
-CliResult<std::string> ResolveHost(Session& session, const OrgRef& org, const std::string& wanted) {
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("GET", OrgPath(org) + "/hosts", std::nullopt,
-                                                    session.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json hosts, ListField(r, "hosts"));
+Result<std::string> ResolveHost(CommandContext& context, const OrgRef& org,
+                                const std::string& wanted) {
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", OrgPath(org, "hosts"), std::nullopt,
+                                                AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json hosts, ListField(context, r, "hosts"));
   for (const json& h : hosts) {
     if (Str(h, "id") == wanted) return wanted;
   }
   for (const json& h : hosts) {
     if (Str(h, "name") == wanted) return Str(h, "id");
   }
-  return CliError(
-      ExitCode::kError, "not_found",
-      fmt::format("no host \"{}\" (id or name) in organization {}", wanted, OrgLabel(org)),
-      "`2501 hosts list` shows them; `2501 hosts create` registers one.");
+  return context.Fail(
+      CliError(ExitCode::kError, "not_found",
+               fmt::format("no host \"{}\" (id or name) in organization {}", wanted, OrgLabel(org)),
+               "`2501 hosts list` shows them; `2501 hosts create` registers one."));
 }
 
-CliResult<json> CreateAgentIn(Session& session, const OrgRef& org, const std::string& name,
-                              std::string* body_out) {
+// An agent created by the server, and its answer as received.
+struct CreatedAgent {
+  json agent;
+  std::string body;
+};
+
+Result<CreatedAgent> CreateAgentIn(CommandContext& context, const OrgRef& org,
+                                   const std::string& name) {
   json body = {{"name", name}};
-  if (session.invocation().agent_host) {
-    CLI_ASSIGN_OR_RETURN(std::string host_id,
-                         ResolveHost(session, org, *session.invocation().agent_host));
-    body["host_id"] = host_id;
+  if (const std::optional<std::string>& host = context.invocation().agent_host) {
+    ASSIGN_OR_RETURN(body["host_id"], ResolveHost(context, org, *host));
   }
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("POST", OrgPath(org) + "/agents", body,
-                                                    session.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json agent, ObjectField(r, "agent"));
-  *body_out = r.body;
-  return agent;
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   context.Call("POST", OrgPath(org, "agents"), body, AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json agent, ObjectField(context, r, "agent"));
+  return CreatedAgent{std::move(agent), std::move(r.body)};
+}
+
+// The agent `init` remembered for `dir`, when the server still has it: printed, true. False when
+// there is none or it was deleted meanwhile (then a note says a new one is created).
+Result<bool> ShowRememberedAgent(CommandContext& context, const std::string& dir) {
+  auto existing = context.config().GetWorkspace(context.settings().profile.value, dir);
+  if (!existing) return false;
+  OrgRef org{existing->org_id, existing->org_id, ""};
+  ASSIGN_OR_RETURN(HttpResponse r, context.Send("GET", OrgPath(org, "agents", existing->agent_id)));
+  if (r.status >= 200 && r.status < 300) {
+    if (context.json()) {
+      context.PrintBody(r.body);
+    } else {
+      context.out() << fmt::format(
+          "This directory is already set up: agent {} ({}) in organization {}\n",
+          existing->agent_name, existing->agent_id, existing->org_id);
+    }
+    return true;
+  }
+  CliError error = context.ErrorFor(r, existing->org_id);
+  if (error.code() != "not_found") return context.Fail(std::move(error));
+  context.Note(
+      fmt::format("the agent {} remembered for this directory no longer exists; creating a new one",
+                  existing->agent_id));
+  return false;
 }
 
 }  // namespace
 
-CliStatus AuthStatus(Session& session) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());
-  if (session.json()) {
-    session.PrintBody(me->body);
-    return std::nullopt;
+Result<ExitCode> AuthStatus(CommandContext& context) {
+  ASSIGN_OR_RETURN(const Me* me, context.GetMe());
+  if (context.json()) {
+    context.PrintBody(me->body);
+    return ExitCode::kOk;
   }
-  const Settings& s = session.settings();
-  const Time now = session.clock().Now();
+  const Settings& s = context.settings();
+  const Time now = context.clock().Now();
   const json& account = me->json.contains("account") ? me->json["account"] : json::object();
   const json& key = me->json.contains("key") ? me->json["key"] : json::object();
-  std::ostream& out = session.out();
+  std::ostream& out = context.out();
   out << fmt::format("Authenticated to {} (profile \"{}\")\n", s.api_host.value, s.profile.value);
   out << fmt::format("  account:        {} <{}> ({})\n", Str(account, "name"),
                      Str(account, "email"), Str(account, "id"));
@@ -160,138 +201,102 @@ CliStatus AuthStatus(Session& session) {
   for (const OrgRef& o : me->orgs) orgs.push_back(fmt::format("{} ({}, {})", o.name, o.id, o.role));
   out << fmt::format("  organizations:  {}\n",
                      orgs.empty() ? "none" : fmt::format("{}", fmt::join(orgs, ", ")));
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus ListOrgs(Session& session) {
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());  // the key check and expiry warning
-  (void)me;
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("GET", "/api/v1/orgs"));
-  CLI_ASSIGN_OR_RETURN(json orgs, ListField(r, "orgs"));
-  if (session.json()) {
-    session.PrintBody(r.body);
-    return std::nullopt;
+Result<ExitCode> ListOrgs(CommandContext& context) {
+  RETURN_IF_ERROR(context.GetMe().status());  // the key check and expiry warning
+  ASSIGN_OR_RETURN(HttpResponse r, context.Call("GET", "/api/v1/orgs"));
+  ASSIGN_OR_RETURN(json orgs, ListField(context, r, "orgs"));
+  if (context.json()) {
+    context.PrintBody(r.body);
+    return ExitCode::kOk;
   }
   if (orgs.empty()) {
-    session.err() << "No organization is reachable with this key.\n";
-    return std::nullopt;
+    context.err() << "No organization is reachable with this key.\n";
+    return ExitCode::kOk;
   }
   TextTable table({"ID", "NAME", "ROLE"});
   for (const json& o : orgs) table.AddRow({Str(o, "id"), Str(o, "name"), Str(o, "role")});
-  table.Print(session.out());
-  return std::nullopt;
+  table.Print(context.out());
+  return ExitCode::kOk;
 }
 
-CliStatus ListAgents(Session& session) { return ListInOrg(session, "agents"); }
-CliStatus ListHosts(Session& session) { return ListInOrg(session, "hosts"); }
+Result<ExitCode> ListAgents(CommandContext& context) { return ListInOrg(context, "agents"); }
+Result<ExitCode> ListHosts(CommandContext& context) { return ListInOrg(context, "hosts"); }
 
-CliStatus CreateAgent(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(session, org, session.invocation().name, &body));
-  if (session.json()) {
-    session.PrintBody(body);
+Result<ExitCode> RemoveAgent(CommandContext& context) {
+  return RemoveInOrg(context, "agents", "agent");
+}
+Result<ExitCode> RemoveHost(CommandContext& context) {
+  return RemoveInOrg(context, "hosts", "host");
+}
+
+Result<ExitCode> CreateAgent(CommandContext& context) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  ASSIGN_OR_RETURN(CreatedAgent created, CreateAgentIn(context, org, context.invocation().name));
+  if (context.json()) {
+    context.PrintBody(created.body);
   } else {
+    const json& agent = created.agent;
     std::string host = Str(agent, "host_id");
-    session.out() << fmt::format("Created agent {} ({}) in organization {}{}\n", Str(agent, "name"),
+    context.out() << fmt::format("Created agent {} ({}) in organization {}{}\n", Str(agent, "name"),
                                  Str(agent, "id"), OrgLabel(org),
                                  host.empty() ? "" : " on host " + host);
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus CreateHost(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  json body = {{"name", session.invocation().name}, {"address", session.invocation().address}};
-  CLI_ASSIGN_OR_RETURN(HttpResponse r, session.Call("POST", OrgPath(org) + "/hosts", body,
-                                                    session.invocation().org.value_or(org.name)));
-  CLI_ASSIGN_OR_RETURN(json host, ObjectField(r, "host"));
-  if (session.json()) {
-    session.PrintBody(r.body);
+Result<ExitCode> CreateHost(CommandContext& context) {
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
+  json body = {{"name", context.invocation().name}, {"address", context.invocation().address}};
+  ASSIGN_OR_RETURN(HttpResponse r,
+                   context.Call("POST", OrgPath(org, "hosts"), body, AskedOrg(context, org)));
+  ASSIGN_OR_RETURN(json host, ObjectField(context, r, "host"));
+  if (context.json()) {
+    context.PrintBody(r.body);
   } else {
-    session.out() << fmt::format("Registered host {} ({}, {}) in organization {}\n",
+    context.out() << fmt::format("Registered host {} ({}, {}) in organization {}\n",
                                  Str(host, "name"), Str(host, "id"), Str(host, "address"),
                                  OrgLabel(org));
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus RemoveAgent(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  const std::string& id = session.invocation().name;
-  CLI_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      session.Call("DELETE", OrgPath(org) + "/agents/" + ApiClient::EscapeSegment(id), std::nullopt,
-                   session.invocation().org.value_or(org.name)));
-  (void)r;
-  return PrintDeleted(session, "agent", id, org);
-}
-
-CliStatus RemoveHost(Session& session) {
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
-  const std::string& id = session.invocation().name;
-  CLI_ASSIGN_OR_RETURN(
-      HttpResponse r,
-      session.Call("DELETE", OrgPath(org) + "/hosts/" + ApiClient::EscapeSegment(id), std::nullopt,
-                   session.invocation().org.value_or(org.name)));
-  (void)r;
-  return PrintDeleted(session, "host", id, org);
-}
-
-CliStatus InitWorkspace(Session& session) {
+Result<ExitCode> InitWorkspace(CommandContext& context) {
   std::error_code ec;
   const std::string dir = std::filesystem::current_path(ec).string();
   if (ec) {
-    return CliError(ExitCode::kError, "io", "cannot read the current directory: " + ec.message());
+    return context.Fail(
+        CliError(ExitCode::kError, "io", "cannot read the current directory: " + ec.message()));
   }
-  const std::string& profile = session.settings().profile.value;
-  CLI_ASSIGN_OR_RETURN(const Me* me, session.GetMe());  // the key check and expiry warning
-  (void)me;
-  if (auto existing = session.config().GetWorkspace(profile, dir)) {
-    OrgRef ws_org{existing->org_id, existing->org_id, ""};
-    auto r = session.Call(
-        "GET", OrgPath(ws_org) + "/agents/" + ApiClient::EscapeSegment(existing->agent_id),
-        std::nullopt, existing->org_id);
-    if (r.ok()) {
-      if (session.json()) {
-        session.PrintBody(r->body);
-      } else {
-        session.out() << fmt::format(
-            "This directory is already set up: agent {} ({}) in organization {}\n",
-            existing->agent_name, existing->agent_id, existing->org_id);
-      }
-      return std::nullopt;
-    }
-    if (r.error().code() != "not_found") return r.error();
-    session.Note(
-        fmt::format("the agent {} remembered for this directory no longer exists; "
-                    "creating a new one",
-                    existing->agent_id));
-  }
+  RETURN_IF_ERROR(context.GetMe().status());  // the key check and expiry warning
+  ASSIGN_OR_RETURN(bool remembered, ShowRememberedAgent(context, dir));
+  if (remembered) return ExitCode::kOk;
 
-  CLI_ASSIGN_OR_RETURN(OrgRef org, session.ResolveOrg());
+  ASSIGN_OR_RETURN(OrgRef org, context.ResolveOrg());
   std::string name =
-      session.invocation().init_name.value_or(std::filesystem::path(dir).filename().string());
+      context.invocation().init_name.value_or(std::filesystem::path(dir).filename().string());
   if (name.empty()) name = "workspace";
-  std::string body;
-  CLI_ASSIGN_OR_RETURN(json agent, CreateAgentIn(session, org, name, &body));
-  session.config().SetWorkspace(profile, dir,
+  ASSIGN_OR_RETURN(CreatedAgent created, CreateAgentIn(context, org, name));
+  const json& agent = created.agent;
+  const std::string& profile = context.settings().profile.value;
+  context.config().SetWorkspace(profile, dir,
                                 Workspace{Str(agent, "id"), Str(agent, "name"), org.id});
-  Status st = session.config().Save();
-  if (!st.ok()) {
-    return CliError(
-        ExitCode::kError, "config_write_failed",
-        fmt::format("created agent {} but cannot remember it: {}", Str(agent, "id"), st.message()));
+  if (Status st = context.config().Save(); !st.ok()) {
+    return context.Fail(CliError(ExitCode::kError, "config_write_failed",
+                                 fmt::format("created agent {} but cannot remember it: {}",
+                                             Str(agent, "id"), st.message())));
   }
-  if (session.json()) {
-    session.PrintBody(body);
+  if (context.json()) {
+    context.PrintBody(created.body);
   } else {
-    session.out() << fmt::format("Created agent {} ({}) in organization {} for {}\n",
+    context.out() << fmt::format("Created agent {} ({}) in organization {} for {}\n",
                                  Str(agent, "name"), Str(agent, "id"), OrgLabel(org), dir);
-    session.out() << fmt::format("Remembered in {} (profile \"{}\")\n", session.config().path(),
+    context.out() << fmt::format("Remembered in {} (profile \"{}\")\n", context.config().path(),
                                  profile);
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
 }  // namespace tfzo::cli

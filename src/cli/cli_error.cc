@@ -10,8 +10,25 @@ std::string CliError::ToJson() const {
   return body.dump();
 }
 
-CliError FromStatus(const Status& status, ExitCode exit_code) {
-  return CliError(exit_code, std::string(CodeName(status.code())), status.message());
+Status CliError::ToStatus() const {
+  switch (exit_code_) {
+    case ExitCode::kUsage:
+      return InvalidRequest(message_);
+    case ExitCode::kAuth:
+      return Status(StatusCode::kUnauthenticated, message_);
+    case ExitCode::kForbidden:
+      return Forbidden(message_);
+    case ExitCode::kUnreachable:
+      return Status(StatusCode::kUnavailable, message_);
+    case ExitCode::kOk:
+    case ExitCode::kError:
+      break;
+  }
+  return Internal(message_);
+}
+
+CliError FromStatus(const Status& status) {
+  return CliError(ExitCode::kError, std::string(CodeName(status.code())), status.message());
 }
 
 }  // namespace tfzo::cli

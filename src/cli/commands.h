@@ -1,35 +1,34 @@
 #ifndef TFZO_CLI_COMMANDS_H_
 #define TFZO_CLI_COMMANDS_H_
 
-#include <istream>
-
 #include "cli/cli_error.h"
-#include "cli/session.h"
+#include "cli/command_context.h"
+#include "core/result.h"
 
 namespace tfzo::cli {
 
-// The commands of docs/spec/CLI.md, one function each, all on a loaded Session. Each prints its
-// result (text, or the server's JSON under --json) and returns the error that stopped it.
+// The handlers of the command table (command_table.cc), one per command of docs/spec/CLI.md.
+// Each prints its result (text, or the server's JSON under --json) and returns the exit code,
+// or the Status of CommandContext::Fail() when it fails.
 
 // config_commands.cc: the local ones, which work offline.
-CliStatus SetApiKey(Session& session, std::istream& in);
-CliStatus SetApiHost(Session& session);
-CliStatus ShowConfig(Session& session);
+Result<ExitCode> SetApiKey(CommandContext& context);
+Result<ExitCode> SetApiHost(CommandContext& context);
+Result<ExitCode> ShowConfig(CommandContext& context);
 
 // api_commands.cc: the ones that call the server.
-CliStatus AuthStatus(Session& session);
-CliStatus ListOrgs(Session& session);
-CliStatus ListAgents(Session& session);
-CliStatus CreateAgent(Session& session);
-CliStatus RemoveAgent(Session& session);
-CliStatus ListHosts(Session& session);
-CliStatus CreateHost(Session& session);
-CliStatus RemoveHost(Session& session);
-CliStatus InitWorkspace(Session& session);
+Result<ExitCode> AuthStatus(CommandContext& context);
+Result<ExitCode> ListOrgs(CommandContext& context);
+Result<ExitCode> ListAgents(CommandContext& context);
+Result<ExitCode> CreateAgent(CommandContext& context);
+Result<ExitCode> RemoveAgent(CommandContext& context);
+Result<ExitCode> ListHosts(CommandContext& context);
+Result<ExitCode> CreateHost(CommandContext& context);
+Result<ExitCode> RemoveHost(CommandContext& context);
+Result<ExitCode> InitWorkspace(CommandContext& context);
 
-// scan_command.cc: exit 0 (no key), 1 (keys found) or an error.
-CliResult<ExitCode> Scan(Session& session);
-CliStatus InstallHook(Session& session);
+// scan_command.cc: exit 0 (no key) or 1 (keys found); `scan --install-hook` too.
+Result<ExitCode> Scan(CommandContext& context);
 
 }  // namespace tfzo::cli
 

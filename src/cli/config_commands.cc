@@ -48,178 +48,200 @@ std::string SourceText(Source source, const std::string& origin) {
   return "";
 }
 
-CliStatus SaveConfig(Session& session) {
-  Status st = session.config().Save();
-  if (!st.ok()) {
-    return CliError(ExitCode::kError, "config_write_failed",
-                    "cannot write the config file: " + st.message(),
-                    "Nothing was changed: the previous file, if any, is intact.");
+// What `2501 config` shows.
+struct ConfigView {
+  const Settings& settings;
+  const Config& config;
+  bool has_key;
+  bool well_formed;
+  bool key_refused;  // in a file others can read
+  std::string cwd;
+  std::optional<Workspace> workspace;
+};
+
+nlohmann::json ConfigJson(const ConfigView& v) {
+  const Settings& s = v.settings;
+  const Config& config = v.config;
+  nlohmann::json j;
+  j["profile"] = {{"value", s.profile.value}, {"source", SourceName(s.profile.source)}};
+  j["api_host"] = {{"value", s.api_host.value}, {"source", SourceName(s.api_host.source)}};
+  j["api_key"] = nullptr;
+  if (v.has_key) {
+    j["api_key"] = {{"hint", KeyHint(s.api_key.key.reveal())},
+                    {"source", SourceName(s.api_key.source)},
+                    {"well_formed", v.well_formed},
+                    {"usable", v.well_formed && !v.key_refused}};
   }
-  return std::nullopt;
+  j["file"] = {{"path", config.path()},
+               {"exists", config.exists()},
+               {"mode", config.exists() ? fmt::format("{:04o}", config.mode()) : ""},
+               {"safe", config.PermissionsSafe()}};
+  j["profiles"] = config.Profiles();
+  j["workspace"] = nullptr;
+  if (v.workspace) {
+    j["workspace"] = {{"dir", v.cwd},
+                      {"agent_id", v.workspace->agent_id},
+                      {"agent_name", v.workspace->agent_name},
+                      {"org_id", v.workspace->org_id}};
+  }
+  return j;
+}
+
+void PrintConfig(std::ostream& out, const ConfigView& v) {
+  const Settings& s = v.settings;
+  const Config& config = v.config;
+  auto row = [&](std::string_view name, const std::string& value, const std::string& from) {
+    out << fmt::format("{:<10} {:<40} ({})\n", name, value, from);
+  };
+  row("profile", s.profile.value, SourceText(s.profile.source, s.profile.origin));
+  row("api_host", s.api_host.value, SourceText(s.api_host.source, s.api_host.origin));
+  if (v.has_key) {
+    std::string hint = KeyHint(s.api_key.key.reveal());
+    if (!v.well_formed) hint += "  MALFORMED";
+    if (v.key_refused) hint += "  NOT USED: unsafe file";
+    row("api_key", hint, SourceText(s.api_key.source, s.api_key.origin));
+  } else {
+    row("api_key", "(not set)", "run `2501 set api_key -`");
+  }
+  if (!config.exists()) {
+    out << fmt::format("{:<10} {} (does not exist yet)\n", "file", config.path());
+  } else if (config.PermissionsSafe()) {
+    out << fmt::format("{:<10} {} (mode {:04o}: safe)\n", "file", config.path(), config.mode());
+  } else {
+    out << fmt::format("{:<10} {} (mode {:04o}: UNSAFE, accessible by group or others)\n", "file",
+                       config.path(), config.mode());
+  }
+  if (auto profiles = config.Profiles(); !profiles.empty()) {
+    out << fmt::format("{:<10} {}\n", "profiles", fmt::join(profiles, ", "));
+  }
+  if (v.workspace) {
+    out << fmt::format("{:<10} agent {} ({}) in organization {}\n", "workspace",
+                       v.workspace->agent_name, v.workspace->agent_id, v.workspace->org_id);
+  }
+}
+
+Status SaveConfig(CommandContext& context) {
+  Status st = context.config().Save();
+  if (!st.ok()) {
+    return context.Fail(CliError(ExitCode::kError, "config_write_failed",
+                                 "cannot write the config file: " + st.message(),
+                                 "Nothing was changed: the previous file, if any, is intact."));
+  }
+  return st;
 }
 
 }  // namespace
 
-CliStatus SetApiKey(Session& session, std::istream& in) {
-  const Invocation& inv = session.invocation();
-  const std::string& profile = session.settings().profile.value;
+Result<ExitCode> SetApiKey(CommandContext& context) {
+  const Invocation& inv = context.invocation();
+  const std::string& profile = context.settings().profile.value;
   std::optional<std::string> raw;
   if (inv.key_arg && *inv.key_arg != "-") {
     raw = *inv.key_arg;
-    session.Note(
+    context.Note(
         "a key given as an argument stays in your shell history and is visible to other "
         "processes; prefer `2501 set api_key -` (stdin) or the prompt");
   } else if (StdinIsTerminal()) {  // no KEY, or `-` typed at a terminal: never echo the key
     raw = ReadHiddenLine(
-        fmt::format("Paste the API key for profile \"{}\" (input hidden): ", profile), in,
-        session.err());
+        fmt::format("Paste the API key for profile \"{}\" (input hidden): ", profile), context.in(),
+        context.err());
   } else {
     std::string line;
-    if (std::getline(in, line)) raw = std::move(line);
+    if (std::getline(context.in(), line)) raw = std::move(line);
   }
   if (!raw) {
-    return CliError(ExitCode::kUsage, "usage", "no key was given: standard input was empty",
-                    "Usage: " + UsageOf(Command::kSetApiKey));
+    return context.Fail(CliError(ExitCode::kUsage, "usage",
+                                 "no key was given: standard input was empty",
+                                 context.UsageHint()));
   }
   Secret key(std::string(Trim(*raw)));
   if (key.reveal().size() != raw->size()) {
-    session.Note("removed surrounding whitespace and newlines from the key");
+    context.Note("removed surrounding whitespace and newlines from the key");
   }
   if (key.empty()) {
-    return CliError(ExitCode::kUsage, "usage", "no key was given: the line was empty",
-                    "Usage: " + UsageOf(Command::kSetApiKey));
+    return context.Fail(CliError(ExitCode::kUsage, "usage", "no key was given: the line was empty",
+                                 context.UsageHint()));
   }
   if (!IsWellFormedKey(key.reveal())) {
-    return CliError(ExitCode::kAuth, "key_malformed",
-                    fmt::format("this is not a valid 2501 API key (key_malformed): {}; nothing "
-                                "was written",
-                                WhyMalformed(key.reveal())),
-                    "Copy the whole key again (tfzo_ and 36 letters or digits, no spaces).");
+    return context.Fail(
+        CliError(ExitCode::kAuth, "key_malformed",
+                 fmt::format("this is not a valid 2501 API key (key_malformed): {}; nothing "
+                             "was written",
+                             WhyMalformed(key.reveal())),
+                 "Copy the whole key again (tfzo_ and 36 letters or digits, no spaces)."));
   }
-  session.config().Set(profile, "api_key", key.reveal());
-  CLI_RETURN_IF_ERROR(SaveConfig(session));
+  context.config().Set(profile, "api_key", key.reveal());
+  RETURN_IF_ERROR(SaveConfig(context));
   const std::string hint = KeyHint(key.reveal());
-  if (session.json()) {
+  if (context.json()) {
     nlohmann::json j = {
-        {"profile", profile}, {"api_key", {{"hint", hint}}}, {"path", session.config().path()}};
-    session.PrintBody(j.dump());
+        {"profile", profile}, {"api_key", {{"hint", hint}}}, {"path", context.config().path()}};
+    context.PrintBody(j.dump());
   } else {
-    session.out() << fmt::format("Stored the API key {} for profile \"{}\" in {}\n", hint, profile,
-                                 session.config().path());
-    session.out() << "Check it with `2501 auth status`.\n";
+    context.out() << fmt::format("Stored the API key {} for profile \"{}\" in {}\n", hint, profile,
+                                 context.config().path());
+    context.out() << "Check it with `2501 auth status`.\n";
   }
-  if (session.env()("TFZO_API_KEY")) {
-    session.Warn("TFZO_API_KEY is set in the environment and overrides the stored key");
+  if (context.env()("TFZO_API_KEY")) {
+    context.Warn("TFZO_API_KEY is set in the environment and overrides the stored key");
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus SetApiHost(Session& session) {
-  const std::string& profile = session.settings().profile.value;
-  auto url = NormalizeApiHost(session.invocation().url);
+Result<ExitCode> SetApiHost(CommandContext& context) {
+  const std::string& profile = context.settings().profile.value;
+  auto url = NormalizeApiHost(context.invocation().url);
   if (!url) {
-    return CliError(
-        ExitCode::kUsage, "usage",
-        fmt::format("\"{}\" is not an http:// or https:// URL", session.invocation().url),
-        "Usage: " + UsageOf(Command::kSetApiHost));
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage",
+                 fmt::format("\"{}\" is not an http:// or https:// URL", context.invocation().url),
+                 context.UsageHint()));
   }
-  session.config().Set(profile, "api_host", *url);
-  CLI_RETURN_IF_ERROR(SaveConfig(session));
-  if (session.json()) {
+  context.config().Set(profile, "api_host", *url);
+  RETURN_IF_ERROR(SaveConfig(context));
+  if (context.json()) {
     nlohmann::json j = {
-        {"profile", profile}, {"api_host", *url}, {"path", session.config().path()}};
-    session.PrintBody(j.dump());
+        {"profile", profile}, {"api_host", *url}, {"path", context.config().path()}};
+    context.PrintBody(j.dump());
   } else {
-    session.out() << fmt::format("Set the API host for profile \"{}\" to {} in {}\n", profile, *url,
-                                 session.config().path());
+    context.out() << fmt::format("Set the API host for profile \"{}\" to {} in {}\n", profile, *url,
+                                 context.config().path());
   }
-  if (session.env()("TFZO_API_HOST")) {
-    session.Warn("TFZO_API_HOST is set in the environment and overrides the stored host");
+  if (context.env()("TFZO_API_HOST")) {
+    context.Warn("TFZO_API_HOST is set in the environment and overrides the stored host");
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
-CliStatus ShowConfig(Session& session) {
-  const Settings& s = session.settings();
-  Config& config = session.config();
+Result<ExitCode> ShowConfig(CommandContext& context) {
+  const Settings& s = context.settings();
+  const Config& config = context.config();
   const std::string& key = s.api_key.key.reveal();
-  const bool has_key = !key.empty();
-  const bool well_formed = has_key && IsWellFormedKey(key);
-  const bool safe = config.PermissionsSafe();
-  const bool key_refused = has_key && s.api_key.source == Source::kFile && !safe;
-  std::string cwd;
   std::error_code ec;
-  cwd = std::filesystem::current_path(ec).string();
-  auto workspace = config.GetWorkspace(s.profile.value, cwd);
-
-  if (session.json()) {
-    nlohmann::json j;
-    j["profile"] = {{"value", s.profile.value}, {"source", SourceName(s.profile.source)}};
-    j["api_host"] = {{"value", s.api_host.value}, {"source", SourceName(s.api_host.source)}};
-    if (has_key) {
-      j["api_key"] = {{"hint", KeyHint(key)},
-                      {"source", SourceName(s.api_key.source)},
-                      {"well_formed", well_formed},
-                      {"usable", well_formed && !key_refused}};
-    } else {
-      j["api_key"] = nullptr;
-    }
-    j["file"] = {{"path", config.path()},
-                 {"exists", config.exists()},
-                 {"mode", config.exists() ? fmt::format("{:04o}", config.mode()) : ""},
-                 {"safe", safe}};
-    j["profiles"] = config.Profiles();
-    if (workspace) {
-      j["workspace"] = {{"dir", cwd},
-                        {"agent_id", workspace->agent_id},
-                        {"agent_name", workspace->agent_name},
-                        {"org_id", workspace->org_id}};
-    } else {
-      j["workspace"] = nullptr;
-    }
-    session.PrintBody(j.dump());
+  const std::string cwd = std::filesystem::current_path(ec).string();
+  ConfigView view{
+      .settings = s,
+      .config = config,
+      .has_key = !key.empty(),
+      .well_formed = !key.empty() && IsWellFormedKey(key),
+      .key_refused = !key.empty() && s.api_key.source == Source::kFile && !config.PermissionsSafe(),
+      .cwd = cwd,
+      .workspace = config.GetWorkspace(s.profile.value, cwd)};
+  if (context.json()) {
+    context.PrintBody(ConfigJson(view).dump());
   } else {
-    std::ostream& out = session.out();
-    auto row = [&](std::string_view name, const std::string& value, const std::string& from) {
-      out << fmt::format("{:<10} {:<40} ({})\n", name, value, from);
-    };
-    row("profile", s.profile.value, SourceText(s.profile.source, s.profile.origin));
-    row("api_host", s.api_host.value, SourceText(s.api_host.source, s.api_host.origin));
-    if (has_key) {
-      std::string hint = KeyHint(key);
-      if (!well_formed) hint += "  MALFORMED";
-      if (key_refused) hint += "  NOT USED: unsafe file";
-      row("api_key", hint, SourceText(s.api_key.source, s.api_key.origin));
-    } else {
-      row("api_key", "(not set)", "run `2501 set api_key -`");
-    }
-    if (!config.exists()) {
-      out << fmt::format("{:<10} {} (does not exist yet)\n", "file", config.path());
-    } else if (safe) {
-      out << fmt::format("{:<10} {} (mode {:04o}: safe)\n", "file", config.path(), config.mode());
-    } else {
-      out << fmt::format("{:<10} {} (mode {:04o}: UNSAFE, accessible by group or others)\n", "file",
-                         config.path(), config.mode());
-    }
-    auto profiles = config.Profiles();
-    if (!profiles.empty()) {
-      out << fmt::format("{:<10} {}\n", "profiles", fmt::join(profiles, ", "));
-    }
-    if (workspace) {
-      out << fmt::format("{:<10} agent {} ({}) in organization {}\n", "workspace",
-                         workspace->agent_name, workspace->agent_id, workspace->org_id);
-    }
+    PrintConfig(context.out(), view);
   }
-  if (!safe) {
-    session.Warn(
+  if (!config.PermissionsSafe()) {
+    context.Warn(
         fmt::format("{} is accessible by group or others; the key in it will not be "
                     "used. Run: chmod 600 {}",
                     config.path(), config.path()));
   }
-  if (has_key && !well_formed) {
-    session.Warn("the API key in use is malformed (key_malformed): copy the whole key again");
+  if (view.has_key && !view.well_formed) {
+    context.Warn("the API key in use is malformed (key_malformed): copy the whole key again");
   }
-  return std::nullopt;
+  return ExitCode::kOk;
 }
 
 }  // namespace tfzo::cli

@@ -1,15 +1,26 @@
 #include "cli/invocation.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <CLI/CLI.hpp>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/command_table.h"
+
 namespace tfzo::cli {
 namespace {
 
 constexpr char kVersion[] = "2501 0.1.0";
+
+constexpr char kDescription[] =
+    "2501: the command-line client of 2501 Accounts. Store an API key once, then reach your\n"
+    "organizations' agents and hosts; `2501 scan` keeps keys out of git.";
+
+constexpr char kUsage[] = "2501 COMMAND [ARGS] [--profile NAME] [--host URL] [--json] [-v]";
 
 constexpr char kGlobalFooter[] =
     "Global options (before or after the command): --profile NAME (env TFZO_PROFILE), --host URL\n"
@@ -21,18 +32,116 @@ constexpr char kGlobalFooter[] =
 class UsageFormatter : public CLI::Formatter {
  public:
   void SetUsage(const CLI::App* app, std::string usage) { usages_[app] = std::move(usage); }
-  const std::string* UsageFor(const CLI::App* app) const {
+  const std::string& UsageFor(const CLI::App* app) const {
     auto it = usages_.find(app);
-    return it == usages_.end() ? nullptr : &it->second;
+    return it == usages_.end() ? kDefault : it->second;
   }
-  std::string make_usage(const CLI::App* app, std::string name) const override {
-    if (const std::string* u = UsageFor(app)) return "Usage: " + *u + "\n";
-    return CLI::Formatter::make_usage(app, std::move(name));
+  std::string make_usage(const CLI::App* app, std::string) const override {
+    return "Usage: " + UsageFor(app) + "\n";
   }
 
  private:
+  inline static const std::string kDefault = kUsage;
   std::map<const CLI::App*, std::string> usages_;
 };
+
+// One visitor out of several lambdas, for std::visit over an Arg's field.
+template <typename... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// `arg` on `app`, filling its field of `inv`.
+void AddArg(CLI::App& app, const Arg& arg, Invocation& inv) {
+  const std::string name(arg.name), help(arg.help);
+  CLI::Option* option =
+      std::visit(Overloaded{
+                     [&](std::string Invocation::*f) { return app.add_option(name, inv.*f, help); },
+                     [&](std::optional<std::string> Invocation::*f) {
+                       return app.add_option_function<std::string>(
+                           name, [&inv, f](const std::string& v) { inv.*f = v; }, help);
+                     },
+                     [&](std::vector<std::string> Invocation::*f) {
+                       return app.add_option(name, inv.*f, help);
+                     },
+                     [&](bool Invocation::*f) { return app.add_flag(name, inv.*f, help); },
+                 },
+                 arg.field);
+  if (!std::holds_alternative<bool Invocation::*>(arg.field)) {
+    option->type_name(std::string(arg.type_name));
+  }
+  if (arg.required) option->required();
+}
+
+// The global options of docs/spec/CLI.md, accepted before or after the command.
+void AddGlobalOptions(CLI::App& app, GlobalOptions& global) {
+  app.footer(kGlobalFooter);
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(0, 1);
+  app.add_option_function<std::string>(
+         "--profile", [&](const std::string& v) { global.profile = v; },
+         "Profile to use (env TFZO_PROFILE, default \"default\")")
+      ->type_name("NAME");
+  app.add_option_function<std::string>(
+         "--host", [&](const std::string& v) { global.host = v; },
+         "Accounts server URL (env TFZO_API_HOST, default http://127.0.0.1:8080)")
+      ->type_name("URL");
+  app.add_option_function<std::string>(
+         "--cacert", [&](const std::string& v) { global.cacert = v; },
+         "PEM file of the CA that signed the server's certificate (a private CA); the system's "
+         "CAs otherwise (env TFZO_CACERT)")
+      ->type_name("FILE");
+  app.add_flag("--json", global.json,
+               "Machine-readable output on stdout (the server's JSON answer; errors as "
+               "{\"error\": {...}})");
+  app.add_flag("-v,--verbose", global.verbose,
+               "Show HTTP requests and answers on stderr (never the key)");
+}
+
+// False for a group that needs a subcommand (`set`).
+bool Runnable(const Command& command) {
+  return command.handler != nullptr || !command.runs.empty();
+}
+
+// One subcommand per row of the command table, under its group; returns which row each is.
+std::map<const CLI::App*, const Command*> AddCommands(CLI::App& app, UsageFormatter& formatter,
+                                                      Invocation& inv) {
+  std::map<std::string_view, CLI::App*> apps = {{"", &app}};
+  std::map<const CLI::App*, const Command*> commands;
+  for (const Command& command : Commands()) {
+    // "agents create": the word "create" under the group "agents"; "orgs" under the root.
+    const size_t space = command.name.rfind(' ');
+    const bool top = space == std::string_view::npos;
+    CLI::App* parent = apps.at(top ? "" : command.name.substr(0, space));
+    if (parent != &app && Runnable(*commands.at(parent))) {
+      parent->require_subcommand(0, 1);  // a group that also runs without a subcommand
+    }
+    CLI::App* sub =
+        parent->add_subcommand(std::string(top ? command.name : command.name.substr(space + 1)),
+                               std::string(command.help));
+    sub->fallthrough();
+    formatter.SetUsage(sub, fmt::format("{}", fmt::join(command.usage, " | ")));
+    if (!Runnable(command)) sub->require_subcommand(1);
+    for (const Arg& arg : command.args) AddArg(*sub, arg, inv);
+    for (const Arg& arg : command.args) {
+      for (std::string_view other : arg.excludes) {
+        sub->get_option(std::string(arg.name))->excludes(sub->get_option(std::string(other)));
+      }
+    }
+    apps[command.name] = sub;
+    commands[sub] = &command;
+  }
+  return commands;
+}
+
+// The subcommand the command line selected, or `app` itself when it names none.
+const CLI::App* Deepest(const CLI::App& app) {
+  const CLI::App* deepest = &app;
+  while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+  return deepest;
+}
 
 bool WantsJson(int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
@@ -41,43 +150,36 @@ bool WantsJson(int argc, const char* const* argv) {
   return false;
 }
 
-}  // namespace
-
-std::string UsageOf(Command command) {
-  switch (command) {
-    case Command::kNone:
-      return "2501 COMMAND [ARGS] [--profile NAME] [--host URL] [--json] [-v]";
-    case Command::kSetApiKey:
-      return "2501 set api_key [KEY | -]";
-    case Command::kSetApiHost:
-      return "2501 set api_host URL";
-    case Command::kConfig:
-      return "2501 config";
-    case Command::kAuthStatus:
-      return "2501 auth status";
-    case Command::kOrgs:
-      return "2501 orgs";
-    case Command::kAgentsList:
-      return "2501 agents [list] [--org ORG]";
-    case Command::kAgentsCreate:
-      return "2501 agents create NAME [--org ORG] [--host HOST]";
-    case Command::kAgentsRm:
-      return "2501 agents rm ID [--org ORG]";
-    case Command::kHostsList:
-      return "2501 hosts [list] [--org ORG]";
-    case Command::kHostsCreate:
-      return "2501 hosts create NAME --address ADDR [--org ORG]";
-    case Command::kHostsRm:
-      return "2501 hosts rm ID [--org ORG]";
-    case Command::kInit:
-      return "2501 init [--name NAME] [--org ORG]";
-    case Command::kScan:
-      return "2501 scan [PATH...] [--staged]";
-    case Command::kScanInstallHook:
-      return "2501 scan --install-hook";
+// --help and --version (exit 0), or a usage error: the message, the usage line of the command
+// it is about, where to read more (exit 2); under --json also the error object on stdout.
+ParsedArgs ParseFailure(const CLI::App& app, const UsageFormatter& formatter,
+                        const CLI::ParseError& e, bool json) {
+  ParsedArgs parsed;
+  std::ostringstream out, err;
+  if (e.get_exit_code() == 0) {
+    app.exit(e, out, err);
+    parsed.out = out.str();
+    parsed.err = err.str();
+    return parsed;
   }
-  return "2501";
+  const CLI::App* deepest = Deepest(app);
+  std::string where;
+  for (const CLI::App* p = deepest; p != nullptr && p != &app; p = p->get_parent()) {
+    where = " " + p->get_name() + where;
+  }
+  err << "2501: " << e.what() << "\n";
+  err << "Usage: " << formatter.UsageFor(deepest) << "\n";
+  err << "Run `2501" << where << " --help` for more.\n";
+  if (json) {
+    nlohmann::json body = {{"error", {{"code", "usage"}, {"message", e.what()}}}};
+    parsed.out = body.dump() + "\n";
+  }
+  parsed.err = err.str();
+  parsed.exit_code = 2;
+  return parsed;
 }
+
+}  // namespace
 
 ParsedArgs ParseArguments(const std::vector<std::string>& args) {
   std::vector<const char*> argv = {"2501"};
@@ -88,194 +190,23 @@ ParsedArgs ParseArguments(const std::vector<std::string>& args) {
 ParsedArgs ParseArguments(int argc, const char* const* argv) {
   Invocation inv;
   auto formatter = std::make_shared<UsageFormatter>();
-  CLI::App app(
-      "2501: the command-line client of 2501 Accounts. Store an API key once, then reach your\n"
-      "organizations' agents and hosts; `2501 scan` keeps keys out of git.",
-      "2501");
+  CLI::App app(kDescription, "2501");
   app.formatter(formatter);
-  formatter->SetUsage(&app, UsageOf(Command::kNone));
-  app.footer(kGlobalFooter);
-  app.set_version_flag("--version", kVersion);
-  app.require_subcommand(0, 1);
-  app.add_option_function<std::string>(
-         "--profile", [&](const std::string& v) { inv.global.profile = v; },
-         "Profile to use (env TFZO_PROFILE, default \"default\")")
-      ->type_name("NAME");
-  app.add_option_function<std::string>(
-         "--host", [&](const std::string& v) { inv.global.host = v; },
-         "Accounts server URL (env TFZO_API_HOST, default http://127.0.0.1:8080)")
-      ->type_name("URL");
-  app.add_option_function<std::string>(
-         "--cacert", [&](const std::string& v) { inv.global.cacert = v; },
-         "PEM file of the CA that signed the server's certificate (a private CA); the system's "
-         "CAs otherwise (env TFZO_CACERT)")
-      ->type_name("FILE");
-  app.add_flag("--json", inv.global.json,
-               "Machine-readable output on stdout (the server's JSON answer; errors as "
-               "{\"error\": {...}})");
-  app.add_flag("-v,--verbose", inv.global.verbose,
-               "Show HTTP requests and answers on stderr (never the key)");
-
-  std::map<const CLI::App*, Command> commands;
-  auto leaf = [&](CLI::App* parent, const std::string& name, const std::string& description,
-                  Command command) {
-    CLI::App* sub = parent->add_subcommand(name, description);
-    sub->fallthrough();
-    commands[sub] = command;
-    formatter->SetUsage(sub, UsageOf(command));
-    return sub;
-  };
-  auto org_option = [&](CLI::App* sub) {
-    sub->add_option_function<std::string>(
-           "--org", [&](const std::string& v) { inv.org = v; },
-           "Organization id or exact name (default: the key's organization, or your only one)")
-        ->type_name("ORG");
-  };
-
-  // set
-  CLI::App* set = app.add_subcommand("set", "Store a setting in the active profile");
-  set->fallthrough();
-  set->require_subcommand(1);
-  formatter->SetUsage(set, "2501 set api_key [KEY | -] | 2501 set api_host URL");
-  CLI::App* set_key = leaf(set, "api_key",
-                           "Store the API key. No KEY: prompt with echo off. `-`: read one line "
-                           "from stdin (keeps the key out of shell history)",
-                           Command::kSetApiKey);
-  set_key
-      ->add_option_function<std::string>(
-          "KEY", [&](const std::string& v) { inv.key_arg = v; },
-          "The key, or - to read it from stdin (prefer - or the prompt: a KEY argument lands in "
-          "your shell history)")
-      ->type_name("");
-  CLI::App* set_host =
-      leaf(set, "api_host", "Store the accounts server URL for the profile", Command::kSetApiHost);
-  set_host->add_option("URL", inv.url, "http:// or https:// URL of the accounts server")
-      ->required()
-      ->type_name("");
-
-  leaf(&app, "config",
-       "Print the configuration, where each value comes from, and whether the config file's "
-       "permissions are safe (offline; shows the key's hint, never the key)",
-       Command::kConfig);
-
-  // auth status / whoami
-  CLI::App* auth = app.add_subcommand("auth", "Authentication");
-  auth->fallthrough();
-  auth->require_subcommand(1);
-  formatter->SetUsage(auth, UsageOf(Command::kAuthStatus));
-  const char* status_help =
-      "Verify the key with the server: account, key, scope, expiration, last use, "
-      "organizations";
-  leaf(auth, "status", status_help, Command::kAuthStatus);
-  leaf(&app, "whoami", status_help, Command::kAuthStatus);
-
-  leaf(&app, "orgs", "Organizations reachable with this key", Command::kOrgs);
-
-  // agents and hosts
-  for (bool agents : {true, false}) {
-    const std::string noun = agents ? "agents" : "hosts";
-    CLI::App* group = leaf(&app, noun, "The organization's " + noun + " (default: list)",
-                           agents ? Command::kAgentsList : Command::kHostsList);
-    group->require_subcommand(0, 1);
-    org_option(group);
-    CLI::App* list = leaf(group, "list", "List the organization's " + noun,
-                          agents ? Command::kAgentsList : Command::kHostsList);
-    org_option(list);
-    CLI::App* create = leaf(group, "create", agents ? "Create an agent" : "Register a host",
-                            agents ? Command::kAgentsCreate : Command::kHostsCreate);
-    create->add_option("NAME", inv.name, agents ? "Agent name" : "Host name")
-        ->required()
-        ->type_name("");
-    org_option(create);
-    if (agents) {
-      create
-          ->add_option_function<std::string>(
-              "--host", [&](const std::string& v) { inv.agent_host = v; },
-              "Host (id or exact name) the agent runs on. The global --host URL must then come "
-              "before the command")
-          ->type_name("HOST");
-    } else {
-      create->add_option("--address", inv.address, "Host address (name or IP)")
-          ->required()
-          ->type_name("ADDR");
-    }
-    CLI::App* rm = leaf(group, "rm", agents ? "Delete an agent" : "Delete a host",
-                        agents ? Command::kAgentsRm : Command::kHostsRm);
-    rm->add_option("ID", inv.name, agents ? "Agent id" : "Host id")->required()->type_name("");
-    org_option(rm);
-  }
-
-  CLI::App* init = leaf(&app, "init",
-                        "Create an agent for the current directory (workspace) and remember it "
-                        "in the config",
-                        Command::kInit);
-  init->add_option_function<std::string>(
-          "--name", [&](const std::string& v) { inv.init_name = v; },
-          "Agent name (default: the directory's name)")
-      ->type_name("NAME");
-  org_option(init);
-
-  CLI::App* scan =
-      leaf(&app, "scan", "Find 2501 API keys (valid checksum) in files; exit 1 when any is found",
-           Command::kScan);
-  formatter->SetUsage(scan, "2501 scan [PATH...] [--staged] | 2501 scan --install-hook");
-  CLI::Option* paths = scan->add_option(
-      "PATH", inv.paths,
-      "Files or directories (default: the current directory; inside a git work tree, "
-      ".gitignore'd files are skipped)");
-  paths->type_name("");
-  CLI::Option* staged =
-      scan->add_flag("--staged", inv.staged, "Scan what the next commit adds (git index)");
-  bool install_hook = false;
-  CLI::Option* hook = scan->add_flag(
-      "--install-hook", install_hook,
-      "Install a git pre-commit hook that runs `2501 scan --staged` and blocks a commit that "
-      "adds a key");
-  hook->excludes(paths)->excludes(staged);
-  staged->excludes(paths);
-
-  ParsedArgs parsed;
+  AddGlobalOptions(app, inv.global);
+  const std::map<const CLI::App*, const Command*> commands = AddCommands(app, *formatter, inv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    std::ostringstream out, err;
-    if (e.get_exit_code() == 0) {  // --help, --version
-      app.exit(e, out, err);
-      parsed.out = out.str();
-      parsed.err = err.str();
-      parsed.exit_code = 0;
-      return parsed;
-    }
-    const CLI::App* deepest = &app;
-    while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
-    const std::string* usage = formatter->UsageFor(deepest);
-    std::string where = deepest == &app ? "" : " " + deepest->get_name();
-    for (const CLI::App* p = deepest->get_parent(); p != nullptr && p != &app;
-         p = p->get_parent()) {
-      where = " " + p->get_name() + where;
-    }
-    err << "2501: " << e.what() << "\n";
-    err << "Usage: " << (usage ? *usage : UsageOf(Command::kNone)) << "\n";
-    err << "Run `2501" << where << " --help` for more.\n";
-    if (WantsJson(argc, argv)) {
-      nlohmann::json body = {{"error", {{"code", "usage"}, {"message", e.what()}}}};
-      parsed.out = body.dump() + "\n";
-    }
-    parsed.err = err.str();
-    parsed.exit_code = 2;
-    return parsed;
+    return ParseFailure(app, *formatter, e, WantsJson(argc, argv));
   }
-
-  const CLI::App* deepest = &app;
-  while (!deepest->get_subcommands().empty()) deepest = deepest->get_subcommands().front();
+  const CLI::App* deepest = Deepest(app);
+  ParsedArgs parsed;
   if (deepest == &app) {
     parsed.out = app.help();
-    parsed.exit_code = 0;
     return parsed;
   }
-  auto it = commands.find(deepest);
-  inv.command = it == commands.end() ? Command::kNone : it->second;
-  if (inv.command == Command::kScan && install_hook) inv.command = Command::kScanInstallHook;
+  inv.command = commands.at(deepest);
+  if (!inv.command->runs.empty()) inv.command = FindCommand(inv.command->runs);
   parsed.invocation = std::move(inv);
   return parsed;
 }

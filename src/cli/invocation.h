@@ -9,29 +9,12 @@
 
 namespace tfzo::cli {
 
-// The commands of docs/spec/CLI.md.
-enum class Command {
-  kNone,  // no command given: print the help
-  kSetApiKey,
-  kSetApiHost,
-  kConfig,
-  kAuthStatus,  // also `whoami`
-  kOrgs,
-  kAgentsList,
-  kAgentsCreate,
-  kAgentsRm,
-  kHostsList,
-  kHostsCreate,
-  kHostsRm,
-  kInit,
-  kScan,
-  kScanInstallHook,
-};
+struct Command;
 
-// One parsed command line: the command and its arguments. Fields a command does not take stay
-// empty. Value type.
+// One parsed command line: the command (a row of Commands()) and its arguments. Fields a
+// command does not take stay empty. Value type.
 struct Invocation {
-  Command command = Command::kNone;
+  const Command* command = nullptr;
   GlobalOptions global;
   std::optional<std::string> org;         // --org ORG
   std::string name;                       // NAME of agents/hosts create; ID of rm
@@ -42,6 +25,7 @@ struct Invocation {
   std::optional<std::string> init_name;   // init --name NAME
   std::vector<std::string> paths;         // scan [PATH...]
   bool staged = false;                    // scan --staged
+  bool install_hook = false;              // scan --install-hook
 };
 
 // The outcome of parsing: an Invocation to run, or text to print and an exit code (help,
@@ -53,12 +37,10 @@ struct ParsedArgs {
   std::string err;  // for stderr (usage errors)
 };
 
-// Parses argv with CLI11. Never exits the process and never prints.
+// Parses argv with CLI11, the subcommands and their arguments made from Commands(). Never exits
+// the process and never prints.
 ParsedArgs ParseArguments(int argc, const char* const* argv);
 ParsedArgs ParseArguments(const std::vector<std::string>& args);  // args without argv[0]
-
-// The usage line of a command, e.g. "2501 agents create NAME [--org ORG] [--host HOST]".
-std::string UsageOf(Command command);
 
 }  // namespace tfzo::cli
 

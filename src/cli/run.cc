@@ -1,65 +1,15 @@
 #include "cli/run.h"
 
-#include "cli/commands.h"
+#include "cli/command_context.h"
+#include "cli/command_table.h"
 #include "cli/invocation.h"
-#include "cli/session.h"
 
 namespace tfzo::cli {
 namespace {
 
-CliResult<ExitCode> Dispatch(Session& session, std::istream& in) {
-  CliStatus status;
-  switch (session.invocation().command) {
-    case Command::kNone:
-      return ExitCode::kOk;
-    case Command::kScan:
-      return Scan(session);
-    case Command::kScanInstallHook:
-      status = InstallHook(session);
-      break;
-    case Command::kSetApiKey:
-      status = SetApiKey(session, in);
-      break;
-    case Command::kSetApiHost:
-      status = SetApiHost(session);
-      break;
-    case Command::kConfig:
-      status = ShowConfig(session);
-      break;
-    case Command::kAuthStatus:
-      status = AuthStatus(session);
-      break;
-    case Command::kOrgs:
-      status = ListOrgs(session);
-      break;
-    case Command::kAgentsList:
-      status = ListAgents(session);
-      break;
-    case Command::kAgentsCreate:
-      status = CreateAgent(session);
-      break;
-    case Command::kAgentsRm:
-      status = RemoveAgent(session);
-      break;
-    case Command::kHostsList:
-      status = ListHosts(session);
-      break;
-    case Command::kHostsCreate:
-      status = CreateHost(session);
-      break;
-    case Command::kHostsRm:
-      status = RemoveHost(session);
-      break;
-    case Command::kInit:
-      status = InitWorkspace(session);
-      break;
-  }
-  if (status) return *status;
-  return ExitCode::kOk;
-}
-
-bool NeedsConfig(Command command) {
-  return command != Command::kScan && command != Command::kScanInstallHook;
+Result<ExitCode> RunCommand(CommandContext& context) {
+  if (context.command().reads_config) RETURN_IF_ERROR(context.LoadConfig());
+  return context.command().handler(context);
 }
 
 }  // namespace
@@ -71,18 +21,12 @@ int Run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
   err << parsed.err;
   if (!parsed.invocation) return parsed.exit_code;
 
-  Session session(std::move(*parsed.invocation), env, out, err, clock);
-  CliStatus loaded = session.Load();
-  if (loaded && NeedsConfig(session.invocation().command)) {
-    session.PrintError(*loaded);
-    return static_cast<int>(loaded->exit_code());
-  }
-  CliResult<ExitCode> result = Dispatch(session, in);
-  if (!result.ok()) {
-    session.PrintError(result.error());
-    return static_cast<int>(result.error().exit_code());
-  }
-  return static_cast<int>(*result);
+  CommandContext context(std::move(*parsed.invocation), env, in, out, err, clock);
+  Result<ExitCode> result = RunCommand(context);
+  if (result.ok()) return static_cast<int>(*result);
+  CliError error = context.FailureFor(result.status());
+  context.PrintError(error);
+  return static_cast<int>(error.exit_code());
 }
 
 }  // namespace tfzo::cli

@@ -14,8 +14,8 @@ struct KeyMatch {
   std::string hint;
 };
 
-// Every API key in `text` (docs/spec/KEYS.md): `tfzo_` followed by 36 base62 characters whose last 6
-// are the checksum of the first 30, and not followed by another base62 character (part of a
+// Every API key in `text` (docs/spec/KEYS.md): `tfzo_` followed by 36 base62 characters whose last
+// 6 are the checksum of the first 30, and not followed by another base62 character (part of a
 // longer token). The checksum rules out lookalikes, so a match is a real key. Pure.
 std::vector<KeyMatch> FindKeys(std::string_view text);
 

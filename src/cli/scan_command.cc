@@ -42,12 +42,12 @@ std::string ShellQuote(const std::string& s) {
 }
 
 // The files to scan for one PATH argument, as display paths.
-void Collect(Session& session, const std::string& arg, std::vector<std::string>& files,
+void Collect(CommandContext& context, const std::string& arg, std::vector<std::string>& files,
              bool& failed) {
   std::error_code ec;
   fs::file_status st = fs::status(arg, ec);
   if (ec || !fs::exists(st)) {
-    session.err() << fmt::format("2501: {}: no such file or directory\n", arg);
+    context.err() << fmt::format("2501: {}: no such file or directory\n", arg);
     failed = true;
     return;
   }
@@ -68,7 +68,7 @@ void Collect(Session& session, const std::string& arg, std::vector<std::string>&
       }
       return;
     }
-    session.Warn(listed.status().message() + "; scanning every file instead");
+    context.Warn(listed.status().message() + "; scanning every file instead");
   }
   fs::recursive_directory_iterator it(arg, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -82,73 +82,71 @@ void Collect(Session& session, const std::string& arg, std::vector<std::string>&
   }
 }
 
-void PrintFindings(Session& session, const std::vector<Finding>& findings, size_t scanned,
+void PrintFindings(CommandContext& context, const std::vector<Finding>& findings, size_t scanned,
                    std::string_view what) {
-  if (session.json()) {
+  if (context.json()) {
     json list = json::array();
     for (const Finding& f : findings) {
       list.push_back({{"file", f.file}, {"line", f.line}, {"hint", f.hint}});
     }
-    session.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
+    context.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
     return;
   }
   for (const Finding& f : findings) {
-    session.out() << fmt::format("{}:{}: {}\n", f.file, f.line, f.hint);
+    context.out() << fmt::format("{}:{}: {}\n", f.file, f.line, f.hint);
   }
   if (findings.empty()) {
-    session.err() << fmt::format("No 2501 API key found in {}.\n", what);
+    context.err() << fmt::format("No 2501 API key found in {}.\n", what);
   }
 }
 
-}  // namespace
-
-CliResult<ExitCode> Scan(Session& session) {
-  const Invocation& inv = session.invocation();
-  std::vector<Finding> findings;
-  if (inv.staged) {
-    if (!Git::IsInsideWorkTree(".")) {
-      return CliError(ExitCode::kUsage, "usage", "--staged needs a git work tree",
-                      "Usage: " + UsageOf(Command::kScan));
-    }
-    auto diff = Git::StagedDiff(".");
-    if (!diff.ok()) return FromStatus(diff.status());
-    std::set<std::string> files;
-    for (DiffMatch& m : FindKeysInDiff(*diff)) {
-      files.insert(m.file);
-      findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
-    }
-    PrintFindings(session, findings, files.size(), "the staged changes");
-    if (!findings.empty()) {
-      session.err() << fmt::format(
-          "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
-          "Remove the key from the file (read it from the environment or `2501 config` "
-          "instead), `git add` the file again, and commit. If the key was ever pushed or "
-          "shared, revoke it in the Accounts interface.\n",
-          findings.size(), findings.size() == 1 ? "" : "s");
-      return ExitCode::kError;
-    }
-    return ExitCode::kOk;
+// `scan --staged`: the keys the next commit adds.
+Result<ExitCode> ScanStaged(CommandContext& context) {
+  if (!Git::IsInsideWorkTree(".")) {
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage", "--staged needs a git work tree", context.UsageHint()));
   }
+  ASSIGN_OR_RETURN(std::string diff, Git::StagedDiff("."));
+  std::vector<Finding> findings;
+  std::set<std::string> files;
+  for (DiffMatch& m : FindKeysInDiff(diff)) {
+    files.insert(m.file);
+    findings.push_back({std::move(m.file), m.line, std::move(m.hint)});
+  }
+  PrintFindings(context, findings, files.size(), "the staged changes");
+  if (findings.empty()) return ExitCode::kOk;
+  context.err() << fmt::format(
+      "2501: the staged changes add {} 2501 API key{}: the commit is blocked.\n"
+      "Remove the key from the file (read it from the environment or `2501 config` "
+      "instead), `git add` the file again, and commit. If the key was ever pushed or "
+      "shared, revoke it in the Accounts interface.\n",
+      findings.size(), findings.size() == 1 ? "" : "s");
+  return ExitCode::kError;
+}
 
-  std::vector<std::string> paths = inv.paths.empty() ? std::vector<std::string>{"."} : inv.paths;
+// `scan [PATH...]`: the keys in the files.
+Result<ExitCode> ScanPaths(CommandContext& context) {
+  const std::vector<std::string>& args = context.invocation().paths;
+  std::vector<std::string> paths = args.empty() ? std::vector<std::string>{"."} : args;
   std::vector<std::string> files;
   bool failed = false;
-  for (const std::string& p : paths) Collect(session, p, files, failed);
+  for (const std::string& p : paths) Collect(context, p, files, failed);
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
 
+  std::vector<Finding> findings;
   size_t scanned = 0;
   std::set<std::string> with_keys;
   for (const std::string& file : files) {
     std::error_code ec;
     uintmax_t size = fs::file_size(file, ec);
     if (!ec && size > kMaxFileSize) {
-      session.Note(fmt::format("{}: skipped, larger than {} MiB", file, kMaxFileSize >> 20));
+      context.Note(fmt::format("{}: skipped, larger than {} MiB", file, kMaxFileSize >> 20));
       continue;
     }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      session.Warn(fmt::format("{}: cannot read it", file));
+      context.Warn(fmt::format("{}: cannot read it", file));
       failed = true;
       continue;
     }
@@ -160,10 +158,10 @@ CliResult<ExitCode> Scan(Session& session) {
       findings.push_back({file, m.line, std::move(m.hint)});
     }
   }
-  PrintFindings(session, findings, scanned,
+  PrintFindings(context, findings, scanned,
                 fmt::format("{} file{}", scanned, scanned == 1 ? "" : "s"));
   if (!findings.empty()) {
-    session.err() << fmt::format(
+    context.err() << fmt::format(
         "2501: found {} 2501 API key{} in {} file{}. Remove {} from the files; if one was ever "
         "committed, pushed or shared, revoke it in the Accounts interface.\n",
         findings.size(), findings.size() == 1 ? "" : "s", with_keys.size(),
@@ -171,20 +169,20 @@ CliResult<ExitCode> Scan(Session& session) {
     return ExitCode::kError;
   }
   if (failed) {
-    return CliError(ExitCode::kUsage, "usage", "some paths could not be scanned",
-                    "Usage: " + UsageOf(Command::kScan));
+    return context.Fail(CliError(ExitCode::kUsage, "usage", "some paths could not be scanned",
+                                 context.UsageHint()));
   }
   return ExitCode::kOk;
 }
 
-CliStatus InstallHook(Session& session) {
+// `scan --install-hook`.
+Result<ExitCode> InstallHook(CommandContext& context) {
   if (!Git::IsInsideWorkTree(".")) {
-    return CliError(ExitCode::kError, "not_a_git_repository",
-                    "--install-hook must run inside a git work tree");
+    return context.Fail(CliError(ExitCode::kError, "not_a_git_repository",
+                                 "--install-hook must run inside a git work tree"));
   }
-  auto hooks = Git::HooksDir(".");
-  if (!hooks.ok()) return FromStatus(hooks.status());
-  const fs::path hook = fs::path(*hooks) / "pre-commit";
+  ASSIGN_OR_RETURN(std::string hooks, Git::HooksDir("."));
+  const fs::path hook = fs::path(hooks) / "pre-commit";
 
   std::error_code ec;
   if (fs::exists(hook, ec)) {
@@ -192,10 +190,10 @@ CliStatus InstallHook(Session& session) {
     std::stringstream current;
     current << in.rdbuf();
     if (current.str().find(kHookMarker) == std::string::npos) {
-      return CliError(
+      return context.Fail(CliError(
           ExitCode::kError, "hook_exists",
           fmt::format("a pre-commit hook that is not ours already exists: {}", hook.string()),
-          "Add this line to it yourself: 2501 scan --staged || exit 1");
+          "Add this line to it yourself: 2501 scan --staged || exit 1"));
     }
   }
   std::string self = fs::read_symlink("/proc/self/exe", ec).string();
@@ -208,16 +206,23 @@ CliStatus InstallHook(Session& session) {
       "exec 2501 scan --staged\n",
       kHookMarker, ShellQuote(self), ShellQuote(self));
   fs::create_directories(hook.parent_path(), ec);
-  Status st = WriteFileAtomically(hook.string(), script, 0755);
-  if (!st.ok()) return FromStatus(st);
-  if (session.json()) {
-    session.PrintBody(json({{"hook", hook.string()}}).dump());
+  RETURN_IF_ERROR(WriteFileAtomically(hook.string(), script, 0755));
+  if (context.json()) {
+    context.PrintBody(json({{"hook", hook.string()}}).dump());
   } else {
-    session.out() << fmt::format(
+    context.out() << fmt::format(
         "Installed the pre-commit hook {}: a commit that adds a 2501 API key is now blocked.\n",
         hook.string());
   }
-  return std::nullopt;
+  return ExitCode::kOk;
+}
+
+}  // namespace
+
+Result<ExitCode> Scan(CommandContext& context) {
+  if (context.invocation().install_hook) return InstallHook(context);
+  if (context.invocation().staged) return ScanStaged(context);
+  return ScanPaths(context);
 }
 
 }  // namespace tfzo::cli

@@ -1,6 +1,12 @@
 #include "cli/settings.h"
 
 namespace tfzo::cli {
+namespace {
+
+constexpr std::string_view kDefaultProfile = "default";
+constexpr std::string_view kDefaultApiHost = "http://127.0.0.1:8080";
+
+}  // namespace
 
 std::string_view SourceName(Source source) {
   switch (source) {

@@ -11,9 +11,6 @@
 
 namespace tfzo::cli {
 
-inline constexpr std::string_view kDefaultProfile = "default";
-inline constexpr std::string_view kDefaultApiHost = "http://127.0.0.1:8080";
-
 // Where a setting's value came from, in precedence order (docs/spec/CLI.md: flag > environment >
 // config file > default).
 enum class Source { kDefault, kFile, kEnv, kFlag };

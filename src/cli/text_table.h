@@ -13,7 +13,6 @@ class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
   void AddRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  size_t size() const { return rows_.size() - 1; }
   void Print(std::ostream& out) const;
 
  private:

@@ -1,0 +1,350 @@
+#include "cli/command_context.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "core/api_key.h"
+
+namespace tfzo::cli {
+namespace {
+
+constexpr auto kExpiryWarning = std::chrono::days(7);
+
+std::string StringField(const nlohmann::json& j, const char* name) {
+  if (!j.is_object()) return "";
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The API's codes for a key the server refuses (docs/spec/API.md).
+bool IsKeyCode(std::string_view code) {
+  return code == "key_malformed" || code == "key_invalid" || code == "key_expired" ||
+         code == "key_revoked";
+}
+
+std::string Plural(int64_t n, std::string_view unit) {
+  return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+std::string RelativeTime(Time t, Time now) {
+  using namespace std::chrono;
+  const seconds d = t - now;
+  const seconds a = abs(d);
+  std::string amount;
+  if (a < minutes(1)) {
+    return "just now";
+  } else if (a < hours(1)) {
+    amount = Plural(floor<minutes>(a).count(), "minute");
+  } else if (a < days(1)) {
+    amount = Plural(floor<hours>(a).count(), "hour");
+  } else {
+    amount = Plural(floor<days>(a).count(), "day");
+  }
+  return d > seconds(0) ? "in " + amount : amount + " ago";
+}
+
+CommandContext::CommandContext(Invocation invocation, EnvLookup env, std::istream& in,
+                               std::ostream& out, std::ostream& err, const Clock& clock)
+    : invocation_(std::move(invocation)),
+      env_(std::move(env)),
+      in_(in),
+      out_(out),
+      err_(err),
+      clock_(clock) {}
+
+Status CommandContext::LoadConfig() {
+  auto config = Config::Load(Config::DefaultPath(env_));
+  if (!config.ok()) {
+    return Fail(CliError(ExitCode::kError, "config_invalid", config.status().message(),
+                         "Fix or remove the file; `2501 set ...` writes a new one."));
+  }
+  config_ = std::move(config).value();
+  settings_ = Settings::Resolve(invocation_.global, env_, *config_);
+  if (!NormalizeApiHost(settings_.api_host.value)) {
+    std::string from =
+        settings_.api_host.source == Source::kFile ? "the config file" : settings_.api_host.origin;
+    return Fail(
+        CliError(ExitCode::kUsage, "usage",
+                 fmt::format("the API host \"{}\" (from {}) is not an http:// or https:// URL",
+                             settings_.api_host.value, from),
+                 "Set it with `2501 set api_host URL`, e.g. http://127.0.0.1:8080."));
+  }
+  return Status::Ok();
+}
+
+std::string CommandContext::UsageHint() const {
+  return "Usage: " + std::string(command().usage.front());
+}
+
+void CommandContext::Warn(std::string_view message) {
+  err_ << "2501: warning: " << message << "\n";
+}
+
+void CommandContext::Note(std::string_view message) { err_ << "note: " << message << "\n"; }
+
+void CommandContext::PrintBody(std::string_view body) {
+  out_ << body;
+  if (body.empty() || body.back() != '\n') out_ << "\n";
+}
+
+void CommandContext::PrintError(const CliError& error) {
+  err_ << "2501: " << error.message() << "\n";
+  if (!error.hint().empty()) err_ << error.hint() << "\n";
+  if (json()) out_ << error.ToJson() << "\n";
+}
+
+Status CommandContext::Fail(CliError error) {
+  failure_ = std::move(error);
+  return failure_->ToStatus();
+}
+
+CliError CommandContext::FailureFor(const Status& status) const {
+  return failure_ ? *failure_ : FromStatus(status);
+}
+
+std::string CommandContext::KeyHintText() const {
+  const std::string& key = settings_.api_key.key.reveal();
+  return key.size() >= 4 ? KeyHint(key) : "tfzo_...";
+}
+
+Status CommandContext::CheckKey() {
+  const KeySetting& k = settings_.api_key;
+  const std::string& profile = settings_.profile.value;
+  if (k.key.empty()) {
+    return Fail(CliError(ExitCode::kAuth, "unauthenticated",
+                         fmt::format("no API key is configured for profile \"{}\"", profile),
+                         "Create a key in the Accounts interface, then run `2501 set api_key -` "
+                         "and paste it (or set TFZO_API_KEY)."));
+  }
+  if (k.source == Source::kFile && !config_->PermissionsSafe()) {
+    return Fail(CliError(
+        ExitCode::kAuth, "config_unsafe",
+        fmt::format("refusing to use the API key in {}: the file is accessible by group or "
+                    "others (mode {:04o}), like ssh with a private key",
+                    config_->path(), config_->mode()),
+        fmt::format("Run: chmod 600 {}", config_->path())));
+  }
+  if (!IsWellFormedKey(k.key.reveal())) {
+    std::string from = k.source == Source::kEnv ? "TFZO_API_KEY" : config_->path();
+    return Fail(CliError(ExitCode::kAuth, "key_malformed",
+                         fmt::format("the API key from {} is malformed (key_malformed): it is "
+                                     "incomplete or mistyped (checked offline, nothing was sent)",
+                                     from),
+                         "Copy the whole key again, with no spaces, and store it with `2501 set "
+                         "api_key -`."));
+  }
+  return Status::Ok();
+}
+
+Result<HttpResponse> CommandContext::Send(std::string_view method, std::string_view path,
+                                          std::optional<nlohmann::json> body) {
+  RETURN_IF_ERROR(CheckKey());
+  if (!client_) {
+    // Flag > environment, like every setting.
+    std::string ca_file = invocation_.global.cacert.value_or(env_("TFZO_CACERT").value_or(""));
+    client_ = std::make_unique<ApiClient>(settings_.api_host.value, settings_.api_key.key,
+                                          invocation_.global.verbose ? &err_ : nullptr,
+                                          std::move(ca_file));
+  }
+  std::optional<std::string> text;
+  if (body) text = body->dump();
+  auto response = client_->Send(method, path, std::move(text));
+  if (!response.ok() && response.status().code() == StatusCode::kUnavailable) {
+    return Fail(CliError(ExitCode::kUnreachable, "unreachable",
+                         fmt::format("cannot reach the accounts server at {}: {}",
+                                     settings_.api_host.value, response.status().message()),
+                         "Check the URL (`2501 config`; change it with `2501 set api_host URL` "
+                         "or --host) and that the server is running."));
+  }
+  return response;
+}
+
+Result<HttpResponse> CommandContext::Call(std::string_view method, std::string_view path,
+                                          std::optional<nlohmann::json> body,
+                                          std::string_view asked_org) {
+  ASSIGN_OR_RETURN(HttpResponse response, Send(method, path, std::move(body)));
+  if (response.status >= 200 && response.status < 300) return response;
+  return Fail(ErrorFor(response, asked_org));
+}
+
+Result<nlohmann::json> CommandContext::ParseBody(const HttpResponse& response) {
+  auto j = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Fail(CliError(
+        ExitCode::kError, "bad_response",
+        fmt::format("the server's answer (HTTP {}) is not a JSON object", response.status)));
+  }
+  return j;
+}
+
+CliError CommandContext::ErrorFor(const HttpResponse& response, std::string_view asked_org) const {
+  auto parsed = nlohmann::json::parse(response.body, nullptr, false);
+  std::string code, message;
+  if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error")) {
+    code = StringField(parsed["error"], "code");
+    message = StringField(parsed["error"], "message");
+  }
+  if (code.empty()) {
+    return CliError(
+        ExitCode::kError, "bad_response",
+        fmt::format("the server answered HTTP {} without an error object", response.status));
+  }
+  std::optional<CliError> error;
+  if (IsKeyCode(code) || code == "unauthenticated" || response.status == 401) {
+    error = KeyErrorFor(code, message);
+  } else if (code == "org_out_of_scope" || code == "forbidden" || response.status == 403) {
+    error = OrgErrorFor(code, message, asked_org);
+  } else if (response.status >= 500) {
+    std::string request_id =
+        response.request_id.empty() ? "" : fmt::format(" (request id {})", response.request_id);
+    error = CliError(ExitCode::kError, code,
+                     fmt::format("the server failed (HTTP {}, {}): {}{}", response.status, code,
+                                 message, request_id));
+  } else if (code == "not_found") {
+    error = CliError(ExitCode::kError, code, fmt::format("not found: {}", message));
+  } else {
+    error = CliError(ExitCode::kError, code,
+                     fmt::format("the server refused the request (HTTP {}, {}): {}",
+                                 response.status, code, message));
+  }
+  error->WithServerBody(response.body);
+  return *error;
+}
+
+CliError CommandContext::KeyErrorFor(const std::string& code, const std::string& message) const {
+  const std::string hint = KeyHintText();
+  if (code == "key_malformed") {
+    return CliError(ExitCode::kAuth, code,
+                    fmt::format("the server refused the key {} as malformed (key_malformed): {}",
+                                hint, message),
+                    "The key is incomplete or mistyped: copy the whole key again, with no "
+                    "spaces, and store it with `2501 set api_key -`.");
+  }
+  if (code == "key_invalid") {
+    return CliError(ExitCode::kAuth, code,
+                    fmt::format("the server at {} does not know the key {} (key_invalid): {}",
+                                settings_.api_host.value, hint, message),
+                    fmt::format("Check the host and profile (`2501 config`; profile \"{}\"), "
+                                "or create a new key in the Accounts interface.",
+                                settings_.profile.value));
+  }
+  if (code == "key_expired") {
+    return CliError(ExitCode::kAuth, code,
+                    fmt::format("the key {} has expired (key_expired): {}", hint, message),
+                    "Create a new key, or rotate this one, in the Accounts interface; then "
+                    "store it with `2501 set api_key -`.");
+  }
+  if (code == "key_revoked") {
+    return CliError(ExitCode::kAuth, code,
+                    fmt::format("the key {} was revoked or replaced by a rotation "
+                                "(key_revoked): {}",
+                                hint, message),
+                    "If it was rotated, store the new key with `2501 set api_key -`; otherwise "
+                    "create a new key in the Accounts interface.");
+  }
+  return CliError(ExitCode::kAuth, code,
+                  fmt::format("authentication failed ({}): {}", code, message),
+                  "Store a key with `2501 set api_key -`.");
+}
+
+CliError CommandContext::OrgErrorFor(const std::string& code, const std::string& message,
+                                     std::string_view asked_org) const {
+  if (code == "org_out_of_scope") {
+    std::string key_org = "another organization";
+    if (me_ && me_->key_org_id) {
+      key_org = fmt::format("organization \"{}\" ({})", me_->key_org_name, *me_->key_org_id);
+    }
+    std::string asked =
+        asked_org.empty() ? "the requested organization" : fmt::format("\"{}\"", asked_org);
+    return CliError(
+        ExitCode::kForbidden, code,
+        fmt::format("the key {} is scoped to {} and cannot be used for {} (org_out_of_scope): {}",
+                    KeyHintText(), key_org, asked, message),
+        fmt::format("Use an unscoped key or one scoped to {}: create it in the Accounts "
+                    "interface and keep it in its own profile (`2501 --profile NAME set api_key "
+                    "-`).",
+                    asked));
+  }
+  std::string asked =
+      asked_org.empty() ? "this organization" : fmt::format("organization \"{}\"", asked_org);
+  return CliError(
+      ExitCode::kForbidden, code,
+      fmt::format("forbidden: your account is not a member of {} ({}): {}", asked, code, message),
+      "`2501 orgs` lists the organizations this key reaches.");
+}
+
+Result<const Me*> CommandContext::GetMe() {
+  if (me_) return &*me_;
+  ASSIGN_OR_RETURN(HttpResponse response, Call("GET", "/api/v1/me"));
+  ASSIGN_OR_RETURN(nlohmann::json j, ParseBody(response));
+  Me me;
+  me.body = response.body;
+  const nlohmann::json& key = j.contains("key") ? j["key"] : nlohmann::json::object();
+  if (key.is_object() && key.contains("org_id") && key["org_id"].is_string()) {
+    me.key_org_id = key["org_id"].get<std::string>();
+    me.key_org_name = StringField(key, "org_name");
+  }
+  if (j.contains("orgs") && j["orgs"].is_array()) {
+    for (const auto& o : j["orgs"]) {
+      me.orgs.push_back({StringField(o, "id"), StringField(o, "name"), StringField(o, "role")});
+    }
+  }
+  WarnIfExpiringSoon(key);
+  me.json = std::move(j);
+  me_ = std::move(me);
+  return &*me_;
+}
+
+void CommandContext::WarnIfExpiringSoon(const nlohmann::json& key) {
+  auto expires = ParseRfc3339(StringField(key, "expires_at"));
+  if (!expires.ok()) return;  // never expires (or no date the CLI can read)
+  const Time now = clock_.Now();
+  if (*expires > now && *expires - now <= kExpiryWarning) {
+    Warn(fmt::format(
+        "the API key {} (\"{}\") expires on {} ({}); create a new one or rotate it in the "
+        "Accounts interface",
+        KeyHintText(), StringField(key, "name"), FormatRfc3339(*expires),
+        RelativeTime(*expires, now)));
+  }
+}
+
+Result<OrgRef> CommandContext::ResolveOrg() {
+  ASSIGN_OR_RETURN(const Me* me, GetMe());
+  if (const std::optional<std::string>& wanted = invocation_.org) {
+    for (const OrgRef& o : me->orgs) {
+      if (o.id == *wanted) return o;
+    }
+    for (const OrgRef& o : me->orgs) {
+      if (o.name == *wanted) return o;
+    }
+    if (me->key_org_id && (*me->key_org_id == *wanted || me->key_org_name == *wanted)) {
+      return OrgRef{*me->key_org_id, me->key_org_name, ""};
+    }
+    return OrgRef{*wanted, *wanted, ""};  // the server decides
+  }
+  if (me->key_org_id) {
+    for (const OrgRef& o : me->orgs) {
+      if (o.id == *me->key_org_id) return o;
+    }
+    return OrgRef{*me->key_org_id, me->key_org_name, ""};
+  }
+  if (me->orgs.size() == 1) return me->orgs.front();
+  if (me->orgs.empty()) {
+    return Fail(CliError(ExitCode::kError, "no_organization", "this key reaches no organization",
+                         "Create an organization (or ask to be added to one) in the Accounts "
+                         "interface."));
+  }
+  std::string names;
+  for (const OrgRef& o : me->orgs) {
+    names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", o.name, o.id);
+  }
+  return Fail(CliError(ExitCode::kUsage, "usage",
+                       fmt::format("--org is required: this key reaches {} organizations: {}",
+                                   me->orgs.size(), names),
+                       UsageHint()));
+}
+
+}  // namespace tfzo::cli
