@@ -64,7 +64,7 @@ function expirationValue(s) {
 
 function hintText(s) {
   if (s.never && s.never.box.checked) return 'The key works until you revoke it.';
-  let when = null;
+  let when;
   try {
     when = parseTime(expirationValue(s));
   } catch {
