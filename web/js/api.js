@@ -84,7 +84,7 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const e = data && typeof data === 'object' ? data.error : null;
     const code = (e && typeof e.code === 'string' && e.code) || `http_${res.status}`;
-    let message = (e && typeof e.message === 'string' && e.message) || describeStatus(res);
+    const message = (e && typeof e.message === 'string' && e.message) || describeStatus(res);
     const err = new ApiError(res.status, code, message, fieldOf(code, message));
     if (res.status === 429) {
       err.retryAfter = res.headers.get('Retry-After');

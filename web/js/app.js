@@ -8,6 +8,7 @@ import { renderAuth } from './views/auth.js';
 import { renderKeys } from './views/keys.js';
 import { renderOrgs, renderOrg } from './views/orgs.js';
 import { renderAudit } from './views/audit.js';
+import { pageHead } from './ui/page.js';
 
 /** What the views share: the signed-in account and the server's key-lifetime limit. */
 export const session = {
@@ -105,10 +106,10 @@ const VIEWS = {
     title: 'Not found',
     nav: null,
     render: (root) => {
-      root.append(h('div', { class: 'page-head' },
-        h('div', {}, h('h1', { tabindex: '-1' }, 'Page not found'),
-          h('p', { class: 'lead' }, 'This page does not exist. ',
-            h('a', { href: '#/keys' }, 'Go to your API keys'), '.'))));
+      root.append(pageHead({
+        title: 'Page not found',
+        lead: ['This page does not exist. ', h('a', { href: '#/keys' }, 'Go to your API keys'), '.'],
+      }));
     },
   },
 };

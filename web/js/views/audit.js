@@ -2,30 +2,15 @@
 // fifty at a time.
 
 import { get } from '../api.js';
-import { h, icon, clear, busy, toast } from '../dom.js';
+import { h, clear, busy, toast } from '../dom.js';
 import { timeEl, actionLabel } from '../format.js';
+import { pageHead, card } from '../ui/page.js';
+import { tableHost, dataTable, td, muted, emptyState } from '../ui/table.js';
 
 const PAGE = 50;
 
-function td(label, content, cls = null) {
-  return h('td', { 'data-label': label, class: cls }, content);
-}
-
-export async function renderAudit(root, { session, isCurrent }) {
-  const host = h('div', { class: 'table-wrap' }, h('p', { class: 'loading' }, 'Loading events…'));
-  const more = h('button', { type: 'button', class: 'btn' }, 'Load older events');
-  const foot = h('div', { class: 'table-foot', hidden: true }, more);
-
-  root.append(
-    h('div', { class: 'page-head' },
-      h('div', {},
-        h('h1', { tabindex: '-1' }, 'Audit log'),
-        h('p', { class: 'lead' }, 'Sign-ins, key changes and membership changes on your account and on the organizations you own, newest first.'))),
-    h('section', { class: 'card', 'aria-labelledby': 'audit-title' },
-      h('div', { class: 'card-head' }, h('h2', { id: 'audit-title' }, 'Events')),
-      host, foot));
-
-  // Names for the ids the events carry: your keys and your organizations.
+/** Names for the ids the events carry: your keys, your organizations and you. */
+async function loadNames(session) {
   const names = new Map();
   const [keys, orgs] = await Promise.all([
     get('/api/keys').catch(() => ({ keys: [] })),
@@ -35,29 +20,45 @@ export async function renderAudit(root, { session, isCurrent }) {
   for (const o of (orgs && orgs.orgs) || []) names.set(o.id, o.name);
   const me = session.account;
   if (me) names.set(me.id, me.email);
+  return names;
+}
 
+function describe(names, id) {
+  if (!id) return muted();
+  const name = names.get(id);
+  return name
+    ? h('span', { title: id }, name)
+    : h('span', { class: 'mono' }, id);
+}
+
+function eventRow(names, me, ev) {
+  const actor = ev.actor_id && me && ev.actor_id === me.id ? 'You' : null;
+  return h('tr', { 'data-event-id': ev.id },
+    td('When', timeEl(ev.at, { stacked: true })),
+    td('Event', h('div', { class: 'cell-name' }, actionLabel(ev.action),
+      h('span', { class: 'cell-sub mono' }, ev.action)), 'cell-primary'),
+    td('By', actor ? h('span', {}, actor) : describe(names, ev.actor_id)),
+    td('Target', describe(names, ev.target_id)),
+    td('Organization', describe(names, ev.org_id)),
+    td('IP address', ev.ip ? h('span', { class: 'mono' }, ev.ip) : muted()));
+}
+
+export async function renderAudit(root, { session, isCurrent }) {
+  const host = tableHost('Loading events…');
+  const more = h('button', { type: 'button', class: 'btn' }, 'Load older events');
+  const foot = h('div', { class: 'table-foot', hidden: true }, more);
+
+  root.append(
+    pageHead({
+      title: 'Audit log',
+      lead: 'Sign-ins, key changes and membership changes on your account and on the organizations you own, newest first.',
+    }),
+    card({ id: 'audit-title', title: 'Events' }, host, foot));
+
+  const names = await loadNames(session);
+  const me = session.account;
   let tbody = null;
   let lastId = null;
-
-  function describe(id) {
-    if (!id) return h('span', { class: 'none' }, '—');
-    const name = names.get(id);
-    return name
-      ? h('span', { title: id }, name)
-      : h('span', { class: 'mono' }, id);
-  }
-
-  function row(ev) {
-    const actor = ev.actor_id && me && ev.actor_id === me.id ? 'You' : null;
-    return h('tr', { 'data-event-id': ev.id },
-      td('When', timeEl(ev.at, { stacked: true })),
-      td('Event', h('div', { class: 'cell-name' }, actionLabel(ev.action),
-        h('span', { class: 'cell-sub mono' }, ev.action)), 'cell-primary'),
-      td('By', actor ? h('span', {}, actor) : describe(ev.actor_id)),
-      td('Target', describe(ev.target_id)),
-      td('Organization', describe(ev.org_id)),
-      td('IP address', ev.ip ? h('span', { class: 'mono' }, ev.ip) : h('span', { class: 'none' }, '—')));
-  }
 
   async function loadPage() {
     const q = new URLSearchParams({ limit: String(PAGE) });
@@ -68,17 +69,18 @@ export async function renderAudit(root, { session, isCurrent }) {
     if (!tbody) {
       clear(host);
       if (!events.length) {
-        host.append(h('div', { class: 'empty' }, icon('log'), h('h2', {}, 'No events yet')));
+        host.append(emptyState('log', 'No events yet'));
         return;
       }
       tbody = h('tbody', {});
-      host.append(h('table', { class: 'responsive-table cards-wide audit-table' },
-        h('caption', { class: 'sr-only' }, 'Audit events, newest first'),
-        h('thead', {}, h('tr', {},
-          ['When', 'Event', 'By', 'Target', 'Organization', 'IP address'].map((c) => h('th', { scope: 'col' }, c)))),
-        tbody));
+      host.append(dataTable({
+        className: 'cards-wide audit-table',
+        caption: 'Audit events, newest first',
+        columns: ['When', 'Event', 'By', 'Target', 'Organization', 'IP address'],
+        body: tbody,
+      }));
     }
-    for (const ev of events) tbody.append(row(ev));
+    for (const ev of events) tbody.append(eventRow(names, me, ev));
     if (events.length) lastId = events[events.length - 1].id;
     foot.hidden = events.length < PAGE;
   }

@@ -1,7 +1,8 @@
 // Sign in and sign up: one form, two buttons ("Sign in" submits on Enter).
 
 import { post } from '../api.js';
-import { h, field, formError, clearErrors, showError, busy } from '../dom.js';
+import { h, field, formError, busy } from '../dom.js';
+import { onSubmit } from '../ui/form.js';
 
 export function renderAuth(root, { signedIn }) {
   const email = h('input', {
@@ -26,21 +27,15 @@ export function renderAuth(root, { signedIn }) {
       h('div', { class: 'auth-divider' }, 'new to 2501?'),
       signUpBtn));
 
-  form.addEventListener('submit', async (ev) => {
-    ev.preventDefault();
+  onSubmit(form, async (ev) => {
     const mode = ev.submitter && ev.submitter.value === 'signup' ? 'signup' : 'signin';
     const button = mode === 'signup' ? signUpBtn : signInBtn;
-    clearErrors(form);
-    try {
-      const data = await busy(button, () => post(mode === 'signup' ? '/api/signup' : '/api/login', {
-        email: email.value.trim(),
-        password: password.value,
-      }));
-      password.value = '';
-      await signedIn(data);
-    } catch (err) {
-      showError(form, err);
-    }
+    const data = await busy(button, () => post(mode === 'signup' ? '/api/signup' : '/api/login', {
+      email: email.value.trim(),
+      password: password.value,
+    }));
+    password.value = '';
+    await signedIn(data);
   });
 
   root.append(h('section', { class: 'auth' },
