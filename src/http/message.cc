@@ -6,6 +6,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "auth/bearer_authenticator.h"
+
 namespace tfzo::http {
 
 HttpResponse JsonResponse(beast_http::status status, std::string body) {
@@ -29,7 +31,7 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
     res.set(beast_http::field::retry_after, std::to_string(std::max(1, status.retry_after())));
   }
   if (bearer_path && HttpStatusOf(status.code()) == 401) {
-    res.set(beast_http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+    res.set(beast_http::field::www_authenticate, BearerAuthenticator::kChallenge);
   }
   return res;
 }

@@ -35,7 +35,8 @@ inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 HttpResponse JsonResponse(beast_http::status status, std::string body);
 
 // The error body of docs/spec/API.md for `status`: {"error": {"code", "message"}}, with
-// WWW-Authenticate on 401s of Bearer paths. Internal errors never carry their details.
+// BearerAuthenticator's challenge in WWW-Authenticate on 401s of Bearer paths. Internal errors
+// never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
 // Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
