@@ -1,17 +1,15 @@
 #include "auth/bearer_authenticator.h"
 
-#include <algorithm>
+#include <strings.h>
 
 namespace tfzo {
 
 Result<Principal> BearerAuthenticator::Authenticate(const Credentials& credentials, Notes& notes) {
   constexpr std::string_view kScheme = "Bearer ";
   const std::string_view value = credentials.authorization.value_or("");
-  auto same_letter = [](char a, char b) {  // ASCII only: the scheme is case-insensitive
-    return (a >= 'A' && a <= 'Z' ? a + 32 : a) == (b >= 'A' && b <= 'Z' ? b + 32 : b);
-  };
+  // The scheme's name is case-insensitive (RFC 9110); the C locale's strncasecmp is ASCII.
   if (value.size() < kScheme.size() ||
-      !std::equal(kScheme.begin(), kScheme.end(), value.begin(), same_letter)) {
+      strncasecmp(value.data(), kScheme.data(), kScheme.size()) != 0) {
     return Status(StatusCode::kUnauthenticated,
                   "No API key: send the header \"Authorization: Bearer tfzo_...\".");
   }
