@@ -7,6 +7,11 @@
 #include "auth/bearer_authenticator.h"
 
 namespace tfzo::http {
+namespace {
+
+constexpr std::string_view kJsonType = "application/json; charset=utf-8";
+
+}  // namespace
 
 HttpResponse JsonResponse(beast_http::status status, std::string body) {
   HttpResponse res{status, 11};

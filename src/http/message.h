@@ -29,8 +29,6 @@ struct Request {
   const std::string& param(const std::string& name) const { return params.at(name); }
 };
 
-inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
-
 // A JSON answer with `status` and `body` (already serialized).
 HttpResponse JsonResponse(beast_http::status status, std::string body);
 
