@@ -108,7 +108,7 @@ struct ApiFixture::World {
   std::unique_ptr<App> app;
   http::Api& api;
 
-  // The world's names, filled by Rebuild().
+  // The world's names, filled by Populate().
   std::map<char, std::string> values;  // placeholder letter -> text
   std::string cookie_a, cookie_b, csrf_a, csrf_b;
   std::vector<std::string> secrets;  // never allowed in an answer
@@ -125,6 +125,10 @@ void ApiFixture::Rebuild() {
   world_.reset();
   world_ = std::make_unique<World>();
   sent_since_rebuild_ = 0;
+  Populate();
+}
+
+void ApiFixture::Populate() {
   World& w = *world_;
 
   auto call = [&](beast_http::verb method, const std::string& target, const json& body,

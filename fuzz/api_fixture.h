@@ -52,7 +52,10 @@ class ApiFixture {
  private:
   static constexpr uint64_t kRequestsPerRebuild = 2000;
   struct World;
+  // A new world: store, BuildApp's graph, then Populate().
   void Rebuild();
+  // Creates the accounts, orgs, keys, host and agent of the placeholders through the Api.
+  void Populate();
   void CheckResponse(const http::Request& req, const http::HttpResponse& res) const;
 
   std::unique_ptr<World> world_;
