@@ -7,19 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "auth/failure_limiter.h"
-#include "auth/key_verifier.h"
-#include "auth/password_hasher.h"
-#include "auth/usage_recorder.h"
 #include "core/random.h"
 #include "core/time.h"
-#include "http/api.h"
-#include "http/metrics.h"
-#include "http/static_files.h"
-#include "service/account_service.h"
-#include "service/key_service.h"
-#include "service/org_service.h"
-#include "service/resource_service.h"
+#include "http/routes.h"
+#include "server/app.h"
 #include "store/open_store.h"
 
 namespace tfzo::fuzz {
@@ -75,6 +66,11 @@ std::string_view Header(const http::HttpResponse& res, std::string_view name) {
   return it == res.end() ? std::string_view() : std::string_view(it->value());
 }
 
+// A Cookie header with the session token `token` (the fixture serves plain HTTP).
+std::string SessionCookie(const std::string& token) {
+  return std::string(http::SessionCookieName(/*secure=*/false)) + "=" + token;
+}
+
 }  // namespace
 
 void Require(bool ok, std::string_view what, const http::HttpResponse* res) {
@@ -91,31 +87,14 @@ struct ApiFixture::World {
   World()
       : store(Open()),
         clock(FromUnix(1767225600)),  // 2026-01-01T00:00:00Z, forever
-        hasher(PasswordHasher::Params{1, 8192}),
-        usage(*store, std::chrono::hours(1)),
-        verifier(*store, clock, &usage),
-        login_failures(clock, 5, std::chrono::minutes(15)),
-        key_failures(clock, 100, std::chrono::minutes(1)),
-        deps{*store, clock, random},
-        accounts(deps, hasher, &login_failures),
-        orgs(deps),
-        keys(deps, KeyService::Options{}),
-        resources(deps),
-        api(
-            {
-                .accounts = accounts,
-                .orgs = orgs,
-                .keys = keys,
-                .resources = resources,
-                .verifier = verifier,
-                .usage = &usage,
-                .key_failures = &key_failures,
-                .store = *store,
-                .clock = clock,
+        app(BuildApp(
+            AppOptions{
+                // No background writes: one thread, and every input meets the same store.
+                .usage_interval = std::chrono::hours(1),
+                .password_params = PasswordHasher::kCheapParams,
             },
-            static_files, metrics, http::Api::Options{}) {
-    store->SetChangeListener([this](const Change& change) { verifier.OnChange(change); });
-  }
+            *store, clock, random)),
+        api(app->api) {}
 
   static std::unique_ptr<Store> Open() {
     auto opened = OpenStore("sqlite::memory:");
@@ -126,19 +105,8 @@ struct ApiFixture::World {
   std::unique_ptr<Store> store;
   FakeClock clock;
   DeterministicRandom random;
-  PasswordHasher hasher;
-  UsageRecorder usage;
-  KeyVerifier verifier;
-  FailureLimiter login_failures;
-  FailureLimiter key_failures;
-  ServiceDeps deps;
-  AccountService accounts;
-  OrgService orgs;
-  KeyService keys;
-  ResourceService resources;
-  http::StaticFiles static_files;
-  http::Metrics metrics;
-  http::Api api;
+  std::unique_ptr<App> app;
+  http::Api& api;
 
   // The world's names, filled by Populate().
   std::map<char, std::string> values;  // placeholder letter -> text
@@ -157,6 +125,10 @@ void ApiFixture::Rebuild() {
   world_.reset();
   world_ = std::make_unique<World>();
   sent_since_rebuild_ = 0;
+  Populate();
+}
+
+void ApiFixture::Populate() {
   World& w = *world_;
 
   auto call = [&](beast_http::verb method, const std::string& target, const json& body,
@@ -166,7 +138,7 @@ void ApiFixture::Rebuild() {
     req.msg = http::HttpRequest(method, target, 11);
     req.remote_ip = "198.51.100.1";
     req.request_id = "setup";
-    if (!cookie.empty()) req.msg.set(beast_http::field::cookie, "tfzo_session=" + cookie);
+    if (!cookie.empty()) req.msg.set(beast_http::field::cookie, SessionCookie(cookie));
     if (!csrf.empty()) req.msg.set("X-CSRF-Token", csrf);
     if (!bearer.empty()) req.msg.set(beast_http::field::authorization, "Bearer " + bearer);
     if (!body.is_null()) req.msg.body() = body.dump();
@@ -288,7 +260,7 @@ ApiFixture::Credentials ApiFixture::ParseCredentials(std::string_view line) cons
 
 http::HttpResponse ApiFixture::Send(std::string_view method, std::string_view target,
                                     std::string body, const Credentials& credentials) {
-  if (++sent_since_rebuild_ > 2000) Rebuild();  // bounds what failed logins etc. leave behind
+  if (++sent_since_rebuild_ > kRequestsPerRebuild) Rebuild();  // bounds what failures leave
   World& w = *world_;
   http::Request req;
   req.msg.version(11);
@@ -304,7 +276,7 @@ http::HttpResponse ApiFixture::Send(std::string_view method, std::string_view ta
   req.msg.set(beast_http::field::host, "localhost");
   if (credentials.cookie) {
     req.msg.set(beast_http::field::cookie,
-                "tfzo_session=" + (credentials.as_b ? w.cookie_b : w.cookie_a));
+                SessionCookie(credentials.as_b ? w.cookie_b : w.cookie_a));
   }
   if (credentials.csrf) req.msg.set("X-CSRF-Token", credentials.as_b ? w.csrf_b : w.csrf_a);
   if (!credentials.authorization.empty()) {

@@ -9,10 +9,10 @@
 
 namespace tfzo::fuzz {
 
-// The server of src/server/main.cc without its sockets: the same services, verifier,
-// limiters, static files, metrics and Api, over SQLite in memory, a fixed fake clock,
-// deterministic randomness and cheap argon2 parameters. Built with a small world that every
-// input may refer to through placeholders (see Expand):
+// The server without its sockets: the object graph of BuildApp (src/server/app.h, the wiring
+// src/server/main.cc uses), over SQLite in memory, a fixed fake clock, deterministic
+// randomness, cheap argon2 parameters and no background usage writes. Built with a small world that
+// every input may refer to through placeholders (see Expand):
 //   account A (the caller), account B (someone else);
 //   $O org owned by A, $M org of B where A is a member, $P org of B that A is not in;
 //   $K A's unscoped key, $Y A's key scoped to $O, $X A's revoked key, $L B's key (scoped
@@ -35,7 +35,9 @@ class ApiFixture {
 
   // Sends one request through Api::Handle and checks the answer against docs/spec/API.md's
   // rules for every response (CheckResponse); aborts on a violation. Rebuilds the world after
-  // a request that changed it, so every input starts from the same state.
+  // a request that succeeded in changing it, so inputs meet the same accounts, keys and
+  // sessions; what failures leave behind (the login and unknown-key limiters' counts) lasts
+  // until the rebuild every kRequestsPerRebuild requests.
   http::HttpResponse Send(std::string_view method, std::string_view target, std::string body,
                           const Credentials& credentials);
 
@@ -48,8 +50,12 @@ class ApiFixture {
   Credentials ParseCredentials(std::string_view line) const;
 
  private:
+  static constexpr uint64_t kRequestsPerRebuild = 2000;
   struct World;
+  // A new world: store, BuildApp's graph, then Populate().
   void Rebuild();
+  // Creates the accounts, orgs, keys, host and agent of the placeholders through the Api.
+  void Populate();
   void CheckResponse(const http::Request& req, const http::HttpResponse& res) const;
 
   std::unique_ptr<World> world_;

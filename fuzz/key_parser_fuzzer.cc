@@ -56,7 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // 1. The parser agrees with the contract on every input.
   const bool well_formed = tfzo::IsWellFormedKey(input);
-  Check(well_formed == ReferenceWellFormed(input), "IsWellFormedKey disagrees with docs/spec/KEYS.md");
+  Check(well_formed == ReferenceWellFormed(input),
+        "IsWellFormedKey disagrees with docs/spec/KEYS.md");
   if (well_formed) {
     Check(input.size() == tfzo::kKeyLength && input.size() == 41,
           "well-formed key of length != 41");

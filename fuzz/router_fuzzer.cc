@@ -2,8 +2,8 @@
 // through Api::Handle (see api_fixture.h), credentials chosen so that a matched route runs
 // its handler: A's session and CSRF token on console paths, A's unscoped key on /api/v1/.
 // Input: "METHOD TARGET" ($X placeholders expanded in the target). Every answer must be a
-// 2xx, a static file, or docs/spec/API.md's JSON error (404 for an unknown path, 405 with Allow for a
-// known path with another method); never a crash or a 5xx.
+// 2xx, a static file, or docs/spec/API.md's JSON error (404 for an unknown path, 405 with Allow for
+// a known path with another method); never a crash or a 5xx.
 
 #include <cstddef>
 #include <cstdint>

@@ -16,6 +16,8 @@ class PasswordHasher {
     unsigned long long ops_limit = 2;
     size_t mem_limit = 19u << 20;
   };
+  // Far below any safe cost, for tests and fuzzing only: a hash in well under a millisecond.
+  static constexpr Params kCheapParams{1, 8192};
 
   PasswordHasher() : PasswordHasher(Params{}) {}
   explicit PasswordHasher(Params params);

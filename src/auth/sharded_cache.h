@@ -88,9 +88,6 @@ class ShardedCache {
     size_.fetch_sub(shard.table.Erase(key), std::memory_order_relaxed);
   }
 
-  // Refuses fills that started before now, without dropping anything.
-  void Bump() { epoch_.fetch_add(1, std::memory_order_acq_rel); }
-
   // Drops every entry for which `pred(key, value)` holds.
   template <typename Pred>
   void EraseIf(Pred pred) {

@@ -22,6 +22,9 @@ namespace tfzo {
 // already seen).
 class UsageRecorder {
  public:
+  // The server's interval: well within docs/DESIGN.md's "at least every 5 seconds".
+  static constexpr std::chrono::seconds kDefaultInterval{2};
+
   UsageRecorder(Store& store, std::chrono::milliseconds interval);
   ~UsageRecorder();
   UsageRecorder(const UsageRecorder&) = delete;

@@ -1,27 +1,32 @@
 #ifndef TFZO_HTTP_API_H_
 #define TFZO_HTTP_API_H_
 
+#include <chrono>
 #include <optional>
-#include <string>
+#include <string_view>
 
-#include "auth/failure_limiter.h"
+#include "auth/authenticator.h"
 #include "auth/key_verifier.h"
-#include "auth/sharded_cache.h"
-#include "http/json_codec.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "http/static_files.h"
+#include "model/store.h"
 #include "service/account_service.h"
 #include "service/key_service.h"
+#include "service/me_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "service/verify_service.h"
 
 namespace tfzo::http {
 
-// Every route of docs/spec/API.md: translates requests into service calls and Status into the
-// error body. Owns the router; references the services, which outlive it. Handle() is a
-// function from request to response (Beast's handle_request): thread-safe, no sockets.
+// Every route of docs/spec/API.md, by audience: the console (console_routes.h), the CLI
+// (cli_routes.h), other services (service_routes.h), operations (ops_routes.h); the console
+// files for other GET and HEAD paths. Api owns the router and dispatches: a function from
+// request to response (Beast's handle_request), adding the headers and metrics every answer
+// carries. References the services, authenticators, static files and metrics, which outlive
+// it. Thread-safe; no sockets.
 class Api {
  public:
   struct Services {
@@ -29,10 +34,12 @@ class Api {
     OrgService& orgs;
     KeyService& keys;
     ResourceService& resources;
-    KeyVerifier& verifier;
-    UsageRecorder* usage;          // may be null
-    FailureLimiter* key_failures;  // per client address; may be null
-    Store& store;
+    MeService& me;
+    VerifyService& verify;
+    Authenticator& sessions;  // console routes
+    Authenticator& bearer;    // CLI routes
+    KeyVerifier& verifier;    // {org} scope checks, cache figures
+    Store& store;             // /healthz
     const Clock& clock;
   };
   struct Options {
@@ -47,56 +54,14 @@ class Api {
   std::optional<HttpResponse> TryHandleInline(Request& request);
 
  private:
-  // A console request's authenticated session.
-  struct Session {
-    AccountService::SessionInfo info;
-    Caller caller;
-  };
-
   std::optional<HttpResponse> Dispatch(Request& request, bool cache_only);
   // The headers every answer carries, and its metrics.
   HttpResponse Finish(Request& request, std::string_view route, HttpResponse res,
                       std::chrono::steady_clock::time_point started);
-  void AddConsoleRoutes();
-  void AddCliRoutes();
-  void AddOpsRoutes();
 
-  // Routes without a credential (sign-up, login, verify): errors become the error body.
-  using PublicHandler = std::function<Result<HttpResponse>(Request&)>;
-  void Public(beast_http::verb method, std::string pattern, PublicHandler handler,
-              bool may_run_inline = false);
-  // Console routes: session cookie, and the CSRF header on state changes.
-  using ConsoleHandler = std::function<Result<HttpResponse>(Request&, const Session&)>;
-  void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
-  // CLI routes: a Bearer key; with `org_scoped`, the {org} of the path passes the scope check.
-  using CliHandler = std::function<Result<HttpResponse>(Request&, const KeyState&)>;
-  void Cli(beast_http::verb method, std::string pattern, bool org_scoped, CliHandler handler,
-           bool may_run_inline = false);
-
-  Result<Session> ConsoleSession(Request& request);
-  Result<KeyState> BearerKey(Request& request);
-  HttpResponse SessionStarted(beast_http::status status, const AccountService::SessionGrant& grant);
-  std::string SessionCookieName() const;
-  HttpResponse Json(const json& body, beast_http::status status = beast_http::status::ok) const;
-
-  static constexpr size_t kMaxMeAnswers = 100000;
-  // A built /api/v1/me answer and the cached parts it was built from (see the handler).
-  struct MeAnswer {
-    std::shared_ptr<const AccountRecord> account;
-    std::shared_ptr<const KeyRecord> record;
-    std::shared_ptr<const std::vector<MembershipRecord>> memberships;
-    std::optional<Time> last_used;
-    std::string_view status;
-    std::string body;
-  };
-
-  Services s_;
   StaticFiles& static_files_;
   Metrics& metrics_;
-  Options options_;
   Router router_;
-  ShardedCache<std::string, std::shared_ptr<const MeAnswer>> me_answers_{s_.clock,
-                                                                         std::chrono::hours(1)};
 };
 
 }  // namespace tfzo::http

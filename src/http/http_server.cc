@@ -30,6 +30,9 @@ using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
 constexpr asio::use_awaitable_t<Executor> kAwait;
+// What a closing connection gets to finish: the TLS close_notify, or the client's reading of
+// an error answer while the unread rest of its request is discarded.
+constexpr std::chrono::seconds kCloseGrace{2};
 
 }  // namespace
 
@@ -224,7 +227,7 @@ HttpServer::Task<void> HttpServer::Serve(std::shared_ptr<Connection> c) {
                                    asio::redirect_error(kAwait, ec));
       if (!ec) {
         co_await ServeRequests(*c, tls);
-        c->ExpiresAfter(std::chrono::seconds(2));
+        c->ExpiresAfter(kCloseGrace);
         co_await tls.async_shutdown(asio::redirect_error(kAwait, ec));
       }
     } else {
@@ -261,9 +264,11 @@ HttpServer::Task<void> HttpServer::ServeRequests(Connection& c, Stream& stream) 
       // Answer what the client got wrong; a closed, stalled or cancelled connection just ends.
       std::optional<Status> error;
       if (ec == beast_http::error::body_limit) {
-        error = Status(StatusCode::kPayloadTooLarge, "body: larger than 64 KiB");
+        error = Status(StatusCode::kPayloadTooLarge,
+                       fmt::format("body: larger than {} KiB", options_.body_limit / 1024));
       } else if (ec == beast_http::error::header_limit) {
-        error = Status(StatusCode::kHeadersTooLarge, "headers: larger than 16 KiB");
+        error = Status(StatusCode::kHeadersTooLarge,
+                       fmt::format("headers: larger than {} KiB", options_.header_limit / 1024));
       } else if (ec.category() ==
                      beast_http::make_error_code(beast_http::error::bad_target).category() &&
                  ec != beast_http::error::end_of_stream &&
@@ -279,7 +284,7 @@ HttpServer::Task<void> HttpServer::ServeRequests(Connection& c, Stream& stream) 
         co_await write(res);
         // Let the client read the answer before the unread rest of its request resets the
         // connection: discard what it still sends, briefly.
-        c.ExpiresAfter(std::chrono::seconds(2));
+        c.ExpiresAfter(kCloseGrace);
         char sink[16384];
         for (size_t drained = 0; drained < (1u << 20);) {
           size_t n =

@@ -1,12 +1,17 @@
 #include "http/message.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
-#include <iterator>
+#include <boost/beast/core/buffers_range.hpp>
 #include <nlohmann/json.hpp>
 
+#include "auth/bearer_authenticator.h"
+
 namespace tfzo::http {
+namespace {
+
+constexpr std::string_view kJsonType = "application/json; charset=utf-8";
+
+}  // namespace
 
 HttpResponse JsonResponse(beast_http::status status, std::string body) {
   HttpResponse res{status, 11};
@@ -29,24 +34,23 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
     res.set(beast_http::field::retry_after, std::to_string(std::max(1, status.retry_after())));
   }
   if (bearer_path && HttpStatusOf(status.code()) == 401) {
-    res.set(beast_http::field::www_authenticate, "Bearer error=\"invalid_token\"");
+    res.set(beast_http::field::www_authenticate, BearerAuthenticator::kChallenge);
   }
   return res;
 }
 
 void AppendWireForm(const HttpResponse& res, std::string& out) {
-  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", res.version() / 10, res.version() % 10,
-                 res.result_int());
-  out.append(res.reason());
-  out.append("\r\n");
-  for (const auto& field : res) {
-    out.append(field.name_string());
-    out.append(": ");
-    out.append(field.value());
-    out.append("\r\n");
+  beast_http::response_serializer<beast_http::string_body> serializer(res);
+  boost::beast::error_code ec;
+  while (!ec && !serializer.is_done()) {
+    serializer.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
+      const size_t before = out.size();
+      for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
+        out.append(static_cast<const char*>(buffer.data()), buffer.size());
+      }
+      serializer.consume(out.size() - before);
+    });
   }
-  out.append("\r\n");
-  out.append(res.body());
 }
 
 namespace {

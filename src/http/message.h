@@ -29,18 +29,16 @@ struct Request {
   const std::string& param(const std::string& name) const { return params.at(name); }
 };
 
-inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
-
 // A JSON answer with `status` and `body` (already serialized).
 HttpResponse JsonResponse(beast_http::status status, std::string body);
 
 // The error body of docs/spec/API.md for `status`: {"error": {"code", "message"}}, with
-// WWW-Authenticate on 401s of Bearer paths. Internal errors never carry their details.
+// BearerAuthenticator's challenge in WWW-Authenticate on 401s of Bearer paths. Internal errors
+// never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
-// Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
-// as Beast's serializer for a message whose body is sized by Content-Length (this server
-// never uses chunked coding), built in one buffer so an answer is sent in one write.
+// Appends `res` as it goes on the wire (status line, fields, blank line, body), as Beast's
+// serializer writes it, so that an answer can be sent from one buffer in one write.
 void AppendWireForm(const HttpResponse& res, std::string& out);
 
 // Value of query parameter `name` (percent-decoded), or nullopt.

@@ -1,5 +1,5 @@
-// 2501-accounts: flags, wiring, signals. The one place that picks implementations
-// (store from --db, system clock, libsodium randomness) and connects the layers.
+// 2501-accounts: flags, signals, and the choice of implementations (store from --db, system
+// clock, libsodium randomness); BuildApp (app.h) connects the layers.
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,20 +9,10 @@
 #include <iostream>
 #include <thread>
 
-#include "auth/failure_limiter.h"
-#include "auth/key_verifier.h"
-#include "auth/password_hasher.h"
-#include "auth/usage_recorder.h"
 #include "core/random.h"
 #include "core/time.h"
-#include "http/api.h"
 #include "http/http_server.h"
-#include "http/metrics.h"
-#include "http/static_files.h"
-#include "service/account_service.h"
-#include "service/key_service.h"
-#include "service/org_service.h"
-#include "service/resource_service.h"
+#include "server/app.h"
 #include "store/open_store.h"
 
 namespace tfzo {
@@ -39,9 +29,9 @@ struct ServeFlags {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string web_dir;
   bool access_log = true;
-  int key_failure_limit = 100;
-  int read_timeout_seconds = 30;
-  size_t max_connections = 4096;
+  int key_failure_limit = AppOptions{}.key_failure_limit;
+  int read_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.read_timeout.count());
+  size_t max_connections = http::HttpServer::Options{}.max_connections;
 };
 
 int Fail(const std::string& what) {
@@ -87,22 +77,15 @@ int Serve(const ServeFlags& flags) {
 
   SystemClock clock;
   SodiumRandom random;
-  PasswordHasher hasher;
-  UsageRecorder usage(*store, std::chrono::seconds(2));
-  KeyVerifier verifier(*store, clock, &usage);
-  store->SetChangeListener([&verifier](const Change& change) { verifier.OnChange(change); });
-  ServiceDeps deps{*store, clock, random};
-  // docs/spec/API.md: 5 failed logins per email in 15 minutes. Unknown keys per client address.
-  FailureLimiter login_failures(clock, 5, std::chrono::minutes(15));
-  FailureLimiter key_failures(clock, flags.key_failure_limit, std::chrono::minutes(1));
-  AccountService accounts(deps, hasher, &login_failures);
-  OrgService orgs(deps);
-  KeyService keys(deps, KeyService::Options{flags.max_key_lifetime_days});
-  ResourceService resources(deps);
-  http::StaticFiles static_files(flags.web_dir);
-  http::Metrics metrics;
-  http::Api api({accounts, orgs, keys, resources, verifier, &usage, &key_failures, *store, clock},
-                static_files, metrics, http::Api::Options{.secure_cookie = tls != nullptr});
+  std::unique_ptr<App> app = BuildApp(
+      AppOptions{
+          .max_key_lifetime_days = flags.max_key_lifetime_days,
+          .key_failure_limit = flags.key_failure_limit,
+          .secure_cookie = tls != nullptr,
+          .web_dir = flags.web_dir,
+      },
+      *store, clock, random);
+  http::Api& api = app->api;
 
   // One access-log line per request: method, path, status, request id. Never a header.
   auto log_access = [&flags](const http::Request& request, const http::HttpResponse& res) {
@@ -132,7 +115,7 @@ int Serve(const ServeFlags& flags) {
   spdlog::info("console at {}://{}:{}/ (store: {})", scheme, endpoint->address().to_string(),
                endpoint->port(), flags.db.substr(0, flags.db.find(':')));
   server.Run();
-  usage.Stop();
+  app->usage.Stop();
   spdlog::info("stopped");
   return 0;
 }

@@ -123,8 +123,9 @@ Result<AccountService::SessionInfo> AccountService::Authenticate(std::string_vie
     return no_session;
   }
   ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(session->account_id));
-  // One write a minute at most keeps the idle clock right without a write per request.
-  if (now - session->last_seen_at >= std::chrono::minutes(1)) {
+  // One write per touch interval at most keeps the idle clock right without a write per
+  // request.
+  if (now - session->last_seen_at >= kSessionTouchInterval) {
     RETURN_IF_ERROR(deps_.store.TouchSession(digest, now));
   }
   return SessionInfo{std::move(account), session->csrf_token};

@@ -15,11 +15,18 @@
 namespace tfzo {
 
 // Sign-up, login, console sessions and the account's audit log. Session tokens are random
-// 256-bit values; only their SHA-256 is stored. Idle sessions end after `idle_timeout`.
+// 256-bit values; only their SHA-256 is stored. Idle sessions end after kSessionIdleTimeout.
 // Holds references only; thread-safe.
 class AccountService {
  public:
+  // docs/spec/API.md: idle sessions end after 12 hours.
   static constexpr std::chrono::hours kSessionIdleTimeout{12};
+  // A session's last use is written at most this often (the idle clock's resolution).
+  static constexpr std::chrono::minutes kSessionTouchInterval{1};
+  // docs/spec/API.md: 5 failed logins for one email within 15 minutes, then 429 until the
+  // window passes. The wiring builds the `login_limiter` with these.
+  static constexpr int kLoginFailureLimit = 5;
+  static constexpr std::chrono::minutes kLoginFailureWindow{15};
 
   // A new console session: the cookie value is `token` and is shown to nobody else.
   struct SessionGrant {
@@ -33,8 +40,8 @@ class AccountService {
     std::string csrf_token;
   };
 
-  // `login_limiter` (may be null) throttles failed logins per email (docs/spec/API.md: 5 in 15
-  // minutes, then 429 until the window passes, even with the right password).
+  // `login_limiter` (may be null) throttles failed logins per email (kLoginFailureLimit in
+  // kLoginFailureWindow, then 429 until the window passes, even with the right password).
   AccountService(ServiceDeps deps, const PasswordHasher& hasher,
                  FailureLimiter* login_limiter = nullptr);
 

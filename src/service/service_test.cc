@@ -22,7 +22,7 @@ class ServiceTest : public ::testing::Test {
   ServiceTest()
       : store_(testing::OpenMemoryStore()),
         clock_(FromUnix(1'800'000'000)),
-        hasher_(PasswordHasher::Params{1, 8192}),
+        hasher_(PasswordHasher::kCheapParams),
         deps_{*store_, clock_, random_},
         accounts_(deps_, hasher_),
         orgs_(deps_),

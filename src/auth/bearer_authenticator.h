@@ -1,0 +1,42 @@
+#ifndef TFZO_AUTH_BEARER_AUTHENTICATOR_H_
+#define TFZO_AUTH_BEARER_AUTHENTICATOR_H_
+
+#include <chrono>
+#include <string_view>
+
+#include "auth/authenticator.h"
+#include "auth/failure_limiter.h"
+#include "auth/key_verifier.h"
+
+namespace tfzo {
+
+// Authenticates the CLI's requests: "Authorization: Bearer <key>" checked by KeyVerifier
+// (docs/spec/KEYS.md's order). Malformed and unknown keys count against the client's address
+// in `unknown_keys`: past its limit the address gets 429 instead of learning which keys exist.
+// References the verifier and the limiter, which outlive it. Thread-safe.
+class BearerAuthenticator final : public Authenticator {
+ public:
+  // The WWW-Authenticate value of a 401 on a Bearer path (RFC 6750).
+  static constexpr std::string_view kChallenge = "Bearer error=\"invalid_token\"";
+  // The unknown-key limiter's window (its limit is --key-failure-limit, by default
+  // kDefaultUnknownKeyLimit).
+  static constexpr std::chrono::minutes kUnknownKeyWindow{1};
+  static constexpr int kDefaultUnknownKeyLimit = 100;
+
+  // `unknown_keys` may be null: no limit.
+  BearerAuthenticator(KeyVerifier& verifier, FailureLimiter* unknown_keys)
+      : verifier_(verifier), unknown_keys_(unknown_keys) {}
+
+  // kUnauthenticated without a Bearer key; the key's own error (kKeyMalformed, kKeyInvalid,
+  // kKeyRevoked, kKeyExpired); kRateLimited for an address past its unknown-key limit.
+  // `notes.key_check` is the key's own result, also when the address is refused.
+  Result<Principal> Authenticate(const Credentials& credentials, Notes& notes) override;
+
+ private:
+  KeyVerifier& verifier_;
+  FailureLimiter* unknown_keys_;
+};
+
+}  // namespace tfzo
+
+#endif  // TFZO_AUTH_BEARER_AUTHENTICATOR_H_

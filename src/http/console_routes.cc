@@ -1,0 +1,219 @@
+#include "http/console_routes.h"
+
+#include <charconv>
+
+#include "core/secret.h"
+
+namespace tfzo::http {
+
+using beast_http::field;
+using beast_http::status;
+using beast_http::verb;
+
+namespace {
+
+// The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
+HttpResponse SessionStarted(bool secure_cookie, status st,
+                            const AccountService::SessionGrant& grant) {
+  HttpResponse res =
+      Json({{"account", AccountJson(grant.account)}, {"csrf_token", grant.csrf_token}}, st);
+  std::string cookie = std::string(SessionCookieName(secure_cookie)) + "=" + grant.token.reveal() +
+                       "; HttpOnly; SameSite=Strict; Path=/";
+  if (secure_cookie) cookie += "; Secure";
+  res.set(field::set_cookie, cookie);
+  return res;
+}
+
+}  // namespace
+
+void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
+  routes.Public(verb::post, "/api/signup", [svc](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body,
+                     JsonBody::Parse(request.msg.body(), {"email", "password", "name"}));
+    ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+    ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
+    ASSIGN_OR_RETURN(std::optional<std::string> name, body.OptionalString("name"));
+    ASSIGN_OR_RETURN(auto grant, svc.accounts.Signup(email, Secret(std::move(password)),
+                                                     name.value_or(""), request.remote_ip));
+    return SessionStarted(svc.secure_cookie, status::created, grant);
+  });
+
+  routes.Public(verb::post, "/api/login", [svc](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "password"}));
+    ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+    ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
+    ASSIGN_OR_RETURN(auto grant,
+                     svc.accounts.Login(email, Secret(std::move(password)), request.remote_ip));
+    return SessionStarted(svc.secure_cookie, status::ok, grant);
+  });
+
+  routes.Console(verb::get, "/api/session",
+                 [svc](Request&, const Session& session) -> Result<HttpResponse> {
+                   const auto& max = svc.keys.options().max_lifetime_days;
+                   return Json({{"account", AccountJson(session.account)},
+                                {"csrf_token", session.csrf_token},
+                                {"max_key_lifetime_days", max ? json(*max) : json(nullptr)}});
+                 });
+
+  routes.Console(verb::post, "/api/logout",
+                 [svc](Request&, const Session& session) -> Result<HttpResponse> {
+                   RETURN_IF_ERROR(svc.accounts.Logout(session.token));
+                   HttpResponse res{status::no_content, 11};
+                   std::string cookie = std::string(SessionCookieName(svc.secure_cookie)) +
+                                        "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+                   if (svc.secure_cookie) cookie += "; Secure";
+                   res.set(field::set_cookie, cookie);
+                   return res;
+                 });
+
+  routes.Console(verb::get, "/api/audit",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   int limit = 50;
+                   if (auto text = QueryParam(request.query, "limit")) {
+                     const char* end = text->data() + text->size();
+                     auto [ptr, ec] = std::from_chars(text->data(), end, limit);
+                     if (ec != std::errc() || ptr != end || limit < 1 || limit > 200) {
+                       return InvalidRequest("limit: must be a number from 1 to 200");
+                     }
+                   }
+                   ASSIGN_OR_RETURN(auto events,
+                                    svc.accounts.ListEvents(session.caller, limit,
+                                                            QueryParam(request.query, "before")));
+                   json list = json::array();
+                   for (const auto& e : events) list.push_back(EventJson(e));
+                   return Json({{"events", std::move(list)}});
+                 });
+
+  // Organizations.
+  routes.Console(verb::get, "/api/orgs",
+                 [svc](Request&, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto orgs, svc.orgs.ListOrgs(session.caller));
+                   json list = json::array();
+                   for (const auto& m : orgs) list.push_back(OrgJson(m));
+                   return Json({{"orgs", std::move(list)}});
+                 });
+
+  routes.Console(verb::post, "/api/orgs",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"name"}));
+                   ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
+                   ASSIGN_OR_RETURN(auto org, svc.orgs.CreateOrg(session.caller, name));
+                   return Json({{"org", OrgJson(org)}}, status::created);
+                 });
+
+  routes.Console(verb::get, "/api/orgs/{org}/members",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto members,
+                                    svc.orgs.ListMembers(session.caller, request.param("org")));
+                   json list = json::array();
+                   for (const auto& m : members) list.push_back(MemberJson(m));
+                   return Json({{"members", std::move(list)}});
+                 });
+
+  routes.Console(
+      verb::post, "/api/orgs/{org}/members",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "role"}));
+        ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+        ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
+        std::optional<Role> role = ParseRole(role_name);
+        if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
+        ASSIGN_OR_RETURN(auto member,
+                         svc.orgs.AddMember(session.caller, request.param("org"), email, *role));
+        return Json({{"member", MemberJson(member)}}, status::created);
+      });
+
+  routes.Console(verb::delete_, "/api/orgs/{org}/members/{account}",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   RETURN_IF_ERROR(svc.orgs.RemoveMember(session.caller, request.param("org"),
+                                                         request.param("account")));
+                   return HttpResponse{status::no_content, 11};
+                 });
+
+  routes.Console(verb::get, "/api/orgs/{org}/keys",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto keys,
+                                    svc.orgs.ListOrgKeys(session.caller, request.param("org")));
+                   const Time now = svc.clock.Now();
+                   json list = json::array();
+                   for (const auto& k : keys) {
+                     json j = KeyJson(k, now);
+                     j["account_id"] = k.account_id;
+                     j["email"] = k.email;
+                     list.push_back(std::move(j));
+                   }
+                   return Json({{"keys", std::move(list)}});
+                 });
+
+  routes.Console(verb::post, "/api/orgs/{org}/keys/{key}/revoke",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto key,
+                                    svc.orgs.RevokeOrgKey(session.caller, request.param("org"),
+                                                          request.param("key")));
+                   return Json({{"key", KeyJson(key, svc.clock.Now())}});
+                 });
+
+  // API keys.
+  routes.Console(verb::get, "/api/keys",
+                 [svc](Request&, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto keys, svc.keys.List(session.caller));
+                   const Time now = svc.clock.Now();
+                   json list = json::array();
+                   for (const auto& k : keys) list.push_back(KeyJson(k, now));
+                   return Json({{"keys", std::move(list)}});
+                 });
+
+  routes.Console(
+      verb::post, "/api/keys",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(
+            JsonBody body,
+            JsonBody::Parse(request.msg.body(), {"name", "description", "expires_at", "org_id"}));
+        KeyService::CreateRequest create;
+        ASSIGN_OR_RETURN(create.name, body.RequiredString("name"));
+        ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
+        create.description = description.value_or("");
+        ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
+        ASSIGN_OR_RETURN(create.org_id, body.OptionalString("org_id"));
+        ASSIGN_OR_RETURN(auto issued, svc.keys.Create(session.caller, std::move(create)));
+        HttpResponse res = Json(
+            {{"key", KeyJson(issued.key, svc.clock.Now())}, {"secret", issued.secret.reveal()}},
+            status::created);
+        return res;
+      });
+
+  routes.Console(verb::patch, "/api/keys/{key}",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body,
+                                    JsonBody::Parse(request.msg.body(), {"name", "description"}));
+                   ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
+                   ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
+                   ASSIGN_OR_RETURN(auto key, svc.keys.Update(session.caller, request.param("key"),
+                                                              name, description));
+                   return Json({{"key", KeyJson(key, svc.clock.Now())}});
+                 });
+
+  routes.Console(
+      verb::post, "/api/keys/{key}/rotate",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"expires_at"},
+                                                        /*empty_ok=*/true));
+        std::optional<std::optional<Time>> expires_at;
+        if (body.Has("expires_at")) {
+          ASSIGN_OR_RETURN(expires_at, body.OptionalTime("expires_at"));
+        }
+        ASSIGN_OR_RETURN(auto issued,
+                         svc.keys.Rotate(session.caller, request.param("key"), expires_at));
+        return Json(
+            {{"key", KeyJson(issued.key, svc.clock.Now())}, {"secret", issued.secret.reveal()}});
+      });
+
+  routes.Console(verb::post, "/api/keys/{key}/revoke",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(auto key,
+                                    svc.keys.Revoke(session.caller, request.param("key")));
+                   return Json({{"key", KeyJson(key, svc.clock.Now())}});
+                 });
+}
+
+}  // namespace tfzo::http

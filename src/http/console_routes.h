@@ -1,0 +1,27 @@
+#ifndef TFZO_HTTP_CONSOLE_ROUTES_H_
+#define TFZO_HTTP_CONSOLE_ROUTES_H_
+
+#include "core/time.h"
+#include "http/routes.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/org_service.h"
+
+namespace tfzo::http {
+
+// What the console's routes call. References; the services outlive the routes.
+struct ConsoleServices {
+  AccountService& accounts;
+  OrgService& orgs;
+  KeyService& keys;
+  const Clock& clock;
+  bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
+};
+
+// The console's routes (docs/spec/API.md "Console"): sign-up and login, then the session
+// cookie with the CSRF header on state changes: the account, audit log, orgs and keys.
+void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
+
+}  // namespace tfzo::http
+
+#endif  // TFZO_HTTP_CONSOLE_ROUTES_H_

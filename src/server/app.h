@@ -1,0 +1,84 @@
+#ifndef TFZO_SERVER_APP_H_
+#define TFZO_SERVER_APP_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/bearer_authenticator.h"
+#include "auth/failure_limiter.h"
+#include "auth/key_verifier.h"
+#include "auth/password_hasher.h"
+#include "auth/usage_recorder.h"
+#include "core/random.h"
+#include "core/time.h"
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/static_files.h"
+#include "model/store.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/me_service.h"
+#include "service/org_service.h"
+#include "service/resource_service.h"
+#include "service/session_authenticator.h"
+#include "service/verify_service.h"
+
+namespace tfzo {
+
+// What differs between the server, its tests and the fuzzer; every other setting (throttling
+// limits and windows, session lifetimes) is the named constant of the class that uses it.
+struct AppOptions {
+  // --max-key-lifetime.
+  std::optional<int> max_key_lifetime_days{};
+  // --key-failure-limit: unknown or malformed keys one address may send per
+  // BearerAuthenticator::kUnknownKeyWindow.
+  int key_failure_limit = BearerAuthenticator::kDefaultUnknownKeyLimit;
+  // Served over TLS: the session cookie is __Host- and Secure.
+  bool secure_cookie = false;
+  // --web-dir: serve the console from there; "" for the embedded copy.
+  std::string web_dir{};
+  // How often key uses are written to the store.
+  std::chrono::milliseconds usage_interval = UsageRecorder::kDefaultInterval;
+  PasswordHasher::Params password_params{};
+};
+
+// The server's object graph without its sockets: every service, the key verifier and usage
+// recorder, the limiters, the authenticators, static files, metrics and the Api, connected
+// once, here. Owns all of it; the store, clock and random source are the caller's and must
+// outlive it. Registers the verifier as the store's change listener (and unregisters it when
+// destroyed). Thread-safe, as its parts are.
+struct App {
+  App(const AppOptions& options, Store& store, const Clock& clock, Random& random);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  Store& store;
+  PasswordHasher hasher;
+  UsageRecorder usage;
+  KeyVerifier verifier;
+  FailureLimiter login_failures;  // per email
+  FailureLimiter key_failures;    // unknown keys per client address
+  ServiceDeps deps;
+  AccountService accounts;
+  OrgService orgs;
+  KeyService keys;
+  ResourceService resources;
+  MeService me;
+  VerifyService verify;
+  SessionAuthenticator sessions;
+  BearerAuthenticator bearer;
+  http::StaticFiles static_files;
+  http::Metrics metrics;
+  http::Api api;
+};
+
+// The one wiring of the server (src/server/main.cc), its unit tests and the fuzz fixture.
+std::unique_ptr<App> BuildApp(const AppOptions& options, Store& store, const Clock& clock,
+                              Random& random);
+
+}  // namespace tfzo
+
+#endif  // TFZO_SERVER_APP_H_

@@ -1,0 +1,138 @@
+// The wiring as the server builds it (BuildApp over a real SQLite store in memory and a fake
+// clock), driven through Api::Handle without sockets: the limits and lifetimes the wiring
+// connects are the ones docs/spec/API.md names.
+
+#include "server/app.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/api_key.h"
+#include "http/routes.h"
+#include "testing/memory_store.h"
+
+namespace tfzo {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using beast_http::verb;
+using nlohmann::json;
+
+constexpr int kKeyFailureLimit = 3;
+
+class AppTest : public ::testing::Test {
+ protected:
+  AppTest()
+      : store_(testing::OpenMemoryStore()),
+        clock_(FromUnix(1'800'000'000)),
+        app_(BuildApp(AppOptions{.key_failure_limit = kKeyFailureLimit,
+                                 .usage_interval = std::chrono::hours(1),
+                                 .password_params = PasswordHasher::kCheapParams},
+                      *store_, clock_, random_)) {}
+
+  struct Sent {
+    unsigned status;
+    json body;
+    http::HttpResponse res;
+  };
+
+  Sent Send(verb method, const std::string& target, const json& body = nullptr,
+            const std::string& cookie = "", const std::string& csrf = "",
+            const std::string& bearer = "") {
+    http::Request req;
+    req.msg = http::HttpRequest(method, target, 11);
+    req.remote_ip = "192.0.2.7";
+    req.request_id = "test";
+    if (!cookie.empty()) {
+      req.msg.set(beast_http::field::cookie,
+                  std::string(http::SessionCookieName(false)) + "=" + cookie);
+    }
+    if (!csrf.empty()) req.msg.set("X-CSRF-Token", csrf);
+    if (!bearer.empty()) req.msg.set(beast_http::field::authorization, "Bearer " + bearer);
+    if (!body.is_null()) req.msg.body() = body.dump();
+    req.msg.prepare_payload();
+    http::HttpResponse res = app_->api.Handle(req);
+    json j = json::parse(res.body(), nullptr, false);
+    return {res.result_int(), j, std::move(res)};
+  }
+
+  // Signs up `email`; its session cookie value and CSRF token.
+  std::pair<std::string, std::string> SignUp(const std::string& email) {
+    Sent s = Send(verb::post, "/api/signup", {{"email", email}, {"password", "password123"}});
+    EXPECT_EQ(s.status, 201u);
+    const std::string set_cookie(s.res[beast_http::field::set_cookie]);
+    const size_t eq = set_cookie.find('='), semi = set_cookie.find(';');
+    return {set_cookie.substr(eq + 1, semi - eq - 1), s.body["csrf_token"]};
+  }
+
+  std::string Code(const Sent& s) { return s.body["error"]["code"]; }
+
+  std::unique_ptr<Store> store_;
+  FakeClock clock_;
+  SodiumRandom random_;
+  std::unique_ptr<App> app_;
+};
+
+TEST_F(AppTest, ConsoleStateChangesNeedTheCsrfToken) {
+  auto [cookie, csrf] = SignUp("a@example.com");
+  EXPECT_EQ(Send(verb::get, "/api/orgs", nullptr, cookie).status, 200u);
+  Sent refused = Send(verb::post, "/api/orgs", {{"name", "Acme"}}, cookie);
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(Code(refused), "csrf_failed");
+  EXPECT_EQ(Send(verb::post, "/api/orgs", {{"name", "Acme"}}, cookie, "x" + csrf).status, 403u);
+  EXPECT_EQ(Send(verb::post, "/api/orgs", {{"name", "Acme"}}, cookie, csrf).status, 201u);
+}
+
+TEST_F(AppTest, IdleSessionsEnd) {
+  auto [cookie, csrf] = SignUp("a@example.com");
+  clock_.Advance(AccountService::kSessionIdleTimeout);
+  Sent s = Send(verb::get, "/api/session", nullptr, cookie);
+  EXPECT_EQ(s.status, 401u);
+  EXPECT_EQ(Code(s), "unauthenticated");
+}
+
+TEST_F(AppTest, FailedLoginsAreThrottledPerEmail) {
+  SignUp("a@example.com");
+  const json wrong = {{"email", "a@example.com"}, {"password", "wrong-password"}};
+  const json right = {{"email", "a@example.com"}, {"password", "password123"}};
+  for (int i = 0; i < AccountService::kLoginFailureLimit; ++i) {
+    EXPECT_EQ(Send(verb::post, "/api/login", wrong).status, 401u);
+  }
+  Sent throttled = Send(verb::post, "/api/login", right);
+  EXPECT_EQ(throttled.status, 429u);
+  EXPECT_FALSE(throttled.res[beast_http::field::retry_after].empty());
+  clock_.Advance(AccountService::kLoginFailureWindow);
+  EXPECT_EQ(Send(verb::post, "/api/login", right).status, 200u);
+}
+
+TEST_F(AppTest, UnknownKeysAreThrottledPerAddressWithTheConfiguredLimit) {
+  for (int i = 1; i < kKeyFailureLimit; ++i) {
+    Sent s = Send(verb::get, "/api/v1/me", nullptr, "", "", GenerateKey(random_));
+    EXPECT_EQ(s.status, 401u);
+    EXPECT_EQ(s.res[beast_http::field::www_authenticate], BearerAuthenticator::kChallenge);
+  }
+  EXPECT_EQ(Send(verb::get, "/api/v1/me", nullptr, "", "", GenerateKey(random_)).status, 429u);
+  clock_.Advance(BearerAuthenticator::kUnknownKeyWindow);
+  EXPECT_EQ(Send(verb::get, "/api/v1/me", nullptr, "", "", GenerateKey(random_)).status, 401u);
+}
+
+TEST_F(AppTest, AKeyMadeInTheConsoleWorksOnTheCliAndVerifyRoutes) {
+  auto [cookie, csrf] = SignUp("a@example.com");
+  Sent made = Send(verb::post, "/api/keys", {{"name", "laptop"}}, cookie, csrf);
+  ASSERT_EQ(made.status, 201u);
+  const std::string secret = made.body["secret"];
+  Sent me = Send(verb::get, "/api/v1/me", nullptr, "", "", secret);
+  EXPECT_EQ(me.status, 200u);
+  EXPECT_EQ(me.body["account"]["email"], "a@example.com");
+  EXPECT_EQ(me.body["key"]["name"], "laptop");
+  Sent verified = Send(verb::post, "/api/v1/keys/verify", {{"key", secret}});
+  EXPECT_EQ(verified.body["valid"], true);
+  // Keys never manage keys.
+  Sent refused = Send(verb::get, "/api/keys", nullptr, "", "", secret);
+  EXPECT_EQ(refused.status, 403u);
+  EXPECT_EQ(Code(refused), "session_required");
+}
+
+}  // namespace
+}  // namespace tfzo

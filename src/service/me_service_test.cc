@@ -1,0 +1,116 @@
+#include "service/me_service.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/password_hasher.h"
+#include "core/random.h"
+#include "service/account_service.h"
+#include "service/key_service.h"
+#include "service/org_service.h"
+#include "testing/memory_store.h"
+
+namespace tfzo {
+namespace {
+
+// Ada, her org Acme, a key scoped to it and an unscoped one; MeService with a renderer that
+// counts its calls and writes what it was given.
+class MeServiceTest : public ::testing::Test {
+ protected:
+  MeServiceTest()
+      : store_(testing::OpenMemoryStore()),
+        clock_(FromUnix(1'800'000'000)),
+        hasher_(PasswordHasher::kCheapParams),
+        deps_{*store_, clock_, random_},
+        accounts_(deps_, hasher_),
+        orgs_(deps_),
+        keys_(deps_, {}),
+        usage_(*store_, std::chrono::hours(1)),
+        verifier_(*store_, clock_, &usage_),
+        me_(verifier_, &usage_, clock_, [this](const MeService::Me& me) {
+          ++renders_;
+          std::string out = me.account.email + " " + me.key.name + " last_used=" +
+                            (me.last_used ? std::to_string(ToUnix(*me.last_used)) : "never");
+          for (const auto& m : me.orgs) out += " " + m.org_name;
+          return out;
+        }) {
+    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
+    auto grant = accounts_.Signup("ada@example.com", Secret("password123"), "Ada", "ip");
+    EXPECT_TRUE(grant.ok());
+    ada_ = Caller{grant->account.id, "ip"};
+    acme_ = orgs_.CreateOrg(ada_, "Acme")->org_id;
+    EXPECT_TRUE(orgs_.CreateOrg(ada_, "Globex").ok());
+    scoped_ = State(keys_.Create(ada_, {"scoped", "", std::nullopt, acme_}));
+    unscoped_ = State(keys_.Create(ada_, {"unscoped", "", std::nullopt, std::nullopt}));
+  }
+
+  KeyState State(const Result<KeyService::Issued>& issued) {
+    EXPECT_TRUE(issued.ok());
+    auto state = verifier_.Verify(issued->secret.reveal());
+    EXPECT_TRUE(state.ok());
+    return *state;
+  }
+
+  std::string Answer(const KeyState& key) {
+    auto body = me_.Answer(key);
+    EXPECT_TRUE(body.ok()) << body.status().message();
+    return body.ok() ? *body : "";
+  }
+
+  std::unique_ptr<Store> store_;
+  FakeClock clock_;
+  SodiumRandom random_;
+  PasswordHasher hasher_;
+  ServiceDeps deps_;
+  AccountService accounts_;
+  OrgService orgs_;
+  KeyService keys_;
+  UsageRecorder usage_;
+  KeyVerifier verifier_;
+  int renders_ = 0;
+  MeService me_;
+  Caller ada_;
+  std::string acme_;
+  KeyState scoped_, unscoped_;
+};
+
+TEST_F(MeServiceTest, AScopedKeyReachesItsOrgOnlyAndAnUnscopedOneEveryOrg) {
+  auto scoped = me_.ReachableOrgs(scoped_);
+  ASSERT_TRUE(scoped.ok());
+  ASSERT_EQ(scoped->size(), 1u);
+  EXPECT_EQ((*scoped)[0].org_id, acme_);
+  auto unscoped = me_.ReachableOrgs(unscoped_);
+  ASSERT_TRUE(unscoped.ok());
+  EXPECT_EQ(unscoped->size(), 2u);
+  EXPECT_EQ(Answer(scoped_).find("Globex"), std::string::npos);
+}
+
+TEST_F(MeServiceTest, TheAnswerIsReusedWhileNothingItShowsChanged) {
+  const std::string first = Answer(unscoped_);
+  EXPECT_NE(first.find("ada@example.com unscoped"), std::string::npos);
+  EXPECT_EQ(Answer(unscoped_), first);
+  EXPECT_EQ(renders_, 1);
+  Answer(scoped_);
+  EXPECT_EQ(renders_, 2) << "one answer per key";
+}
+
+TEST_F(MeServiceTest, ANewerUseOnThisNodeIsShownAtOnce) {
+  Answer(unscoped_);
+  clock_.Advance(std::chrono::seconds(30));
+  usage_.Record(unscoped_.key_id, clock_.Now());
+  const std::string body = Answer(unscoped_);
+  EXPECT_EQ(renders_, 2);
+  EXPECT_NE(body.find("last_used=" + std::to_string(ToUnix(clock_.Now()))), std::string::npos);
+}
+
+TEST_F(MeServiceTest, ChangedMembershipsAndKeysAreShownAtOnce) {
+  Answer(unscoped_);
+  ASSERT_TRUE(orgs_.CreateOrg(ada_, "Initech").ok());
+  EXPECT_NE(Answer(unscoped_).find("Initech"), std::string::npos);
+  EXPECT_EQ(renders_, 2);
+  ASSERT_TRUE(keys_.Update(ada_, unscoped_.key_id, "renamed", std::nullopt).ok());
+  EXPECT_NE(Answer(unscoped_).find("ada@example.com renamed"), std::string::npos);
+  EXPECT_EQ(renders_, 3);
+}
+
+}  // namespace
+}  // namespace tfzo
