@@ -3,44 +3,19 @@
 #include <gtest/gtest.h>
 
 #include "core/api_key.h"
-#include "core/digest.h"
 #include "core/random.h"
-#include "testing/memory_store.h"
+#include "testing/key_world.h"
 
 namespace tfzo {
 namespace {
 
 constexpr int kLimit = 3;  // unknown keys per address in the tests' limiter
 
-class BearerAuthenticatorTest : public ::testing::Test {
+class BearerAuthenticatorTest : public testing::KeyWorld {
  protected:
   BearerAuthenticatorTest()
-      : store_(testing::OpenMemoryStore()),
-        clock_(FromUnix(1'800'000'000)),
-        verifier_(*store_, clock_, nullptr),
-        unknown_keys_(clock_, kLimit, BearerAuthenticator::kUnknownKeyWindow),
-        bearer_(verifier_, &unknown_keys_) {
-    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
-    const Time now = clock_.Now();
-    EventRecord event{"evt_1", now, "account.signup", "acc_1", std::nullopt, "acc_1", "ip"};
-    EXPECT_TRUE(store_->CreateAccount({"acc_1", "a@example.com", "", "hash", now}, event).ok());
-  }
-
-  // A key of acc_1; its secret.
-  std::string AddKey(const std::string& id, std::optional<Time> expires_at = std::nullopt) {
-    std::string secret = GenerateKey(random_);
-    KeyRecord key;
-    key.id = id;
-    key.account_id = "acc_1";
-    key.name = "k";
-    key.hint = KeyHint(secret);
-    key.created_at = clock_.Now();
-    key.expires_at = expires_at;
-    SecretRecord record{Sha256(secret), id, key.hint, clock_.Now(), std::nullopt};
-    EventRecord event{"evt_" + id, clock_.Now(), "key.created", "acc_1", std::nullopt, id, "ip"};
-    EXPECT_TRUE(store_->CreateKey(key, record, event).ok());
-    return secret;
-  }
+      : unknown_keys_(clock_, kLimit, BearerAuthenticator::kUnknownKeyWindow),
+        bearer_(verifier_, &unknown_keys_) {}
 
   // Authenticates "Authorization: <authorization>" from `ip`; the key check lands in `check_`.
   Result<Principal> Send(std::optional<std::string> authorization,
@@ -48,19 +23,12 @@ class BearerAuthenticatorTest : public ::testing::Test {
     Credentials credentials;
     if (authorization) credentials.authorization = *authorization;
     credentials.remote_ip = ip;
-    Authenticator::Notes notes;
-    auto result = bearer_.Authenticate(credentials, notes);
-    check_ = std::string(notes.key_check);
-    return result;
+    return NoteKeyCheck(
+        [&](Authenticator::Notes& notes) { return bearer_.Authenticate(credentials, notes); });
   }
 
-  std::unique_ptr<Store> store_;
-  FakeClock clock_;
-  SodiumRandom random_;
-  KeyVerifier verifier_;
   FailureLimiter unknown_keys_;
   BearerAuthenticator bearer_;
-  std::string check_;
 };
 
 TEST_F(BearerAuthenticatorTest, AValidKeyNamesItsKeyAndAccount) {

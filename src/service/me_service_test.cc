@@ -2,41 +2,24 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/password_hasher.h"
-#include "core/random.h"
-#include "service/account_service.h"
-#include "service/key_service.h"
-#include "service/org_service.h"
-#include "testing/memory_store.h"
+#include "testing/service_world.h"
 
 namespace tfzo {
 namespace {
 
 // Ada, her org Acme, a key scoped to it and an unscoped one; MeService with a renderer that
 // counts its calls and writes what it was given.
-class MeServiceTest : public ::testing::Test {
+class MeServiceTest : public testing::ServiceWorld {
  protected:
   MeServiceTest()
-      : store_(testing::OpenMemoryStore()),
-        clock_(FromUnix(1'800'000'000)),
-        hasher_(PasswordHasher::kCheapParams),
-        deps_{*store_, clock_, random_},
-        accounts_(deps_, hasher_),
-        orgs_(deps_),
-        keys_(deps_, {}),
-        usage_(*store_, std::chrono::hours(1)),
-        verifier_(*store_, clock_, &usage_),
-        me_(verifier_, &usage_, clock_, [this](const MeService::Me& me) {
+      : me_(verifier_, &usage_, clock_, [this](const MeService::Me& me) {
           ++renders_;
           std::string out = me.account.email + " " + me.key.name + " last_used=" +
                             (me.last_used ? std::to_string(ToUnix(*me.last_used)) : "never");
           for (const auto& m : me.orgs) out += " " + m.org_name;
           return out;
         }) {
-    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
-    auto grant = accounts_.Signup("ada@example.com", Secret("password123"), "Ada", "ip");
-    EXPECT_TRUE(grant.ok());
-    ada_ = Caller{grant->account.id, "ip"};
+    ada_ = NewAccount("ada@example.com");
     acme_ = orgs_.CreateOrg(ada_, "Acme")->org_id;
     EXPECT_TRUE(orgs_.CreateOrg(ada_, "Globex").ok());
     scoped_ = State(keys_.Create(ada_, {"scoped", "", std::nullopt, acme_}));
@@ -56,16 +39,6 @@ class MeServiceTest : public ::testing::Test {
     return body.ok() ? *body : "";
   }
 
-  std::unique_ptr<Store> store_;
-  FakeClock clock_;
-  SodiumRandom random_;
-  PasswordHasher hasher_;
-  ServiceDeps deps_;
-  AccountService accounts_;
-  OrgService orgs_;
-  KeyService keys_;
-  UsageRecorder usage_;
-  KeyVerifier verifier_;
   int renders_ = 0;
   MeService me_;
   Caller ada_;

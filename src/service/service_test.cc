@@ -2,14 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/key_verifier.h"
 #include "core/api_key.h"
 #include "core/digest.h"
-#include "service/account_service.h"
-#include "service/key_service.h"
-#include "service/org_service.h"
 #include "service/resource_service.h"
-#include "testing/memory_store.h"
+#include "testing/service_world.h"
 
 namespace tfzo {
 namespace {
@@ -17,37 +13,11 @@ namespace {
 using std::chrono::days;
 using std::chrono::seconds;
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public testing::ServiceWorld {
  protected:
-  ServiceTest()
-      : store_(testing::OpenMemoryStore()),
-        clock_(FromUnix(1'800'000'000)),
-        hasher_(PasswordHasher::kCheapParams),
-        deps_{*store_, clock_, random_},
-        accounts_(deps_, hasher_),
-        orgs_(deps_),
-        keys_(deps_, {}),
-        resources_(deps_),
-        verifier_(*store_, clock_, nullptr) {
-    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
-  }
+  ServiceTest() : resources_(deps_) {}
 
-  Caller NewAccount(const std::string& email) {
-    auto grant = accounts_.Signup(email, Secret("password123"), "Ada", "127.0.0.1");
-    EXPECT_TRUE(grant.ok()) << grant.status().message();
-    return Caller{grant->account.id, "127.0.0.1"};
-  }
-
-  std::unique_ptr<Store> store_;
-  FakeClock clock_;
-  SodiumRandom random_;
-  PasswordHasher hasher_;
-  ServiceDeps deps_;
-  AccountService accounts_;
-  OrgService orgs_;
-  KeyService keys_;
   ResourceService resources_;
-  KeyVerifier verifier_;
 };
 
 TEST_F(ServiceTest, SignupLoginAndSessions) {

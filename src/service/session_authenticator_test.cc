@@ -2,34 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/failure_limiter.h"
-#include "auth/password_hasher.h"
-#include "core/random.h"
-#include "testing/memory_store.h"
+#include "testing/service_world.h"
 
 namespace tfzo {
 namespace {
 
 using std::chrono::seconds;
 
-class SessionAuthenticatorTest : public ::testing::Test {
+class SessionAuthenticatorTest : public testing::ServiceWorld {
  protected:
-  SessionAuthenticatorTest()
-      : store_(testing::OpenMemoryStore()),
-        clock_(FromUnix(1'800'000'000)),
-        hasher_(PasswordHasher::kCheapParams),
-        login_failures_(clock_, AccountService::kLoginFailureLimit,
-                        AccountService::kLoginFailureWindow),
-        deps_{*store_, clock_, random_},
-        accounts_(deps_, hasher_, &login_failures_),
-        sessions_(accounts_) {}
-
-  // A new account's session: its cookie value and CSRF token.
-  AccountService::SessionGrant SignUp(const std::string& email) {
-    auto grant = accounts_.Signup(email, Secret("password123"), "Ada", "127.0.0.1");
-    EXPECT_TRUE(grant.ok()) << grant.status().message();
-    return std::move(grant).value();
-  }
+  SessionAuthenticatorTest() : sessions_(accounts_) {}
 
   Result<AccountService::SessionGrant> Login(const std::string& email,
                                              const std::string& password) {
@@ -50,13 +32,6 @@ class SessionAuthenticatorTest : public ::testing::Test {
     return sessions_.Authenticate(credentials, notes);
   }
 
-  std::unique_ptr<Store> store_;
-  FakeClock clock_;
-  SodiumRandom random_;
-  PasswordHasher hasher_;
-  FailureLimiter login_failures_;
-  ServiceDeps deps_;
-  AccountService accounts_;
   SessionAuthenticator sessions_;
 };
 

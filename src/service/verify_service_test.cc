@@ -2,38 +2,19 @@
 
 #include <gtest/gtest.h>
 
-#include "auth/password_hasher.h"
 #include "core/api_key.h"
-#include "core/random.h"
-#include "service/account_service.h"
-#include "service/key_service.h"
-#include "service/org_service.h"
-#include "testing/memory_store.h"
+#include "testing/service_world.h"
 
 namespace tfzo {
 namespace {
 
-class VerifyServiceTest : public ::testing::Test {
+class VerifyServiceTest : public testing::ServiceWorld {
  protected:
-  VerifyServiceTest()
-      : store_(testing::OpenMemoryStore()),
-        clock_(FromUnix(1'800'000'000)),
-        hasher_(PasswordHasher::kCheapParams),
-        deps_{*store_, clock_, random_},
-        accounts_(deps_, hasher_),
-        orgs_(deps_),
-        keys_(deps_, {}),
-        verifier_(*store_, clock_, nullptr),
-        verify_(verifier_) {
-    store_->SetChangeListener([this](const Change& c) { verifier_.OnChange(c); });
-    auto grant = accounts_.Signup("ada@example.com", Secret("password123"), "Ada", "ip");
-    EXPECT_TRUE(grant.ok());
-    ada_ = Caller{grant->account.id, "ip"};
+  VerifyServiceTest() : verify_(verifier_) {
+    ada_ = NewAccount("ada@example.com");
     acme_ = orgs_.CreateOrg(ada_, "Acme")->org_id;
     globex_ = orgs_.CreateOrg(ada_, "Globex")->org_id;
-    auto other = accounts_.Signup("bob@example.com", Secret("password123"), "Bob", "ip");
-    EXPECT_TRUE(other.ok());
-    initech_ = orgs_.CreateOrg(Caller{other->account.id, "ip"}, "Initech")->org_id;
+    initech_ = orgs_.CreateOrg(NewAccount("bob@example.com", "Bob"), "Initech")->org_id;
   }
 
   std::string NewKey(std::optional<std::string> org_id) {
@@ -45,24 +26,13 @@ class VerifyServiceTest : public ::testing::Test {
 
   Result<VerifyService::Verdict> Verify(const std::string& key,
                                         std::optional<std::string> org_id = std::nullopt) {
-    Authenticator::Notes notes;
-    auto verdict = verify_.Verify(key, org_id, notes);
-    check_ = std::string(notes.key_check);
-    return verdict;
+    return NoteKeyCheck(
+        [&](Authenticator::Notes& notes) { return verify_.Verify(key, org_id, notes); });
   }
 
-  std::unique_ptr<Store> store_;
-  FakeClock clock_;
-  SodiumRandom random_;
-  PasswordHasher hasher_;
-  ServiceDeps deps_;
-  AccountService accounts_;
-  OrgService orgs_;
-  KeyService keys_;
-  KeyVerifier verifier_;
   VerifyService verify_;
   Caller ada_;
-  std::string acme_, globex_, initech_, key_id_, check_;
+  std::string acme_, globex_, initech_, key_id_;
 };
 
 TEST_F(VerifyServiceTest, AValidKeyIsAnsweredWithItsState) {
