@@ -187,8 +187,13 @@ class LoginTest(ServerTestCase):
             r = self.client().login(email, "wrong-password-123")
             self.assertError(r, 401, "invalid_credentials")
             return time.monotonic() - start
-        known = sorted(timed(a.email) for _ in range(3))[1]
-        unknown = sorted(timed(fresh_email()) for _ in range(3))[1]
+        # Interleaved, and the fastest of each: a loaded machine (the sanitizer build, tests
+        # in parallel) only ever adds time, so the minimum is what the server itself costs.
+        known, unknown = [], []
+        for _ in range(5):
+            known.append(timed(a.email))
+            unknown.append(timed(fresh_email()))
+        known, unknown = min(known), min(unknown)
         self.assertGreater(unknown, known * 0.5,
                            f"unknown email {unknown:.3f}s vs wrong password {known:.3f}s")
 
