@@ -46,6 +46,8 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
   Router::Match match = router_.Find(request.msg.method(), request.path, request.params);
   if (cache_only && (match.handler == nullptr || !match.may_run_inline)) return std::nullopt;
   HttpResponse res;
+  // The route label comes from a fixed set (see Metrics): a pattern the router holds, or
+  // "static" / "unknown" below; never anything taken from the request.
   std::string_view route = match.pattern;
   if (match.handler != nullptr) {
     try {
@@ -94,6 +96,8 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   if (res.result() == status::too_many_requests) {
     metrics_.RecordRateLimited(route == "/api/login" ? "login" : "key");
   }
+  // Any method token may arrive (Beast passes unknown ones through); Metrics records those
+  // as "other".
   metrics_.RecordRequest(route, request.msg.method_string(), res.result_int(),
                          std::chrono::steady_clock::now() - started);
   return res;

@@ -4,13 +4,20 @@
 
 namespace tfzo::http {
 
+std::string_view Metrics::MethodLabel(std::string_view method) {
+  for (std::string_view known : kMethods) {
+    if (method == known) return known;
+  }
+  return kOtherMethod;
+}
+
 void Metrics::RecordRequest(std::string_view route, std::string_view method, unsigned status,
                             std::chrono::steady_clock::duration elapsed) {
   const double seconds = std::chrono::duration<double>(elapsed).count();
   size_t bucket = 0;
   while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
   std::lock_guard lock(mu_);
-  ++requests_[{std::string(route), std::string(method), status}];
+  ++requests_[{std::string(route), std::string(MethodLabel(method)), status}];
   ++latency_buckets_[bucket];
   latency_sum_ += seconds;
   ++latency_count_;

@@ -15,12 +15,25 @@ namespace tfzo::http {
 // Counters for /metrics in the Prometheus text format: requests by route, method and status,
 // a request latency histogram, and key checks by result code. Owned by the server's wiring;
 // thread-safe.
+//
+// Every label value comes from a fixed set, so no request can add a series: the method is one
+// of kMethods or "other" (RecordRequest maps it), the route is a pattern the router knows,
+// "static" or "unknown" (Api::Dispatch picks it), the status is one the server answers.
 class Metrics {
  public:
+  // The methods recorded by name (exact, case-sensitive tokens); any other is "other".
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
+                                                               "PATCH", "DELETE", "OPTIONS"};
+  static constexpr std::string_view kOtherMethod = "other";
+
+  // `method` if it is one of kMethods, else kOtherMethod.
+  static std::string_view MethodLabel(std::string_view method);
+
   // Upper bounds of the latency histogram's buckets, in seconds.
   static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                       0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
+  // `route` must come from a fixed set (see above); `method` may be any token.
   void RecordRequest(std::string_view route, std::string_view method, unsigned status,
                      std::chrono::steady_clock::duration elapsed);
   void RecordKeyCheck(std::string_view result);
