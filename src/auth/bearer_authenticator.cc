@@ -18,13 +18,14 @@ Result<Principal> BearerAuthenticator::Authenticate(const Credentials& credentia
   const StatusCode code = state.status().code();
   if (unknown_keys_ != nullptr &&
       (code == StatusCode::kKeyMalformed || code == StatusCode::kKeyInvalid)) {
-    // Guessing keys from one address: after too many unknown keys, stop answering which.
-    unknown_keys_->RecordFailure(credentials.remote_ip);
+    // Guessing keys from one address: the limit's N unknown keys get their answer, the ones
+    // after them (more than N in the window) learn only that they must wait.
     const auto wait = unknown_keys_->RetryAfter(credentials.remote_ip);
     if (wait.count() > 0) {
       return RateLimited("Too many unknown API keys from this address: try again later.",
                          static_cast<int>(wait.count()));
     }
+    unknown_keys_->RecordFailure(credentials.remote_ip);
   }
   if (!state.ok()) return state.status();
   return Principal{.key = std::move(state).value()};

@@ -12,7 +12,8 @@ namespace tfzo {
 
 // Authenticates the CLI's requests: "Authorization: Bearer <key>" checked by KeyVerifier
 // (docs/spec/KEYS.md's order). Malformed and unknown keys count against the client's address
-// in `unknown_keys`: past its limit the address gets 429 instead of learning which keys exist.
+// in `unknown_keys`: once an address sent its limit of them in the window, its further unknown
+// keys (more than the limit) get 429 instead of learning which keys exist.
 // References the verifier and the limiter, which outlive it. Thread-safe.
 class BearerAuthenticator final : public Authenticator {
  public:

@@ -93,7 +93,7 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   if (request.msg.method() == verb::head) res.body().clear();
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
-  if (res.result() == status::too_many_requests) {
+  if (res.result() == status::too_many_requests || request.rate_limited) {
     metrics_.RecordRateLimited(route == "/api/login" ? "login" : "key");
   }
   // Any method token may arrive (Beast passes unknown ones through); Metrics records those

@@ -25,6 +25,7 @@ struct Request {
   std::string_view query;                               // after '?', may be empty
   std::unordered_map<std::string, std::string> params;  // {name} segments of the route
   std::string_view key_check;  // result of the request's key check, for metrics ("" if none)
+  bool rate_limited = false;   // refused by a limit without a 429 (verify), for metrics
 
   const std::string& param(const std::string& name) const { return params.at(name); }
 };

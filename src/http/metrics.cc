@@ -61,7 +61,7 @@ std::string Metrics::Render() const {
     out += fmt::format("tfzo_key_checks_total{{result=\"{}\"}} {}\n", result, count);
   }
   out +=
-      "# HELP tfzo_rate_limited_total Requests refused with 429 (login: per email; key: "
+      "# HELP tfzo_rate_limited_total Requests refused by a limit (login: per email; key: "
       "unknown keys per address).\n";
   out += "# TYPE tfzo_rate_limited_total counter\n";
   for (const char* kind : {"key", "login"}) {

@@ -1,5 +1,8 @@
 #include "http/service_routes.h"
 
+#include <algorithm>
+#include <string>
+
 namespace tfzo::http {
 
 using beast_http::verb;
@@ -12,10 +15,18 @@ void AddServiceRoutes(Routes& routes, VerifyService& verify) {
         ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
         ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
         Authenticator::Notes notes;
-        auto verdict = verify.Verify(key, org_id, notes);
+        auto verdict = verify.Verify(key, org_id, request.remote_ip, notes);
         request.key_check = notes.key_check;
         if (!verdict.ok()) return verdict.status();
-        if (!verdict->key) return Json({{"valid", false}, {"code", CodeName(verdict->reason)}});
+        if (!verdict->key) {
+          HttpResponse res = Json({{"valid", false}, {"code", CodeName(verdict->reason)}});
+          if (verdict->reason == StatusCode::kRateLimited) {
+            request.rate_limited = true;
+            res.set(beast_http::field::retry_after,
+                    std::to_string(std::max(1, verdict->retry_after)));
+          }
+          return res;
+        }
         const KeyState& state = *verdict->key;
         return Json({{"valid", true},
                      {"key_id", state.key_id},

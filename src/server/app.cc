@@ -18,7 +18,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
       resources(deps),
       me(verifier, &usage, clock, http::RenderMe),
-      verify(verifier),
+      verify(verifier, &key_failures),
       sessions(accounts),
       bearer(verifier, &key_failures),
       static_files(options.web_dir),

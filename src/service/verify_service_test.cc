@@ -2,19 +2,25 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/bearer_authenticator.h"
 #include "core/api_key.h"
 #include "testing/service_world.h"
 
 namespace tfzo {
 namespace {
 
+constexpr int kLimit = 3;  // unknown keys per address in the tests' limiter
+
 class VerifyServiceTest : public testing::ServiceWorld {
  protected:
-  VerifyServiceTest() : verify_(verifier_) {
+  VerifyServiceTest()
+      : unknown_keys_(clock_, kLimit, BearerAuthenticator::kUnknownKeyWindow),
+        verify_(verifier_, &unknown_keys_) {
     ada_ = NewAccount("ada@example.com");
     acme_ = orgs_.CreateOrg(ada_, "Acme")->org_id;
     globex_ = orgs_.CreateOrg(ada_, "Globex")->org_id;
-    initech_ = orgs_.CreateOrg(NewAccount("bob@example.com", "Bob"), "Initech")->org_id;
+    bob_ = NewAccount("bob@example.com", "Bob");
+    initech_ = orgs_.CreateOrg(bob_, "Initech")->org_id;
   }
 
   std::string NewKey(std::optional<std::string> org_id) {
@@ -25,13 +31,15 @@ class VerifyServiceTest : public testing::ServiceWorld {
   }
 
   Result<VerifyService::Verdict> Verify(const std::string& key,
-                                        std::optional<std::string> org_id = std::nullopt) {
+                                        std::optional<std::string> org_id = std::nullopt,
+                                        std::string_view ip = kIp) {
     return NoteKeyCheck(
-        [&](Authenticator::Notes& notes) { return verify_.Verify(key, org_id, notes); });
+        [&](Authenticator::Notes& notes) { return verify_.Verify(key, org_id, ip, notes); });
   }
 
+  FailureLimiter unknown_keys_;
   VerifyService verify_;
-  Caller ada_;
+  Caller ada_, bob_;
   std::string acme_, globex_, initech_, key_id_;
 };
 
@@ -70,6 +78,59 @@ TEST_F(VerifyServiceTest, TheOrgIsCheckedAgainstMembershipAndScope) {
   EXPECT_EQ(check_, "valid") << "the key itself was valid";
   EXPECT_EQ(Verify(NewKey(std::nullopt), initech_)->reason, StatusCode::kForbidden);
   EXPECT_EQ(Verify(NewKey(std::nullopt), "org_missing")->reason, StatusCode::kForbidden);
+}
+
+TEST_F(VerifyServiceTest, AScopedKeyWhoseOwnerLeftItsOrgIsNotValidWithoutAnOrgEither) {
+  ASSERT_TRUE(orgs_.AddMember(bob_, initech_, "ada@example.com", Role::kMember).ok());
+  const std::string scoped = NewKey(initech_);
+  ASSERT_TRUE(Verify(scoped)->key.has_value());
+  EXPECT_EQ(Verify(scoped)->key->org_id, initech_);
+  ASSERT_TRUE(orgs_.RemoveMember(bob_, initech_, ada_.account_id).ok());
+  auto without_org = Verify(scoped);
+  ASSERT_TRUE(without_org.ok());
+  EXPECT_FALSE(without_org->key.has_value());
+  EXPECT_EQ(without_org->reason, StatusCode::kForbidden);
+  EXPECT_EQ(check_, "valid") << "the key itself was valid";
+  EXPECT_EQ(Verify(scoped, initech_)->reason, StatusCode::kForbidden);
+  // An unscoped key of the same account is not affected.
+  EXPECT_TRUE(Verify(NewKey(std::nullopt))->key.has_value());
+}
+
+TEST_F(VerifyServiceTest, UnknownKeysCountAgainstTheAddressLikeOnTheBearerRoutes) {
+  // The limit's number of unknown or malformed keys get their code; more are refused.
+  for (int i = 1; i <= kLimit; ++i) {
+    const std::string key = i % 2 ? GenerateKey(random_) : "tfzo_nope";
+    EXPECT_EQ(Verify(key)->reason, i % 2 ? StatusCode::kKeyInvalid : StatusCode::kKeyMalformed);
+  }
+  auto refused = Verify(GenerateKey(random_));
+  ASSERT_TRUE(refused.ok()) << "still a verdict, not an error";
+  EXPECT_FALSE(refused->key.has_value());
+  EXPECT_EQ(refused->reason, StatusCode::kRateLimited);
+  EXPECT_EQ(refused->retry_after, 60);
+  EXPECT_EQ(check_, "key_invalid") << "the metrics still see the key's own result";
+  EXPECT_EQ(Verify("tfzo_nope")->reason, StatusCode::kRateLimited);
+
+  // Another address is not affected; a valid key from the refused address still works.
+  EXPECT_EQ(Verify(GenerateKey(random_), std::nullopt, "192.0.2.2")->reason,
+            StatusCode::kKeyInvalid);
+  EXPECT_TRUE(Verify(NewKey(std::nullopt))->key.has_value());
+
+  // The block ends one window after the failures that caused it.
+  clock_.Advance(BearerAuthenticator::kUnknownKeyWindow);
+  EXPECT_EQ(Verify(GenerateKey(random_))->reason, StatusCode::kKeyInvalid);
+}
+
+TEST_F(VerifyServiceTest, TheSameLimiterCountsVerifyAndBearerFailures) {
+  BearerAuthenticator bearer(verifier_, &unknown_keys_);
+  Credentials credentials;
+  credentials.remote_ip = kIp;
+  Authenticator::Notes notes;
+  for (int i = 1; i <= kLimit; ++i) {
+    const std::string header = "Bearer " + GenerateKey(random_);
+    credentials.authorization = header;
+    EXPECT_EQ(bearer.Authenticate(credentials, notes).status().code(), StatusCode::kKeyInvalid);
+  }
+  EXPECT_EQ(Verify(GenerateKey(random_))->reason, StatusCode::kRateLimited);
 }
 
 }  // namespace
