@@ -1,7 +1,9 @@
 #include "http/message.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <boost/beast/core/buffers_range.hpp>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "auth/bearer_authenticator.h"
@@ -40,17 +42,21 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
 }
 
 void AppendWireForm(const HttpResponse& res, std::string& out) {
-  beast_http::response_serializer<beast_http::string_body> serializer(res);
-  boost::beast::error_code ec;
-  while (!ec && !serializer.is_done()) {
-    serializer.next(ec, [&](boost::beast::error_code&, const auto& buffers) {
-      const size_t before = out.size();
-      for (const auto buffer : boost::beast::buffers_range_ref(buffers)) {
-        out.append(static_cast<const char*>(buffer.data()), buffer.size());
-      }
-      serializer.consume(out.size() - before);
-    });
+  // Written here rather than drained from beast::http::response_serializer: iterating the
+  // serializer's buffer sequence cost 5% of the CPU of a cached GET /api/v1/me and 7% of its
+  // throughput (make bench, alternated A/B). message_test holds these bytes equal to Beast's.
+  fmt::format_to(std::back_inserter(out), "HTTP/{}.{} {} ", res.version() / 10, res.version() % 10,
+                 res.result_int());
+  out.append(res.reason());
+  out.append("\r\n");
+  for (const auto& field : res) {
+    out.append(field.name_string());
+    out.append(": ");
+    out.append(field.value());
+    out.append("\r\n");
   }
+  out.append("\r\n");
+  out.append(res.body());
 }
 
 namespace {

@@ -38,8 +38,9 @@ HttpResponse JsonResponse(beast_http::status status, std::string body);
 // never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
-// Appends `res` as it goes on the wire (status line, fields, blank line, body), as Beast's
-// serializer writes it, so that an answer can be sent from one buffer in one write.
+// Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
+// as Beast's serializer for a message whose body is sized by Content-Length (this server
+// never uses chunked coding), built in one buffer so an answer is sent in one write.
 void AppendWireForm(const HttpResponse& res, std::string& out);
 
 // Value of query parameter `name` (percent-decoded), or nullopt.
