@@ -4,6 +4,21 @@
 
 namespace tfzo {
 
+Status LimitUnknownKeys(FailureLimiter* unknown_keys, const Status& check,
+                        std::string_view address) {
+  if (unknown_keys == nullptr ||
+      (check.code() != StatusCode::kKeyMalformed && check.code() != StatusCode::kKeyInvalid)) {
+    return Status::Ok();
+  }
+  const auto wait = unknown_keys->RetryAfter(address);
+  if (wait.count() > 0) {
+    return RateLimited("Too many unknown API keys from this address: try again later.",
+                       static_cast<int>(wait.count()));
+  }
+  unknown_keys->RecordFailure(address);
+  return Status::Ok();
+}
+
 Result<Principal> BearerAuthenticator::Authenticate(const Credentials& credentials, Notes& notes) {
   constexpr std::string_view kScheme = "Bearer ";
   const std::string_view value = credentials.authorization.value_or("");
@@ -15,18 +30,7 @@ Result<Principal> BearerAuthenticator::Authenticate(const Credentials& credentia
   }
   Result<KeyState> state = verifier_.Verify(value.substr(kScheme.size()));
   notes.key_check = KeyCheckName(state.status());
-  const StatusCode code = state.status().code();
-  if (unknown_keys_ != nullptr &&
-      (code == StatusCode::kKeyMalformed || code == StatusCode::kKeyInvalid)) {
-    // Guessing keys from one address: the limit's N unknown keys get their answer, the ones
-    // after them (more than N in the window) learn only that they must wait.
-    const auto wait = unknown_keys_->RetryAfter(credentials.remote_ip);
-    if (wait.count() > 0) {
-      return RateLimited("Too many unknown API keys from this address: try again later.",
-                         static_cast<int>(wait.count()));
-    }
-    unknown_keys_->RecordFailure(credentials.remote_ip);
-  }
+  RETURN_IF_ERROR(LimitUnknownKeys(unknown_keys_, state.status(), credentials.remote_ip));
   if (!state.ok()) return state.status();
   return Principal{.key = std::move(state).value()};
 }

@@ -10,6 +10,15 @@
 
 namespace tfzo {
 
+// The per-address limit on guessing keys, shared by every route that checks a key a client
+// sends (the Bearer routes, verify), so that none is a way around it. A malformed or unknown
+// `check` counts against `address` in `unknown_keys` (null: no limit): the address gets the
+// answer for the limit's number of them in the window; past that (more than the limit) this
+// answers kRateLimited with Retry-After instead, and the address learns only that it must
+// wait. Any other check is Ok and not counted.
+Status LimitUnknownKeys(FailureLimiter* unknown_keys, const Status& check,
+                        std::string_view address);
+
 // Authenticates the CLI's requests: "Authorization: Bearer <key>" checked by KeyVerifier
 // (docs/spec/KEYS.md's order). Malformed and unknown keys count against the client's address
 // in `unknown_keys`: once an address sent its limit of them in the window, its further unknown

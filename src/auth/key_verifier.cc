@@ -46,8 +46,8 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
       keys_(clock, options.recheck),
       accounts_(clock, options.recheck) {}
 
-Result<KeyState> KeyVerifier::FindState(const Digest& digest) {
-  if (auto hit = states_.Find(digest)) {
+Result<KeyState> KeyVerifier::FindState(const Digest& digest, Time now) {
+  if (auto hit = states_.Find(digest, now)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
     return hit->Expand();
   }
@@ -69,17 +69,18 @@ Result<KeyState> KeyVerifier::Verify(std::string_view key) {
                   "The API key is malformed (incomplete or mistyped): copy the whole key again; "
                   "it starts with tfzo_ and is 41 characters long.");
   }
-  auto found = FindState(Sha256(key));
+  const Time now = clock_.Now();
+  auto found = FindState(Sha256(key), now);
   if (!found.ok()) {
     if (found.status().code() != StatusCode::kNotFound) return found.status();
     return Status(StatusCode::kKeyInvalid,
                   "The API key is not known to this server: check the host and profile, or "
                   "create a new key in the Accounts interface.");
   }
-  return Judge(std::move(found).value());
+  return Judge(std::move(found).value(), now);
 }
 
-Result<KeyState> KeyVerifier::Judge(KeyState state) {
+Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
   if (state.key_revoked_at) {
     return Status(StatusCode::kKeyRevoked,
                   fmt::format("This API key was revoked on {}; create a new key.",
@@ -91,7 +92,6 @@ Result<KeyState> KeyVerifier::Judge(KeyState state) {
                               "new value.",
                               FormatRfc3339(*state.secret_revoked_at)));
   }
-  const Time now = clock_.Now();
   if (state.expires_at && *state.expires_at <= now) {
     return Status(StatusCode::kKeyExpired,
                   fmt::format("This API key expired on {}; create a new key or rotate this one "

@@ -95,8 +95,9 @@ class KeyVerifier {
   template <typename V>
   using SharedCache = ShardedCache<std::string, std::shared_ptr<const V>>;
 
-  Result<KeyState> FindState(const Digest& digest);
-  Result<KeyState> Judge(KeyState state);
+  // Both at `now`, read once per check.
+  Result<KeyState> FindState(const Digest& digest, Time now);
+  Result<KeyState> Judge(KeyState state, Time now);
 
   Store& store_;
   const Clock& clock_;

@@ -62,11 +62,13 @@ class ShardedCache {
   // The epoch to pass to Insert(), read before reading the store.
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
 
-  std::optional<V> Find(const K& key) const {
+  std::optional<V> Find(const K& key) const { return Find(key, clock_.Now()); }
+  // The same at `now`, for a caller that already read the clock (one read per key check).
+  std::optional<V> Find(const K& key, Time now) const {
     const Shard& shard = ShardOf(key);
     std::shared_lock lock(shard.mu);
     const Entry* entry = shard.table.Find(key);
-    if (entry == nullptr || clock_.Now() - entry->filled_at >= max_age_) return std::nullopt;
+    if (entry == nullptr || now - entry->filled_at >= max_age_) return std::nullopt;
     return entry->value;
   }
 

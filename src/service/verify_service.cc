@@ -8,25 +8,15 @@ Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
                                                      Authenticator::Notes& notes) {
   Result<KeyState> state = verifier_.Verify(key);
   notes.key_check = KeyCheckName(state.status());
-  const StatusCode code = state.status().code();
-  if (unknown_keys_ != nullptr &&
-      (code == StatusCode::kKeyMalformed || code == StatusCode::kKeyInvalid)) {
-    // The same limit as the Bearer routes: verify must not be a way around it.
-    const auto wait = unknown_keys_->RetryAfter(remote_ip);
-    if (wait.count() > 0) {
-      return Verdict{.reason = StatusCode::kRateLimited,
-                     .retry_after = static_cast<int>(wait.count())};
-    }
-    unknown_keys_->RecordFailure(remote_ip);
+  // The Bearer routes' limit: verify must not be a way around it.
+  if (Status limited = LimitUnknownKeys(unknown_keys_, state.status(), remote_ip); !limited.ok()) {
+    return Verdict{.reason = StatusCode::kRateLimited, .retry_after = limited.retry_after()};
   }
   Status access = state.status();
   if (state.ok()) {
     // Without `org_id`, a scoped key is still only as good as its owner's membership there.
-    if (org_id) {
-      access = verifier_.CheckOrgAccess(*state, *org_id);
-    } else if (state->org_id) {
-      access = verifier_.CheckOrgAccess(*state, *state->org_id);
-    }
+    const std::optional<std::string>& org = org_id ? org_id : state->org_id;
+    if (org) access = verifier_.CheckOrgAccess(*state, *org);
   }
   if (access.code() == StatusCode::kInternal || access.code() == StatusCode::kUnavailable) {
     return access;

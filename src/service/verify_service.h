@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "auth/authenticator.h"
+#include "auth/bearer_authenticator.h"
 #include "auth/failure_limiter.h"
 #include "auth/key_verifier.h"
 
