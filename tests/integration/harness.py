@@ -8,6 +8,7 @@ scripts/pg-test-cluster writes), servers use PostgreSQL instead: each working di
 its own fresh database on that server.
 """
 
+import calendar
 import hashlib
 import http.client
 import json
@@ -27,6 +28,13 @@ BIN_DIR = os.environ.get(
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
 SERVER_BIN = os.path.join(BIN_DIR, "2501-accounts")
 CLI_BIN = os.path.join(BIN_DIR, "2501")
+
+
+def require_binary(path):
+    """Fails (never skips) when a binary under test is missing: a suite must not pass by not
+    running."""
+    if not os.access(path, os.X_OK):
+        raise AssertionError(f"{path} is missing or not executable: build it first (make build)")
 
 
 def pg_server_url():
@@ -82,6 +90,7 @@ class Server:
         self.ssl_context = None  # for https: an ssl.SSLContext trusting the server's certificate
 
     def start(self, timeout=20):
+        require_binary(SERVER_BIN)
         args = [SERVER_BIN, "serve", "--listen", "127.0.0.1:0", "--db", self.db] + self.extra_args
         if "--key-failure-limit" not in self.extra_args:
             # Every test client is 127.0.0.1: only test_throttling exercises the per-address
@@ -303,6 +312,11 @@ def key_is_well_formed(key):
 def rfc3339(t):
     """Unix time -> "2026-11-27T06:48:27Z" (whole seconds, UTC)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(t)))
+
+
+def parse_rfc3339(text):
+    """"2026-11-27T06:48:27Z" -> Unix time. UTC throughout: no local time, so no daylight saving."""
+    return calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ"))
 
 
 def create_org(client, name=None):

@@ -80,7 +80,7 @@ class CliApiTest(ServerTestCase):
                 r = self.v1("GET", path, secret)
                 self.assertError(r, 403, "org_out_of_scope")
                 msg = r.json()["error"]["message"]
-                self.assertTrue(o1["id"] in msg or "One" in msg, msg)
+                self.assertIn(f'"One" ({o1["id"]})', msg)
         r = self.v1("POST", f"/orgs/{o2['id']}/agents", secret, {"name": "x"})
         self.assertError(r, 403, "org_out_of_scope")
         # Nothing was created in org 2.

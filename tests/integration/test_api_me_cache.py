@@ -3,7 +3,7 @@ once: a rename, a new organization, a removed membership, a use."""
 
 import time
 
-from harness import ServerTestCase, create_key, create_org
+from harness import ServerTestCase, create_key, create_org, parse_rfc3339
 
 
 class MeFreshnessTest(ServerTestCase):
@@ -32,8 +32,7 @@ class MeFreshnessTest(ServerTestCase):
         before = time.time()
         used = c.get("/api/v1/me", bearer=secret).json()["key"]["last_used_at"]
         self.assertIsNotNone(used)
-        self.assertGreaterEqual(time.mktime(time.strptime(used, "%Y-%m-%dT%H:%M:%SZ")) -
-                                time.timezone, int(before) - 1)
+        self.assertGreaterEqual(parse_rfc3339(used), int(before) - 1)
 
         self.assertEqual(c.post(f"/api/keys/{key['id']}/revoke").status, 200)
         self.assertError(c.get("/api/v1/me", bearer=secret), 401, "key_revoked")

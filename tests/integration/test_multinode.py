@@ -14,7 +14,8 @@ import tempfile
 import time
 import unittest
 
-from harness import Client, Server, create_key, create_org, psql, wait_until
+from harness import (Client, Server, create_key, create_org, parse_rfc3339, psql,
+                     wait_until)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLUSTER = os.path.join(ROOT, "scripts", "pg-test-cluster")
@@ -163,8 +164,7 @@ class MultiNodeTest(unittest.TestCase):
                            and [k for k in owner.get("/api/keys").json()["keys"]
                                 if k["id"] == key["id"]][0]["last_used_at"], timeout=7)
         self.assertTrue(final)
-        self.assertGreaterEqual(time.mktime(time.strptime(final, "%Y-%m-%dT%H:%M:%SZ"))
-                                - time.timezone, int(last_use) - 6)
+        self.assertGreaterEqual(parse_rfc3339(final), int(last_use) - 6)
 
     def test_zz_database_restart(self):
         """PostgreSQL restarts under running nodes: they recover without a restart of their
