@@ -15,7 +15,7 @@ using beast_http::status;
 using beast_http::verb;
 
 Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options options)
-    : static_files_(static_files), metrics_(metrics) {
+    : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie);
   AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
@@ -89,6 +89,7 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
   res.set("Content-Security-Policy", StaticFiles::kContentSecurityPolicy);
+  if (hsts_) res.set(field::strict_transport_security, kStrictTransportSecurity);
   if (route != "static") res.set(field::cache_control, "no-store");
   if (request.msg.method() == verb::head) res.body().clear();
 

@@ -43,8 +43,12 @@ class Api {
     const Clock& clock;
   };
   struct Options {
-    bool secure_cookie = false;  // served over TLS: __Host- prefix and Secure
+    // Browsers reach the console over HTTPS (--tls-cert, or an https --public-url in front):
+    // the session cookie is __Host- and Secure, and every answer carries HSTS.
+    bool secure_cookie = false;
   };
+  // RFC 6797; includeSubDomains is left to the operator (it binds every sibling host).
+  static constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
 
   Api(Services services, StaticFiles& static_files, Metrics& metrics, Options options);
 
@@ -61,6 +65,7 @@ class Api {
 
   StaticFiles& static_files_;
   Metrics& metrics_;
+  const bool hsts_;
   Router router_;
 };
 

@@ -35,7 +35,8 @@ struct AppOptions {
   // --key-failure-limit: unknown or malformed keys one address may send per
   // BearerAuthenticator::kUnknownKeyWindow.
   int key_failure_limit = BearerAuthenticator::kDefaultUnknownKeyLimit;
-  // Served over TLS: the session cookie is __Host- and Secure.
+  // Browsers reach the console over HTTPS (--tls-cert, or an https --public-url): the session
+  // cookie is __Host- and Secure, and answers carry Strict-Transport-Security.
   bool secure_cookie = false;
   // --web-dir: serve the console from there; "" for the embedded copy.
   std::string web_dir{};

@@ -1,6 +1,7 @@
 // 2501-accounts: flags, signals, and the choice of implementations (store from --db, system
 // clock, libsodium randomness); BuildApp (app.h) connects the layers.
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "core/random.h"
 #include "core/time.h"
 #include "http/http_server.h"
+#include "http/public_url.h"
 #include "server/app.h"
 #include "store/open_store.h"
 
@@ -26,6 +28,7 @@ struct ServeFlags {
   std::optional<int> max_key_lifetime_days;
   std::string tls_cert;
   std::string tls_key;
+  std::string public_url;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::string web_dir;
   bool access_log = true;
@@ -67,6 +70,12 @@ int Serve(const ServeFlags& flags) {
     if (!made.ok()) return Fail(made.status().message());
     tls = std::move(made).value();
   }
+  std::optional<http::PublicUrl> public_url;
+  if (!flags.public_url.empty()) {
+    auto parsed = http::PublicUrl::Parse(flags.public_url);
+    if (!parsed.ok()) return Fail(parsed.status().message());
+    public_url = std::move(parsed).value();
+  }
   http_options.io_threads = flags.threads;
   http_options.read_timeout = std::chrono::seconds(flags.read_timeout_seconds);
   http_options.max_connections = flags.max_connections;
@@ -81,7 +90,7 @@ int Serve(const ServeFlags& flags) {
       AppOptions{
           .max_key_lifetime_days = flags.max_key_lifetime_days,
           .key_failure_limit = flags.key_failure_limit,
-          .secure_cookie = tls != nullptr,
+          .secure_cookie = tls != nullptr || (public_url && public_url->https),
           .web_dir = flags.web_dir,
       },
       *store, clock, random);
@@ -112,8 +121,11 @@ int Serve(const ServeFlags& flags) {
   const char* scheme = tls ? "https" : "http";
   std::cout << "listening on " << scheme << "://" << endpoint->address().to_string() << ":"
             << endpoint->port() << std::endl;
-  spdlog::info("console at {}://{}:{}/ (store: {})", scheme, endpoint->address().to_string(),
-               endpoint->port(), flags.db.substr(0, flags.db.find(':')));
+  const std::string console =
+      public_url ? public_url->base
+                 : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(),
+                               endpoint->port());
+  spdlog::info("console at {}/ (store: {})", console, flags.db.substr(0, flags.db.find(':')));
   server.Run();
   app->usage.Stop();
   spdlog::info("stopped");
@@ -141,6 +153,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 36500));
   serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate chain");
   serve->add_option("--tls-key", flags.tls_key, "PEM private key");
+  serve->add_option("--public-url", flags.public_url,
+                    "URL where people reach the console (e.g. https://accounts.example.com "
+                    "behind a TLS proxy): https makes the session cookie __Host- and Secure "
+                    "and adds HSTS");
   serve->add_option("--threads", flags.threads, "I/O threads")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

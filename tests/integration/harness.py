@@ -164,17 +164,23 @@ class Response:
 class Client:
     """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
 
-    def __init__(self, server):
+    def __init__(self, server, source_ip=None):
+        """`server` is anything with scheme, host, port (and ssl_context for https).
+        `source_ip`: the local address to connect from; Linux routes all of 127.0.0.0/8 to
+        the loopback interface, so 127.0.0.2 etc. act as other clients."""
         self.server = server
+        self.source = (source_ip, 0) if source_ip else None
         self.cookies = {}
         self.csrf = None
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
         if self.server.scheme == "https":
             conn = http.client.HTTPSConnection(self.server.host, self.server.port, timeout=30,
-                                               context=self.server.ssl_context)
+                                               context=self.server.ssl_context,
+                                               source_address=self.source)
         else:
-            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30,
+                                              source_address=self.source)
         hdrs = {}
         data = None
         if raw is not None:
