@@ -17,6 +17,8 @@ class HeadersTest(ServerTestCase):
         self.assertEqual(r.header("Referrer-Policy"), "no-referrer")
         self.assertEqual(r.header("X-Content-Type-Options"), "nosniff")
         self.assertNotIn("<script>", r.body)  # no inline script in the page itself
+        # Plain HTTP with no https --public-url: HSTS would be ignored (RFC 6797 8.1), so none.
+        self.assertIsNone(r.header("Strict-Transport-Security"))
 
     def test_answers_that_carry_a_key_are_never_cached(self):
         c = self.new_account()

@@ -55,6 +55,12 @@ class TlsTest(unittest.TestCase):
             self.assertIn(attribute, cookie)
         self.assertEqual(c.get("/api/session").status, 200)  # the prefixed cookie is honoured
 
+    def test_every_answer_carries_hsts(self):
+        c = Client(self.server)
+        for path in ("/healthz", "/", "/api/nope"):
+            self.assertEqual(c.get(path).header("Strict-Transport-Security"), "max-age=31536000",
+                             path)
+
     def test_refuses_tls_older_than_1_2(self):
         old = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         old.load_verify_locations(self.ca)
