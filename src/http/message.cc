@@ -1,6 +1,7 @@
 #include "http/message.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <iterator>
@@ -24,15 +25,25 @@ HttpResponse JsonResponse(beast_http::status status, std::string body) {
 }
 
 HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
-  const std::string message =
-      status.code() == StatusCode::kInternal
-          ? "Something went wrong on the server; try again, and report it if it persists."
-          : status.message();
+  std::string message;
+  switch (status.code()) {
+    // What failed inside (a store's host, port or error text) is for the operator's log.
+    case StatusCode::kInternal:
+      spdlog::error("answered 500: {}", status.message());
+      message = "Something went wrong on the server; try again, and report it if it persists.";
+      break;
+    case StatusCode::kUnavailable:
+      spdlog::warn("answered 503: {}", status.message());
+      message = "The service is temporarily unavailable; try again shortly.";
+      break;
+    default:
+      message = status.message();
+  }
   nlohmann::json body = {{"error", {{"code", CodeName(status.code())}, {"message", message}}}};
   HttpResponse res =
       JsonResponse(static_cast<beast_http::status>(HttpStatusOf(status.code())),
                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  if (status.code() == StatusCode::kRateLimited) {
+  if (status.code() == StatusCode::kRateLimited || status.code() == StatusCode::kUnavailable) {
     res.set(beast_http::field::retry_after, std::to_string(std::max(1, status.retry_after())));
   }
   if (bearer_path && HttpStatusOf(status.code()) == 401) {

@@ -34,8 +34,9 @@ struct Request {
 HttpResponse JsonResponse(beast_http::status status, std::string body);
 
 // The error body of docs/spec/API.md for `status`: {"error": {"code", "message"}}, with
-// BearerAuthenticator's challenge in WWW-Authenticate on 401s of Bearer paths. Internal errors
-// never carry their details.
+// BearerAuthenticator's challenge in WWW-Authenticate on 401s of Bearer paths, and Retry-After
+// on 429 and 503. Internal and unavailable errors never carry their details: those go to the
+// log.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
 // Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes

@@ -1,6 +1,7 @@
 #include "http/ops_routes.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace tfzo::http {
 
@@ -12,6 +13,7 @@ void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
   routes.Public(verb::get, "/healthz", [svc](Request&) -> Result<HttpResponse> {
     Status ping = svc.store.Ping();
     if (!ping.ok()) {
+      spdlog::warn("healthz: the store is unreachable: {}", ping.message());
       return Json({{"status", "unavailable"}}, status::service_unavailable);
     }
     return Json({{"status", "ok"}});
