@@ -32,7 +32,7 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
   HttpResponse res =
       JsonResponse(static_cast<beast_http::status>(HttpStatusOf(status.code())),
                    body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  if (status.code() == StatusCode::kRateLimited) {
+  if (status.code() == StatusCode::kRateLimited || status.retry_after() > 0) {
     res.set(beast_http::field::retry_after, std::to_string(std::max(1, status.retry_after())));
   }
   if (bearer_path && HttpStatusOf(status.code()) == 401) {

@@ -87,6 +87,10 @@ class Server:
             # Every test client is 127.0.0.1: only test_throttling exercises the per-address
             # limit on unknown keys; elsewhere it would turn expected 401s into 429s.
             args += ["--key-failure-limit", "1000000"]
+        if "--signup-address-limit" not in self.extra_args:
+            # The same for sign-ups: a test class may sign up more accounts from 127.0.0.1
+            # than the default allows per hour (tests/security/test_signin_limits.py lowers it).
+            args += ["--signup-address-limit", "1000000"]
         env = dict(os.environ)
         env.update(self.env or {})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -155,17 +159,22 @@ class Response:
 class Client:
     """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
 
-    def __init__(self, server):
+    def __init__(self, server, source_address=None):
         self.server = server
         self.cookies = {}
         self.csrf = None
+        # Another loopback address to connect from ("127.0.0.2": Linux routes all of 127/8 to
+        # lo), so a test can be a second client address.
+        self.source = (source_address, 0) if source_address else None
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
         if self.server.scheme == "https":
             conn = http.client.HTTPSConnection(self.server.host, self.server.port, timeout=30,
-                                               context=self.server.ssl_context)
+                                               context=self.server.ssl_context,
+                                               source_address=self.source)
         else:
-            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30,
+                                              source_address=self.source)
         hdrs = {}
         data = None
         if raw is not None:
