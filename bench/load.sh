@@ -10,7 +10,15 @@
 #     one: throughput ratio 1M/1K.
 #  3. Resident memory of the server before and after one verification of each of the
 #     1 million keys (POST /api/v1/keys/verify through a wrk Lua script), so all are cached.
+#  4. Key checks under a login flood (issue 17): the same wrk load on /api/v1/me alone, then
+#     while a second wrk floods POST /api/login for random emails (FLOOD_CONNECTIONS
+#     connections; after a 503 a connection waits FLOOD_PAUSE_MS before its next login),
+#     alternated ROUNDS times: p50/p99 idle and under the flood, side by side, and what the
+#     flood was answered. The server runs with --signin-address-limit 1000000 here: the flood
+#     comes from one address, and it is the hashing pool, not the per-address limit, that must
+#     hold against a flood from many.
 #
+# SECTIONS (default "1 2 3 4") picks which run, e.g. SECTIONS=4 for the flood alone.
 # Figures only: nothing here passes or fails on time. All keys are generated at run time in
 # the temp dir and deleted with it. Needs wrk, nginx (nginx-light), curl, jq, python3, sqlite3.
 set -euo pipefail
@@ -24,6 +32,12 @@ ROUNDS=${ROUNDS:-3}
 MANY=${MANY:-1000000}       # keys in the big store
 FEW=${FEW:-1000}            # keys in the small store
 SERVER_LOG=${SERVER_LOG:-/dev/null}  # the server's stderr: one access line per request
+SECTIONS=${SECTIONS:-1 2 3 4}
+FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-12}
+FLOOD_PAUSE_MS=${FLOOD_PAUSE_MS:-50}
+FLOOD_SERVER_FLAGS=${FLOOD_SERVER_FLAGS---signin-address-limit 1000000}
+
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 for tool in wrk nginx curl jq python3 sqlite3; do
   command -v "$tool" >/dev/null || {
@@ -50,11 +64,12 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_server NAME DB: starts 2501-accounts on DB; sets <NAME>_pid and <NAME>_port.
+# start_server NAME DB [flags...]: starts 2501-accounts on DB; sets <NAME>_pid and <NAME>_port.
 start_server() {
   local name=$1 db=$2 out="$tmp/$1.out"
+  shift 2
   # No access log, like nginx below (access_log off): both answer without writing a line.
-  "$SERVER" serve --listen 127.0.0.1:0 --db "sqlite:$db" --threads 1 --no-access-log \
+  "$SERVER" serve --listen 127.0.0.1:0 --db "sqlite:$db" --threads 1 --no-access-log "$@" \
     >"$out" 2>>"$SERVER_LOG" &
   local pid=$!
   pids+=("$pid")
@@ -135,6 +150,7 @@ stop_server "$setup_pid"
 
 # --- 1M generated keys (real ones: known values, valid checksums), the two stores ----------
 
+if want 1 || want 2 || want 3; then
 echo "-- generating $MANY keys and filling the stores ($FEW and $MANY keys) ..."
 gen_start=$SECONDS
 python3 - "$tmp/keys.txt" "$few_db" "$tmp/many.db" "$account_id" "$FEW" "$MANY" <<'PY'
@@ -196,9 +212,11 @@ PY
 count() { sqlite3 "$1" 'SELECT count(*) FROM key_secrets'; }
 echo "   done in $((SECONDS - gen_start)) s: $(count "$few_db") keys in the small store," \
   "$(count "$tmp/many.db") in the big one"
+fi
 
 # --- nginx ---------------------------------------------------------------------------------
 
+if want 1; then
 nginx_port=$(free_port)
 mkdir -p "$tmp/nginx"
 cat >"$tmp/nginx/nginx.conf" <<EOF
@@ -227,13 +245,17 @@ pids+=($!)
 nginx_base="http://127.0.0.1:$nginx_port"
 for _ in $(seq 50); do curl -sf -o /dev/null "$nginx_base/api/v1/me" && break; sleep 0.1; done
 nginx_bytes=$(curl -sS -f "$nginx_base/api/v1/me" | wc -c)
+fi
 
 # --- 1. ours vs nginx, 1 thousand keys in the store ----------------------------------------
 
+if want 1 || want 2; then
 start_server few "$few_db"
 few_base="http://127.0.0.1:$few_port"
 curl -sS -f -o /dev/null -H "$auth" "$few_base/api/v1/me"  # the key is cached from here on
+fi
 
+if want 1; then
 echo
 echo "-- 1. GET /api/v1/me: 2501-accounts ($FEW keys in the store) vs nginx static" \
   "($body_bytes vs $nginx_bytes bytes of body)"
@@ -246,13 +268,17 @@ for r in $(seq "$ROUNDS"); do
   printf '%-6s %12.0f %12.0f %6s %8.3f %8.3f %10.3f %10.3f %7s\n' "$r" "$ours" "$theirs" \
     "$(ratio "$ours" "$theirs")" "$p50" "$p99" "$np50" "$np99" "$bad/$nbad"
 done
+fi
 
 # --- 2. 1 million keys in the store vs 1 thousand ------------------------------------------
 
+if want 2 || want 3; then
 start_server many "$tmp/many.db"
 many_base="http://127.0.0.1:$many_port"
 curl -sS -f -o /dev/null -H "$auth" "$many_base/api/v1/me"
 
+fi
+if want 2; then
 echo
 echo "-- 2. GET /api/v1/me with $MANY keys in the store vs $FEW (alternated)"
 printf '%-6s %14s %14s %7s %9s %9s\n' round "1K req/s" "1M req/s" "1M/1K" "1M p50" "1M p99"
@@ -262,10 +288,12 @@ for r in $(seq "$ROUNDS"); do
   printf '%-6s %14.0f %14.0f %7s %9.3f %9.3f\n' "$r" "$few_rps" "$many_rps" \
     "$(ratio "$many_rps" "$few_rps")" "$mp50" "$mp99"
 done
-stop_server "$few_pid"
+fi
+if want 1 || want 2; then stop_server "$few_pid"; fi
 
 # --- 3. resident memory with 1 million keys cached -----------------------------------------
 
+if want 3; then
 cat >"$tmp/verify.lua" <<'LUA'
 -- One POST /api/v1/keys/verify per key of the file, then stop.
 local threads = {}
@@ -314,20 +342,108 @@ echo "   $(grep '^verified:' "$tmp/fill.wrk" || echo 'verified: see wrk output')
 awk -v a="$rss0" -v b="$rss1" -v n="$((MANY - 1))" 'BEGIN {
   printf "   VmRSS before: %.1f MiB, after: %.1f MiB, delta %.1f MiB = %.0f bytes per cached key\n",
          a / 1024, b / 1024, (b - a) / 1024, (b - a) * 1024 / n }'
-stop_server "$many_pid"
+fi
+if want 2 || want 3; then stop_server "$many_pid"; fi
+
+# --- 4. key checks under a login flood -----------------------------------------------------
+
+if want 4; then
+cat >"$tmp/flood.lua" <<'LUA'
+-- POST /api/login for a new random email each time: no account has it, so each login the
+-- server accepts costs a full argon2id verification. After a 503, this connection waits
+-- TFZO_PAUSE_MS before its next login.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  math.randomseed(os.time())
+  pause = tonumber(os.getenv("TFZO_PAUSE_MS")) or 0
+  busy, c401, c429, c503, cother = false, 0, 0, 0, 0
+end
+function delay()
+  if busy then busy = false; return pause end
+  return 0
+end
+function request()
+  local email = string.format("flood-%x%x@example.com", math.random(0, 2^30), math.random(0, 2^30))
+  return wrk.format("POST", "/api/login", {["Content-Type"] = "application/json"},
+                    '{"email":"' .. email .. '","password":"not-the-password"}')
+end
+function response(status, headers, body)
+  if status == 401 then c401 = c401 + 1
+  elseif status == 429 then c429 = c429 + 1
+  elseif status == 503 then c503 = c503 + 1; busy = true
+  else cother = cother + 1 end
+end
+function done(summary, latency, requests)
+  local a, b, c, d = 0, 0, 0, 0
+  for _, t in ipairs(threads) do
+    a, b, c, d = a + t:get("c401"), b + t:get("c429"), c + t:get("c503"), d + t:get("cother")
+  end
+  io.write(string.format("flood: %d 401 %d 429 %d 503 %d other\n", a, b, c, d))
+end
+LUA
+
+# Its log (no access lines) says how the hashing pool was sized.
+# FLOOD_SERVER_FLAGS="" runs a server from before these flags existed.
+# shellcheck disable=SC2086
+SERVER_LOG="$tmp/flood.log" start_server flood "$tmp/flood.db" $FLOOD_SERVER_FLAGS
+flood_base="http://127.0.0.1:$flood_port"
+signup=$(curl -sS -c "$tmp/flood-cookies" -H 'Content-Type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' \
+  "$flood_base/api/signup")
+csrf=$(jq -r .csrf_token <<<"$signup")
+flood_key=$(curl -sS -b "$tmp/flood-cookies" -H 'Content-Type: application/json' \
+  -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$flood_base/api/keys" | jq -r .secret)
+[[ $flood_key == tfzo_* ]] || { echo "load.sh: could not create a key" >&2; exit 1; }
+flood_auth="Authorization: Bearer $flood_key"
+curl -sS -f -o /dev/null -H "$flood_auth" "$flood_base/api/v1/me"
+hashing=$(sed -n 's/.*password hashing: \(.*\)$/\1/p' "$tmp/flood.log" | head -1)
+
+echo
+echo "-- 4. GET /api/v1/me idle and under a login flood (alternated); the flood: wrk -t1" \
+  "-c$FLOOD_CONNECTIONS, POST /api/login for random emails, ${FLOOD_PAUSE_MS} ms pause after a 503"
+printf '%-6s %-12s %10s %8s %8s %7s   %s\n' round load "req/s" "p50 ms" "p99 ms" errors \
+  "flood answers"
+for r in $(seq "$ROUNDS"); do
+  read -r rps p50 p99 bad < <(run_wrk "idle$r" "$flood_base/api/v1/me" -H "$flood_auth")
+  printf '%-6s %-12s %10.0f %8.3f %8.3f %7s\n' "$r" idle "$rps" "$p50" "$p99" "$bad"
+  flood_seconds=$(( ${DURATION%s} + 4 ))
+  TFZO_PAUSE_MS=$FLOOD_PAUSE_MS wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${flood_seconds}s" \
+    -s "$tmp/flood.lua" "$flood_base" >"$tmp/flood$r.wrk" 2>&1 &
+  flooder_pid=$!
+  pids+=("$flooder_pid")
+  sleep 2
+  read -r rps p50 p99 bad < <(run_wrk "flooded$r" "$flood_base/api/v1/me" -H "$flood_auth")
+  wait "$flooder_pid" 2>/dev/null || true
+  sleep 2  # the logins the flood left in the server finish before the next idle round
+  printf '%-6s %-12s %10.0f %8.3f %8.3f %7s   %s\n' "$r" "login flood" "$rps" "$p50" "$p99" \
+    "$bad" "$(sed -n 's/^flood: //p' "$tmp/flood$r.wrk")"
+done
+stop_server "$flood_pid"
+fi
 
 # --- summary -------------------------------------------------------------------------------
 
 col() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | mean; }
-ours=$(col ours 1); theirs=$(col nginx 1); few=$(col few 1); many=$(col many 1)
 # median_of NAME FIELD / worst_of NAME FIELD: over the rounds of run NAME.
 median_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | sed -n "$(((ROUNDS + 1) / 2))p"; }
 worst_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | tail -1; }
+echo
+echo "== summary (req/s: means of $ROUNDS rounds; latency: the median round, and the worst)"
+if want 4; then
+  printf '%-48s %s\n' \
+    "password hashing pool" "${hashing:-n/a}" \
+    "key check p50 ms, idle / under a login flood" \
+    "$(median_of idle 2) / $(median_of flooded 2)" \
+    "key check p99 ms, idle / under a login flood" \
+    "$(median_of idle 3) / $(median_of flooded 3) (worst rounds $(worst_of idle 3) / $(worst_of flooded 3))" \
+    "ratio p99 flood/idle (target <= 2)" "$(ratio "$(median_of flooded 3)" "$(median_of idle 3)")"
+fi
+want 1 && want 2 && want 3 || exit 0
+ours=$(col ours 1); theirs=$(col nginx 1); few=$(col few 1); many=$(col many 1)
 p50=$(median_of ours 2)
 p99=$(median_of ours 3); p99_worst=$(worst_of ours 3)
 np99=$(median_of nginx 3); np99_worst=$(worst_of nginx 3)
-echo
-echo "== summary (req/s: means of $ROUNDS rounds; latency: the median round, and the worst)"
 printf '%-48s %s\n' \
   "GET /api/v1/me, 2501-accounts, req/s" "$ours" \
   "same path, nginx static body, req/s" "$theirs" \

@@ -44,6 +44,36 @@ TEST(FailureLimiterTest, OldFailuresLeaveTheWindow) {
   EXPECT_EQ(limiter.RetryAfter("ip"), seconds(0));
 }
 
+TEST(FailureLimiterTest, RefuseReportsTheFirstRefusalOfEachBlockOnly) {
+  FakeClock clock(FromUnix(1'000'000));
+  FailureLimiter limiter(clock, 2, minutes(1));
+  bool first = true;
+  EXPECT_EQ(limiter.Refuse("x", first), seconds(0));  // unknown subject: not blocked
+  EXPECT_FALSE(first);
+  limiter.RecordFailure("x");
+  EXPECT_EQ(limiter.Refuse("x", first), seconds(0));  // one failure: not blocked
+  EXPECT_FALSE(first);
+  limiter.RecordFailure("x");
+  EXPECT_EQ(limiter.Refuse("x", first), minutes(1));
+  EXPECT_TRUE(first);
+  for (int i = 0; i < 5; ++i) {
+    clock.Advance(seconds(1));
+    EXPECT_GT(limiter.Refuse("x", first), seconds(0));
+    EXPECT_FALSE(first);
+    limiter.RecordFailure("x");  // blocked: not counted, and the block stays reported
+  }
+  // The block ends; two new failures start a new one, whose first refusal is reported again.
+  clock.Advance(minutes(1));
+  EXPECT_EQ(limiter.Refuse("x", first), seconds(0));
+  EXPECT_FALSE(first);
+  limiter.RecordFailure("x");
+  limiter.RecordFailure("x");
+  EXPECT_GT(limiter.Refuse("x", first), seconds(0));
+  EXPECT_TRUE(first);
+  EXPECT_GT(limiter.Refuse("x", first), seconds(0));
+  EXPECT_FALSE(first);
+}
+
 TEST(FailureLimiterTest, MemoryIsBounded) {
   FakeClock clock(FromUnix(1'000'000));
   FailureLimiter limiter(clock, 1, minutes(1), /*max_subjects=*/10);

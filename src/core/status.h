@@ -31,7 +31,7 @@ enum class StatusCode {
   kHeadersTooLarge,     // 431 headers_too_large (transport only)
   kRateLimited,         // 429 rate_limited
   kInternal,            // 500 internal
-  kUnavailable,         // 503 unavailable (the store does not answer)
+  kUnavailable,         // 503 unavailable (the store does not answer, or the server is busy)
 };
 
 // The wire name of a code ("key_expired") and its HTTP status.
@@ -50,11 +50,13 @@ class Status {
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
 
-  // For kRateLimited: seconds until trying again can succeed (the Retry-After header).
+  // For kRateLimited, and a kUnavailable that passes by itself (the server is busy): seconds
+  // until trying again can succeed (the Retry-After header); 0 when unknown.
   int retry_after() const { return retry_after_; }
 
  private:
   friend Status RateLimited(std::string message, int retry_after_seconds);
+  friend Status Unavailable(std::string message, int retry_after_seconds);
 
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
@@ -63,6 +65,13 @@ class Status {
 
 inline Status RateLimited(std::string message, int retry_after_seconds) {
   Status s(StatusCode::kRateLimited, std::move(message));
+  s.retry_after_ = retry_after_seconds;
+  return s;
+}
+
+// A 503 worth retrying soon (a bounded queue is full), with Retry-After.
+inline Status Unavailable(std::string message, int retry_after_seconds) {
+  Status s(StatusCode::kUnavailable, std::move(message));
   s.retry_after_ = retry_after_seconds;
   return s;
 }

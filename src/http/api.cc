@@ -95,7 +95,9 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
   if (res.result() == status::too_many_requests || request.rate_limited) {
-    metrics_.RecordRateLimited(route == "/api/login" ? "login" : "key");
+    metrics_.RecordRateLimited(route == "/api/login"    ? "login"
+                               : route == "/api/signup" ? "signup"
+                                                        : "key");
   }
   // Any method token may arrive (Beast passes unknown ones through); Metrics records those
   // as "other".

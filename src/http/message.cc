@@ -33,7 +33,9 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
       message = "Something went wrong on the server; try again, and report it if it persists.";
       break;
     case StatusCode::kUnavailable:
-      spdlog::warn("answered 503: {}", status.message());
+      // A refusal that passes by itself (a busy server, with its own Retry-After) is expected
+      // under load and would flood the log; a store that does not answer is worth a line.
+      if (status.retry_after() == 0) spdlog::warn("answered 503: {}", status.message());
       message = "The service is temporarily unavailable; try again shortly.";
       break;
     default:

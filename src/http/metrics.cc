@@ -61,10 +61,10 @@ std::string Metrics::Render() const {
     out += fmt::format("tfzo_key_checks_total{{result=\"{}\"}} {}\n", result, count);
   }
   out +=
-      "# HELP tfzo_rate_limited_total Requests refused by a limit (login: per email; key: "
-      "unknown keys per address).\n";
+      "# HELP tfzo_rate_limited_total Requests refused by a limit (login: failed sign-ins per "
+      "email or address; signup: sign-ups per address; key: unknown keys per address).\n";
   out += "# TYPE tfzo_rate_limited_total counter\n";
-  for (const char* kind : {"key", "login"}) {
+  for (const char* kind : {"key", "login", "signup"}) {
     auto it = rate_limited_.find(kind);
     out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
                        it == rate_limited_.end() ? 0 : it->second);

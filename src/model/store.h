@@ -101,8 +101,9 @@ class Store {
 
   // Audit events.
   virtual Status AppendEvent(const EventRecord& event) = 0;
-  // Newest first: events whose actor is the account, and events of orgs it owns. With
-  // `before`, only events older than that event id.
+  // Newest first: events whose actor is the account, events without an actor that target it
+  // (someone's failed sign-in for its email), and events of orgs it owns. With `before`,
+  // only events older than that event id.
   virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                                       std::optional<std::string> before) = 0;
 

@@ -1,19 +1,47 @@
 #include "server/app.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "http/cli_routes.h"
+#include "http/http_server.h"
 
 namespace tfzo {
 
+HashingPoolSize SizeHashingPool(int hash_threads, int http_workers, unsigned cores) {
+  if (http_workers <= 0) http_workers = http::HttpServer::Options{}.worker_threads;
+  const int in_progress = std::max(1, http_workers - 1);
+  int threads = hash_threads > 0 ? hash_threads : std::max(1, static_cast<int>(cores / 2));
+  threads = std::min(threads, in_progress);
+  return HashingPoolSize{threads, std::min(2 * threads, in_progress - threads)};
+}
+
+namespace {
+
+HashingPoolSize PoolSize(const AppOptions& options) {
+  return SizeHashingPool(options.hash_threads, options.http_workers,
+                         std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
 App::App(const AppOptions& options, Store& store, const Clock& clock, Random& random)
     : store(store),
-      hasher(options.password_params),
+      hashing(PoolSize(options).threads, PoolSize(options).max_waiting),
+      hasher(options.password_params, &hashing),
       usage(store, options.usage_interval),
       verifier(store, clock, &usage),
       login_failures(clock, AccountService::kLoginFailureLimit,
                      AccountService::kLoginFailureWindow),
+      login_address_failures(clock, options.login_address_limit,
+                             AccountService::kLoginAddressWindow),
+      signup_addresses(clock, options.signup_address_limit, AccountService::kSignupAddressWindow),
       key_failures(clock, options.key_failure_limit, BearerAuthenticator::kUnknownKeyWindow),
       deps{store, clock, random},
-      accounts(deps, hasher, &login_failures),
+      accounts(deps, hasher,
+               {.login_email = &login_failures,
+                .login_address = &login_address_failures,
+                .signup_address = &signup_addresses}),
       orgs(deps),
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
       resources(deps),

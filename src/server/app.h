@@ -7,6 +7,7 @@
 #include <string>
 
 #include "auth/bearer_authenticator.h"
+#include "auth/bounded_pool.h"
 #include "auth/failure_limiter.h"
 #include "auth/key_verifier.h"
 #include "auth/password_hasher.h"
@@ -43,7 +44,29 @@ struct AppOptions {
   // How often key uses are written to the store.
   std::chrono::milliseconds usage_interval = UsageRecorder::kDefaultInterval;
   PasswordHasher::Params password_params{};
+  // --signin-address-limit: failed sign-ins one address may make per
+  // AccountService::kLoginAddressWindow.
+  int login_address_limit = AccountService::kDefaultLoginAddressLimit;
+  // --signup-address-limit: sign-ups one address may make per
+  // AccountService::kSignupAddressWindow.
+  int signup_address_limit = AccountService::kDefaultSignupAddressLimit;
+  // --hash-threads: threads hashing passwords; 0 for half the cores (see SizeHashingPool).
+  int hash_threads = 0;
+  // The HTTP server's worker threads, which sign-ins block while they wait for a hash; 0 for
+  // http::HttpServer's default.
+  int http_workers = 0;
 };
+
+// The password hashing pool's shape. A sign-in blocks its HTTP worker thread while it hashes
+// or waits to, so `threads + max_waiting` (sign-ins in progress) stays below `http_workers`:
+// a flood of sign-ins leaves at least one worker to everything else and gets 503 beyond that.
+// `threads`: `hash_threads`, or half the cores (at least 1); `max_waiting`: twice that, both
+// clamped to that bound.
+struct HashingPoolSize {
+  int threads;
+  int max_waiting;
+};
+HashingPoolSize SizeHashingPool(int hash_threads, int http_workers, unsigned cores);
 
 // The server's object graph without its sockets: every service, the key verifier and usage
 // recorder, the limiters, the authenticators, static files, metrics and the Api, connected
@@ -57,11 +80,14 @@ struct App {
   App& operator=(const App&) = delete;
 
   Store& store;
+  BoundedPool hashing;  // argon2id runs here, nowhere else
   PasswordHasher hasher;
   UsageRecorder usage;
   KeyVerifier verifier;
-  FailureLimiter login_failures;  // per email
-  FailureLimiter key_failures;    // unknown keys per client address
+  FailureLimiter login_failures;          // per email
+  FailureLimiter login_address_failures;  // failed sign-ins per client address
+  FailureLimiter signup_addresses;        // sign-ups per client address
+  FailureLimiter key_failures;            // unknown keys per client address
   ServiceDeps deps;
   AccountService accounts;
   OrgService orgs;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/api_key.h"
+#include "http/http_server.h"
 #include "http/routes.h"
 #include "testing/memory_store.h"
 
@@ -42,7 +43,7 @@ class AppTest : public ::testing::Test {
             const std::string& bearer = "") {
     http::Request req;
     req.msg = http::HttpRequest(method, target, 11);
-    req.remote_ip = "192.0.2.7";
+    req.remote_ip = remote_ip_;
     req.request_id = "test";
     if (!cookie.empty()) {
       req.msg.set(beast_http::field::cookie,
@@ -68,6 +69,7 @@ class AppTest : public ::testing::Test {
 
   std::string Code(const Sent& s) { return s.body["error"]["code"]; }
 
+  std::string remote_ip_ = "192.0.2.7";
   std::unique_ptr<Store> store_;
   FakeClock clock_;
   SodiumRandom random_;
@@ -104,6 +106,73 @@ TEST_F(AppTest, FailedLoginsAreThrottledPerEmail) {
   EXPECT_FALSE(throttled.res[beast_http::field::retry_after].empty());
   clock_.Advance(AccountService::kLoginFailureWindow);
   EXPECT_EQ(Send(verb::post, "/api/login", right).status, 200u);
+}
+
+TEST_F(AppTest, FailedLoginsAreThrottledPerAddressWhateverTheEmails) {
+  SignUp("a@example.com");
+  const json right = {{"email", "a@example.com"}, {"password", "password123"}};
+  for (int i = 0; i < AccountService::kDefaultLoginAddressLimit; ++i) {
+    const json wrong = {{"email", "guess" + std::to_string(i) + "@example.com"},
+                        {"password", "wrong-password"}};
+    ASSERT_EQ(Send(verb::post, "/api/login", wrong).status, 401u) << i;
+  }
+  Sent throttled = Send(verb::post, "/api/login", right);
+  EXPECT_EQ(throttled.status, 429u);
+  EXPECT_EQ(Code(throttled), "rate_limited");
+  EXPECT_FALSE(throttled.res[beast_http::field::retry_after].empty());
+  EXPECT_EQ(Send(verb::post, "/api/login", right).status, 429u);
+  // Audited once per block, with the account as target and no actor.
+  auto account = store_->FindAccountByEmail("a@example.com");
+  ASSERT_TRUE(account.ok());
+  auto events = store_->ListEvents(account->id, 100, std::nullopt);
+  ASSERT_TRUE(events.ok());
+  int throttled_events = 0;
+  for (const EventRecord& e : *events) {
+    if (e.action != "session.login_throttled") continue;
+    ++throttled_events;
+    EXPECT_FALSE(e.actor_id.has_value());
+    EXPECT_EQ(e.target_id, account->id);
+    EXPECT_EQ(e.ip, "192.0.2.7");
+  }
+  EXPECT_EQ(throttled_events, 1);
+  // Another address is not affected; this one is again once the window has passed.
+  remote_ip_ = "192.0.2.8";
+  EXPECT_EQ(Send(verb::post, "/api/login", right).status, 200u);
+  remote_ip_ = "192.0.2.7";
+  clock_.Advance(AccountService::kLoginAddressWindow);
+  EXPECT_EQ(Send(verb::post, "/api/login", right).status, 200u);
+}
+
+TEST_F(AppTest, SignupsAreThrottledPerAddress) {
+  for (int i = 0; i < AccountService::kDefaultSignupAddressLimit; ++i) {
+    SignUp("user" + std::to_string(i) + "@example.com");
+  }
+  const json another = {{"email", "one-more@example.com"}, {"password", "password123"}};
+  Sent throttled = Send(verb::post, "/api/signup", another);
+  EXPECT_EQ(throttled.status, 429u);
+  EXPECT_EQ(Code(throttled), "rate_limited");
+  EXPECT_FALSE(throttled.res[beast_http::field::retry_after].empty());
+  remote_ip_ = "192.0.2.8";
+  EXPECT_EQ(Send(verb::post, "/api/signup", another).status, 201u);
+  remote_ip_ = "192.0.2.7";
+  clock_.Advance(AccountService::kSignupAddressWindow);
+  SignUp("later@example.com");
+}
+
+TEST(SizeHashingPoolTest, SignInsInProgressStayBelowTheHttpWorkers) {
+  auto size = [](int hash_threads, int http_workers, unsigned cores) {
+    HashingPoolSize s = SizeHashingPool(hash_threads, http_workers, cores);
+    return std::pair(s.threads, s.max_waiting);
+  };
+  EXPECT_EQ(size(0, 4, 2), std::pair(1, 2));  // half the cores, twice that waiting
+  EXPECT_EQ(size(0, 4, 1), std::pair(1, 2));  // at least one thread
+  EXPECT_EQ(size(0, 4, 4), std::pair(2, 1));  // 3 in progress at most: one worker stays free
+  EXPECT_EQ(size(0, 4, 64), std::pair(3, 0));
+  EXPECT_EQ(size(0, 16, 8), std::pair(4, 8));
+  EXPECT_EQ(size(1, 4, 64), std::pair(1, 2));  // --hash-threads
+  EXPECT_EQ(size(0, 1, 8), std::pair(1, 0));   // one worker: one sign-in at a time
+  const int workers = http::HttpServer::Options{}.worker_threads;
+  EXPECT_EQ(size(0, 0, 2), size(0, workers, 2));  // 0: the server's default
 }
 
 TEST_F(AppTest, UnknownKeysAreThrottledPerAddressWithTheConfiguredLimit) {

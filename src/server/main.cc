@@ -33,6 +33,9 @@ struct ServeFlags {
   std::string web_dir;
   bool access_log = true;
   int key_failure_limit = AppOptions{}.key_failure_limit;
+  int signin_address_limit = AppOptions{}.login_address_limit;
+  int signup_address_limit = AppOptions{}.signup_address_limit;
+  int hash_threads = 0;
   int read_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.read_timeout.count());
   size_t max_connections = http::HttpServer::Options{}.max_connections;
 };
@@ -92,8 +95,14 @@ int Serve(const ServeFlags& flags) {
           .key_failure_limit = flags.key_failure_limit,
           .secure_cookie = tls != nullptr || (public_url && public_url->https),
           .web_dir = flags.web_dir,
+          .login_address_limit = flags.signin_address_limit,
+          .signup_address_limit = flags.signup_address_limit,
+          .hash_threads = flags.hash_threads,
+          .http_workers = http_options.worker_threads,
       },
       *store, clock, random);
+  spdlog::info("password hashing: {} threads, {} more sign-ins may wait", app->hashing.threads(),
+               app->hashing.capacity() - app->hashing.threads());
   http::Api& api = app->api;
 
   // One access-log line per request: method, path, status, request id. Never a header.
@@ -169,6 +178,21 @@ int main(int argc, char** argv) {
       ->add_option("--key-failure-limit", flags.key_failure_limit,
                    "unknown or malformed API keys one address may send per minute before 429")
       ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      ->add_option("--signin-address-limit", flags.signin_address_limit,
+                   "failed sign-ins one address may make per 15 minutes before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      ->add_option("--signup-address-limit", flags.signup_address_limit,
+                   "sign-ups one address may make per hour before 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve
+      ->add_option("--hash-threads", flags.hash_threads,
+                   "threads hashing passwords (0: half the cores; fewer than the HTTP workers)")
+      ->check(CLI::Range(0, 256))
       ->capture_default_str();
   serve
       ->add_option("--read-timeout", flags.read_timeout_seconds,

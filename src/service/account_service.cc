@@ -30,9 +30,14 @@ Status CheckPassword(const Secret& password) {
 
 }  // namespace
 
-AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher,
-                               FailureLimiter* login_limiter)
-    : deps_(deps), hasher_(hasher), login_limiter_(login_limiter) {}
+AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters)
+    : deps_(deps), hasher_(hasher), limiters_(limiters) {}
+
+namespace {
+
+int Minutes(std::chrono::seconds wait) { return static_cast<int>((wait.count() + 59) / 60); }
+
+}  // namespace
 
 Result<AccountService::SessionGrant> AccountService::Signup(std::string_view email,
                                                             const Secret& password,
@@ -41,7 +46,18 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
   RETURN_IF_ERROR(CheckEmail("email", email));
   RETURN_IF_ERROR(CheckPassword(password));
   RETURN_IF_ERROR(CheckText("name", name, 0, 100));
+  if (limiters_.signup_address != nullptr) {
+    const auto wait = limiters_.signup_address->RetryAfter(ip);
+    if (wait.count() > 0) {
+      return RateLimited(
+          fmt::format("Too many sign-ups from this address: try again in {} minutes.",
+                      Minutes(wait)),
+          static_cast<int>(wait.count()));
+    }
+  }
   ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
+  // Every sign-up that cost a hash counts, taken emails too.
+  if (limiters_.signup_address != nullptr) limiters_.signup_address->RecordFailure(ip);
   AccountRecord account{.id = NewId("acc", deps_.random),
                         .email = NormalizeEmail(email),
                         .name = std::string(name),
@@ -58,37 +74,72 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
   return StartSession(std::move(account), ip, "session.login");
 }
 
+Status AccountService::AuditAnonymousLogin(std::string action, const std::string& email,
+                                           const std::string& ip) {
+  // Whoever tried is unknown: no actor. The account the email names, if any, is the target,
+  // so its owner sees the attempt in their audit log.
+  std::string target;
+  auto found = deps_.store.FindAccountByEmail(email);
+  if (found.ok()) {
+    target = found->id;
+  } else if (found.status().code() != StatusCode::kNotFound) {
+    return found.status();
+  }
+  return deps_.store.AppendEvent(deps_.Event(std::move(action), {"", ip}, std::move(target)));
+}
+
 Result<AccountService::SessionGrant> AccountService::Login(std::string_view email,
                                                            const Secret& password,
                                                            const std::string& ip) {
   const Status wrong(StatusCode::kInvalidCredentials, "The email or password is not right.");
   const std::string normalized = NormalizeEmail(email);
-  if (login_limiter_ != nullptr) {
-    const auto wait = login_limiter_->RetryAfter(normalized);
+  // Refused before any store read or hash: a blocked address or email costs nothing. Only the
+  // first refusal of each block is audited, so a flood of them cannot fill the audit log.
+  bool first = false;
+  if (limiters_.login_address != nullptr) {
+    const auto wait = limiters_.login_address->Refuse(ip, first);
     if (wait.count() > 0) {
+      if (first) RETURN_IF_ERROR(AuditAnonymousLogin("session.login_throttled", normalized, ip));
       return RateLimited(
-          fmt::format("Too many failed sign-ins for this email: try again in {} minutes.",
-                      (wait.count() + 59) / 60),
+          fmt::format("Too many failed sign-ins from this address: try again in {} minutes.",
+                      Minutes(wait)),
           static_cast<int>(wait.count()));
     }
   }
+  if (limiters_.login_email != nullptr) {
+    const auto wait = limiters_.login_email->Refuse(normalized, first);
+    if (wait.count() > 0) {
+      if (first) RETURN_IF_ERROR(AuditAnonymousLogin("session.login_throttled", normalized, ip));
+      return RateLimited(
+          fmt::format("Too many failed sign-ins for this email: try again in {} minutes.",
+                      Minutes(wait)),
+          static_cast<int>(wait.count()));
+    }
+  }
+  auto record_failure = [&] {
+    if (limiters_.login_email != nullptr) limiters_.login_email->RecordFailure(normalized);
+    if (limiters_.login_address != nullptr) limiters_.login_address->RecordFailure(ip);
+  };
   auto found = deps_.store.FindAccountByEmail(normalized);
   if (!found.ok()) {
     if (found.status().code() != StatusCode::kNotFound) return found.status();
-    hasher_.VerifyNothing(password);
-    if (login_limiter_ != nullptr) login_limiter_->RecordFailure(normalized);
+    RETURN_IF_ERROR(hasher_.VerifyNothing(password));  // busy: refused, not a failure
+    record_failure();
     RETURN_IF_ERROR(deps_.store.AppendEvent(deps_.Event("session.login_failed", {"", ip}, "")));
     return wrong;
   }
   AccountRecord account = std::move(found).value();
-  if (!hasher_.Verify(account.password_hash, password)) {
-    if (login_limiter_ != nullptr) login_limiter_->RecordFailure(normalized);
-    Caller caller{account.id, ip};
+  ASSIGN_OR_RETURN(const bool matches, hasher_.Verify(account.password_hash, password));
+  if (!matches) {
+    record_failure();
+    // The account is the target of someone's failed attempt, not its actor.
     RETURN_IF_ERROR(
-        deps_.store.AppendEvent(deps_.Event("session.login_failed", caller, account.id)));
+        deps_.store.AppendEvent(deps_.Event("session.login_failed", {"", ip}, account.id)));
     return wrong;
   }
-  if (login_limiter_ != nullptr) login_limiter_->Reset(normalized);
+  // A success clears the email's count, not the address's: a guesser who also owns an
+  // account could otherwise reset their own limit between guesses.
+  if (limiters_.login_email != nullptr) limiters_.login_email->Reset(normalized);
   return StartSession(std::move(account), ip, "session.login");
 }
 

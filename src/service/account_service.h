@@ -14,9 +14,19 @@
 
 namespace tfzo {
 
+// AccountService's throttles; each may be null (no limit). The wiring builds them with
+// AccountService's constants. (Outside the class: a default argument of its constructor.)
+struct AccountLimiters {
+  FailureLimiter* login_email = nullptr;     // failed logins per email
+  FailureLimiter* login_address = nullptr;   // failed logins per client address
+  FailureLimiter* signup_address = nullptr;  // sign-ups per client address
+};
+
 // Sign-up, login, console sessions and the account's audit log. Session tokens are random
 // 256-bit values; only their SHA-256 is stored. Idle sessions end after kSessionIdleTimeout.
-// Holds references only; thread-safe.
+// Sign-up and sign-in are throttled per email and per client address (Limiters), before any
+// password is hashed; the hashing itself may answer kUnavailable when the server's hashing
+// pool is full (PasswordHasher). Holds references only; thread-safe.
 class AccountService {
  public:
   // docs/spec/API.md: idle sessions end after 12 hours.
@@ -24,9 +34,19 @@ class AccountService {
   // A session's last use is written at most this often (the idle clock's resolution).
   static constexpr std::chrono::minutes kSessionTouchInterval{1};
   // docs/spec/API.md: 5 failed logins for one email within 15 minutes, then 429 until the
-  // window passes. The wiring builds the `login_limiter` with these.
+  // window passes. The wiring builds `AccountLimiters::login_email` with these.
   static constexpr int kLoginFailureLimit = 5;
   static constexpr std::chrono::minutes kLoginFailureWindow{15};
+  // docs/spec/API.md: 50 failed logins from one address (whatever the emails) within 15
+  // minutes, then 429 for that address until the window passes (--signin-address-limit).
+  static constexpr int kDefaultLoginAddressLimit = 50;
+  static constexpr std::chrono::minutes kLoginAddressWindow{15};
+  // docs/spec/API.md: 30 sign-ups from one address within an hour, then 429 for sign-ups from
+  // it until the window passes (--signup-address-limit).
+  static constexpr int kDefaultSignupAddressLimit = 30;
+  static constexpr std::chrono::hours kSignupAddressWindow{1};
+
+  using Limiters = AccountLimiters;
 
   // A new console session: the cookie value is `token` and is shown to nobody else.
   struct SessionGrant {
@@ -40,13 +60,16 @@ class AccountService {
     std::string csrf_token;
   };
 
-  // `login_limiter` (may be null) throttles failed logins per email (kLoginFailureLimit in
-  // kLoginFailureWindow, then 429 until the window passes, even with the right password).
-  AccountService(ServiceDeps deps, const PasswordHasher& hasher,
-                 FailureLimiter* login_limiter = nullptr);
+  // A blocked email or address gets kRateLimited, even with the right password.
+  AccountService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters = {});
 
+  // kRateLimited when `ip` signed up too often; kUnavailable when the server is busy hashing.
   Result<SessionGrant> Signup(std::string_view email, const Secret& password, std::string_view name,
                               const std::string& ip);
+  // kInvalidCredentials, audited as session.login_failed; kRateLimited when the email or `ip`
+  // failed too often, audited as session.login_throttled once per block; both events name the
+  // account (when the email has one) as their target and have no actor. kUnavailable when the
+  // server is busy hashing.
   Result<SessionGrant> Login(std::string_view email, const Secret& password, const std::string& ip);
   // kUnauthenticated when the token is unknown or the session idled out.
   Result<SessionInfo> Authenticate(std::string_view token);
@@ -58,10 +81,12 @@ class AccountService {
  private:
   Result<SessionGrant> StartSession(AccountRecord account, const std::string& ip,
                                     std::string action);
+  // Audits a refused login for `email` (its account as target, no actor).
+  Status AuditAnonymousLogin(std::string action, const std::string& email, const std::string& ip);
 
   ServiceDeps deps_;
   const PasswordHasher& hasher_;
-  FailureLimiter* login_limiter_;
+  Limiters limiters_;
 };
 
 // Emails compare case-insensitively: they are stored and looked up lower-cased.

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "store/migrations.h"
 #include "store/open_store.h"
 #include "store/store_test_util.h"
 
@@ -76,8 +77,10 @@ TEST_F(SqliteFileTest, CreatesPrivateFileInWalModeAndMigratesOnce) {
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   EXPECT_EQ((*reopened)->FindAccount("acc_a")->email, "a@example.com");
   reopened = Status(StatusCode::kInternal, "closed");
-  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM schema_migrations"), "1");
-  EXPECT_EQ(Query(path, "SELECT MAX(version) FROM schema_migrations"), "1");
+  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM schema_migrations"),
+            std::to_string(migrations::Files().size()));
+  EXPECT_EQ(Query(path, "SELECT MAX(version) FROM schema_migrations"),
+            std::to_string(migrations::Files().size()));
 }
 
 TEST_F(SqliteFileTest, UnopenablePathIsUnavailable) {

@@ -357,6 +357,28 @@ TEST_P(StoreTest, ListEventsVisibilityAndPaging) {
             (std::vector<std::string>{"e9", "e8", "e7", "e5", "e4", "e3", "e2", "e1", "ev_b"}));
 }
 
+TEST_P(StoreTest, ListEventsShowsAnAccountTheEventsWithoutActorThatTargetIt) {
+  // A failed sign-in for acc_a's email: no actor (whoever tried is unknown), acc_a as target.
+  EventRecord failed = Event("e1", "session.login_failed", std::nullopt);
+  failed.target_id = "acc_a";
+  ASSERT_TRUE(store_->AppendEvent(failed).ok());
+  // With an actor, being the target is not enough: acc_b's own act stays acc_b's.
+  EventRecord acted = Event("e2", "key.created", "acc_b");
+  acted.target_id = "acc_a";
+  ASSERT_TRUE(store_->AppendEvent(acted).ok());
+  // No actor and another target: nobody's.
+  ASSERT_TRUE(store_->AppendEvent(Event("e3", "session.login_failed", std::nullopt)).ok());
+
+  auto a = store_->ListEvents("acc_a", 100, std::nullopt);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(EventIds(*a), (std::vector<std::string>{"e1", "ev_a"}));
+  EXPECT_FALSE((*a)[0].actor_id.has_value());
+  EXPECT_EQ((*a)[0].target_id, "acc_a");
+  auto b = store_->ListEvents("acc_b", 100, std::nullopt);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(EventIds(*b), (std::vector<std::string>{"e2", "ev_b"}));
+}
+
 TEST_P(StoreTest, ConcurrentCallsAreSafe) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {

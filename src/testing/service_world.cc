@@ -9,7 +9,7 @@ ServiceWorld::ServiceWorld()
       login_failures_(clock_, AccountService::kLoginFailureLimit,
                       AccountService::kLoginFailureWindow),
       deps_{*store_, clock_, random_},
-      accounts_(deps_, hasher_, &login_failures_),
+      accounts_(deps_, hasher_, {.login_email = &login_failures_}),
       orgs_(deps_),
       keys_(deps_, {}) {}
 

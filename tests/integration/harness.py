@@ -96,6 +96,10 @@ class Server:
             # Every test client is 127.0.0.1: only test_throttling exercises the per-address
             # limit on unknown keys; elsewhere it would turn expected 401s into 429s.
             args += ["--key-failure-limit", "1000000"]
+        if "--signup-address-limit" not in self.extra_args:
+            # The same for sign-ups: a test class may sign up more accounts from 127.0.0.1
+            # than the default allows per hour (tests/security/test_signin_limits.py lowers it).
+            args += ["--signup-address-limit", "1000000"]
         env = dict(os.environ)
         env.update(self.env or {})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -164,14 +168,14 @@ class Response:
 class Client:
     """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
 
-    def __init__(self, server, source_ip=None):
-        """`server` is anything with scheme, host, port (and ssl_context for https).
-        `source_ip`: the local address to connect from; Linux routes all of 127.0.0.0/8 to
-        the loopback interface, so 127.0.0.2 etc. act as other clients."""
+    def __init__(self, server, source_address=None):
+        """`server` is anything with scheme, host, port (and ssl_context for https)."""
         self.server = server
-        self.source = (source_ip, 0) if source_ip else None
         self.cookies = {}
         self.csrf = None
+        # Another loopback address to connect from ("127.0.0.2": Linux routes all of 127/8 to
+        # lo), so a test can be a second client address.
+        self.source = (source_address, 0) if source_address else None
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
         if self.server.scheme == "https":

@@ -96,7 +96,7 @@ class NginxProxyTest(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def client(self):
-        return Client(self.proxy, source_ip=CLIENT_IP)
+        return Client(self.proxy, source_address=CLIENT_IP)
 
     def test_session_cookie_is_host_prefixed_and_secure_behind_the_proxy(self):
         c = self.client()
