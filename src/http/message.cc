@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/bearer_authenticator.h"
+#include "http/static_files.h"
 
 namespace tfzo::http {
 namespace {
@@ -39,6 +40,14 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
     res.set(beast_http::field::www_authenticate, BearerAuthenticator::kChallenge);
   }
   return res;
+}
+
+void AddSecurityHeaders(HttpResponse& res, bool cacheable) {
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy", StaticFiles::kContentSecurityPolicy);
+  if (!cacheable) res.set(beast_http::field::cache_control, "no-store");
 }
 
 void AppendWireForm(const HttpResponse& res, std::string& out) {

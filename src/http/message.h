@@ -19,7 +19,12 @@ using HttpResponse = beast_http::response<beast_http::string_body>;
 // took from its path. Handlers never see the socket.
 struct Request {
   HttpRequest msg;
+  // The client's address: the TCP peer's, or, from a trusted proxy, the one its
+  // X-Forwarded-For names (TrustedProxies). Audit events and per-address limits use it.
   std::string remote_ip;
+  // "https" or "http": what the client used to reach us. TLS here, or a trusted proxy's
+  // X-Forwarded-Proto. Always points at a string literal.
+  std::string_view scheme = "http";
   std::string request_id;
   std::string_view path;                                // target without the query string
   std::string_view query;                               // after '?', may be empty
@@ -37,6 +42,11 @@ HttpResponse JsonResponse(beast_http::status status, std::string body);
 // BearerAuthenticator's challenge in WWW-Authenticate on 401s of Bearer paths. Internal errors
 // never carry their details.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
+
+// The headers every answer carries, from the API or from the transport (a 400 for a request
+// that cannot be parsed): X-Content-Type-Options, X-Frame-Options, Referrer-Policy,
+// Content-Security-Policy, and Cache-Control: no-store unless `cacheable` (console files).
+void AddSecurityHeaders(HttpResponse& res, bool cacheable = false);
 
 // Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
 // as Beast's serializer for a message whose body is sized by Content-Length (this server

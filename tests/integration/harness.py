@@ -68,11 +68,12 @@ def default_db(workdir):
 class Server:
     """One running 2501-accounts process."""
 
-    def __init__(self, *extra_args, db=None, workdir=None, env=None):
+    def __init__(self, *extra_args, db=None, workdir=None, env=None, preexec_fn=None):
         self.workdir = workdir or tempfile.mkdtemp(prefix="tfzo-it-")
         self.db = db or default_db(self.workdir)
         self.extra_args = list(extra_args)
         self.env = env
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. to set an rlimit)
         self.proc = None
         self.log_lines = []
         self._reader = None
@@ -90,7 +91,8 @@ class Server:
         env = dict(os.environ)
         env.update(self.env or {})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     cwd=self.workdir, env=env, text=True)
+                                     cwd=self.workdir, env=env, text=True,
+                                     preexec_fn=self.preexec_fn)
         ready = threading.Event()
 
         def read():
@@ -155,17 +157,20 @@ class Response:
 class Client:
     """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
 
-    def __init__(self, server):
+    def __init__(self, server, source_address=None):
         self.server = server
+        self.source_address = source_address  # (ip, 0) to connect from another loopback address
         self.cookies = {}
         self.csrf = None
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
         if self.server.scheme == "https":
             conn = http.client.HTTPSConnection(self.server.host, self.server.port, timeout=30,
-                                               context=self.server.ssl_context)
+                                               context=self.server.ssl_context,
+                                               source_address=self.source_address)
         else:
-            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30)
+            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30,
+                                              source_address=self.source_address)
         hdrs = {}
         data = None
         if raw is not None:
