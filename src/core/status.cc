@@ -42,6 +42,8 @@ std::string_view CodeName(StatusCode code) {
       return "payload_too_large";
     case StatusCode::kHeadersTooLarge:
       return "headers_too_large";
+    case StatusCode::kExpectationFailed:
+      return "expectation_failed";
     case StatusCode::kRateLimited:
       return "rate_limited";
     case StatusCode::kInternal:
@@ -80,6 +82,8 @@ int HttpStatusOf(StatusCode code) {
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;
+    case StatusCode::kExpectationFailed:
+      return 417;
     case StatusCode::kRateLimited:
       return 429;
     case StatusCode::kHeadersTooLarge:

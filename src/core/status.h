@@ -29,6 +29,7 @@ enum class StatusCode {
   kConflict,            // 409 conflict
   kPayloadTooLarge,     // 413 payload_too_large
   kHeadersTooLarge,     // 431 headers_too_large (transport only)
+  kExpectationFailed,   // 417 expectation_failed (transport only)
   kRateLimited,         // 429 rate_limited
   kInternal,            // 500 internal
   kUnavailable,         // 503 unavailable (the store does not answer, or the server is busy)

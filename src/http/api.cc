@@ -4,6 +4,7 @@
 
 #include "http/cli_routes.h"
 #include "http/console_routes.h"
+#include "http/log_safe.h"
 #include "http/ops_routes.h"
 #include "http/routes.h"
 #include "http/service_routes.h"
@@ -59,7 +60,7 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
         res = (*match.handler)(request);
       }
     } catch (const std::exception& e) {
-      spdlog::error("request {} failed: {}", request.request_id, e.what());
+      spdlog::error("request {} failed: {}", request.request_id, LogSafe(e.what()));
       res = ErrorResponse(Internal("unexpected exception"), IsBearerPath(request.path));
     }
   } else if (!match.allow.empty()) {
@@ -85,12 +86,7 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   res.version(request.msg.version());
   res.keep_alive(request.msg.keep_alive());
   res.set("X-Request-Id", request.request_id);
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("X-Frame-Options", "DENY");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("Content-Security-Policy", StaticFiles::kContentSecurityPolicy);
-  if (hsts_) res.set(field::strict_transport_security, kStrictTransportSecurity);
-  if (route != "static") res.set(field::cache_control, "no-store");
+  AddSecurityHeaders(res, hsts_, /*cacheable=*/route == "static");
   if (request.msg.method() == verb::head) res.body().clear();
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);

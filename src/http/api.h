@@ -47,8 +47,6 @@ class Api {
     // the session cookie is __Host- and Secure, and every answer carries HSTS.
     bool secure_cookie = false;
   };
-  // RFC 6797; includeSubDomains is left to the operator (it binds every sibling host).
-  static constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
 
   Api(Services services, StaticFiles& static_files, Metrics& metrics, Options options);
 

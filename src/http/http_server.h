@@ -14,7 +14,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -26,17 +29,20 @@
 
 #include "core/result.h"
 #include "http/message.h"
+#include "http/trusted_proxies.h"
 
 namespace tfzo::http {
 
 // The transport: a Beast/Asio listener and one coroutine per connection. Each of the
 // `io_threads` threads runs its own io_context, and a connection lives on one of them from
 // accept to close (Envoy's worker model): no strands, no locks on the request path.
-// Requests are read with limits (header and body size, read timeout, connection cap), tried
-// on the I/O thread by `inline_handler`, else handed to `handler` on a small worker pool (so
-// blocking store calls never run on an I/O thread), and answered in order. SIGTERM/SIGINT
-// stop accepting, let in-flight requests finish, close idle connections, and make Run()
-// return. Thread-safe where noted.
+// Requests are read with limits (header and body size; header, body and idle deadlines;
+// connections in all and per address), checked (one Host; Expect answered), given their
+// client address and scheme (from a trusted proxy's X-Forwarded-* headers, or the socket),
+// tried on the I/O thread by `inline_handler`, else handed to `handler` on a small worker
+// pool (so blocking store calls never run on an I/O thread), and answered in order.
+// SIGTERM/SIGINT stop accepting, let in-flight requests finish, close idle connections, and
+// make Run() return. Thread-safe where noted.
 class HttpServer {
  public:
   struct Options {
@@ -46,8 +52,20 @@ class HttpServer {
     int worker_threads = 4;
     size_t body_limit = 64 * 1024;
     size_t header_limit = 16 * 1024;
+    // From the start of a connection (TLS handshake included) or of a request (its first
+    // byte) until its headers are complete.
+    std::chrono::seconds header_timeout{10};
+    // For the body once the headers are in, and for writing an answer.
     std::chrono::seconds read_timeout{30};
+    // A kept-alive connection waiting for the first byte of its next request.
+    std::chrono::seconds idle_timeout{60};
     size_t max_connections = 4096;
+    // Open connections from one peer address; peers in `trusted_proxies` are exempt.
+    size_t max_connections_per_address = 256;
+    // Peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    TrustedProxies trusted_proxies;
+    // Browsers come over HTTPS: the transport's own answers carry HSTS too (see Api).
+    bool hsts = false;
   };
   using Handler = std::function<HttpResponse(Request&)>;
   // Tried first on the I/O thread; nullopt sends the request on to `handler` on the pool.
@@ -75,11 +93,33 @@ class HttpServer {
   using Task = boost::asio::awaitable<T, Executor>;
   struct Connection;
 
+  using Parser = beast_http::request_parser<beast_http::string_body>;
+
+  // At most one line a second; the lines held back in between are counted. Used by the
+  // acceptor's thread only.
+  struct LogThrottle {
+    // True when a line may be written now; `held_back` is then how many were not.
+    bool Allow(uint64_t& held_back);
+    std::chrono::steady_clock::time_point last{};
+    uint64_t held = 0;
+  };
+
   Task<void> AcceptLoop();
+  // Takes an accepted socket in, unless a connection cap refuses it.
+  void Admit(boost::asio::basic_stream_socket<boost::asio::ip::tcp, Executor> socket,
+             boost::asio::io_context& context);
   Task<void> Serve(std::shared_ptr<Connection> connection);
   Task<void> Watch(std::shared_ptr<Connection> connection);
   template <typename Stream>
   Task<void> ServeRequests(Connection& connection, Stream& stream);
+  // Reads one request into `parser`. Returns an error to answer (then the connection
+  // closes), or nullopt: the request is complete unless `ec` is set (then the connection
+  // ends without an answer: closed, timed out, or cut short).
+  template <typename Stream>
+  Task<std::optional<Status>> ReadRequest(Connection& connection, Stream& stream, Parser& parser,
+                                          boost::beast::error_code& ec);
+  // The client's address and scheme from a trusted proxy's X-Forwarded-* headers.
+  void ApplyForwarded(Connection& connection);
   Task<HttpResponse> RunOnWorker(Connection& connection);
   void NextRequestId(std::string& out);
 
@@ -93,14 +133,23 @@ class HttpServer {
   boost::asio::thread_pool workers_;
   boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Executor> acceptor_;
   boost::asio::basic_signal_set<Executor> signals_;
+  // Accepting pauses on it while the process is out of descriptors or memory.
+  boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                    boost::asio::wait_traits<std::chrono::steady_clock>, Executor>
+      accept_pause_;
+  LogThrottle accept_warnings_;   // the acceptor's thread only
+  LogThrottle refusal_warnings_;  // the acceptor's thread only
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> request_counter_{0};
   std::string request_id_prefix_;
   std::mutex mu_;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections_;  // guarded by mu_
+  std::unordered_map<std::string, size_t> per_address_;  // open connections; guarded by mu_
 };
 
 // A server TLS context: TLS 1.2 and later only, the certificate chain and key from PEM files.
+// TLS 1.2 offers ECDHE key exchange with AEAD ciphers only (forward secrecy, no CBC); TLS 1.3
+// suites are all of that kind.
 Result<std::shared_ptr<boost::asio::ssl::context>> MakeTlsContext(const std::string& cert_file,
                                                                   const std::string& key_file);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/bearer_authenticator.h"
+#include "http/static_files.h"
 
 namespace tfzo::http {
 namespace {
@@ -52,6 +53,15 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
     res.set(beast_http::field::www_authenticate, BearerAuthenticator::kChallenge);
   }
   return res;
+}
+
+void AddSecurityHeaders(HttpResponse& res, bool hsts, bool cacheable) {
+  res.set("X-Content-Type-Options", "nosniff");
+  res.set("X-Frame-Options", "DENY");
+  res.set("Referrer-Policy", "no-referrer");
+  res.set("Content-Security-Policy", StaticFiles::kContentSecurityPolicy);
+  if (!cacheable) res.set(beast_http::field::cache_control, "no-store");
+  if (hsts) res.set(beast_http::field::strict_transport_security, kStrictTransportSecurity);
 }
 
 void AppendWireForm(const HttpResponse& res, std::string& out) {

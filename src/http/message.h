@@ -19,7 +19,12 @@ using HttpResponse = beast_http::response<beast_http::string_body>;
 // took from its path. Handlers never see the socket.
 struct Request {
   HttpRequest msg;
+  // The client's address: the TCP peer's, or, from a trusted proxy, the one its
+  // X-Forwarded-For names (TrustedProxies). Audit events and per-address limits use it.
   std::string remote_ip;
+  // "https" or "http": what the client used to reach us. TLS here, or a trusted proxy's
+  // X-Forwarded-Proto. Always points at a string literal.
+  std::string_view scheme = "http";
   std::string request_id;
   std::string_view path;                                // target without the query string
   std::string_view query;                               // after '?', may be empty
@@ -38,6 +43,15 @@ HttpResponse JsonResponse(beast_http::status status, std::string body);
 // on 429 and 503. Internal and unavailable errors never carry their details: those go to the
 // log.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
+
+// RFC 6797; includeSubDomains is left to the operator (it binds every sibling host).
+inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
+
+// The headers every answer carries, from the API or from the transport (a 400 for a request
+// that cannot be parsed): X-Content-Type-Options, X-Frame-Options, Referrer-Policy,
+// Content-Security-Policy, Cache-Control: no-store unless `cacheable` (console files), and
+// with `hsts` (browsers come over HTTPS) Strict-Transport-Security.
+void AddSecurityHeaders(HttpResponse& res, bool hsts, bool cacheable = false);
 
 // Appends `res` as it goes on the wire: status line, fields, blank line, body. The same bytes
 // as Beast's serializer for a message whose body is sized by Content-Length (this server

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -13,7 +14,9 @@
 #include "core/random.h"
 #include "core/time.h"
 #include "http/http_server.h"
+#include "http/log_safe.h"
 #include "http/public_url.h"
+#include "http/trusted_proxies.h"
 #include "server/app.h"
 #include "store/open_store.h"
 
@@ -36,9 +39,40 @@ struct ServeFlags {
   int signin_address_limit = AppOptions{}.login_address_limit;
   int signup_address_limit = AppOptions{}.signup_address_limit;
   int hash_threads = 0;
+  int header_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.header_timeout.count());
   int read_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.read_timeout.count());
+  int idle_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.idle_timeout.count());
   size_t max_connections = http::HttpServer::Options{}.max_connections;
+  size_t max_connections_per_address = http::HttpServer::Options{}.max_connections_per_address;
+  std::string trusted_proxies;
 };
+
+// Descriptors kept aside from connections: the store, the log, the listener, the event loops.
+constexpr rlim_t kDescriptorHeadroom = 64;
+
+// Raises the soft limit on open files to the hard one, and returns how many connections fit
+// under it: `wanted`, or fewer (said in the log) so that accepting never runs out of
+// descriptors while the store or a log still needs one.
+size_t FitConnectionsToDescriptorLimit(size_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return wanted;
+  if (limit.rlim_cur != limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    // An unlimited hard limit cannot be the soft one for descriptors; keep what we have then.
+    if (limit.rlim_max != RLIM_INFINITY && setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return wanted;
+  const rlim_t headroom = std::min(kDescriptorHeadroom, limit.rlim_cur / 2);
+  const size_t fits = static_cast<size_t>(std::max<rlim_t>(1, limit.rlim_cur - headroom));
+  if (wanted <= fits) return wanted;
+  spdlog::warn(
+      "--max-connections {} lowered to {}: the open-file limit (RLIMIT_NOFILE) is {}, and {} "
+      "descriptors are kept for the store, logs and listener; raise the limit (systemd: "
+      "LimitNOFILE=) to allow more",
+      wanted, fits, static_cast<uint64_t>(limit.rlim_cur), static_cast<uint64_t>(headroom));
+  return fits;
+}
 
 int Fail(const std::string& what) {
   std::cerr << "2501-accounts: " << what << "\n";
@@ -79,9 +113,18 @@ int Serve(const ServeFlags& flags) {
     if (!parsed.ok()) return Fail(parsed.status().message());
     public_url = std::move(parsed).value();
   }
+  // Browsers reach the console over HTTPS: here, or at a proxy in front.
+  const bool https = tls != nullptr || (public_url && public_url->https);
+  http_options.hsts = https;
+  auto trusted = http::TrustedProxies::Parse(flags.trusted_proxies);
+  if (!trusted.ok()) return Fail(trusted.status().message());
+  http_options.trusted_proxies = std::move(trusted).value();
   http_options.io_threads = flags.threads;
+  http_options.header_timeout = std::chrono::seconds(flags.header_timeout_seconds);
   http_options.read_timeout = std::chrono::seconds(flags.read_timeout_seconds);
-  http_options.max_connections = flags.max_connections;
+  http_options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
+  http_options.max_connections = FitConnectionsToDescriptorLimit(flags.max_connections);
+  http_options.max_connections_per_address = flags.max_connections_per_address;
 
   auto opened = OpenStore(flags.db);
   if (!opened.ok()) return Fail(opened.status().message());
@@ -93,7 +136,7 @@ int Serve(const ServeFlags& flags) {
       AppOptions{
           .max_key_lifetime_days = flags.max_key_lifetime_days,
           .key_failure_limit = flags.key_failure_limit,
-          .secure_cookie = tls != nullptr || (public_url && public_url->https),
+          .secure_cookie = https,
           .web_dir = flags.web_dir,
           .login_address_limit = flags.signin_address_limit,
           .signup_address_limit = flags.signup_address_limit,
@@ -105,11 +148,12 @@ int Serve(const ServeFlags& flags) {
                app->hashing.capacity() - app->hashing.threads());
   http::Api& api = app->api;
 
-  // One access-log line per request: method, path, status, request id. Never a header.
+  // One access-log line per request: method, path, status, request id. Never a header nor
+  // the query; the method and path escaped and any API key in them redacted (LogSafe).
   auto log_access = [&flags](const http::Request& request, const http::HttpResponse& res) {
     if (flags.access_log) {
-      spdlog::info("{} {} {} {}", request.msg.method_string(), request.path, res.result_int(),
-                   request.request_id);
+      spdlog::info("{} {} {} {}", http::LogSafe(request.msg.method_string()),
+                   http::LogSafe(request.path), res.result_int(), request.request_id);
     }
   };
   http::HttpServer server(
@@ -195,13 +239,32 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   serve
+      ->add_option("--header-timeout", flags.header_timeout_seconds,
+                   "SECONDS a client has to send a request's headers (from its first byte, or "
+                   "from connecting)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
       ->add_option("--read-timeout", flags.read_timeout_seconds,
-                   "SECONDS a client has to send a whole request (and to read an answer)")
+                   "SECONDS a client has to send a request's body (and to read an answer)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", flags.idle_timeout_seconds,
+                   "SECONDS a kept-alive connection may wait for its next request")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   serve->add_option("--max-connections", flags.max_connections, "open connections at most")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  serve
+      ->add_option("--max-connections-per-address", flags.max_connections_per_address,
+                   "open connections from one address at most (trusted proxies: no limit)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve->add_option("--trusted-proxies", flags.trusted_proxies,
+                    "CIDR[,CIDR...]: proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+                    "believed (a bare address is /32 or /128)");
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();

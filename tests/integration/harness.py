@@ -76,11 +76,12 @@ def default_db(workdir):
 class Server:
     """One running 2501-accounts process."""
 
-    def __init__(self, *extra_args, db=None, workdir=None, env=None):
+    def __init__(self, *extra_args, db=None, workdir=None, env=None, preexec_fn=None):
         self.workdir = workdir or tempfile.mkdtemp(prefix="tfzo-it-")
         self.db = db or default_db(self.workdir)
         self.extra_args = list(extra_args)
         self.env = env
+        self.preexec_fn = preexec_fn  # run in the child before exec (e.g. to set an rlimit)
         self.proc = None
         self.log_lines = []
         self._reader = None
@@ -103,7 +104,8 @@ class Server:
         env = dict(os.environ)
         env.update(self.env or {})
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     cwd=self.workdir, env=env, text=True)
+                                     cwd=self.workdir, env=env, text=True,
+                                     preexec_fn=self.preexec_fn)
         ready = threading.Event()
 
         def read():

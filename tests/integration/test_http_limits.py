@@ -1,6 +1,6 @@
-"""Transport limits of the Beast session: header size, stalled clients, connection cap,
-pipelining, serving others while hundreds of connections hang half-open, and the same on
-several I/O threads."""
+"""Transport limits of the Beast session: header size, stalled clients (header and idle
+deadlines), connection cap, pipelining, serving others while hundreds of connections hang
+half-open, and the same on several I/O threads."""
 
 import http.client
 import json
@@ -32,7 +32,9 @@ def raw_request(server, data, timeout=5):
 class HttpLimitsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--read-timeout", "2", "--max-connections", "400").start()
+        cls.server = Server("--header-timeout", "2", "--read-timeout", "2", "--idle-timeout", "2",
+                            "--max-connections", "400",
+                            "--max-connections-per-address", "400").start()
 
     @classmethod
     def tearDownClass(cls):
@@ -50,7 +52,7 @@ class HttpLimitsTest(unittest.TestCase):
         self.assertTrue(answer.startswith(b"HTTP/1.1 400"), answer[:200])
         self.assertIn(b'"code":"invalid_request"', answer)
 
-    def test_a_stalled_client_is_disconnected_after_the_read_timeout(self):
+    def test_a_stalled_client_is_disconnected_after_the_header_timeout(self):
         with socket.create_connection((self.server.host, self.server.port), timeout=10) as s:
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes the headers
             started = time.time()
