@@ -10,7 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Client, Server, create_key
+from harness import Client, Server, create_key, wait_until
 
 
 def raw_request(server, data, timeout=5):
@@ -101,8 +101,11 @@ class ConnectionCapTest(unittest.TestCase):
         held = []
         try:
             for _ in range(20):
-                held.append(socket.create_connection((server.host, server.port), timeout=5))
-            time.sleep(0.2)
+                s = socket.create_connection((server.host, server.port), timeout=30)
+                # One answered request: the server has accepted it (no sleep racing the accept).
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(s.recv(4096).startswith(b"HTTP/1.1 200 "))
+                held.append(s)
             with socket.create_connection((server.host, server.port), timeout=5) as extra:
                 try:
                     extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -113,8 +116,14 @@ class ConnectionCapTest(unittest.TestCase):
             for s in held:
                 s.close()
             held = []
-            time.sleep(0.2)
-            self.assertEqual(Client(server).get("/healthz").status, 200)
+
+            def answered():
+                try:
+                    return Client(server).get("/healthz").status == 200
+                except OSError:  # refused until the server has seen the closes
+                    return False
+
+            self.assertTrue(wait_until(answered, timeout=10))
         finally:
             for s in held:
                 s.close()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 
-from harness import Client, Server  # noqa: E402
+from harness import Client, Server, wait_until  # noqa: E402
 
 ATTACKER = "127.0.0.2"
 BYSTANDER = "127.0.0.3"
@@ -106,8 +106,14 @@ class PerAddressCapTest(unittest.TestCase):
             held = [connect(self.server, ATTACKER) for _ in range(8)]
             for s in held:
                 s.close()
-            time.sleep(0.3)
-        self.assertTrue(healthz(self.server, ATTACKER).startswith(b"HTTP/1.1 200 "))
+
+            def answered():
+                try:
+                    return healthz(self.server, ATTACKER).startswith(b"HTTP/1.1 200 ")
+                except OSError:  # refused until the server has seen the closes
+                    return False
+
+            self.assertTrue(wait_until(answered, timeout=10))
 
 
 class DeadlinesTest(unittest.TestCase):
