@@ -43,15 +43,16 @@ class DeterministicRandom final : public Random {
 // docs/spec/API.md's error table.
 int StatusOfCode(const std::string& code) {
   static const std::map<std::string, int> kTable = {
-      {"invalid_request", 400},   {"weak_password", 400},
-      {"unauthenticated", 401},   {"invalid_credentials", 401},
-      {"key_malformed", 401},     {"key_invalid", 401},
-      {"key_revoked", 401},       {"key_expired", 401},
-      {"csrf_failed", 403},       {"session_required", 403},
-      {"org_out_of_scope", 403},  {"forbidden", 403},
-      {"not_found", 404},         {"method_not_allowed", 405},
-      {"email_taken", 409},       {"conflict", 409},
-      {"payload_too_large", 413}, {"rate_limited", 429}};
+      {"invalid_request", 400},    {"weak_password", 400},
+      {"unauthenticated", 401},    {"invalid_credentials", 401},
+      {"key_malformed", 401},      {"key_invalid", 401},
+      {"key_revoked", 401},        {"key_expired", 401},
+      {"csrf_failed", 403},        {"session_required", 403},
+      {"org_out_of_scope", 403},   {"forbidden", 403},
+      {"not_found", 404},          {"method_not_allowed", 405},
+      {"email_taken", 409},        {"conflict", 409},
+      {"payload_too_large", 413},  {"rate_limited", 429},
+      {"cross_site_request", 403}, {"unsupported_media_type", 415}};
   auto it = kTable.find(code);
   return it == kTable.end() ? -1 : it->second;
 }
@@ -141,7 +142,10 @@ void ApiFixture::Populate() {
     if (!cookie.empty()) req.msg.set(beast_http::field::cookie, SessionCookie(cookie));
     if (!csrf.empty()) req.msg.set("X-CSRF-Token", csrf);
     if (!bearer.empty()) req.msg.set(beast_http::field::authorization, "Bearer " + bearer);
-    if (!body.is_null()) req.msg.body() = body.dump();
+    if (!body.is_null()) {
+      req.msg.set(beast_http::field::content_type, "application/json");
+      req.msg.body() = body.dump();
+    }
     req.msg.prepare_payload();
     http::HttpResponse res = w.api.Handle(req);
     if (res.result_int() >= 300) Require(false, "fixture setup request failed: " + target, &res);

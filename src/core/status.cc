@@ -24,6 +24,8 @@ std::string_view CodeName(StatusCode code) {
       return "key_expired";
     case StatusCode::kCsrfFailed:
       return "csrf_failed";
+    case StatusCode::kCrossSiteRequest:
+      return "cross_site_request";
     case StatusCode::kSessionRequired:
       return "session_required";
     case StatusCode::kOrgOutOfScope:
@@ -40,6 +42,8 @@ std::string_view CodeName(StatusCode code) {
       return "conflict";
     case StatusCode::kPayloadTooLarge:
       return "payload_too_large";
+    case StatusCode::kUnsupportedMedia:
+      return "unsupported_media_type";
     case StatusCode::kHeadersTooLarge:
       return "headers_too_large";
     case StatusCode::kExpectationFailed:
@@ -69,6 +73,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kKeyExpired:
       return 401;
     case StatusCode::kCsrfFailed:
+    case StatusCode::kCrossSiteRequest:
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
     case StatusCode::kForbidden:
@@ -82,6 +87,8 @@ int HttpStatusOf(StatusCode code) {
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;
+    case StatusCode::kUnsupportedMedia:
+      return 415;
     case StatusCode::kExpectationFailed:
       return 417;
     case StatusCode::kRateLimited:

@@ -20,6 +20,7 @@ enum class StatusCode {
   kKeyRevoked,          // 401 key_revoked
   kKeyExpired,          // 401 key_expired
   kCsrfFailed,          // 403 csrf_failed
+  kCrossSiteRequest,    // 403 cross_site_request
   kSessionRequired,     // 403 session_required
   kOrgOutOfScope,       // 403 org_out_of_scope
   kForbidden,           // 403 forbidden
@@ -28,6 +29,7 @@ enum class StatusCode {
   kEmailTaken,          // 409 email_taken
   kConflict,            // 409 conflict
   kPayloadTooLarge,     // 413 payload_too_large
+  kUnsupportedMedia,    // 415 unsupported_media_type
   kHeadersTooLarge,     // 431 headers_too_large (transport only)
   kExpectationFailed,   // 417 expectation_failed (transport only)
   kRateLimited,         // 429 rate_limited

@@ -17,7 +17,8 @@ using beast_http::verb;
 
 Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options options)
     : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
-  Routes routes(router_, s.sessions, s.bearer, options.secure_cookie);
+  Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
+                SameOrigin(options.public_origin));
   AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);

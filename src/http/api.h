@@ -46,6 +46,8 @@ class Api {
     // Browsers reach the console over HTTPS (--tls-cert, or an https --public-url in front):
     // the session cookie is __Host- and Secure, and every answer carries HSTS.
     bool secure_cookie = false;
+    // --public-url's origin: the one browsers' requests must come from ("": Host's).
+    std::string public_origin{};
   };
 
   Api(Services services, StaticFiles& static_files, Metrics& metrics, Options options);

@@ -57,17 +57,16 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"agents", std::move(list)}});
              }));
 
-  routes.Cli(
-      verb::post, "/api/v1/orgs/{org}/agents",
-      InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"name", "host_id"}));
-        ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
-        ASSIGN_OR_RETURN(auto host_id, body.OptionalString("host_id"));
-        ASSIGN_OR_RETURN(
-            auto agent,
-            svc.resources.CreateAgent(request.param("org"), std::move(name), std::move(host_id)));
-        return Json({{"agent", AgentJson(agent)}}, status::created);
-      }));
+  routes.Cli(verb::post, "/api/v1/orgs/{org}/agents",
+             InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
+               ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "host_id"}));
+               ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
+               ASSIGN_OR_RETURN(auto host_id, body.OptionalString("host_id"));
+               ASSIGN_OR_RETURN(auto agent,
+                                svc.resources.CreateAgent(request.param("org"), std::move(name),
+                                                          std::move(host_id)));
+               return Json({{"agent", AgentJson(agent)}}, status::created);
+             }));
 
   routes.Cli(verb::get, "/api/v1/orgs/{org}/agents/{id}",
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
@@ -91,16 +90,16 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"hosts", std::move(list)}});
              }));
 
-  routes.Cli(
-      verb::post, "/api/v1/orgs/{org}/hosts",
-      InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"name", "address"}));
-        ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
-        ASSIGN_OR_RETURN(std::string address, body.RequiredString("address"));
-        ASSIGN_OR_RETURN(auto host, svc.resources.CreateHost(request.param("org"), std::move(name),
-                                                             std::move(address)));
-        return Json({{"host", HostJson(host)}}, status::created);
-      }));
+  routes.Cli(verb::post, "/api/v1/orgs/{org}/hosts",
+             InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
+               ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "address"}));
+               ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
+               ASSIGN_OR_RETURN(std::string address, body.RequiredString("address"));
+               ASSIGN_OR_RETURN(auto host,
+                                svc.resources.CreateHost(request.param("org"), std::move(name),
+                                                         std::move(address)));
+               return Json({{"host", HostJson(host)}}, status::created);
+             }));
 
   routes.Cli(verb::get, "/api/v1/orgs/{org}/hosts/{id}",
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {

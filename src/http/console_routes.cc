@@ -27,9 +27,8 @@ HttpResponse SessionStarted(bool secure_cookie, status st,
 }  // namespace
 
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
-  routes.Public(verb::post, "/api/signup", [svc](Request& request) -> Result<HttpResponse> {
-    ASSIGN_OR_RETURN(JsonBody body,
-                     JsonBody::Parse(request.msg.body(), {"email", "password", "name"}));
+  routes.SignIn(verb::post, "/api/signup", [svc](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "password", "name"}));
     ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
     ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
     ASSIGN_OR_RETURN(std::optional<std::string> name, body.OptionalString("name"));
@@ -38,8 +37,8 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
     return SessionStarted(svc.secure_cookie, status::created, grant);
   });
 
-  routes.Public(verb::post, "/api/login", [svc](Request& request) -> Result<HttpResponse> {
-    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "password"}));
+  routes.SignIn(verb::post, "/api/login", [svc](Request& request) -> Result<HttpResponse> {
+    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "password"}));
     ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
     ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
     ASSIGN_OR_RETURN(auto grant,
@@ -95,7 +94,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
 
   routes.Console(verb::post, "/api/orgs",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"name"}));
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name"}));
                    ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
                    ASSIGN_OR_RETURN(auto org, svc.orgs.CreateOrg(session.caller, name));
                    return Json({{"org", OrgJson(org)}}, status::created);
@@ -110,18 +109,18 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
                    return Json({{"members", std::move(list)}});
                  });
 
-  routes.Console(
-      verb::post, "/api/orgs/{org}/members",
-      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"email", "role"}));
-        ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
-        ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
-        std::optional<Role> role = ParseRole(role_name);
-        if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
-        ASSIGN_OR_RETURN(auto member,
-                         svc.orgs.AddMember(session.caller, request.param("org"), email, *role));
-        return Json({{"member", MemberJson(member)}}, status::created);
-      });
+  routes.Console(verb::post, "/api/orgs/{org}/members",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "role"}));
+                   ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
+                   ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
+                   std::optional<Role> role = ParseRole(role_name);
+                   if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
+                   ASSIGN_OR_RETURN(
+                       auto member,
+                       svc.orgs.AddMember(session.caller, request.param("org"), email, *role));
+                   return Json({{"member", MemberJson(member)}}, status::created);
+                 });
 
   routes.Console(verb::delete_, "/api/orgs/{org}/members/{account}",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {
@@ -166,9 +165,8 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(
       verb::post, "/api/keys",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(
-            JsonBody body,
-            JsonBody::Parse(request.msg.body(), {"name", "description", "expires_at", "org_id"}));
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "description",
+                                                                      "expires_at", "org_id"}));
         KeyService::CreateRequest create;
         ASSIGN_OR_RETURN(create.name, body.RequiredString("name"));
         ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
@@ -182,31 +180,30 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
         return res;
       });
 
-  routes.Console(verb::patch, "/api/keys/{key}",
-                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body,
-                                    JsonBody::Parse(request.msg.body(), {"name", "description"}));
-                   ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
-                   ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
-                   ASSIGN_OR_RETURN(auto key, svc.keys.Update(session.caller, request.param("key"),
-                                                              name, description));
-                   return Json({{"key", KeyJson(key, svc.clock.Now())}});
-                 });
-
   routes.Console(
-      verb::post, "/api/keys/{key}/rotate",
+      verb::patch, "/api/keys/{key}",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"expires_at"},
-                                                        /*empty_ok=*/true));
-        std::optional<std::optional<Time>> expires_at;
-        if (body.Has("expires_at")) {
-          ASSIGN_OR_RETURN(expires_at, body.OptionalTime("expires_at"));
-        }
-        ASSIGN_OR_RETURN(auto issued,
-                         svc.keys.Rotate(session.caller, request.param("key"), expires_at));
-        return Json(
-            {{"key", KeyJson(issued.key, svc.clock.Now())}, {"secret", issued.secret.reveal()}});
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "description"}));
+        ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
+        ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
+        ASSIGN_OR_RETURN(auto key,
+                         svc.keys.Update(session.caller, request.param("key"), name, description));
+        return Json({{"key", KeyJson(key, svc.clock.Now())}});
       });
+
+  routes.Console(verb::post, "/api/keys/{key}/rotate",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"expires_at"},
+                                                                   /*empty_ok=*/true));
+                   std::optional<std::optional<Time>> expires_at;
+                   if (body.Has("expires_at")) {
+                     ASSIGN_OR_RETURN(expires_at, body.OptionalTime("expires_at"));
+                   }
+                   ASSIGN_OR_RETURN(auto issued, svc.keys.Rotate(session.caller,
+                                                                 request.param("key"), expires_at));
+                   return Json({{"key", KeyJson(issued.key, svc.clock.Now())},
+                                {"secret", issued.secret.reveal()}});
+                 });
 
   routes.Console(verb::post, "/api/keys/{key}/revoke",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {

@@ -2,13 +2,36 @@
 
 #include <fmt/format.h>
 
+#include <boost/beast/core/string.hpp>
+#include <boost/range/iterator_range.hpp>
+
 #include "service/key_service.h"
 
 namespace tfzo::http {
 
-Result<JsonBody> JsonBody::Parse(std::string_view body,
+namespace {
+
+// Ok when `msg` has exactly one Content-Type and its media type is application/json.
+Status CheckJsonMediaType(const HttpRequest& msg) {
+  const Status refused(StatusCode::kUnsupportedMedia,
+                       "Content-Type: the body must be JSON, sent as application/json");
+  auto fields = boost::make_iterator_range(msg.equal_range(beast_http::field::content_type));
+  if (std::distance(fields.begin(), fields.end()) != 1) return refused;
+  std::string_view media = fields.begin()->value();
+  media = media.substr(0, media.find(';'));
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  if (!boost::beast::iequals(media, "application/json")) return refused;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<JsonBody> JsonBody::Parse(const HttpRequest& msg,
                                  std::initializer_list<std::string_view> fields, bool empty_ok) {
+  const std::string_view body = msg.body();
   if (body.empty() && empty_ok) return JsonBody(json::object());
+  if (!body.empty()) RETURN_IF_ERROR(CheckJsonMediaType(msg));
   // nlohmann stops at a NUL byte as if the input ended there: refuse it rather than ignore
   // what follows.
   if (body.find('\0') != std::string_view::npos) return InvalidRequest("body: not valid JSON");

@@ -9,18 +9,23 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "http/message.h"
 #include "model/store.h"
 
 namespace tfzo::http {
 
 using nlohmann::json;
 
-// A request body that must be a JSON object with only known fields. Every getter answers
-// kInvalidRequest with a message that starts with the field's name. Parsing never throws.
+// A request body that must be a JSON object with only known fields, sent as
+// `application/json`. Every getter answers kInvalidRequest with a message that starts with the
+// field's name. Parsing never throws.
 class JsonBody {
  public:
-  // An empty body counts as {} when `empty_ok`.
-  static Result<JsonBody> Parse(std::string_view body,
+  // The body of `msg`: kUnsupportedMedia (415) when it is not empty and its one Content-Type
+  // is not application/json (parameters such as charset aside), so that no HTML form
+  // (text/plain, urlencoded, multipart) reaches a JSON route. An empty body counts as {} when
+  // `empty_ok`, whatever its Content-Type.
+  static Result<JsonBody> Parse(const HttpRequest& msg,
                                 std::initializer_list<std::string_view> fields,
                                 bool empty_ok = false);
 

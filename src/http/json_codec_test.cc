@@ -5,16 +5,53 @@
 namespace tfzo::http {
 namespace {
 
+// A POST of `body` with Content-Type `content_type` (none when empty).
+HttpRequest Post(std::string body, std::string_view content_type = "application/json") {
+  HttpRequest msg{beast_http::verb::post, "/api/login", 11};
+  if (!content_type.empty()) msg.set(beast_http::field::content_type, content_type);
+  msg.body() = std::move(body);
+  return msg;
+}
+
 TEST(JsonBodyTest, RejectsWhatIsNotAnObjectNamingTheProblem) {
-  EXPECT_EQ(JsonBody::Parse("{", {"name"}).status().message(), "body: not valid JSON");
-  EXPECT_EQ(JsonBody::Parse("[1]", {"name"}).status().message(), "body: must be a JSON object");
-  EXPECT_EQ(JsonBody::Parse("", {"name"}).status().code(), StatusCode::kInvalidRequest);
-  EXPECT_TRUE(JsonBody::Parse("", {"name"}, /*empty_ok=*/true).ok());
-  EXPECT_EQ(JsonBody::Parse(R"({"nme": "x"})", {"name"}).status().message(), "nme: unknown field");
+  EXPECT_EQ(JsonBody::Parse(Post("{"), {"name"}).status().message(), "body: not valid JSON");
+  EXPECT_EQ(JsonBody::Parse(Post("[1]"), {"name"}).status().message(),
+            "body: must be a JSON object");
+  EXPECT_EQ(JsonBody::Parse(Post(""), {"name"}).status().code(), StatusCode::kInvalidRequest);
+  EXPECT_TRUE(JsonBody::Parse(Post(""), {"name"}, /*empty_ok=*/true).ok());
+  EXPECT_EQ(JsonBody::Parse(Post(R"({"nme": "x"})"), {"name"}).status().message(),
+            "nme: unknown field");
+  // nlohmann refuses invalid UTF-8 inside strings, and lone surrogates in \u escapes.
+  EXPECT_EQ(JsonBody::Parse(Post("{\"name\": \"\xff\"}"), {"name"}).status().message(),
+            "body: not valid JSON");
+  EXPECT_EQ(JsonBody::Parse(Post(R"({"name": "\ud800"})"), {"name"}).status().message(),
+            "body: not valid JSON");
+}
+
+TEST(JsonBodyTest, OnlyApplicationJsonIsAccepted) {
+  const std::string body = R"({"name": "x"})";
+  for (std::string_view type : {"application/json", "application/json; charset=utf-8",
+                                "Application/JSON;charset=UTF-8", " application/json "}) {
+    EXPECT_TRUE(JsonBody::Parse(Post(body, type), {"name"}).ok()) << type;
+  }
+  for (std::string_view type :
+       {"", "text/plain", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x", "application/jsonx", "application/json-patch+json",
+        "text/json", "application/json, text/plain"}) {
+    auto parsed = JsonBody::Parse(Post(body, type), {"name"});
+    EXPECT_EQ(parsed.status().code(), StatusCode::kUnsupportedMedia) << type;
+  }
+  // Two Content-Type fields: refused, whichever comes first.
+  HttpRequest twice = Post(body);
+  twice.insert(beast_http::field::content_type, "text/plain");
+  EXPECT_EQ(JsonBody::Parse(twice, {"name"}).status().code(), StatusCode::kUnsupportedMedia);
+  // No body is no body: a route whose body is optional takes it as {}.
+  EXPECT_TRUE(JsonBody::Parse(Post("", "text/plain"), {"name"}, /*empty_ok=*/true).ok());
+  EXPECT_TRUE(JsonBody::Parse(Post("", ""), {"name"}, /*empty_ok=*/true).ok());
 }
 
 TEST(JsonBodyTest, TypedGettersNameTheField) {
-  auto body = JsonBody::Parse(R"({"name": 5, "description": null, "expires_at": "soon"})",
+  auto body = JsonBody::Parse(Post(R"({"name": 5, "description": null, "expires_at": "soon"})"),
                               {"name", "description", "expires_at", "org_id"});
   ASSERT_TRUE(body.ok());
   EXPECT_EQ(body->RequiredString("name").status().message(), "name: must be a string");

@@ -27,15 +27,18 @@ std::string_view CookieValue(const HttpRequest& msg, std::string_view name) {
   return {};
 }
 
+bool StateChanging(verb method) {
+  return method == verb::post || method == verb::patch || method == verb::delete_ ||
+         method == verb::put;
+}
+
 Credentials CredentialsOf(const Request& request, bool secure_cookie) {
   const HttpRequest& msg = request.msg;
   Credentials c;
   if (auto it = msg.find(field::authorization); it != msg.end()) c.authorization = it->value();
   c.session_token = CookieValue(msg, SessionCookieName(secure_cookie));
   if (auto it = msg.find("X-CSRF-Token"); it != msg.end()) c.csrf_token = it->value();
-  const verb method = msg.method();
-  c.state_changing = method == verb::post || method == verb::patch || method == verb::delete_ ||
-                     method == verb::put;
+  c.state_changing = StateChanging(msg.method());
   c.remote_ip = request.remote_ip;
   return c;
 }
@@ -64,18 +67,30 @@ void Routes::Public(verb method, std::string pattern, PublicHandler handler, boo
       may_run_inline);
 }
 
+void Routes::SignIn(verb method, std::string pattern, PublicHandler handler) {
+  router_.Add(method, std::move(pattern),
+              [handler = std::move(handler), same_origin = same_origin_](Request& request) {
+                if (Status s = same_origin.Check(request.msg); !s.ok()) return ErrorResponse(s);
+                return Answer(handler(request), false);
+              });
+}
+
 void Routes::Console(verb method, std::string pattern, ConsoleHandler handler) {
-  router_.Add(
-      method, std::move(pattern),
-      [handler = std::move(handler), &auth = sessions_, secure = secure_cookie_](Request& request) {
-        Authenticator::Notes notes;
-        const Credentials credentials = CredentialsOf(request, secure);
-        auto principal = auth.Authenticate(credentials, notes);
-        if (!principal.ok()) return ErrorResponse(principal.status());
-        const Session session{*principal->account, principal->csrf_token, credentials.session_token,
-                              Caller{principal->account->id, request.remote_ip}};
-        return Answer(handler(request, session), false);
-      });
+  router_.Add(method, std::move(pattern),
+              [handler = std::move(handler), &auth = sessions_, secure = secure_cookie_,
+               same_origin = same_origin_, check_origin = StateChanging(method)](Request& request) {
+                if (check_origin) {
+                  if (Status s = same_origin.Check(request.msg); !s.ok()) return ErrorResponse(s);
+                }
+                Authenticator::Notes notes;
+                const Credentials credentials = CredentialsOf(request, secure);
+                auto principal = auth.Authenticate(credentials, notes);
+                if (!principal.ok()) return ErrorResponse(principal.status());
+                const Session session{*principal->account, principal->csrf_token,
+                                      credentials.session_token,
+                                      Caller{principal->account->id, request.remote_ip}};
+                return Answer(handler(request, session), false);
+              });
 }
 
 void Routes::Cli(verb method, std::string pattern, CliHandler handler, bool may_run_inline) {

@@ -9,6 +9,7 @@
 #include "http/json_codec.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "http/same_origin.h"
 #include "service/context.h"
 
 namespace tfzo::http {
@@ -29,7 +30,8 @@ struct Session {
 
 // Adds routes to a Router, each wrapped in its audience's authentication: the translation of
 // a request's headers into Credentials, of an Authenticator's refusal or a handler's Status
-// into the error body, and the key check into the request's metrics label. Used while the
+// into the error body, and the key check into the request's metrics label; browsers' cross-site
+// requests are refused where a session is started or used to change something. Used while the
 // Api is built; references the router and the authenticators, which outlive the routes.
 class Routes {
  public:
@@ -40,12 +42,22 @@ class Routes {
   // CLI routes: a Bearer key.
   using CliHandler = std::function<Result<HttpResponse>(Request&, const KeyState&)>;
 
-  Routes(Router& router, Authenticator& sessions, Authenticator& keys, bool secure_cookie)
-      : router_(router), sessions_(sessions), keys_(keys), secure_cookie_(secure_cookie) {}
+  // `same_origin`: the origin the console is served from (see SameOrigin).
+  Routes(Router& router, Authenticator& sessions, Authenticator& keys, bool secure_cookie,
+         SameOrigin same_origin = SameOrigin())
+      : router_(router),
+        sessions_(sessions),
+        keys_(keys),
+        secure_cookie_(secure_cookie),
+        same_origin_(std::move(same_origin)) {}
 
   // `may_run_inline`: see Router::Add.
   void Public(beast_http::verb method, std::string pattern, PublicHandler handler,
               bool may_run_inline = false);
+  // Public routes that start a session (sign-up, login): cross-site requests are refused (403
+  // cross_site_request) before the handler runs, so that no other site signs a browser in.
+  void SignIn(beast_http::verb method, std::string pattern, PublicHandler handler);
+  // POST, PUT, PATCH and DELETE refuse cross-site requests too, before the session is read.
   void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
   void Cli(beast_http::verb method, std::string pattern, CliHandler handler,
            bool may_run_inline = false);
@@ -55,6 +67,7 @@ class Routes {
   Authenticator& sessions_;
   Authenticator& keys_;
   bool secure_cookie_;
+  SameOrigin same_origin_;
 };
 
 // Paths under /api/v1/ are the Bearer paths: their 401s carry the Bearer challenge.

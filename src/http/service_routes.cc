@@ -11,7 +11,7 @@ void AddServiceRoutes(Routes& routes, VerifyService& verify) {
   routes.Public(
       verb::post, "/api/v1/keys/verify",
       [&verify](Request& request) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg.body(), {"key", "org_id"}));
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"key", "org_id"}));
         ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
         ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
         Authenticator::Notes notes;

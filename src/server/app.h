@@ -39,6 +39,9 @@ struct AppOptions {
   // Browsers reach the console over HTTPS (--tls-cert, or an https --public-url): the session
   // cookie is __Host- and Secure, and answers carry Strict-Transport-Security.
   bool secure_cookie = false;
+  // --public-url's origin ("https://host[:port]"): browsers' requests must come from it; ""
+  // takes the request's Host instead.
+  std::string public_origin{};
   // --web-dir: serve the console from there; "" for the embedded copy.
   std::string web_dir{};
   // How often key uses are written to the store.

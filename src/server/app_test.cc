@@ -51,7 +51,10 @@ class AppTest : public ::testing::Test {
     }
     if (!csrf.empty()) req.msg.set("X-CSRF-Token", csrf);
     if (!bearer.empty()) req.msg.set(beast_http::field::authorization, "Bearer " + bearer);
-    if (!body.is_null()) req.msg.body() = body.dump();
+    if (!body.is_null()) {
+      req.msg.set(beast_http::field::content_type, "application/json");
+      req.msg.body() = body.dump();
+    }
     req.msg.prepare_payload();
     http::HttpResponse res = app_->api.Handle(req);
     json j = json::parse(res.body(), nullptr, false);

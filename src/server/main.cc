@@ -137,6 +137,7 @@ int Serve(const ServeFlags& flags) {
           .max_key_lifetime_days = flags.max_key_lifetime_days,
           .key_failure_limit = flags.key_failure_limit,
           .secure_cookie = https,
+          .public_origin = public_url ? public_url->origin : "",
           .web_dir = flags.web_dir,
           .login_address_limit = flags.signin_address_limit,
           .signup_address_limit = flags.signup_address_limit,

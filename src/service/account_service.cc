@@ -43,9 +43,9 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
                                                             const Secret& password,
                                                             std::string_view name,
                                                             const std::string& ip) {
-  RETURN_IF_ERROR(CheckEmail("email", email));
+  ASSIGN_OR_RETURN(std::string checked_email, CheckEmail("email", email));
   RETURN_IF_ERROR(CheckPassword(password));
-  RETURN_IF_ERROR(CheckText("name", name, 0, 100));
+  ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 0, 100));
   if (limiters_.signup_address != nullptr) {
     const auto wait = limiters_.signup_address->RetryAfter(ip);
     if (wait.count() > 0) {
@@ -59,8 +59,8 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
   // Every sign-up that cost a hash counts, taken emails too.
   if (limiters_.signup_address != nullptr) limiters_.signup_address->RecordFailure(ip);
   AccountRecord account{.id = NewId("acc", deps_.random),
-                        .email = NormalizeEmail(email),
-                        .name = std::string(name),
+                        .email = std::move(checked_email),
+                        .name = std::move(checked_name),
                         .password_hash = std::move(hash),
                         .created_at = deps_.clock.Now()};
   Caller caller{account.id, ip};

@@ -59,8 +59,9 @@ Result<std::vector<KeyRecord>> KeyService::List(const Caller& caller) {
 }
 
 Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateRequest request) {
-  RETURN_IF_ERROR(CheckText("name", request.name, 1, 100));
-  RETURN_IF_ERROR(CheckText("description", request.description, 0, 500, /*multiline=*/true));
+  ASSIGN_OR_RETURN(request.name, CheckText("name", request.name, 1, 100));
+  ASSIGN_OR_RETURN(request.description,
+                   CheckText("description", request.description, 0, 500, /*multiline=*/true));
   RETURN_IF_ERROR(CheckExpiry(request.expires_at));
   if (request.org_id) {
     ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(*request.org_id, caller.account_id));
@@ -88,8 +89,12 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
 Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id,
                                      std::optional<std::string> name,
                                      std::optional<std::string> description) {
-  if (name) RETURN_IF_ERROR(CheckText("name", *name, 1, 100));
-  if (description) RETURN_IF_ERROR(CheckText("description", *description, 0, 500, true));
+  if (name) {
+    ASSIGN_OR_RETURN(*name, CheckText("name", *name, 1, 100));
+  }
+  if (description) {
+    ASSIGN_OR_RETURN(*description, CheckText("description", *description, 0, 500, true));
+  }
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
   RETURN_IF_ERROR(deps_.store.UpdateKey(key.id, name.value_or(key.name),
                                         description.value_or(key.description),

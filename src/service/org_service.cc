@@ -1,6 +1,5 @@
 #include "service/org_service.h"
 
-#include "service/account_service.h"
 #include "service/validation.h"
 
 namespace tfzo {
@@ -10,8 +9,7 @@ OrgService::OrgService(ServiceDeps deps) : deps_(deps) {}
 Result<Role> OrgService::RoleIn(const Caller& caller, std::string_view org_id) {
   ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(org_id, caller.account_id));
   if (role) return *role;
-  auto org = deps_.store.FindOrg(org_id);
-  if (!org.ok()) return org.status();
+  // The same answer whether the organization exists or not, so that ids cannot be probed.
   return Forbidden("You are not a member of this organization.");
 }
 
@@ -26,9 +24,10 @@ Result<std::vector<MembershipRecord>> OrgService::ListOrgs(const Caller& caller)
 }
 
 Result<MembershipRecord> OrgService::CreateOrg(const Caller& caller, std::string_view name) {
-  RETURN_IF_ERROR(CheckText("name", name, 1, 100));
-  OrgRecord org{
-      .id = NewId("org", deps_.random), .name = std::string(name), .created_at = deps_.clock.Now()};
+  ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 1, 100));
+  OrgRecord org{.id = NewId("org", deps_.random),
+                .name = std::move(checked_name),
+                .created_at = deps_.clock.Now()};
   RETURN_IF_ERROR(deps_.store.CreateOrg(org, caller.account_id,
                                         deps_.Event("org.created", caller, org.id, org.id)));
   return MembershipRecord{.org_id = org.id,
@@ -46,9 +45,9 @@ Result<std::vector<MembershipRecord>> OrgService::ListMembers(const Caller& call
 
 Result<MembershipRecord> OrgService::AddMember(const Caller& caller, std::string_view org_id,
                                                std::string_view email, Role role) {
-  RETURN_IF_ERROR(CheckEmail("email", email));
+  ASSIGN_OR_RETURN(const std::string address, CheckEmail("email", email));
   RETURN_IF_ERROR(RequireOwner(caller, org_id));
-  auto account = deps_.store.FindAccountByEmail(NormalizeEmail(email));
+  auto account = deps_.store.FindAccountByEmail(address);
   if (!account.ok()) {
     if (account.status().code() == StatusCode::kNotFound) {
       return NotFound("email: no account has this email; ask them to sign up first");

@@ -26,7 +26,7 @@ class OrgService {
                                  std::string_view key_id);
 
  private:
-  // The caller's role, or kForbidden when not a member (kNotFound when no such org).
+  // The caller's role, or kForbidden when not a member, whether or not the org exists.
   Result<Role> RoleIn(const Caller& caller, std::string_view org_id);
   Status RequireOwner(const Caller& caller, std::string_view org_id);
 

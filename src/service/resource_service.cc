@@ -12,7 +12,7 @@ Result<std::vector<AgentRecord>> ResourceService::ListAgents(std::string_view or
 
 Result<AgentRecord> ResourceService::CreateAgent(std::string_view org_id, std::string name,
                                                  std::optional<std::string> host_id) {
-  RETURN_IF_ERROR(CheckText("name", name, 1, 100));
+  ASSIGN_OR_RETURN(name, CheckText("name", name, 1, 100));
   if (host_id) {
     auto host = deps_.store.FindHost(org_id, *host_id);
     if (!host.ok()) {
@@ -44,8 +44,8 @@ Result<std::vector<HostRecord>> ResourceService::ListHosts(std::string_view org_
 
 Result<HostRecord> ResourceService::CreateHost(std::string_view org_id, std::string name,
                                                std::string address) {
-  RETURN_IF_ERROR(CheckText("name", name, 1, 100));
-  RETURN_IF_ERROR(CheckText("address", address, 1, 255));
+  ASSIGN_OR_RETURN(name, CheckText("name", name, 1, 100));
+  ASSIGN_OR_RETURN(address, CheckText("address", address, 1, 255));
   HostRecord host{.id = NewId("hst", deps_.random),
                   .org_id = std::string(org_id),
                   .name = std::move(name),

@@ -207,6 +207,49 @@ TEST_F(ServiceTest, OwnersSeeAndRevokeKeysScopedToTheirOrg) {
   EXPECT_EQ(verifier_.Verify(bobs->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
 }
 
+TEST_F(ServiceTest, AnOrgThatDoesNotExistIsRefusedLikeAForeignOne) {
+  Caller ada = NewAccount("ada@example.com");
+  Caller bob = NewAccount("bob@example.com");
+  auto foreign = orgs_.CreateOrg(bob, "Globex");
+  ASSERT_TRUE(foreign.ok());
+  for (const std::string& org : {foreign->org_id, std::string("org_doesnotexist")}) {
+    SCOPED_TRACE(org);
+    for (const Status& s :
+         {orgs_.ListMembers(ada, org).status(),
+          orgs_.AddMember(ada, org, "bob@example.com", Role::kMember).status(),
+          orgs_.RemoveMember(ada, org, bob.account_id),
+          orgs_.RemoveMember(ada, org, ada.account_id), orgs_.ListOrgKeys(ada, org).status(),
+          orgs_.RevokeOrgKey(ada, org, "key_x").status(),
+          keys_.Create(ada, {.name = "k", .description = "", .expires_at = {}, .org_id = org})
+              .status()}) {
+      EXPECT_EQ(s.code(), StatusCode::kForbidden) << s.message();
+    }
+    EXPECT_EQ(orgs_.ListMembers(ada, org).status().message(),
+              "You are not a member of this organization.");
+  }
+}
+
+TEST_F(ServiceTest, TextIsStoredNormalized) {
+  Caller ada = NewAccount("ada@example.com");
+  auto org = orgs_.CreateOrg(ada, "Cafe\u0301");
+  ASSERT_TRUE(org.ok());
+  EXPECT_EQ(org->org_name, "Caf\u00e9");
+  auto key = keys_.Create(
+      ada, {.name = "Cafe\u0301", .description = "Cre\u0300me", .expires_at = {}, .org_id = {}});
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->key.name, "Caf\u00e9");
+  EXPECT_EQ(key->key.description, "Cr\u00e8me");
+  auto updated = keys_.Update(ada, key->key.id, "A\u030a", "a\u030a");
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->name, "\u00c5");
+  EXPECT_EQ(updated->description, "\u00e5");
+  EXPECT_EQ(orgs_.CreateOrg(ada, "innocent\u202egnp.exe").status().code(),
+            StatusCode::kInvalidRequest);
+  auto grant = accounts_.Signup("zoe@example.com", Secret("password123"), "Zoe\u0308", "ip");
+  ASSERT_TRUE(grant.ok());
+  EXPECT_EQ(grant->account.name, "Zo\u00eb");
+}
+
 TEST_F(ServiceTest, AgentsAndHostsStayInTheirOrg) {
   Caller ada = NewAccount("ada@example.com");
   auto acme = orgs_.CreateOrg(ada, "Acme");

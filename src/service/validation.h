@@ -1,24 +1,33 @@
 #ifndef TFZO_SERVICE_VALIDATION_H_
 #define TFZO_SERVICE_VALIDATION_H_
 
+#include <string>
 #include <string_view>
 
-#include "core/status.h"
+#include "core/result.h"
 
 namespace tfzo {
 
-// Rules shared by every service for text a person typed. Messages start with the field's
-// name ("name: ..."), which the console uses to show them next to the field.
+// Rules shared by every service for text a person typed (docs/spec/API.md, "Text"). Each
+// check answers the form to store, or kInvalidRequest with a message that starts with the
+// field's name ("name: ..."), which the console uses to show it next to the field. Stateless
+// functions: thread-safe.
 
 // Number of Unicode code points in valid UTF-8.
 size_t CodePoints(std::string_view utf8);
 
-// `min`..`max` code points; no control characters (newlines and tabs too when !multiline).
-Status CheckText(std::string_view field, std::string_view value, size_t min, size_t max,
-                 bool multiline = false);
+// `value` in Unicode normalization form C, once it is valid UTF-8 without control or format
+// characters (general categories Cc and Cf: C0 and C1 controls, bidi overrides and isolates,
+// zero-width characters, the BOM, the soft hyphen...) or line and paragraph separators (Zl,
+// Zp), and `min`..`max` code points long after normalization. `multiline` lets newlines,
+// carriage returns and tabs through (descriptions).
+Result<std::string> CheckText(std::string_view field, std::string_view value, size_t min,
+                              size_t max, bool multiline = false);
 
-// A plausible email address: one '@' with text on both sides, no spaces, at most 254 bytes.
-Status CheckEmail(std::string_view field, std::string_view email);
+// `email` lower-cased, once it is a WHATWG HTML "valid e-mail address" whose domain has at
+// least one dot, at most 254 characters: ASCII only, so lower-casing ASCII letters is the
+// whole of case-insensitive comparison.
+Result<std::string> CheckEmail(std::string_view field, std::string_view email);
 
 }  // namespace tfzo
 

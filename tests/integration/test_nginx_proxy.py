@@ -131,6 +131,18 @@ class NginxProxyTest(unittest.TestCase):
         self.assertEqual({e["action"] for e in events}, {"account.signup", "session.login", "org.created"}, events)
         self.assertEqual({e["ip"] for e in events}, {CLIENT_IP}, events)
 
+    def test_same_origin_is_the_public_url_behind_the_proxy(self):
+        # nginx passes Host without the port (proxy_set_header Host $host): the origin a
+        # browser sends is --public-url's, and only that one is same-origin.
+        own = f"https://127.0.0.1:{self.https_port}"
+        body = {"email": "nobody@example.com", "password": "not the password"}
+        for origin, status, code in ((own, 401, "invalid_credentials"),
+                                     ("https://127.0.0.1", 403, "cross_site_request"),
+                                     ("https://evil.example", 403, "cross_site_request")):
+            with self.subTest(origin=origin):
+                r = self.client().post("/api/login", body, headers={"Origin": origin})
+                self.assertEqual((r.status, r.json()["error"]["code"]), (status, code), r)
+
     def test_port_80_only_redirects_to_https(self):
         for path in ("/", "/api/session", "/api/login", "/healthz"):
             with self.subTest(path=path):
