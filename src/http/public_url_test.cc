@@ -30,9 +30,9 @@ TEST(PublicUrlTest, PlainHttpIsNotHttps) {
 }
 
 TEST(PublicUrlTest, RefusesWhatIsNotAConsoleAddress) {
-  for (const char* bad : {"", "accounts.example.com", "ftp://a.example", "https://",
-                          "https://user:pw@a.example", "https://a.example/?x=1",
-                          "https://a.example/#top", "javascript:alert(1)"}) {
+  for (const char* bad :
+       {"", "accounts.example.com", "ftp://a.example", "https://", "https://user:pw@a.example",
+        "https://a.example/?x=1", "https://a.example/#top", "javascript:alert(1)"}) {
     auto url = PublicUrl::Parse(bad);
     ASSERT_FALSE(url.ok()) << bad;
     EXPECT_EQ(url.status().code(), StatusCode::kInvalidRequest) << bad;

@@ -64,7 +64,8 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
               .store = store,
               .clock = clock,
           },
-          static_files, metrics, http::Api::Options{.secure_cookie = options.secure_cookie,
+          static_files, metrics,
+          http::Api::Options{.secure_cookie = options.secure_cookie,
                              .public_origin = options.public_origin}) {
   store.SetChangeListener([this](const Change& change) { verifier.OnChange(change); });
 }

@@ -176,9 +176,9 @@ int Serve(const ServeFlags& flags) {
   std::cout << "listening on " << scheme << "://" << endpoint->address().to_string() << ":"
             << endpoint->port() << std::endl;
   const std::string console =
-      public_url ? public_url->base
-                 : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(),
-                               endpoint->port());
+      public_url
+          ? public_url->base
+          : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(), endpoint->port());
   spdlog::info("console at {}/ (store: {})", console, flags.db.substr(0, flags.db.find(':')));
   server.Run();
   app->usage.Stop();
