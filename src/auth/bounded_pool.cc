@@ -1,11 +1,14 @@
 #include "auth/bounded_pool.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace tfzo {
 
-BoundedPool::BoundedPool(int threads, int max_waiting)
-    : capacity_(std::max(1, threads) + std::max(0, max_waiting)) {
+BoundedPool::BoundedPool(int threads, int max_waiting, int nice)
+    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), nice_(std::clamp(nice, 0, 19)) {
   const int n = std::max(1, threads);
   threads_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
@@ -52,6 +55,9 @@ Status BoundedPool::Run(const std::function<void()>& task) {
 }
 
 void BoundedPool::Work() {
+  // Linux schedules threads, so PRIO_PROCESS with a thread id sets this thread's niceness.
+  // Raising it needs no privilege; if it fails the pool works at normal priority.
+  if (nice_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice_);
   for (;;) {
     std::packaged_task<void()> task;
     {

@@ -22,7 +22,9 @@ namespace tfzo {
 // destructor runs what is queued and joins them. Thread-safe.
 class BoundedPool {
  public:
-  BoundedPool(int threads, int max_waiting);
+  // `nice`: the threads' scheduling niceness (0..19), so that the work they do yields the CPU
+  // to the threads serving everything else when both want it.
+  BoundedPool(int threads, int max_waiting, int nice = 0);
   ~BoundedPool();
   BoundedPool(const BoundedPool&) = delete;
   BoundedPool& operator=(const BoundedPool&) = delete;
@@ -44,6 +46,7 @@ class BoundedPool {
   void Work();
 
   const int capacity_;
+  const int nice_;
   mutable std::mutex mu_;
   std::condition_variable ready_;
   std::deque<std::packaged_task<void()>> queue_;  // guarded by mu_
