@@ -4,8 +4,8 @@ worker pool that serves everything else, with nothing to refuse the excess.
 
 Now argon2id runs on its own small pool, the sign-ins in progress (hashing or waiting to) stay
 fewer than the HTTP workers, and the rest are refused at once with 503 `unavailable` and
-Retry-After. The flood here comes from many loopback addresses (one per flooding thread), as a
-botnet's would, so the per-address sign-in limit never trips and only the pool protects the
+Retry-After. The flood here comes from many loopback addresses (a new one for each login), as
+a botnet's would, so the per-address sign-in limit never trips and only the pool protects the
 server; the server runs with its defaults."""
 
 import json
@@ -41,8 +41,10 @@ deadline = time.time() + seconds
 
 
 def flood(n):
-    source = ("127.0.1.%d" % (n + 1), 0)
     while time.time() < deadline:
+        # A new loopback address for each login, as a botnet's would be: the per-address
+        # limit never trips, and only the hashing pool stands between the flood and the server.
+        source = ("127.%d.%d.%d" % (n + 1, secrets.randbelow(254) + 1, secrets.randbelow(254) + 1), 0)
         body = json.dumps({"email": "flood-%s@example.com" % secrets.token_hex(6),
                            "password": "not-the-password"})
         try:
