@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -279,6 +280,22 @@ class ServerTestCase(unittest.TestCase):
         self.assertEqual(body["error"]["code"], code, response)
         self.assertIsInstance(body["error"]["message"], str)
         self.assertTrue(body["error"]["message"])
+
+
+def raw_request(server, data, timeout=5):
+    """Sends raw bytes; returns what the server answers until it closes (or resets)."""
+    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
+        s.sendall(data)
+        chunks = []
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        except (socket.timeout, ConnectionResetError):
+            pass
+        return b"".join(chunks)
 
 
 def wait_until(predicate, timeout=10.0, interval=0.1):

@@ -10,23 +10,7 @@ import threading
 import time
 import unittest
 
-from harness import Client, Server, create_key, wait_until
-
-
-def raw_request(server, data, timeout=5):
-    """Sends raw bytes; returns everything the server answers until it closes."""
-    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
-        s.sendall(data)
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-        except socket.timeout:
-            pass
-        return b"".join(chunks)
+from harness import Client, Server, create_key, raw_request, wait_until
 
 
 class HttpLimitsTest(unittest.TestCase):

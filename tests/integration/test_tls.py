@@ -28,7 +28,9 @@ def make_certificates(directory):
             os.path.join(directory, "server.key"))
 
 
-class TlsTest(unittest.TestCase):
+class TlsServerTestCase(unittest.TestCase):
+    """One server per class with --tls-cert and --tls-key, from a CA made by the test."""
+
     @classmethod
     def setUpClass(cls):
         cls.certs = tempfile.mkdtemp(prefix="tfzo-tls-")
@@ -42,6 +44,8 @@ class TlsTest(unittest.TestCase):
         cls.server.cleanup()
         shutil.rmtree(cls.certs, ignore_errors=True)
 
+
+class TlsTest(TlsServerTestCase):
     def test_prints_an_https_url(self):
         self.assertEqual(self.server.scheme, "https")
         self.assertIn(f"listening on https://127.0.0.1:{self.server.port}", self.server.log())

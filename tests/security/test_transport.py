@@ -6,20 +6,17 @@ CBC-SHA1."""
 
 import os
 import re
-import shutil
 import socket
-import ssl
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 
-from harness import Client, Server, ServerTestCase  # noqa: E402
-from test_tls import make_certificates  # noqa: E402
+from harness import Client, Server, ServerTestCase, raw_request  # noqa: E402
+from test_tls import TlsServerTestCase  # noqa: E402
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -28,25 +25,6 @@ SECURITY_HEADERS = {
     "cache-control": "no-store",
 }
 KEY = "tfzo_0000000000000000000000000000002C8GjS"  # the test vector of docs/spec/KEYS.md
-
-
-def exchange(server, data, timeout=5, first_answer_only=False):
-    """Sends raw bytes; returns what the server answers until it closes (or, with
-    first_answer_only, until a whole status line and header block arrived)."""
-    with socket.create_connection((server.host, server.port), timeout=timeout) as s:
-        s.sendall(data)
-        chunks = []
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                if first_answer_only and b"\r\n\r\n" in b"".join(chunks):
-                    break
-        except (socket.timeout, ConnectionResetError):
-            pass
-        return b"".join(chunks)
 
 
 def headers_of(answer):
@@ -74,17 +52,17 @@ class TransportAnswersTest(ServerTestCase):
             b"413": b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n",
         }
         for status, request in cases.items():
-            answer = exchange(self.server, request)
+            answer = raw_request(self.server, request)
             self.assertTrue(answer.startswith(b"HTTP/1.1 " + status), answer[:200])
             self.assert_security_headers(answer)
 
     def test_the_api_keeps_its_security_headers(self):
-        answer = exchange(self.server, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answer = raw_request(self.server, b"GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 404 "), answer[:200])
         self.assert_security_headers(answer)
 
     def test_http_1_1_without_host_is_400(self):
-        answer = exchange(self.server, b"GET /healthz HTTP/1.1\r\n\r\n")
+        answer = raw_request(self.server, b"GET /healthz HTTP/1.1\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 400 "), answer[:200])
         self.assertIn(b'"code":"invalid_request"', answer)
         self.assertIn(b"Host", answer)
@@ -92,13 +70,13 @@ class TransportAnswersTest(ServerTestCase):
 
     def test_more_than_one_host_is_400(self):
         for version in (b"1.1", b"1.0"):
-            answer = exchange(self.server, b"GET /healthz HTTP/" + version +
+            answer = raw_request(self.server, b"GET /healthz HTTP/" + version +
                               b"\r\nHost: a.example\r\nHost: b.example\r\n\r\n")
             self.assertTrue(answer.startswith(b"HTTP/1.1 400 "), answer[:200])
             self.assertIn(b'"code":"invalid_request"', answer)
 
     def test_http_1_0_may_omit_host(self):
-        answer = exchange(self.server, b"GET /healthz HTTP/1.0\r\n\r\n")
+        answer = raw_request(self.server, b"GET /healthz HTTP/1.0\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.0 200 "), answer[:200])
 
     def test_expect_100_continue_is_answered_before_the_body(self):
@@ -116,12 +94,12 @@ class TransportAnswersTest(ServerTestCase):
             self.assertRegex(final, rb"^HTTP/1.1 (401|429) ")  # the login itself was judged
 
     def test_expect_100_continue_with_a_body_too_large_gets_413_and_no_continue(self):
-        answer = exchange(self.server, b"POST /api/login HTTP/1.1\r\nHost: x\r\n"
+        answer = raw_request(self.server, b"POST /api/login HTTP/1.1\r\nHost: x\r\n"
                           b"Expect: 100-continue\r\nContent-Length: 10000000\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer[:200])
 
     def test_any_other_expectation_is_417(self):
-        answer = exchange(self.server, b"POST /api/login HTTP/1.1\r\nHost: x\r\n"
+        answer = raw_request(self.server, b"POST /api/login HTTP/1.1\r\nHost: x\r\n"
                           b"Expect: something-else\r\nContent-Length: 2\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 417 "), answer[:200])
         self.assertIn(b'"code":"expectation_failed"', answer)
@@ -154,7 +132,7 @@ class AccessLogTest(unittest.TestCase):
         return m.group(1).decode()
 
     def test_raw_bytes_of_the_target_are_escaped(self):
-        answer = exchange(self.server, b"GET /caf\xc3\xa9/\xff\"\\x HTTP/1.1\r\nHost: x\r\n"
+        answer = raw_request(self.server, b"GET /caf\xc3\xa9/\xff\"\\x HTTP/1.1\r\nHost: x\r\n"
                           b"Connection: close\r\n\r\n")
         self.assertTrue(answer.startswith(b"HTTP/1.1 404 "), answer[:200])
         line = self.logged_line(self.request_id(answer))
@@ -163,7 +141,7 @@ class AccessLogTest(unittest.TestCase):
 
     def test_an_api_key_in_the_url_is_redacted(self):
         for target in (f"/api/v1/keys/{KEY}", f"/{KEY}/x", f"/tfzo%5F{KEY[5:]}"):
-            answer = exchange(self.server, f"GET {target}?key={KEY} HTTP/1.1\r\nHost: x\r\n"
+            answer = raw_request(self.server, f"GET {target}?key={KEY} HTTP/1.1\r\nHost: x\r\n"
                               "Connection: close\r\n\r\n".encode())
             line = self.logged_line(self.request_id(answer))
             self.assertIn("[redacted]", line)
@@ -180,20 +158,7 @@ def openssl_handshake(port, *args):
     return p.returncode == 0 and cipher not in (None, "(NONE)"), cipher
 
 
-class TlsCipherTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.certs = tempfile.mkdtemp(prefix="tfzo-tls-")
-        cls.ca, cert, key = make_certificates(cls.certs)
-        cls.server = Server("--tls-cert", cert, "--tls-key", key)
-        cls.server.ssl_context = ssl.create_default_context(cafile=cls.ca)
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.cleanup()
-        shutil.rmtree(cls.certs, ignore_errors=True)
-
+class TlsCipherTest(TlsServerTestCase):
     def test_tls_1_2_refuses_suites_without_forward_secrecy_or_aead(self):
         for cipher in ("AES128-SHA", "AES256-SHA256", "AES128-GCM-SHA256",
                        "ECDHE-RSA-AES128-SHA", "ECDHE-RSA-AES256-SHA384"):
