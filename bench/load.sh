@@ -415,19 +415,28 @@ echo "-- 4. GET /api/v1/me idle and under a login flood (alternated); the flood:
   "-c$FLOOD_CONNECTIONS, POST /api/login for random emails, ${FLOOD_PAUSE_MS} ms pause after a 503"
 printf '%-6s %-12s %10s %8s %8s %7s   %s\n' round load "req/s" "p50 ms" "p99 ms" errors \
   "flood answers"
+flood_seconds=$(( ${DURATION%s} + 4 ))
+# measure_beside NAME VAR=VALUE...: the key checks measured (run_wrk NAME) while flood.lua,
+# in the mode the variables set, floods from a second wrk; its answers go to $tmp/NAME.flood.
+# Run it in this shell (not in a pipe), so that the flood has ended when it returns.
+measure_beside() {
+  local name=$1
+  shift
+  env "$@" wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${flood_seconds}s" -s "$tmp/flood.lua" \
+    "$flood_base" >"$tmp/$name.flood" 2>&1 &
+  local flooder=$!
+  pids+=("$flooder")
+  sleep 2
+  run_wrk "$name" "$flood_base/api/v1/me" -H "$flood_auth" >"$tmp/$name.line"
+  wait "$flooder" 2>/dev/null || true
+}
 for r in $(seq "$ROUNDS"); do
   read -r rps p50 p99 bad < <(run_wrk "idle$r" "$flood_base/api/v1/me" -H "$flood_auth")
   printf '%-6s %-12s %10.0f %8.3f %8.3f %7s\n' "$r" idle "$rps" "$p50" "$p99" "$bad"
-  flood_seconds=$(( ${DURATION%s} + 4 ))
-  TFZO_PAUSE_MS=$FLOOD_PAUSE_MS wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${flood_seconds}s" \
-    -s "$tmp/flood.lua" "$flood_base" >"$tmp/flood$r.wrk" 2>&1 &
-  flooder_pid=$!
-  pids+=("$flooder_pid")
-  sleep 2
-  read -r rps p50 p99 bad < <(run_wrk "flooded$r" "$flood_base/api/v1/me" -H "$flood_auth")
-  wait "$flooder_pid" 2>/dev/null || true
+  measure_beside "flooded$r" TFZO_PAUSE_MS="$FLOOD_PAUSE_MS"
+  read -r rps p50 p99 bad <"$tmp/flooded$r.line"
   sleep 2  # the logins the flood left in the server finish before the next idle round
-  answers=$(sed -n 's/^flood: //p' "$tmp/flood$r.wrk")
+  answers=$(sed -n 's/^flood: //p' "$tmp/flooded$r.flood")
   printf '%-6s %-12s %10.0f %8.3f %8.3f %7s   %s\n' "$r" "login flood" "$rps" "$p50" "$p99" \
     "$bad" "$answers"
   # Baseline: as many requests a second from the same wrk, costing nothing on the server
@@ -436,15 +445,10 @@ for r in $(seq "$ROUNDS"); do
   sent=$(awk '{print $1 + $3 + $5 + $7}' <<<"$answers")
   delay_ms=$(awk -v n="$sent" -v c="$FLOOD_CONNECTIONS" -v s="$flood_seconds" \
     'BEGIN {printf "%d", (n > 0 ? c * s * 1000 / n : 50)}')
-  TFZO_CHEAP_DELAY_MS=$delay_ms wrk -t1 -c"$FLOOD_CONNECTIONS" -d"${flood_seconds}s" \
-    -s "$tmp/flood.lua" "$flood_base" >"$tmp/cheap$r.wrk" 2>&1 &
-  flooder_pid=$!
-  pids+=("$flooder_pid")
-  sleep 2
-  read -r rps p50 p99 bad < <(run_wrk "cheap$r" "$flood_base/api/v1/me" -H "$flood_auth")
-  wait "$flooder_pid" 2>/dev/null || true
+  measure_beside "cheap$r" TFZO_CHEAP_DELAY_MS="$delay_ms"
+  read -r rps p50 p99 bad <"$tmp/cheap$r.line"
   printf '%-6s %-12s %10.0f %8.3f %8.3f %7s   %s\n' "$r" "cheap flood" "$rps" "$p50" "$p99" \
-    "$bad" "$(sed -n 's/^flood: //p' "$tmp/cheap$r.wrk")"
+    "$bad" "$(sed -n 's/^flood: //p' "$tmp/cheap$r.flood")"
   # Second baseline: no flood, one busy loop at the lowest priority outside the server. What
   # the key check loses to it is what any CPU-bound work costs it on these cores, however
   # politely scheduled (the hashing threads run at niceness 19 too).
