@@ -35,7 +35,11 @@ AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher, L
 
 namespace {
 
-int Minutes(std::chrono::seconds wait) { return static_cast<int>((wait.count() + 59) / 60); }
+// 429: "`what`: try again in N minutes.", with Retry-After.
+Status TooMany(std::string_view what, std::chrono::seconds wait) {
+  return RateLimited(fmt::format("{}: try again in {} minutes.", what, (wait.count() + 59) / 60),
+                     static_cast<int>(wait.count()));
+}
 
 }  // namespace
 
@@ -48,12 +52,7 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
   ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 0, 100));
   if (limiters_.signup_address != nullptr) {
     const auto wait = limiters_.signup_address->RetryAfter(ip);
-    if (wait.count() > 0) {
-      return RateLimited(
-          fmt::format("Too many sign-ups from this address: try again in {} minutes.",
-                      Minutes(wait)),
-          static_cast<int>(wait.count()));
-    }
+    if (wait.count() > 0) return TooMany("Too many sign-ups from this address", wait);
   }
   ASSIGN_OR_RETURN(std::string hash, hasher_.Hash(password));
   // Every sign-up that cost a hash counts, taken emails too.
@@ -88,34 +87,27 @@ Status AccountService::AuditAnonymousLogin(std::string action, const std::string
   return deps_.store.AppendEvent(deps_.Event(std::move(action), {"", ip}, std::move(target)));
 }
 
+Status AccountService::CheckLoginLimit(FailureLimiter* limiter, const std::string& key,
+                                       std::string_view whose, const std::string& email,
+                                       const std::string& ip) {
+  if (limiter == nullptr) return Status::Ok();
+  bool first = false;
+  const auto wait = limiter->Refuse(key, first);
+  if (wait.count() <= 0) return Status::Ok();
+  if (first) RETURN_IF_ERROR(AuditAnonymousLogin("session.login_throttled", email, ip));
+  return TooMany(fmt::format("Too many failed sign-ins {}", whose), wait);
+}
+
 Result<AccountService::SessionGrant> AccountService::Login(std::string_view email,
                                                            const Secret& password,
                                                            const std::string& ip) {
   const Status wrong(StatusCode::kInvalidCredentials, "The email or password is not right.");
   const std::string normalized = NormalizeEmail(email);
-  // Refused before any store read or hash: a blocked address or email costs nothing. Only the
-  // first refusal of each block is audited, so a flood of them cannot fill the audit log.
-  bool first = false;
-  if (limiters_.login_address != nullptr) {
-    const auto wait = limiters_.login_address->Refuse(ip, first);
-    if (wait.count() > 0) {
-      if (first) RETURN_IF_ERROR(AuditAnonymousLogin("session.login_throttled", normalized, ip));
-      return RateLimited(
-          fmt::format("Too many failed sign-ins from this address: try again in {} minutes.",
-                      Minutes(wait)),
-          static_cast<int>(wait.count()));
-    }
-  }
-  if (limiters_.login_email != nullptr) {
-    const auto wait = limiters_.login_email->Refuse(normalized, first);
-    if (wait.count() > 0) {
-      if (first) RETURN_IF_ERROR(AuditAnonymousLogin("session.login_throttled", normalized, ip));
-      return RateLimited(
-          fmt::format("Too many failed sign-ins for this email: try again in {} minutes.",
-                      Minutes(wait)),
-          static_cast<int>(wait.count()));
-    }
-  }
+  // Refused before any store read or hash: a blocked address or email costs nothing.
+  RETURN_IF_ERROR(
+      CheckLoginLimit(limiters_.login_address, ip, "from this address", normalized, ip));
+  RETURN_IF_ERROR(
+      CheckLoginLimit(limiters_.login_email, normalized, "for this email", normalized, ip));
   auto record_failure = [&] {
     if (limiters_.login_email != nullptr) limiters_.login_email->RecordFailure(normalized);
     if (limiters_.login_address != nullptr) limiters_.login_address->RecordFailure(ip);

@@ -83,6 +83,10 @@ class AccountService {
                                     std::string action);
   // Audits a refused login for `email` (its account as target, no actor).
   Status AuditAnonymousLogin(std::string action, const std::string& email, const std::string& ip);
+  // Ok, or 429 when `limiter` (may be null) blocks `key`: "Too many failed sign-ins `whose`".
+  // The first refusal of each block is audited, so a flood of them cannot fill the audit log.
+  Status CheckLoginLimit(FailureLimiter* limiter, const std::string& key, std::string_view whose,
+                         const std::string& email, const std::string& ip);
 
   ServiceDeps deps_;
   const PasswordHasher& hasher_;
