@@ -63,9 +63,12 @@ std::string EncodeChange(const Change& change) {
 
 std::optional<Change> DecodeChange(std::string_view payload) {
   const size_t space = payload.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  const std::optional<int64_t> seq = ParseSeq(payload.substr(0, space));
-  const std::string_view rest = payload.substr(space + 1);
+  std::optional<int64_t> seq = 0;  // a node of the version before the change log: no number
+  std::string_view rest = payload;
+  if (space != std::string_view::npos) {
+    seq = ParseSeq(payload.substr(0, space));
+    rest = payload.substr(space + 1);
+  }
   if (!seq) return std::nullopt;
   if (rest.starts_with("k:") && rest.size() > 2) {
     return Change{.kind = Change::Kind::kKey, .key_id = std::string(rest.substr(2)), .seq = *seq};
@@ -190,7 +193,12 @@ Status PostgresListener::Drain() {
     const std::optional<Change> change = DecodeChange(n->extra);
     const bool own = is_own_ && is_own_(n->be_pid);
     PQfreemem(n);
-    if (!change || change->seq <= applied_) continue;
+    if (!change) continue;
+    if (change->seq == 0) {  // from a node of the previous version, during a rolling upgrade
+      if (!own) on_change_(*change);
+      continue;
+    }
+    if (change->seq <= applied_) continue;
     if (change->seq > applied_ + 1) {
       RETURN_IF_ERROR(CatchUp());  // reads this one too
       continue;

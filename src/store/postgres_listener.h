@@ -19,7 +19,8 @@ namespace tfzo {
 
 // The NOTIFY channel every node's changing transactions notify, and the payload of one Change:
 // its sequence number, a space, then "k:<key_id>" or "m:<org_id>:<account_id>". Ids never
-// contain ':' nor ' '.
+// contain ':' nor ' '. A payload without a number (a node of the version before the change
+// log, during a rolling upgrade) decodes with seq 0: applied, outside the sequence.
 inline constexpr char kChangeChannel[] = "tfzo_changes";
 std::string EncodeChange(const Change& change);
 std::optional<Change> DecodeChange(std::string_view payload);

@@ -389,7 +389,11 @@ TEST(PostgresChangeTest, PayloadsRoundTrip) {
   EXPECT_EQ(EncodeChange({Change::Kind::kKey, "key_1", "", "", 5}), "5 k:key_1");
   EXPECT_EQ(EncodeChange({Change::Kind::kMembership, "", "org_1", "acc_1", 6}), "6 m:org_1:acc_1");
   EXPECT_FALSE(DecodeChange("").has_value());
-  EXPECT_FALSE(DecodeChange("k:key_1").has_value());  // no number
+  // A node of the version before the change log: applied, outside the sequence.
+  auto legacy = DecodeChange("k:key_1");
+  ASSERT_TRUE(legacy.has_value());
+  EXPECT_EQ(legacy->key_id, "key_1");
+  EXPECT_EQ(legacy->seq, 0);
   EXPECT_FALSE(DecodeChange("0 k:key_1").has_value());
   EXPECT_FALSE(DecodeChange("5x k:key_1").has_value());
   EXPECT_FALSE(DecodeChange("5 k:").has_value());
