@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
-# Load benchmark of the hot path (issue 5), run by `make bench`. Loopback only; every step is
-# bounded in time; stops by itself and cleans up what it started.
+# Load benchmark of the hot path (issues 5, 17 and 19), run by `make bench`. Loopback only;
+# every step is bounded in time; stops by itself and cleans up what it started (servers, nginx,
+# load generators, the throwaway PostgreSQL cluster, the temp dir with every key in it).
 #
-#  1. 2501-accounts (--threads 1, a temp SQLite db, 1 thousand keys in the store) against
-#     nginx (one worker) serving a static copy of the same /api/v1/me answer from the same
-#     path: wrk -t1 -c32 --latency, alternated ROUNDS times. Requests/s of both, their ratio,
-#     our p50/p99.
+# Baselines: "nginx static file" is nginx (one worker, keep-alive, access_log off) serving a
+# copy of our /api/v1/me answer from a file; "nginx return 200 (memory)" is the same nginx
+# answering `return 200 '<the same body>'` from its configuration, no file, the fastest answer
+# an HTTP server can give. Our server runs --threads 1 --no-access-log unless said otherwise.
+# With PIN=1 (default, 2+ cores) our server, nginx and the sqlite3 baseline run on the last
+# core and the load generators on the others, so "the same core" is literal (not section 4).
+#
+#  1. GET /api/v1/me, one key repeated, 1 thousand keys in the store, against nginx static
+#     file and nginx return 200 (memory), same path: wrk -t1 -c32 --latency, alternated ROUNDS
+#     times. Requests/s of each, our ratios to both, p50/p99.
 #  2. The same load on a copy of the store with 1 million keys, alternated with the 1 thousand
-#     one: throughput ratio 1M/1K.
+#     one: throughput ratio 1M/1K (one key repeated: the store's size only).
 #  3. Resident memory of the server before and after one verification of each of the
 #     1 million keys (POST /api/v1/keys/verify through a wrk Lua script), so all are cached.
 #  4. Key checks under a login flood (issue 17): the same wrk load on /api/v1/me alone, then
@@ -20,43 +27,96 @@
 #     many requests a second that cost the server nothing (no hash, no store), so the key
 #     check's loss to a second load generator on the same cores is printed beside its loss to
 #     the login flood; and with a busy loop at niceness 19 instead, what any CPU-bound work on
-#     the same cores costs it.
+#     the same cores costs it. Not pinned: the hashing threads need the other core.
+#  5. Distinct keys (issue 19): GET /api/v1/me cycling through DISTINCT distinct real keys
+#     (default 10,000 and 1,000,000; the 1M store of section 2) beside the single-key run and
+#     nginx return 200, after one warm-up pass that caches every key. Each load twice: wrk
+#     (a Lua script walks the key file; the single-key run goes through the same script) and
+#     closed_loop (bench/closed_loop.cc: N connections, one thread each, each walking its own
+#     slice of the file, raw latency of every request, no coordinated-omission correction).
+#     Goal: distinct keys >= 0.9x single-key throughput, p99 within 2x.
+#  6. POST /api/v1/keys/verify (one key, {"key": "..."}) against nginx return 200 of our
+#     verify answer, same core, wrk, alternated. Goal: >= 0.9x nginx.
+#  7. Writes: key create (POST /api/keys) and rotate (POST /api/keys/{id}/rotate) through the
+#     server with a console session (cookie + X-CSRF-Token), closed_loop -c WRITE_CONNECTIONS,
+#     beside the statements of SqlStore::CreateKey / RotateKey run directly against the same
+#     kind of database, each create or rotate in its own transaction: a sqlite3 script on the
+#     server's SQLite file, and pgbench -f on a throwaway PostgreSQL cluster
+#     (scripts/pg-test-cluster) that a second server uses. Goal: >= 0.8x the direct rate;
+#     rotate's p99 on SQLite < 5 ms.
+#  8. Access log: GET /api/v1/me with the default access log written to a real file in the
+#     temp dir beside the same with --no-access-log, alternated. Goal: costs <= 3%.
 #
-# SECTIONS (default "1 2 3 4") picks which run, e.g. SECTIONS=4 for the flood alone.
+# Environment knobs (defaults in brackets):
+#   SECTIONS [1 2 3 4 5 6 7 8]   which sections run, e.g. SECTIONS="5 7"
+#   DURATION [10s]          one wrk run in sections 1-4 (whole seconds, "Ns")
+#   SHORT_DURATION [5s]     one wrk or closed_loop run in sections 5-8
+#   ROUNDS [3]              alternated rounds of each section
+#   CONNECTIONS [32]        wrk -c and closed_loop -c for reads
+#   MANY [1000000]          keys in the big store (sections 2, 3, 5); FEW [1000] in the small
+#   DISTINCT [10000 1000000]  distinct-key loads of section 5 (each capped at MANY)
+#   WRITE_CONNECTIONS [8]   closed_loop -c and pgbench -c for section 7
+#   PGBENCH_MODE [prepared] pgbench -M (the database at its best; the server uses extended)
+#   PG [1]                  0 skips PostgreSQL in section 7
+#   PIN [1]                 0 lets every process run on any core
+#   FLOOD_CONNECTIONS [12], FLOOD_PAUSE_MS [50], FLOOD_SERVER_FLAGS  section 4's flood
+#   SERVER_LOG [/dev/null]  the servers' stderr; BUILD, SERVER, CLIENT: the binaries
+# Quick check of the script itself: DURATION=2s SHORT_DURATION=2s ROUNDS=1 MANY=20000.
+#
 # Figures only: nothing here passes or fails on time. All keys are generated at run time in
-# the temp dir and deleted with it. Needs wrk, nginx (nginx-light), curl, jq, python3, sqlite3.
+# the temp dir and deleted with it; none is printed. Needs wrk, nginx (nginx-light), curl, jq,
+# python3, sqlite3, taskset, and for section 7 PostgreSQL (initdb, psql, pgbench).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$root/build}
 SERVER=${SERVER:-$BUILD/bin/2501-accounts}
-DURATION=${DURATION:-10s}  # of one wrk run
+CLIENT=${CLIENT:-$BUILD/bin/closed_loop}
+DURATION=${DURATION:-10s}  # of one wrk run in sections 1-4
+SHORT_DURATION=${SHORT_DURATION:-5s}  # of one run in sections 5-8
 CONNECTIONS=${CONNECTIONS:-32}
 ROUNDS=${ROUNDS:-3}
 MANY=${MANY:-1000000}       # keys in the big store
 FEW=${FEW:-1000}            # keys in the small store
-SERVER_LOG=${SERVER_LOG:-/dev/null}  # the server's stderr: one access line per request
-SECTIONS=${SECTIONS:-1 2 3 4}
+DISTINCT=${DISTINCT:-10000 1000000}
+WRITE_CONNECTIONS=${WRITE_CONNECTIONS:-8}
+PGBENCH_MODE=${PGBENCH_MODE:-prepared}
+PG=${PG:-1}
+PIN=${PIN:-1}
+SERVER_LOG=${SERVER_LOG:-/dev/null}  # the servers' stderr
+SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-12}
 FLOOD_PAUSE_MS=${FLOOD_PAUSE_MS:-50}
 FLOOD_SERVER_FLAGS=${FLOOD_SERVER_FLAGS---signin-address-limit 1000000}
 
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
-for tool in wrk nginx curl jq python3 sqlite3; do
+for tool in wrk nginx curl jq python3 sqlite3 taskset; do
   command -v "$tool" >/dev/null || {
     echo "load.sh: $tool is missing (BOOTSTRAP_BENCH=1 scripts/bootstrap installs it)" >&2
     exit 1
   }
 done
 [[ -x $SERVER ]] || { echo "load.sh: $SERVER not built (make build)" >&2; exit 1; }
+if want 5 || want 7; then
+  # make bench builds the server and key_bench; the client is built here, a no-op when current.
+  if [[ -f $BUILD/CMakeCache.txt ]]; then
+    # A build dir configured before closed_loop existed learns of it from a fresh configure.
+    cmake --build "$BUILD" --target closed_loop >/dev/null 2>&1 ||
+      { cmake -S "$root" -B "$BUILD" >/dev/null && cmake --build "$BUILD" --target closed_loop >/dev/null; } ||
+      exit 1
+  fi
+  [[ -x $CLIENT ]] || { echo "load.sh: $CLIENT not built (cmake --build build --target closed_loop)" >&2; exit 1; }
+fi
 
 tmp=$(mktemp -d /tmp/tfzo-bench.XXXXXX)
 chmod 755 "$tmp"  # nginx's worker may run as another user and reads www/ below
 pids=()
+pg_dir=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [[ -n $pg_dir ]]; then "$root/scripts/pg-test-cluster" destroy "$pg_dir" >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -64,16 +124,49 @@ trap 'exit 130' INT TERM
 
 # --- helpers -------------------------------------------------------------------------------
 
+# Pinning: the server under test, nginx and the sqlite3 baseline on the last core, the load
+# generators on the others. `pinning=0` (section 4) turns it off for a while.
+server_cpu=""
+client_cpus=""
+cores=$(nproc)
+if [[ $PIN == 1 ]] && ((cores >= 2)); then
+  server_cpu=$((cores - 1))
+  client_cpus="0-$((cores - 2))"
+fi
+pinning=1
+on_server_cpu() {
+  if [[ -n $server_cpu && $pinning == 1 ]]; then taskset -c "$server_cpu" "$@"; else "$@"; fi
+}
+# For a process started in the background: "${server_pin[@]}" CMD & (taskset execs CMD, so $!
+# is its pid, which cleanup can stop; a function run with & would be a subshell's).
+set_server_pin() {
+  server_pin=()
+  if [[ -n $server_cpu && $pinning == 1 ]]; then server_pin=(taskset -c "$server_cpu"); fi
+}
+set_client_pin() {
+  client_pin=()
+  if [[ -n $client_cpus && $pinning == 1 ]]; then client_pin=(taskset -c "$client_cpus"); fi
+}
+on_client_cpus() {
+  if [[ -n $client_cpus && $pinning == 1 ]]; then taskset -c "$client_cpus" "$@"; else "$@"; fi
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_server NAME DB [flags...]: starts 2501-accounts on DB; sets <NAME>_pid and <NAME>_port.
+# start_server NAME DB [flags...]: starts 2501-accounts on DB (a SQLite path or a
+# postgresql:// URL); sets <NAME>_pid and <NAME>_port. No access log unless ACCESS_LOG=1.
 start_server() {
   local name=$1 db=$2 out="$tmp/$1.out"
   shift 2
+  [[ $db == *://* ]] || db="sqlite:$db"
   # No access log, like nginx below (access_log off): both answer without writing a line.
-  "$SERVER" serve --listen 127.0.0.1:0 --db "sqlite:$db" --threads 1 --no-access-log "$@" \
+  local log_flag=--no-access-log
+  : >"$out"  # there before the server opens it: the loop below reads it at once
+  [[ ${ACCESS_LOG:-0} == 1 ]] && log_flag=--access-log
+  set_server_pin
+  "${server_pin[@]}" "$SERVER" serve --listen 127.0.0.1:0 --db "$db" --threads 1 "$log_flag" "$@" \
     >"$out" 2>>"$SERVER_LOG" &
   local pid=$!
   pids+=("$pid")
@@ -96,16 +189,48 @@ stop_server() {
   local pid=$1
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
+  forget "$pid"
+}
+
+# forget PID: a process that has ended leaves the list cleanup stops and waits for.
+forget() {
+  local keep=() p
+  for p in "${pids[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
+  pids=("${keep[@]}")
+}
+
+# sign_up BASE PREFIX: a console account on the server at BASE; sets <PREFIX>_account (its
+# id), <PREFIX>_csrf and <PREFIX>_cookie (the session cookie's value). Cookies in the temp dir.
+sign_up() {
+  local base=$1 prefix=$2 answer
+  answer=$(curl -sS -c "$tmp/$prefix.cookies" -H 'Content-Type: application/json' \
+    -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' \
+    "$base/api/signup")
+  printf -v "${prefix}_account" '%s' "$(jq -r .account.id <<<"$answer")"
+  printf -v "${prefix}_csrf" '%s' "$(jq -r .csrf_token <<<"$answer")"
+  printf -v "${prefix}_cookie" '%s' "$(awk '$6 == "tfzo_session" {print $7}' "$tmp/$prefix.cookies")"
+}
+
+# new_key BASE PREFIX: creates a key through the console session of sign_up PREFIX; prints it.
+new_key() {
+  local base=$1 prefix=$2 csrf_var="${2}_csrf" key
+  key=$(curl -sS -b "$tmp/$prefix.cookies" -H 'Content-Type: application/json' \
+    -H "X-CSRF-Token: ${!csrf_var}" -d '{"name":"bench"}' "$base/api/keys" | jq -r .secret)
+  [[ $key == tfzo_* ]] || { echo "load.sh: could not create a key" >&2; exit 1; }
+  echo "$key"
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+run_duration=$DURATION  # sections 5-8 set SHORT_DURATION
 
 # run_wrk NAME URL [wrk args...]: runs wrk; prints requests/s, p50 ms, p99 ms, errors to
 # $tmp/NAME.fig and keeps the raw output in $tmp/NAME.wrk.
 run_wrk() {
   local name=$1 url=$2
   shift 2
-  wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$tmp/$name.wrk" 2>&1 || true
+  on_client_cpus wrk -t1 -c"$CONNECTIONS" -d"$run_duration" --latency "$@" "$url" \
+    >"$tmp/$name.wrk" 2>&1 || true
   awk '
     function ms(v) {
       if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
@@ -119,42 +244,63 @@ run_wrk() {
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx or 3xx responses:/ { bad += $NF }
     /Socket errors:/ { for (i = 3; i <= NF; i += 2) bad += $(i + 1) }
-    END { printf "%s %.3f %.3f %d\n", rps, p50, p99, bad }
+    END { printf "%s %.3f %.3f %d\n", rps + 0, p50, p99, bad }
   ' "$tmp/$name.wrk" >"$tmp/$name.fig"
+  cat "$tmp/$name.fig"
+}
+
+# run_client NAME URL [closed_loop args...]: the same with the closed-loop client (raw
+# latency of every request): requests/s, p50 ms, p99 ms, failures to $tmp/NAME.fig.
+run_client() {
+  local name=$1 url=$2
+  shift 2
+  if ! on_client_cpus "$CLIENT" --url "$url" -c "$CONNECTIONS" -d "${run_duration%s}" "$@" \
+    >"$tmp/$name.fig" 2>"$tmp/$name.err"; then
+    echo "0 0 0 1" >"$tmp/$name.fig"
+    echo "load.sh: closed_loop failed: $(head -c 300 "$tmp/$name.err")" >&2
+  fi
   cat "$tmp/$name.fig"
 }
 
 mean() { awk '{ s += $1 } END { if (NR) printf "%.0f", s / NR; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# Over the rounds of run NAME: col NAME FIELD, the mean; median_of, the median round; worst_of.
+col() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | mean; }
+median_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | sed -n "$(((ROUNDS + 1) / 2))p"; }
+worst_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | tail -1; }
 
-# --- the account, the key and the answer nginx will copy -----------------------------------
+# --- the account, the key and the answers nginx will copy ----------------------------------
 
 echo "== 2501 Accounts load benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores," \
   "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-echo "   wrk -t1 -c$CONNECTIONS -d$DURATION --latency; server --threads 1; nginx worker_processes 1"
+echo "   wrk -t1 -c$CONNECTIONS --latency (-d$DURATION in sections 1-4, -d$SHORT_DURATION in 5-8);" \
+  "server --threads 1; nginx worker_processes 1"
+if [[ -n $server_cpu ]]; then
+  echo "   pinned: server, nginx and sqlite3 on cpu $server_cpu, wrk and closed_loop on cpu" \
+    "$client_cpus (not in section 4)"
+fi
 echo "   load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 few_db="$tmp/few.db"
 start_server setup "$few_db"
 base="http://127.0.0.1:$setup_port"
-signup=$(curl -sS -c "$tmp/cookies" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' \
-  "$base/api/signup")
-csrf=$(jq -r .csrf_token <<<"$signup")
-account_id=$(jq -r .account.id <<<"$signup")
-key=$(curl -sS -b "$tmp/cookies" -H 'Content-Type: application/json' -H "X-CSRF-Token: $csrf" \
-  -d '{"name":"bench"}' "$base/api/keys" | jq -r .secret)
-[[ $key == tfzo_* ]] || { echo "load.sh: could not create a key" >&2; exit 1; }
+sign_up "$base" setup
+account_id=$setup_account
+key=$(new_key "$base" setup)
 auth="Authorization: Bearer $key"
+printf '%s\n' "$key" >"$tmp/single.txt"  # the one-key file of the Lua scripts and closed_loop
 mkdir -p "$tmp/www/api/v1"
 curl -sS -f -H "$auth" "$base/api/v1/me" >"$tmp/www/api/v1/me"
+curl -sS -f -H 'Content-Type: application/json' -d "{\"key\":\"$key\"}" \
+  "$base/api/v1/keys/verify" >"$tmp/verify.body"
+me_type=$(curl -sS -f -o /dev/null -w '%{content_type}' -H "$auth" "$base/api/v1/me")
 chmod -R a+rX "$tmp/www"
 body_bytes=$(wc -c <"$tmp/www/api/v1/me")
 stop_server "$setup_pid"
 
 # --- 1M generated keys (real ones: known values, valid checksums), the two stores ----------
 
-if want 1 || want 2 || want 3; then
+if want 1 || want 2 || want 3 || want 5; then
 echo "-- generating $MANY keys and filling the stores ($FEW and $MANY keys) ..."
 gen_start=$SECONDS
 python3 - "$tmp/keys.txt" "$few_db" "$tmp/many.db" "$account_id" "$FEW" "$MANY" <<'PY'
@@ -216,12 +362,22 @@ PY
 count() { sqlite3 "$1" 'SELECT count(*) FROM key_secrets'; }
 echo "   done in $((SECONDS - gen_start)) s: $(count "$few_db") keys in the small store," \
   "$(count "$tmp/many.db") in the big one"
+# Every key of the big store, the one created through the API last.
+cat "$tmp/keys.txt" "$tmp/single.txt" >"$tmp/all.txt"
 fi
 
-# --- nginx ---------------------------------------------------------------------------------
+# --- nginx: a static file, and return 200 from memory -------------------------------------
 
-if want 1; then
+if want 1 || want 5 || want 6; then
+# nginx's return text is a quoted string in which $ starts a variable: our answers have none.
+for f in "$tmp/www/api/v1/me" "$tmp/verify.body"; do
+  if grep -q "[\$'\\\\]" "$f"; then
+    echo "load.sh: an answer holds \$, ' or \\, which nginx's return 200 would not copy" >&2
+    exit 1
+  fi
+done
 nginx_port=$(free_port)
+memory_port=$(free_port)
 mkdir -p "$tmp/nginx"
 cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes 1;
@@ -237,18 +393,30 @@ http {
   uwsgi_temp_path $tmp/nginx/uwsgi;
   scgi_temp_path $tmp/nginx/scgi;
   keepalive_requests 1000000;
+  # "nginx static file": our /api/v1/me answer copied into a file.
   server {
     listen 127.0.0.1:$nginx_port;
     root $tmp/www;
     location = /api/v1/me { default_type application/json; }
   }
+  # "nginx return 200 (memory)": the same answers from the configuration, no file.
+  server {
+    listen 127.0.0.1:$memory_port;
+    default_type "$me_type";
+    location = /api/v1/me { return 200 '$(cat "$tmp/www/api/v1/me")'; }
+    location = /api/v1/keys/verify { return 200 '$(cat "$tmp/verify.body")'; }
+  }
 }
 EOF
-nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" &
+set_server_pin
+"${server_pin[@]}" nginx -e "$tmp/nginx/error.log" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" \
+  >"$tmp/nginx/out" 2>&1 &
 pids+=($!)
 nginx_base="http://127.0.0.1:$nginx_port"
+memory_base="http://127.0.0.1:$memory_port"
 for _ in $(seq 50); do curl -sf -o /dev/null "$nginx_base/api/v1/me" && break; sleep 0.1; done
 nginx_bytes=$(curl -sS -f "$nginx_base/api/v1/me" | wc -c)
+memory_bytes=$(curl -sS -f "$memory_base/api/v1/me" | wc -c)
 fi
 
 # --- 1. ours vs nginx, 1 thousand keys in the store ----------------------------------------
@@ -261,16 +429,18 @@ fi
 
 if want 1; then
 echo
-echo "-- 1. GET /api/v1/me: 2501-accounts ($FEW keys in the store) vs nginx static" \
-  "($body_bytes vs $nginx_bytes bytes of body)"
-echo "   (latency in ms; nginx's beside ours, as the floor this machine sets)"
-printf '%-6s %12s %12s %6s %8s %8s %10s %10s %7s\n' round "ours req/s" "nginx req/s" ratio \
-  "our p50" "our p99" "nginx p50" "nginx p99" errors
+echo "-- 1. GET /api/v1/me, one key: 2501-accounts ($FEW keys in the store) vs nginx static file" \
+  "and nginx return 200 (memory) ($body_bytes vs $nginx_bytes and $memory_bytes bytes of body)"
+echo "   (req/s; latency in ms; nginx's beside ours, as the floor this machine sets)"
+printf '%-6s %10s %10s %10s %7s %7s %8s %8s %8s %8s %8s\n' round "ours" "static" "memory" \
+  "/static" "/memory" "our p50" "our p99" "stat p99" "mem p99" errors
 for r in $(seq "$ROUNDS"); do
   read -r ours p50 p99 bad < <(run_wrk "ours$r" "$few_base/api/v1/me" -H "$auth")
-  read -r theirs np50 np99 nbad < <(run_wrk "nginx$r" "$nginx_base/api/v1/me")
-  printf '%-6s %12.0f %12.0f %6s %8.3f %8.3f %10.3f %10.3f %7s\n' "$r" "$ours" "$theirs" \
-    "$(ratio "$ours" "$theirs")" "$p50" "$p99" "$np50" "$np99" "$bad/$nbad"
+  read -r theirs _ np99 nbad < <(run_wrk "nginx$r" "$nginx_base/api/v1/me")
+  read -r memory _ mp99 mbad < <(run_wrk "memory$r" "$memory_base/api/v1/me")
+  printf '%-6s %10.0f %10.0f %10.0f %7s %7s %8.3f %8.3f %8.3f %8.3f %8s\n' "$r" "$ours" \
+    "$theirs" "$memory" "$(ratio "$ours" "$theirs")" "$(ratio "$ours" "$memory")" "$p50" "$p99" \
+    "$np99" "$mp99" "$bad/$nbad/$mbad"
 done
 fi
 
@@ -332,7 +502,8 @@ echo
 echo "-- 3. resident memory of 2501-accounts, $MANY keys in the store"
 rss0=$(rss_kib "$many_pid")
 fill_start=$SECONDS
-TFZO_KEYS="$tmp/keys.txt" TFZO_DONE="$tmp/fill.done" wrk -t1 -c"$CONNECTIONS" -d300s \
+set_client_pin
+TFZO_KEYS="$tmp/keys.txt" TFZO_DONE="$tmp/fill.done" "${client_pin[@]}" wrk -t1 -c"$CONNECTIONS" -d300s \
   -s "$tmp/verify.lua" "$many_base" >"$tmp/fill.wrk" 2>&1 &
 wrk_pid=$!
 pids+=("$wrk_pid")
@@ -394,18 +565,14 @@ function done(summary, latency, requests)
 end
 LUA
 
+pinning=0  # the hashing threads need the other core, as in the runs this section was made for
 # Its log (no access lines) says how the hashing pool was sized.
 # FLOOD_SERVER_FLAGS="" runs a server from before these flags existed.
 # shellcheck disable=SC2086
 SERVER_LOG="$tmp/flood.log" start_server flood "$tmp/flood.db" $FLOOD_SERVER_FLAGS
 flood_base="http://127.0.0.1:$flood_port"
-signup=$(curl -sS -c "$tmp/flood-cookies" -H 'Content-Type: application/json' \
-  -d '{"email":"bench@example.com","password":"bench-password-1","name":"Bench"}' \
-  "$flood_base/api/signup")
-csrf=$(jq -r .csrf_token <<<"$signup")
-flood_key=$(curl -sS -b "$tmp/flood-cookies" -H 'Content-Type: application/json' \
-  -H "X-CSRF-Token: $csrf" -d '{"name":"bench"}' "$flood_base/api/keys" | jq -r .secret)
-[[ $flood_key == tfzo_* ]] || { echo "load.sh: could not create a key" >&2; exit 1; }
+sign_up "$flood_base" flood
+flood_key=$(new_key "$flood_base" flood)
 flood_auth="Authorization: Bearer $flood_key"
 curl -sS -f -o /dev/null -H "$flood_auth" "$flood_base/api/v1/me"
 hashing=$(sed -n 's/.*password hashing: \(.*\)$/\1/p' "$tmp/flood.log" | head -1)
@@ -463,16 +630,396 @@ done
 stop_server "$flood_pid"
 fi
 
+pinning=1
+run_duration=$SHORT_DURATION
+metric() { curl -sS "$1/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
+
+# --- 5. distinct keys ----------------------------------------------------------------------
+
+if want 5; then
+cat >"$tmp/keys.lua" <<'LUA'
+-- GET /api/v1/me with each key of the file TFZO_KEYS in turn (Authorization: Bearer <key>).
+-- wrk tells request() nothing of the connection, so the connections of its thread share one
+-- cursor: together they walk the file in order, every key once per pass. Each request is two
+-- concatenations whatever the number of keys, so the one-key run through this same script is
+-- the fair baseline of the many-key ones.
+function init(args)
+  keys = {}
+  for line in io.lines(os.getenv("TFZO_KEYS")) do keys[#keys + 1] = line end
+  n, i = #keys, 0
+  local req = wrk.format("GET", "/api/v1/me", {["Authorization"] = "Bearer @KEY@"})
+  local at = req:find("@KEY@", 1, true)
+  head, tail = req:sub(1, at - 1), req:sub(at + 5)
+end
+function request()
+  i = i % n + 1
+  return head .. keys[i] .. tail
+end
+LUA
+# The distinct-key loads, each at most MANY keys, each file a prefix of the largest.
+sizes=()
+for d in $DISTINCT; do
+  ((d > MANY)) && d=$MANY
+  [[ " ${sizes[*]} " == *" $d "* ]] || sizes+=("$d")
+done
+largest=0
+for d in "${sizes[@]}"; do
+  head -n "$d" "$tmp/all.txt" >"$tmp/distinct$d.txt"
+  ((d > largest)) && largest=$d
+done
+start_server distinct "$tmp/many.db"
+distinct_base="http://127.0.0.1:$distinct_port"
+
+echo
+echo "-- 5. GET /api/v1/me with distinct keys (${sizes[*]}; $MANY in the store) beside one key" \
+  "and nginx return 200 (memory)"
+echo "   wrk: a Lua script walks the key file (one-key run: the same script); closed loop:" \
+  "bench/closed_loop, each connection its own slice, raw latency of every request"
+warm_start=$SECONDS
+read -r _ _ _ warm_bad < <(run_duration=600s run_client warmup "$distinct_base" --once \
+  --items "$tmp/distinct$largest.txt" --header 'Authorization: Bearer {}' --target /api/v1/me)
+misses0=$(metric "$distinct_base" tfzo_key_cache_misses_total)
+echo "   warm-up: each of the $largest keys once in $((SECONDS - warm_start)) s ($warm_bad" \
+  "failed); cached keys (metrics): $(metric "$distinct_base" tfzo_key_cache_keys)"
+printf '%-6s %-16s %10s %8s %8s | %10s %8s %8s %9s\n' round load "wrk req/s" "p50 ms" \
+  "p99 ms" "raw req/s" "p50 ms" "p99 ms" errors
+loads=(k1 "${sizes[@]/#/k}" nginx)
+for r in $(seq "$ROUNDS"); do
+  for tool in wrk client; do
+    for l in "${loads[@]}"; do
+      url=$distinct_base file=$tmp/single.txt
+      [[ $l == nginx ]] && url=$memory_base
+      [[ $l == k1 || $l == nginx ]] || file=$tmp/distinct${l#k}.txt
+      if [[ $tool == wrk ]]; then
+        TFZO_KEYS=$file run_wrk "w_${l}_$r" "$url/api/v1/me" -s "$tmp/keys.lua" >/dev/null
+      else
+        run_client "c_${l}_$r" "$url" --items "$file" --target /api/v1/me \
+          --header 'Authorization: Bearer {}' >/dev/null
+      fi
+    done
+  done
+  for l in "${loads[@]}"; do
+    case $l in
+      k1) label="1 key" ;;
+      nginx) label="nginx memory" ;;
+      *) label="${l#k} keys" ;;
+    esac
+    read -r wrps wp50 wp99 wbad <"$tmp/w_${l}_$r.fig"
+    read -r crps cp50 cp99 cbad <"$tmp/c_${l}_$r.fig"
+    printf '%-6s %-16s %10.0f %8.3f %8.3f | %10.0f %8.3f %8.3f %9s\n' "$r" "$label" "$wrps" \
+      "$wp50" "$wp99" "$crps" "$cp50" "$cp99" "$wbad/$cbad"
+  done
+done
+misses=$(($(metric "$distinct_base" tfzo_key_cache_misses_total) - misses0))
+echo "   store reads for key checks during the measured runs (tfzo_key_cache_misses_total): $misses"
+stop_server "$distinct_pid"
+fi
+
+# --- 6. verify vs nginx return 200 ---------------------------------------------------------
+
+if want 6; then
+cat >"$tmp/verify1.lua" <<'LUA'
+-- POST /api/v1/keys/verify with the one key of the file TFZO_KEYS: a static request.
+local f = assert(io.open(os.getenv("TFZO_KEYS")))
+local key = f:read("*l")
+f:close()
+wrk.method = "POST"
+wrk.body = '{"key":"' .. key .. '"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+grep -q '"valid":true' "$tmp/verify.body" || { echo "load.sh: verify did not accept the key" >&2; exit 1; }
+start_server verify "$few_db"
+verify_base="http://127.0.0.1:$verify_port"
+curl -sS -f -o /dev/null -H 'Content-Type: application/json' -d "{\"key\":\"$key\"}" \
+  "$verify_base/api/v1/keys/verify"
+echo
+echo "-- 6. POST /api/v1/keys/verify, one key: 2501-accounts vs nginx return 200 (memory) of the" \
+  "same answer ($(wc -c <"$tmp/verify.body") bytes)${server_cpu:+, both on cpu $server_cpu}"
+printf '%-6s %12s %12s %6s %8s %8s %10s %10s %7s\n' round "ours req/s" "nginx req/s" ratio \
+  "our p50" "our p99" "nginx p50" "nginx p99" errors
+for r in $(seq "$ROUNDS"); do
+  read -r ours p50 p99 bad < <(TFZO_KEYS=$tmp/single.txt run_wrk "verify$r" \
+    "$verify_base/api/v1/keys/verify" -s "$tmp/verify1.lua")
+  read -r theirs np50 np99 nbad < <(TFZO_KEYS=$tmp/single.txt run_wrk "vnginx$r" \
+    "$memory_base/api/v1/keys/verify" -s "$tmp/verify1.lua")
+  printf '%-6s %12.0f %12.0f %6s %8.3f %8.3f %10.3f %10.3f %7s\n' "$r" "$ours" "$theirs" \
+    "$(ratio "$ours" "$theirs")" "$p50" "$p99" "$np50" "$np99" "$bad/$nbad"
+done
+stop_server "$verify_pid"
+fi
+
+# --- 7. writes through the server vs the same statements run directly ---------------------
+
+if want 7; then
+write_secs=${run_duration%s}
+per=8  # keys per connection in the rotate runs: no two connections rotate the same key
+nrot=$((WRITE_CONNECTIONS * per))
+
+# server_writes NAME BASE PREFIX create|rotate [IDS]: closed_loop creating keys, or rotating
+# the keys of the file IDS, through the console session of sign_up PREFIX.
+server_writes() {
+  local name=$1 base=$2 prefix=$3 op=$4 ids=${5:-}
+  local cookie_var=${prefix}_cookie csrf_var=${prefix}_csrf
+  local args=(--header "Cookie: tfzo_session=${!cookie_var}" --header "X-CSRF-Token: ${!csrf_var}"
+    --method POST)
+  if [[ $op == create ]]; then
+    args+=(--target /api/keys --header 'Content-Type: application/json' --body '{"name":"bench"}'
+      --expect 201)
+  else
+    args+=(--target '/api/keys/{}/rotate' --items "$ids")  # no body: rotate takes it as {}
+  fi
+  CONNECTIONS=$WRITE_CONNECTIONS run_client "$name" "$base" "${args[@]}"
+}
+
+# The statements of SqlStore::CreateKey and SqlStore::RotateKey (src/store/statements.h,
+# src/store/sql_store.cc) with values like the server's: keep them in step with the store.
+# sqlite_script create|rotate N ACCOUNT [IDS]: N transactions for the sqlite3 shell, each in
+# its own BEGIN IMMEDIATE ... COMMIT as SqliteDatabase runs them, with the server's pragmas.
+sqlite_script() {
+  python3 - "$@" <<'PY'
+import secrets, sys, time
+op, n, account = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+ids = open(sys.argv[4]).read().split() if op == "rotate" else []
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+def new_id(prefix): return prefix + "_" + "".join(secrets.choice(B62) for _ in range(22))
+now = int(time.time())
+out = [".bail on", ".timeout 5000", "PRAGMA journal_mode = WAL;", "PRAGMA synchronous = NORMAL;",
+       "PRAGMA foreign_keys = ON;"]
+for i in range(n):
+    digest, hint = secrets.token_hex(32), "tfzo_..." + "".join(secrets.choice(B62) for _ in range(4))
+    event = new_id("evt")
+    if op == "create":
+        key = new_id("key")
+        out += ["BEGIN IMMEDIATE;",
+                "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
+                "expires_at, last_used_at, rotated_at, revoked_at) VALUES "
+                f"('{key}', '{account}', 'bench', '', '{hint}', NULL, {now}, NULL, NULL, NULL, NULL);",
+                "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES "
+                f"('{digest}', '{key}', '{hint}', {now}, NULL);",
+                "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES "
+                f"('{event}', {now}, 'key.created', '{account}', NULL, '{key}', '127.0.0.1');",
+                "COMMIT;"]
+    else:
+        key = ids[i % len(ids)]
+        out += ["BEGIN IMMEDIATE;",
+                f"SELECT revoked_at AS revoked_at FROM api_keys WHERE id = '{key}';",
+                f"UPDATE key_secrets SET revoked_at = {now} WHERE key_id = '{key}' "
+                "AND revoked_at IS NULL;",
+                "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES "
+                f"('{digest}', '{key}', '{hint}', {now}, NULL);",
+                f"UPDATE api_keys SET hint = '{hint}', rotated_at = {now} WHERE id = '{key}';",
+                "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES "
+                f"('{event}', {now}, 'key.rotated', '{account}', NULL, '{key}', '127.0.0.1');",
+                "COMMIT;"]
+print("\n".join(out))
+PY
+}
+
+# sqlite_direct NAME DB SCRIPT N: runs the script with the sqlite3 shell on the server's core;
+# NAME.fig gets transactions/s, the mean ms per transaction, 0 (no p99: one connection, no
+# per-transaction clock), errors.
+sqlite_direct() {
+  local name=$1 db=$2 script=$3 n=$4 t0 t1 bad=0
+  t0=$EPOCHREALTIME
+  on_server_cpu sqlite3 "$db" <"$script" >/dev/null 2>"$tmp/$name.err" || bad=1
+  t1=$EPOCHREALTIME
+  awk -v n="$n" -v t0="$t0" -v t1="$t1" -v bad="$bad" \
+    'BEGIN { s = t1 - t0; printf "%.0f %.3f 0 %d\n", n / s, s * 1000 / n, bad }' >"$tmp/$name.fig"
+  [[ $bad == 0 ]] || echo "load.sh: sqlite3: $(head -c 300 "$tmp/$name.err")" >&2
+}
+
+# The same statements for pgbench, values as pgbench variables (numbers: pgbench makes no
+# strings); :k picks one of the connection's own keys, as the server's rotate run does.
+cat >"$tmp/pg_create.sql" <<'SQL'
+\set r random(1000000000000000000, 9000000000000000000)
+BEGIN;
+INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, expires_at, last_used_at, rotated_at, revoked_at) VALUES (:r, :account, 'bench', '', 'tfzo_...abcd', NULL, :now, NULL, NULL, NULL, NULL);
+INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES (:r, :r, 'tfzo_...abcd', :now, NULL);
+INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES (:r, :now, 'key.created', :account, NULL, :r, '127.0.0.1');
+COMMIT;
+SQL
+cat >"$tmp/pg_rotate.sql" <<'SQL'
+\set r random(1000000000000000000, 9000000000000000000)
+\set k :client_id * :per + random(1, :per)
+BEGIN;
+SELECT revoked_at AS revoked_at FROM api_keys WHERE id = :k FOR UPDATE;
+UPDATE key_secrets SET revoked_at = :now WHERE key_id = :k AND revoked_at IS NULL;
+INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES (:r, :k, 'tfzo_...abcd', :now, NULL);
+UPDATE api_keys SET hint = 'tfzo_...abcd', rotated_at = :now WHERE id = :k;
+INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES (:r, :now, 'key.rotated', :account, NULL, :k, '127.0.0.1');
+SELECT pg_notify('tfzo_changes', :k);
+COMMIT;
+SQL
+
+# pg_direct NAME URL SCRIPT ACCOUNT: pgbench -c WRITE_CONNECTIONS for the run's duration;
+# NAME.fig gets transactions/s, p50 and p99 ms of its per-transaction log, failures.
+pg_direct() {
+  local name=$1 url=$2 script=$3 account=$4
+  mkdir -p "$tmp/$name.log"
+  on_client_cpus "$pgbench" -n -M "$PGBENCH_MODE" -c "$WRITE_CONNECTIONS" -j 1 -T "$write_secs" \
+    -f "$script" -D account="$account" -D now="$(date +%s)" -D per="$per" \
+    --log --log-prefix="$tmp/$name.log/tx" "$url" >"$tmp/$name.out" 2>&1 || true
+  local tps
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$tmp/$name.out" | tail -1)
+  if [[ -z $tps ]]; then
+    echo "load.sh: pgbench: $(tail -c 300 "$tmp/$name.out")" >&2
+    echo "0 0 0 1" >"$tmp/$name.fig"
+    return
+  fi
+  cat "$tmp/$name.log"/tx* | awk '{print $3}' | sort -n | awk -v tps="$tps" '
+    { v[NR] = $1 }
+    function q(p,  r) { r = int(p * NR + 0.999999); if (r < 1) r = 1; return v[r] / 1000 }
+    END { printf "%.0f %.3f %.3f 0\n", tps, q(0.50), q(0.99) }' >"$tmp/$name.fig"
+}
+
+# The SQLite store: a server on a fresh file, keys to rotate for it and for the sqlite3 shell.
+start_server wsq "$tmp/writes.db"
+wsq_base="http://127.0.0.1:$wsq_port"
+sign_up "$wsq_base" wsq
+for _ in $(seq $((2 * nrot))); do new_key "$wsq_base" wsq >/dev/null; done
+sqlite3 "$tmp/writes.db" 'SELECT id FROM api_keys ORDER BY seq' >"$tmp/wsq.all.ids"
+head -n "$nrot" "$tmp/wsq.all.ids" >"$tmp/wsq.ids"
+tail -n "$nrot" "$tmp/wsq.all.ids" >"$tmp/wsq.direct.ids"
+if [[ -n $(sqlite3 "$tmp/writes.db" "SELECT name FROM sqlite_master WHERE name = 'changes'") ]]; then
+  echo "load.sh: the store has a change log (table changes): add its statements to the direct" \
+    "runs of section 7 (sqlite_script, pg_*.sql) to match SqlStore" >&2
+fi
+
+# The PostgreSQL store: a throwaway cluster, a database for a second server.
+pg_ok=0
+if [[ $PG == 1 ]]; then
+  # The newest server's own pgbench (Debian: /usr/lib/postgresql/<major>/bin), else the PATH's.
+  pgbench=$(printf '%s\n' /usr/lib/postgresql/*/bin/pgbench | sort -V -r | head -1)
+  [[ -x $pgbench ]] || pgbench=$(command -v pgbench || true)
+  pg_dir="$tmp/pg"  # cleanup destroys the cluster, whatever happens below
+  if [[ -z $pgbench ]]; then
+    echo "load.sh: no pgbench: section 7 runs on SQLite only (apt-get install postgresql)" >&2
+  elif ! pg_url=$("$root/scripts/pg-test-cluster" start "$pg_dir" 2>"$tmp/pg.err"); then
+    echo "load.sh: the PostgreSQL cluster did not start: section 7 runs on SQLite only:" \
+      "$(head -c 300 "$tmp/pg.err")" >&2
+  else
+    psql -q "$pg_url" -c 'CREATE DATABASE bench' >/dev/null
+    wpg_url="${pg_url%/*}/bench"
+    start_server wpg "$wpg_url"
+    wpg_base="http://127.0.0.1:$wpg_port"
+    sign_up "$wpg_base" wpg
+    for _ in $(seq "$nrot"); do new_key "$wpg_base" wpg >/dev/null; done
+    psql -qAt "$wpg_url" -c 'SELECT id FROM api_keys ORDER BY seq' >"$tmp/wpg.ids"
+    # pgbench's own keys to rotate: ids 1..nrot (pgbench variables are numbers).
+    psql -q "$wpg_url" -v ON_ERROR_STOP=1 -v account="$wpg_account" -v n="$nrot" >/dev/null <<'SQL'
+INSERT INTO api_keys (id, account_id, name, description, hint, created_at)
+  SELECT g::text, :'account', 'bench', '', 'tfzo_...abcd', 0 FROM generate_series(1, :n) g;
+INSERT INTO key_secrets (digest, key_id, hint, created_at)
+  SELECT md5(g::text) || md5(g::text), g::text, 'tfzo_...abcd', 0 FROM generate_series(1, :n) g;
+SQL
+    pg_ok=1
+  fi
+fi
+
+echo
+echo "-- 7. writes: POST /api/keys (create) and POST /api/keys/{id}/rotate through the server" \
+  "(closed_loop -c$WRITE_CONNECTIONS, console session) vs the same statements run directly"
+echo "   direct: sqlite3 shell on the server's SQLite file (one connection; mean ms per" \
+  "transaction); pgbench -M $PGBENCH_MODE -c$WRITE_CONNECTIONS on the same PostgreSQL" \
+  "(scripts/pg-test-cluster: fsync off)"
+printf '%-6s %-10s %-6s %9s %8s %8s | %9s %8s %8s %6s %6s\n' round database write "server/s" \
+  "p50 ms" "p99 ms" "direct/s" "p50 ms" "p99 ms" ratio errors
+write_row() {  # write_row ROUND DATABASE WRITE SERVER_FIG DIRECT_FIG
+  local srps sp50 sp99 sbad drps dp50 dp99 dbad
+  read -r srps sp50 sp99 sbad <"$tmp/$4.fig"
+  read -r drps dp50 dp99 dbad <"$tmp/$5.fig"
+  [[ $2 == sqlite ]] && dp50="~$dp50" dp99="-"
+  printf '%-6s %-10s %-6s %9.0f %8.3f %8.3f | %9.0f %8s %8s %6s %6s\n' "$1" "$2" "$3" "$srps" \
+    "$sp50" "$sp99" "$drps" "$dp50" "$dp99" "$(ratio "$srps" "$drps")" "$sbad/$dbad"
+}
+for r in $(seq "$ROUNDS"); do
+  server_writes "sq_create_s$r" "$wsq_base" wsq create >/dev/null
+  n=$(awk -v s="$write_secs" '{ n = int($1 * s); print (n < 200 ? 200 : n) }' "$tmp/sq_create_s$r.fig")
+  sqlite_script create "$n" "$wsq_account" >"$tmp/sq_create.sql"
+  sqlite_direct "sq_create_d$r" "$tmp/writes.db" "$tmp/sq_create.sql" "$n"
+  write_row "$r" sqlite create "sq_create_s$r" "sq_create_d$r"
+  server_writes "sq_rotate_s$r" "$wsq_base" wsq rotate "$tmp/wsq.ids" >/dev/null
+  n=$(awk -v s="$write_secs" '{ n = int($1 * s); print (n < 200 ? 200 : n) }' "$tmp/sq_rotate_s$r.fig")
+  sqlite_script rotate "$n" "$wsq_account" "$tmp/wsq.direct.ids" >"$tmp/sq_rotate.sql"
+  sqlite_direct "sq_rotate_d$r" "$tmp/writes.db" "$tmp/sq_rotate.sql" "$n"
+  write_row "$r" sqlite rotate "sq_rotate_s$r" "sq_rotate_d$r"
+  if [[ $pg_ok == 1 ]]; then
+    server_writes "pg_create_s$r" "$wpg_base" wpg create >/dev/null
+    pg_direct "pg_create_d$r" "$wpg_url" "$tmp/pg_create.sql" "$wpg_account"
+    write_row "$r" postgresql create "pg_create_s$r" "pg_create_d$r"
+    server_writes "pg_rotate_s$r" "$wpg_base" wpg rotate "$tmp/wpg.ids" >/dev/null
+    pg_direct "pg_rotate_d$r" "$wpg_url" "$tmp/pg_rotate.sql" "$wpg_account"
+    write_row "$r" postgresql rotate "pg_rotate_s$r" "pg_rotate_d$r"
+  fi
+done
+stop_server "$wsq_pid"
+if [[ $pg_ok == 1 ]]; then
+  stop_server "$wpg_pid"
+  "$root/scripts/pg-test-cluster" destroy "$pg_dir" >/dev/null
+  pg_dir=""
+fi
+fi
+
+# --- 8. access log on vs off ---------------------------------------------------------------
+
+if want 8; then
+: >"$tmp/access.log"
+ACCESS_LOG=1 SERVER_LOG="$tmp/access.log" start_server logged "$few_db"
+start_server quiet "$few_db"
+logged_base="http://127.0.0.1:$logged_port"
+quiet_base="http://127.0.0.1:$quiet_port"
+curl -sS -f -o /dev/null -H "$auth" "$logged_base/api/v1/me"
+curl -sS -f -o /dev/null -H "$auth" "$quiet_base/api/v1/me"
+echo
+echo "-- 8. GET /api/v1/me, one key: the default access log (to a file in the temp dir) vs" \
+  "--no-access-log (alternated)"
+printf '%-6s %12s %12s %8s %9s %9s %10s\n' round "off req/s" "on req/s" "cost %" "off p99" \
+  "on p99" "log B/req"
+for r in $(seq "$ROUNDS"); do
+  read -r off _ offp99 _ < <(run_wrk "logoff$r" "$quiet_base/api/v1/me" -H "$auth")
+  : >"$tmp/access.log"
+  read -r on _ onp99 _ < <(run_wrk "logon$r" "$logged_base/api/v1/me" -H "$auth")
+  sleep 0.5  # a log written off the request thread catches up
+  bytes=$(stat -c %s "$tmp/access.log")
+  : >"$tmp/access.log"  # a truncated file: a log opened for appending carries on at its start
+  printf '%-6s %12.0f %12.0f %8s %9.3f %9.3f %10s\n' "$r" "$off" "$on" \
+    "$(awk -v a="$on" -v b="$off" 'BEGIN { if (b > 0) printf "%.1f", (1 - a / b) * 100; else print "n/a" }')" \
+    "$offp99" "$onp99" "$(awk -v b="$bytes" -v n="$on" -v s="${run_duration%s}" \
+      'BEGIN { if (n > 0) printf "%.0f", b / (n * s); else print "n/a" }')"
+done
+stop_server "$logged_pid"
+stop_server "$quiet_pid"
+fi
+
 # --- summary -------------------------------------------------------------------------------
 
-col() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | mean; }
-# median_of NAME FIELD / worst_of NAME FIELD: over the rounds of run NAME.
-median_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | sed -n "$(((ROUNDS + 1) / 2))p"; }
-worst_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | tail -1; }
 echo
 echo "== summary (req/s: means of $ROUNDS rounds; latency: the median round, and the worst)"
+if want 1; then
+  ours=$(col ours 1); theirs=$(col nginx 1); memory=$(col memory 1)
+  printf '%-52s %s\n' \
+    "GET /api/v1/me, one key, 2501-accounts, req/s" "$ours" \
+    "same path, nginx static file, req/s" "$theirs" \
+    "same path, nginx return 200 (memory), req/s" "$memory" \
+    "ratio ours/nginx static file (target >= 0.8)" "$(ratio "$ours" "$theirs")" \
+    "ratio ours/nginx return 200 (memory)" "$(ratio "$ours" "$memory")" \
+    "our p50 latency, ms" "$(median_of ours 2)" \
+    "our p99 latency, ms (target < 2)" "$(median_of ours 3) (worst round $(worst_of ours 3))" \
+    "nginx p99 latency, ms, static / memory" "$(median_of nginx 3) / $(median_of memory 3)"
+fi
+if want 2; then
+  few=$(col few 1); many=$(col many 1)
+  printf '%-52s %s\n' \
+    "req/s with $FEW keys in the store" "$few" \
+    "req/s with $MANY keys in the store" "$many" \
+    "ratio 1M/1K, one key repeated (target >= 0.9)" "$(ratio "$many" "$few")"
+fi
+if want 3; then
+  printf '%-52s %s\n' "VmRSS with $MANY keys cached, MiB (target <= 512)" \
+    "$(awk -v b="$rss1" 'BEGIN {printf "%.1f", b / 1024}')"
+fi
 if want 4; then
-  printf '%-48s %s\n' \
+  printf '%-52s %s\n' \
     "password hashing pool" "${hashing:-n/a}" \
     "key check p50 ms, idle / under a login flood" \
     "$(median_of idle 2) / $(median_of flooded 2)" \
@@ -486,19 +1033,44 @@ if want 4; then
     "$(median_of hog 3) (baseline: any CPU-bound work on these cores)" \
     "ratio p99 nice-19 busy loop/idle" "$(ratio "$(median_of hog 3)" "$(median_of idle 3)")"
 fi
-want 1 && want 2 && want 3 || exit 0
-ours=$(col ours 1); theirs=$(col nginx 1); few=$(col few 1); many=$(col many 1)
-p50=$(median_of ours 2)
-p99=$(median_of ours 3); p99_worst=$(worst_of ours 3)
-np99=$(median_of nginx 3); np99_worst=$(worst_of nginx 3)
-printf '%-48s %s\n' \
-  "GET /api/v1/me, 2501-accounts, req/s" "$ours" \
-  "same path, nginx static body, req/s" "$theirs" \
-  "ratio ours/nginx (target >= 0.8)" "$(ratio "$ours" "$theirs")" \
-  "our p50 latency, ms" "$p50" \
-  "our p99 latency, ms (target < 2)" "$p99 (worst round $p99_worst)" \
-  "nginx p99 latency, ms" "$np99 (worst round $np99_worst)" \
-  "req/s with $FEW keys in the store" "$few" \
-  "req/s with $MANY keys in the store" "$many" \
-  "ratio 1M/1K (target >= 0.9)" "$(ratio "$many" "$few")" \
-  "VmRSS with $MANY keys cached, MiB (target <= 512)" "$(awk -v b="$rss1" 'BEGIN {printf "%.1f", b / 1024}')"
+if want 5; then
+  echo "distinct keys (goal: >= 0.9x single-key throughput, p99 within 2x); wrk / closed loop:"
+  for d in "${sizes[@]}"; do
+    printf '%-52s %s\n' "  $d keys / 1 key: throughput" \
+      "$(ratio "$(col "w_k${d}_" 1)" "$(col w_k1_ 1)")x / $(ratio "$(col "c_k${d}_" 1)" "$(col c_k1_ 1)")x" \
+      "  $d keys / 1 key: p99" \
+      "$(ratio "$(median_of "w_k${d}_" 3)" "$(median_of w_k1_ 3)")x / $(ratio "$(median_of "c_k${d}_" 3)" "$(median_of c_k1_ 3)")x ($(median_of "w_k${d}_" 3) / $(median_of "c_k${d}_" 3) ms)"
+  done
+  printf '%-52s %s\n' \
+    "  1 key: req/s; p99 ms" "$(col w_k1_ 1) / $(col c_k1_ 1); $(median_of w_k1_ 3) / $(median_of c_k1_ 3)" \
+    "  1 key / nginx return 200 (memory): throughput" \
+    "$(ratio "$(col w_k1_ 1)" "$(col w_nginx_ 1)")x / $(ratio "$(col c_k1_ 1)" "$(col c_nginx_ 1)")x" \
+    "  store reads for cached keys during the runs" "$misses (should be 0)"
+fi
+if want 6; then
+  printf '%-52s %s\n' \
+    "POST /api/v1/keys/verify, req/s; nginx return 200" "$(col verify 1); $(col vnginx 1)" \
+    "verify / nginx return 200, same core (goal >= 0.9)" "$(ratio "$(col verify 1)" "$(col vnginx 1)")" \
+    "verify p50 / p99 ms (nginx)" "$(median_of verify 2) / $(median_of verify 3) ($(median_of vnginx 2) / $(median_of vnginx 3))"
+fi
+if want 7; then
+  echo "writes through the server / the same SQL run directly (goal >= 0.8x):"
+  dbs=(sq)
+  [[ $pg_ok == 1 ]] && dbs+=(pg)
+  for db in "${dbs[@]}"; do
+    for op in create rotate; do
+      printf '%-52s %s\n' "  $([[ $db == sq ]] && echo SQLite || echo PostgreSQL) $op, req/s vs direct tx/s" \
+        "$(col "${db}_${op}_s" 1) vs $(col "${db}_${op}_d" 1) = $(ratio "$(col "${db}_${op}_s" 1)" "$(col "${db}_${op}_d" 1)")x; p50 / p99 $(median_of "${db}_${op}_s" 2) / $(median_of "${db}_${op}_s" 3) ms"
+    done
+  done
+  printf '%-52s %s\n' "rotate p99 on SQLite, ms (goal < 5)" \
+    "$(median_of sq_rotate_s 3) (worst round $(worst_of sq_rotate_s 3))"
+fi
+if want 8; then
+  off=$(col logoff 1); on=$(col logon 1)
+  printf '%-52s %s\n' \
+    "GET /api/v1/me req/s, access log off / on (file)" "$off / $on" \
+    "access log cost, % of throughput (goal <= 3)" \
+    "$(awk -v a="$on" -v b="$off" 'BEGIN { if (b > 0) printf "%.1f", (1 - a / b) * 100; else print "n/a" }')" \
+    "p99 ms, access log off / on" "$(median_of logoff 3) / $(median_of logon 3)"
+fi
