@@ -197,6 +197,7 @@ Status PgConnection::Reset(Deadline deadline) {
                   Scrub("cannot reconnect to PostgreSQL: " + Trim(PQerrorMessage(conn_)), url_));
   }
   unusable_ = false;
+  prepared_.clear();  // a new session: nothing is prepared there
   PQsetnonblocking(conn_, 1);
   return Status::Ok();
 }
@@ -236,6 +237,30 @@ Result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>&
   for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
   if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
                         nullptr, nullptr, /*resultFormat=*/0) == 0) {
+    return ErrorOf(nullptr);
+  }
+  return Await(deadline);
+}
+
+Result<PgResult> PgConnection::ExecPrepared(const char* sql, const std::vector<PgParam>& params,
+                                            Deadline deadline) {
+  if (unusable_) {
+    return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
+  }
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = fmt::format("s{}", prepared_.size());
+    if (PQsendPrepare(conn_, name.c_str(), sql, static_cast<int>(params.size()), nullptr) == 0) {
+      return ErrorOf(nullptr);
+    }
+    RETURN_IF_ERROR(Await(deadline).status());
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                          nullptr, nullptr, /*resultFormat=*/0) == 0) {
     return ErrorOf(nullptr);
   }
   return Await(deadline);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -85,6 +86,11 @@ class PgConnection {
   Result<PgResult> Exec(const char* sql, const std::vector<PgParam>& params = {}) {
     return Exec(sql, params, DefaultDeadline());
   }
+  // Exec for a statement whose text is static (a constant of statements.h): prepared on this
+  // connection at its first use, named by its address, and only bound and run afterwards, so
+  // the server parses and plans it once per connection.
+  Result<PgResult> ExecPrepared(const char* sql, const std::vector<PgParam>& params,
+                                Deadline deadline);
   // Runs a script of several statements without parameters (migrations, at start), with no
   // deadline: a migration may rewrite a large table.
   Status ExecScript(const std::string& sql);
@@ -108,7 +114,8 @@ class PgConnection {
   Result<PgResult> Await(Deadline deadline);
 
   pg_conn* conn_;
-  const std::string url_;  // for Reset
+  std::unordered_map<const char*, std::string> prepared_;  // statement names, by text address
+  const std::string url_;                                  // for Reset
   const std::chrono::milliseconds timeout_;
   bool unusable_ = false;  // an answer did not come in time, or reading it failed: reset it
   std::atomic<int> pid_{0};

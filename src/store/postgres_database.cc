@@ -73,7 +73,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
     std::vector<PgParam> values;
     values.reserve(params.size());
     for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
-    ASSIGN_OR_RETURN(PgResult result, pg_->Exec(sql, values, deadline_));
+    ASSIGN_OR_RETURN(PgResult result, pg_->ExecPrepared(sql, values, deadline_));
     auto names = std::make_shared<std::vector<std::string>>();
     for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
     SqlRows rows(std::move(names));
