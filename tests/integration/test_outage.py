@@ -452,9 +452,9 @@ class DatabaseStopTest(OutageTestCase):
               f"(--stale-for {STALE_FOR}), then 503; healthz degraded after "
               f"{max(degraded.values()) * 1000:.0f} ms; {len(refusals)} uncached/write 503s, "
               f"slowest {max(refusals) * 1000:.0f} ms", flush=True)
-        print(f"stopped: back: healthz ok on both {healthy:.2f} s after PostgreSQL, {failed} failed "
-              f"writes after that; revoked key refused on B {delay * 1000:.0f} ms after revoke",
-              flush=True)
+        print(f"stopped: back: healthz ok on both {healthy:.2f} s after PostgreSQL, {failed} "
+              f"failed writes after that; revoked key refused on B {delay * 1000:.0f} ms after "
+              "the revoke", flush=True)
 
     def assertRefusesWhatNeedsTheStore(self, owner, owner_b, key, uncached):
         """Uncached keys and writes on both nodes: 503 within FAST; returns the times taken."""
