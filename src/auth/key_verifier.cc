@@ -41,14 +41,35 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
     : store_(store),
       clock_(clock),
       usage_(usage),
-      states_(clock, options.recheck),
-      memberships_(clock, options.recheck),
-      keys_(clock, options.recheck),
-      accounts_(clock, options.recheck) {}
+      stale_for_(options.stale_for),
+      states_(clock, decltype(states_)::kForever),
+      memberships_(clock, decltype(memberships_)::kForever),
+      keys_(clock, decltype(keys_)::kForever),
+      accounts_(clock, decltype(accounts_)::kForever) {}
+
+Status KeyVerifier::CheckServable(Time now) {
+  const Freshness freshness = store_.freshness();
+  if (freshness.current) return Status::Ok();
+  if (now - freshness.current_at >= stale_for_) {
+    return Status(StatusCode::kUnavailable,
+                  "the store has been unreachable for longer than --stale-for");
+  }
+  stale_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+KeyVerifier::Serving KeyVerifier::serving() const {
+  const Freshness freshness = store_.freshness();
+  if (freshness.current) return Serving{};
+  const bool stale_ok = clock_.Now() - freshness.current_at < stale_for_;
+  return Serving{.level = stale_ok ? Serving::Level::kCachedOnly : Serving::Level::kNothing,
+                 .since = freshness.current_at};
+}
 
 Result<KeyState> KeyVerifier::FindState(const Digest& digest, Time now) {
   if (auto hit = states_.Find(digest, now)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
+    RETURN_IF_ERROR(CheckServable(now));
     return hit->Expand();
   }
   if (tl_cache_only) {
@@ -138,6 +159,10 @@ Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::str
 }
 
 void KeyVerifier::OnChange(const Change& change) {
+  int64_t seen = applied_seq_.load(std::memory_order_relaxed);
+  while (change.seq > seen &&
+         !applied_seq_.compare_exchange_weak(seen, change.seq, std::memory_order_relaxed)) {
+  }
   switch (change.kind) {
     case Change::Kind::kKey:
       // A scan, not an index: key changes are rare, and an index from key id to digests
@@ -162,8 +187,10 @@ void KeyVerifier::OnChange(const Change& change) {
 KeyVerifier::Stats KeyVerifier::stats() const {
   return Stats{.hits = hits_.load(std::memory_order_relaxed),
                .misses = misses_.load(std::memory_order_relaxed),
+               .stale = stale_.load(std::memory_order_relaxed),
                .cached_keys = states_.size(),
-               .cached_accounts = memberships_.size()};
+               .cached_accounts = memberships_.size(),
+               .applied_seq = applied_seq_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace tfzo

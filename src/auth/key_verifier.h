@@ -26,10 +26,15 @@ namespace tfzo {
 // The hot path: parse and checksum (no allocation), SHA-256, then a sharded in-memory table
 // from digest to key state. A miss reads through to the store and fills the table; unknown
 // digests are never cached, so a new key works on the very next request. Memberships (for
-// scope checks), key records and accounts (for /api/v1/me) are cached the same way. The
-// store's Change feed drops what a rotation, revocation, edit or membership change affects,
-// on this node at commit and on other nodes through the store's notifications; entries older
-// than `recheck` are read again as a backstop.
+// scope checks), key records and accounts (for /api/v1/me) are cached the same way. Cached
+// entries stay until a change says otherwise: the store's change log (OnChange) drops what a
+// rotation, revocation, edit or membership change affects, on this node at commit and on
+// other nodes in log order, so a cached key never costs a store read.
+//
+// Through a database outage: while the store is not current (Store::freshness), cached keys
+// are still judged from their last known state, for `stale_for` counted from the last moment
+// the store was known current; after that, or for any key not cached, a check answers
+// kUnavailable.
 //
 // Cache-only mode (CacheOnlyScope) lets the I/O threads answer from memory: a lookup that
 // would need the store records a miss instead of blocking, and the caller retries the whole
@@ -38,8 +43,9 @@ namespace tfzo {
 class KeyVerifier {
  public:
   struct Options {
-    // Cached entries older than this by the injected clock are read again.
-    std::chrono::seconds recheck{3};
+    // --stale-for: how long cached keys keep answering while the store is not current; 0
+    // fails closed at once.
+    std::chrono::seconds stale_for{300};
   };
 
   // While alive on a thread, lookups on that thread never touch the store: a miss sets
@@ -56,8 +62,18 @@ class KeyVerifier {
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
+    uint64_t stale = 0;  // hits answered while the store was not current
     size_t cached_keys = 0;
     size_t cached_accounts = 0;
+    int64_t applied_seq = 0;  // the newest change applied
+  };
+
+  // What a node can serve now (for /healthz): everything (the store is current), cached keys
+  // only (not current, within stale_for; `since` is when it was last current), or nothing.
+  struct Serving {
+    enum class Level { kAll, kCachedOnly, kNothing };
+    Level level = Level::kAll;
+    Time since{};
   };
 
   KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage, Options options);
@@ -81,6 +97,7 @@ class KeyVerifier {
   // Drops what `change` affects. Registered as the store's change listener by the wiring.
   void OnChange(const Change& change);
 
+  Serving serving() const;
   Stats stats() const;
 
  private:
@@ -98,16 +115,21 @@ class KeyVerifier {
   // Both at `now`, read once per check.
   Result<KeyState> FindState(const Digest& digest, Time now);
   Result<KeyState> Judge(KeyState state, Time now);
+  // Ok when a cached entry may be used at `now` (counting a stale use), else kUnavailable.
+  Status CheckServable(Time now);
 
   Store& store_;
   const Clock& clock_;
   UsageRecorder* usage_;
+  const std::chrono::seconds stale_for_;
   ShardedCache<Digest, CompactKeyState, DigestHash, FlatTable> states_;
   SharedCache<std::vector<MembershipRecord>> memberships_;
   SharedCache<KeyRecord> keys_;
   SharedCache<AccountRecord> accounts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
+  std::atomic<uint64_t> stale_{0};
+  std::atomic<int64_t> applied_seq_{0};
 };
 
 }  // namespace tfzo

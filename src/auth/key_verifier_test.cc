@@ -145,17 +145,76 @@ TEST_F(KeyVerifierTest, CacheOnlyModeNeverReadsTheStore) {
   EXPECT_FALSE(scope.missed());
 }
 
-TEST_F(KeyVerifierTest, StaleEntriesAreReadAgain) {
-  KeyVerifier verifier(*store_, clock_, nullptr, {.recheck = std::chrono::seconds(3)});
+TEST_F(KeyVerifierTest, CachedEntriesStayUntilAChangeSaysOtherwise) {
+  KeyVerifier verifier(*store_, clock_, nullptr);  // not the store's listener
   const std::string secret = AddKey("key_c6", std::nullopt);
   ASSERT_TRUE(verifier.Verify(secret).ok());
-  // A change this verifier was never told about (another node, a lost notification).
+  const uint64_t misses = verifier.stats().misses;
+  // A change this verifier is not told about yet (another node's, before its notification).
   EventRecord event{"evt_q", clock_.Now(), "key.revoked", "acc_1", std::nullopt, "key_c6", "ip"};
   ASSERT_TRUE(store_->RevokeKey("key_c6", clock_.Now(), event).ok());
-  clock_.Advance(std::chrono::seconds(2));
-  EXPECT_TRUE(verifier.Verify(secret).ok());  // still cached: younger than the re-check age
-  clock_.Advance(std::chrono::seconds(1));
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_TRUE(verifier.Verify(secret).ok());  // no re-check: the cache is trusted
+  EXPECT_EQ(verifier.stats().misses, misses);
+  verifier.OnChange(Change{.kind = Change::Kind::kKey, .key_id = "key_c6", .seq = 7});
   EXPECT_EQ(verifier.Verify(secret).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_EQ(verifier.stats().applied_seq, 7);
+}
+
+TEST_F(KeyVerifierTest, ChangesAreNumberedByTheStoreInCommitOrder) {
+  AddKey("key_n1", std::nullopt);
+  const Time now = clock_.Now();
+  ASSERT_TRUE(
+      store_->RevokeKey("key_n1", now, {"evt_n1", now, "key.revoked", "acc_1", {}, "key_n1", "ip"})
+          .ok());
+  const int64_t first = verifier_.stats().applied_seq;
+  EXPECT_GT(first, 0);
+  ASSERT_TRUE(store_
+                  ->UpdateKey("key_n1", "n", "d",
+                              {"evt_n2", now, "key.updated", "acc_1", {}, "key_n1", "ip"})
+                  .ok());
+  EXPECT_EQ(verifier_.stats().applied_seq, first + 1);
+}
+
+TEST_F(KeyVerifierTest, CachedKeysAnswerThroughAnOutageForStaleFor) {
+  KeyVerifier verifier(*store_, clock_, nullptr, {.stale_for = std::chrono::seconds(300)});
+  const std::string cached = AddKey("key_o1", std::nullopt);
+  const std::string uncached = AddKey("key_o2", std::nullopt);
+  ASSERT_TRUE(verifier.Verify(cached).ok());
+  EXPECT_EQ(verifier.serving().level, KeyVerifier::Serving::Level::kAll);
+
+  const Time lost_at = clock_.Now();
+  feed_.Lose(lost_at);
+  clock_.Advance(std::chrono::seconds(299));
+  EXPECT_TRUE(verifier.Verify(cached).ok());
+  EXPECT_EQ(verifier.stats().stale, 1u);
+  EXPECT_EQ(verifier.serving().level, KeyVerifier::Serving::Level::kCachedOnly);
+  EXPECT_EQ(verifier.serving().since, lost_at);
+  {
+    // An uncached key needs the store; on the I/O thread that is a miss, on a worker the read
+    // (here the in-memory store still answers; a real outage answers kUnavailable).
+    KeyVerifier::CacheOnlyScope scope;
+    EXPECT_EQ(verifier.Verify(uncached).status().code(), StatusCode::kUnavailable);
+    EXPECT_TRUE(scope.missed());
+  }
+
+  clock_.Advance(std::chrono::seconds(1));  // the window is over: fail closed
+  EXPECT_EQ(verifier.Verify(cached).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(verifier.serving().level, KeyVerifier::Serving::Level::kNothing);
+
+  feed_.Restore();
+  EXPECT_TRUE(verifier.Verify(cached).ok());
+  EXPECT_EQ(verifier.serving().level, KeyVerifier::Serving::Level::kAll);
+  EXPECT_EQ(verifier.stats().stale, 1u);
+}
+
+TEST_F(KeyVerifierTest, StaleForZeroFailsClosedAtOnce) {
+  KeyVerifier verifier(*store_, clock_, nullptr, {.stale_for = std::chrono::seconds(0)});
+  const std::string secret = AddKey("key_o3", std::nullopt);
+  ASSERT_TRUE(verifier.Verify(secret).ok());
+  feed_.Lose(clock_.Now());
+  EXPECT_EQ(verifier.Verify(secret).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(verifier.serving().level, KeyVerifier::Serving::Level::kNothing);
 }
 
 // Checks and revocations from several threads at once (run under ASan/UBSan in CI): every

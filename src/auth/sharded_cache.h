@@ -41,7 +41,7 @@ class NodeTable {
 // A read-mostly map from K to V, split into shards with a reader/writer lock each, so
 // concurrent readers never queue on one lock. Values are copied out under the read lock: V is
 // a shared_ptr to an immutable value, or a small trivially copyable struct kept inline. Entries
-// older than `max_age` count as misses (the periodic re-check that backs up invalidation).
+// older than `max_age` count as misses (kForever: entries stay until dropped).
 //
 // Fills race with invalidations: a reader that missed, read the store, and then inserts must
 // not resurrect a value that an invalidation dropped meanwhile. Every invalidation bumps an
@@ -54,6 +54,8 @@ template <typename K, typename V, typename Hash = std::hash<K>,
           template <typename, typename, typename> class Table = NodeTable>
 class ShardedCache {
  public:
+  static constexpr std::chrono::seconds kForever = std::chrono::seconds::max();
+
   // `clock` (which outlives the cache) dates the entries: an entry filled at least `max_age`
   // ago by that clock is stale, so a test moves a FakeClock instead of sleeping.
   ShardedCache(const Clock& clock, std::chrono::seconds max_age)

@@ -1,7 +1,6 @@
 #include "http/ops_routes.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace tfzo::http {
 
@@ -10,18 +9,26 @@ using beast_http::status;
 using beast_http::verb;
 
 void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
-  routes.Public(verb::get, "/healthz", [svc](Request&) -> Result<HttpResponse> {
-    Status ping = svc.store.Ping();
-    if (!ping.ok()) {
-      spdlog::warn("healthz: the store is unreachable: {}", ping.message());
-      return Json({{"status", "unavailable"}}, status::service_unavailable);
-    }
-    return Json({{"status", "ok"}});
-  });
+  routes.Public(
+      verb::get, "/healthz",
+      [svc](Request&) -> Result<HttpResponse> {
+        const KeyVerifier::Serving serving = svc.verifier.serving();
+        switch (serving.level) {
+          case KeyVerifier::Serving::Level::kAll:
+            return Json({{"status", "ok"}});
+          case KeyVerifier::Serving::Level::kCachedOnly:
+            return Json({{"status", "degraded"}, {"stale_since", FormatRfc3339(serving.since)}});
+          case KeyVerifier::Serving::Level::kNothing:
+            break;
+        }
+        return Json({{"status", "unavailable"}}, status::service_unavailable);
+      },
+      /*may_run_inline=*/true);
   routes.Public(verb::get, "/metrics", [svc](Request&) -> Result<HttpResponse> {
     HttpResponse res{status::ok, 11};
     res.set(field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     const KeyVerifier::Stats cache = svc.verifier.stats();
+    const Freshness freshness = svc.store.freshness();
     res.body() =
         svc.metrics.Render() +
         fmt::format(
@@ -36,8 +43,23 @@ void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
             "tfzo_key_cache_keys {}\n"
             "# HELP tfzo_membership_cache_accounts Accounts whose memberships are cached.\n"
             "# TYPE tfzo_membership_cache_accounts gauge\n"
-            "tfzo_membership_cache_accounts {}\n",
-            cache.hits, cache.misses, cache.cached_keys, cache.cached_accounts);
+            "tfzo_membership_cache_accounts {}\n"
+            "# HELP tfzo_key_checks_stale_total Key checks answered from the cache while the "
+            "store was unreachable (within --stale-for).\n"
+            "# TYPE tfzo_key_checks_stale_total counter\n"
+            "tfzo_key_checks_stale_total {}\n"
+            "# HELP tfzo_store_current 1 while this node has heard every committed change.\n"
+            "# TYPE tfzo_store_current gauge\n"
+            "tfzo_store_current {}\n"
+            "# HELP tfzo_change_log_sequence The newest change applied to this node's caches.\n"
+            "# TYPE tfzo_change_log_sequence gauge\n"
+            "tfzo_change_log_sequence {}\n"
+            "# HELP tfzo_change_log_catchups_total Times missed changes were read back from "
+            "the change log.\n"
+            "# TYPE tfzo_change_log_catchups_total counter\n"
+            "tfzo_change_log_catchups_total {}\n",
+            cache.hits, cache.misses, cache.cached_keys, cache.cached_accounts, cache.stale,
+            freshness.current ? 1 : 0, cache.applied_seq, freshness.catchups);
     res.prepare_payload();
     return res;
   });

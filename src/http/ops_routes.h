@@ -10,12 +10,14 @@ namespace tfzo::http {
 
 // What the operations routes read. References; they outlive the routes.
 struct OpsServices {
-  Store& store;           // /healthz pings it
-  KeyVerifier& verifier;  // its cache figures join /metrics
+  Store& store;           // how current it is joins /metrics
+  KeyVerifier& verifier;  // what it can serve is /healthz; its cache figures join /metrics
   Metrics& metrics;
 };
 
 // Operations (docs/spec/API.md "Operations"), without a credential: /healthz and /metrics.
+// Neither waits on the database (both may run on an I/O thread): /healthz answers from what
+// the store's change feed last knew, so it answers at once even when the database hangs.
 void AddOpsRoutes(Routes& routes, const OpsServices& svc);
 
 }  // namespace tfzo::http

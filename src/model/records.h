@@ -4,6 +4,7 @@
 // The records of the system as the Store keeps them and the services, the key cache and the
 // HTTP layer use them. Plain values: no I/O, no behaviour beyond naming roles.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -112,14 +113,26 @@ struct EventRecord {
   std::string ip;
 };
 
-// A committed change that state cached in memory (KeyVerifier) must drop. kEverything: the
-// store may have missed changes (a lost database connection) and every cache must be dropped.
+// A committed change that state cached in memory (KeyVerifier) must drop. Numbered by the store's
+// change log (`seq`, from 1, in commit order, without holes). kEverything: changes may have been
+// missed beyond what the log still holds, and every cache must be dropped; it has no number.
 struct Change {
   enum class Kind { kKey, kMembership, kEverything };
   Kind kind = Kind::kEverything;
-  std::string key_id;      // kKey: rotated, revoked or edited
-  std::string org_id;      // kMembership: added, removed (or the org created)
-  std::string account_id;  // kMembership
+  std::string key_id{};      // kKey: rotated, revoked or edited
+  std::string org_id{};      // kMembership: added, removed (or the org created)
+  std::string account_id{};  // kMembership
+  int64_t seq = 0;
+};
+
+// How current this node's view of the store is. A shared database (PostgreSQL) tells a node
+// of other nodes' changes over a connection that may drop or stall: while it does, the node
+// is not current, and `current_at` is the last moment it knew it had heard every change. A
+// store only this process writes to (SQLite) is always current.
+struct Freshness {
+  bool current = true;
+  Time current_at{};     // when !current
+  int64_t catchups = 0;  // times missed changes were read back from the log (for /metrics)
 };
 
 }  // namespace tfzo

@@ -28,6 +28,10 @@ class Store {
 
   virtual Status Ping() = 0;
 
+  // Whether every change committed so far has reached this node's listener. Cheap (no I/O):
+  // called on the hot path.
+  virtual Freshness freshness() const { return Freshness{}; }
+
   // Registers the listener that hears every committed Change, from this node and, for a
   // shared database, from every other node. Set once, normally before the store is shared
   // between threads (a store with a background notification thread may already be

@@ -30,7 +30,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       hashing(PoolSize(options).threads, PoolSize(options).max_waiting, kHashingNice),
       hasher(options.password_params, &hashing),
       usage(store, options.usage_interval),
-      verifier(store, clock, &usage),
+      verifier(store, clock, &usage, KeyVerifier::Options{.stale_for = options.stale_for}),
       login_failures(clock, AccountService::kLoginFailureLimit,
                      AccountService::kLoginFailureWindow),
       login_address_failures(clock, options.login_address_limit,

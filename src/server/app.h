@@ -44,6 +44,8 @@ struct AppOptions {
   std::string public_origin{};
   // --web-dir: serve the console from there; "" for the embedded copy.
   std::string web_dir{};
+  // --stale-for: how long cached keys keep answering while the database is unreachable.
+  std::chrono::seconds stale_for = KeyVerifier::Options{}.stale_for;
   // How often key uses are written to the store.
   std::chrono::milliseconds usage_interval = UsageRecorder::kDefaultInterval;
   PasswordHasher::Params password_params{};

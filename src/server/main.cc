@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -45,6 +46,9 @@ struct ServeFlags {
   size_t max_connections = http::HttpServer::Options{}.max_connections;
   size_t max_connections_per_address = http::HttpServer::Options{}.max_connections_per_address;
   std::string trusted_proxies;
+  int stale_for_seconds = static_cast<int>(AppOptions{}.stale_for.count());
+  double db_timeout_seconds =
+      std::chrono::duration<double>(std::chrono::milliseconds(kDefaultDbTimeout)).count();
 };
 
 // Descriptors kept aside from connections: the store, the log, the listener, the event loops.
@@ -126,7 +130,8 @@ int Serve(const ServeFlags& flags) {
   http_options.max_connections = FitConnectionsToDescriptorLimit(flags.max_connections);
   http_options.max_connections_per_address = flags.max_connections_per_address;
 
-  auto opened = OpenStore(flags.db);
+  const auto db_timeout = std::chrono::milliseconds(std::lround(flags.db_timeout_seconds * 1000));
+  auto opened = OpenStore(flags.db, db_timeout);
   if (!opened.ok()) return Fail(opened.status().message());
   std::unique_ptr<Store> store = std::move(opened).value();
 
@@ -139,6 +144,7 @@ int Serve(const ServeFlags& flags) {
           .secure_cookie = https,
           .public_origin = public_url ? public_url->origin : "",
           .web_dir = flags.web_dir,
+          .stale_for = std::chrono::seconds(flags.stale_for_seconds),
           .login_address_limit = flags.signin_address_limit,
           .signup_address_limit = flags.signup_address_limit,
           .hash_threads = flags.hash_threads,
@@ -266,6 +272,18 @@ int main(int argc, char** argv) {
   serve->add_option("--trusted-proxies", flags.trusted_proxies,
                     "CIDR[,CIDR...]: proxies whose X-Forwarded-For and X-Forwarded-Proto are "
                     "believed (a bare address is /32 or /128)");
+  serve
+      ->add_option("--stale-for", flags.stale_for_seconds,
+                   "SECONDS cached keys keep answering while the database is unreachable, from "
+                   "the last moment this node knew it was current (0: fail closed at once)")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
+  serve
+      ->add_option("--db-timeout", flags.db_timeout_seconds,
+                   "SECONDS a PostgreSQL call may take, connecting included, before it fails "
+                   "with 503 (a hung database never hangs a request)")
+      ->check(CLI::Range(0.05, 600.0))
+      ->capture_default_str();
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();

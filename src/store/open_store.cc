@@ -7,9 +7,9 @@
 namespace tfzo {
 namespace {
 
-template <typename Database>
-Result<std::unique_ptr<Store>> OpenOver(const std::string& location) {
-  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(location));
+template <typename Database, typename... Options>
+Result<std::unique_ptr<Store>> OpenOver(const std::string& location, Options... options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> database, Database::Open(location, options...));
   ASSIGN_OR_RETURN(std::unique_ptr<SqlStore> store, SqlStore::Open(std::move(database)));
   return Result<std::unique_ptr<Store>>(std::move(store));
 }
@@ -20,11 +20,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   return OpenOver<SqliteDatabase>(path);
 }
 
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
-  return OpenOver<PostgresDatabase>(url);
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
+                                                 std::chrono::milliseconds timeout) {
+  return OpenOver<PostgresDatabase>(url, timeout);
 }
 
-Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, std::chrono::milliseconds timeout) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.starts_with(kSqlite)) {
     const std::string path(url.substr(kSqlite.size()));
@@ -35,7 +36,7 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view url) {
   }
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     // The URL may hold a password: it never goes into an error message.
-    return OpenPostgresStore(std::string(url));
+    return OpenPostgresStore(std::string(url), timeout);
   }
   return InvalidRequest(
       "--db must be sqlite:PATH (e.g. sqlite:./data/accounts.db) or postgresql://...");

@@ -1,7 +1,10 @@
 #include "store/pg_connection.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -50,6 +53,48 @@ std::string Scrub(std::string message, const std::string& url) {
   return message;
 }
 
+// Waits until `fd` is ready for `events`, or `deadline` passes (false).
+bool WaitFor(int fd, short events, PgConnection::Deadline deadline) {
+  using std::chrono::milliseconds;
+  while (true) {
+    const auto left = std::chrono::ceil<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, events, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return true;  // libpq finds out what is wrong with the socket
+  }
+}
+
+enum class Established { kOk, kFailed, kTimedOut };
+
+// Drives a connection started by PQconnectStartParams or PQresetStart (`poll` is PQconnectPoll
+// or PQresetPoll) to its end, as libpq's documentation describes, until `deadline`.
+Established Establish(PGconn* conn, PostgresPollingStatusType (*poll)(PGconn*),
+                      PgConnection::Deadline deadline) {
+  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+  while (true) {
+    switch (st) {
+      case PGRES_POLLING_OK:
+        return Established::kOk;
+      case PGRES_POLLING_FAILED:
+        return Established::kFailed;
+      case PGRES_POLLING_READING:
+        if (!WaitFor(PQsocket(conn), POLLIN, deadline)) return Established::kTimedOut;
+        break;
+      default:
+        if (!WaitFor(PQsocket(conn), POLLOUT, deadline)) return Established::kTimedOut;
+        break;
+    }
+    st = poll(conn);
+  }
+}
+
+Status NoAnswer(std::chrono::milliseconds timeout, const char* what) {
+  return Status(StatusCode::kUnavailable,
+                fmt::format("PostgreSQL did not answer {} within {} ms", what, timeout.count()));
+}
+
 }  // namespace
 
 PgResult::PgResult(PgResult&& other) noexcept : res_(std::exchange(other.res_, nullptr)) {}
@@ -95,45 +140,64 @@ std::optional<Time> PgResult::OptTime(int row, int col) const {
   return TimeAt(row, col);
 }
 
-Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url) {
+Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url,
+                                                            std::chrono::milliseconds timeout,
+                                                            const char* application_name) {
+  const Deadline deadline = std::chrono::steady_clock::now() + timeout;
+  // The server cancels a statement after the same time (a lock wait, say); the client's own
+  // deadline (Await) covers a server that cannot even do that.
+  const std::string options = fmt::format("-c statement_timeout={}", timeout.count());
   // Defaults first: the URL (expanded from "dbname") overrides any of them it names.
-  const char* keys[] = {"connect_timeout",
-                        "application_name",
+  const char* keys[] = {"application_name",
                         "keepalives_idle",
                         "keepalives_interval",
                         "keepalives_count",
+                        "options",
                         "dbname",
                         nullptr};
-  const char* values[] = {"5", "2501-accounts", "10", "5", "3", url.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  const char* values[] = {application_name, "10", "5", "3", options.c_str(), url.c_str(), nullptr};
+  PGconn* conn = PQconnectStartParams(keys, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status(StatusCode::kUnavailable, "postgresql: out of memory");
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string message = "cannot connect to PostgreSQL: " + Trim(PQerrorMessage(conn));
+  const Established done = PQstatus(conn) == CONNECTION_BAD
+                               ? Established::kFailed
+                               : Establish(conn, PQconnectPoll, deadline);
+  if (done != Established::kOk) {
+    Status error =
+        done == Established::kTimedOut
+            ? NoAnswer(timeout, "a connection")
+            : Status(StatusCode::kUnavailable,
+                     Scrub("cannot connect to PostgreSQL: " + Trim(PQerrorMessage(conn)), url));
     PQfinish(conn);
-    return Status(StatusCode::kUnavailable, Scrub(std::move(message), url));
+    return error;
   }
   PQsetErrorVerbosity(conn, PQERRORS_TERSE);
   // Server notices ("relation already exists, skipping", the FATAL of a terminated backend)
   // would go to stderr; errors reach the caller as Status instead.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
-  return std::unique_ptr<PgConnection>(new PgConnection(conn));
+  PQsetnonblocking(conn, 1);  // sending never blocks either (Await)
+  return std::unique_ptr<PgConnection>(new PgConnection(conn, url, timeout));
 }
 
-PgConnection::PgConnection(pg_conn* conn) : conn_(conn), pid_(PQbackendPID(conn)) {}
+PgConnection::PgConnection(pg_conn* conn, std::string url, std::chrono::milliseconds timeout)
+    : conn_(conn), url_(std::move(url)), timeout_(timeout), pid_(PQbackendPID(conn)) {}
 
 PgConnection::~PgConnection() { PQfinish(conn_); }
 
-bool PgConnection::broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+bool PgConnection::broken() const { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
 
-Status PgConnection::Reset() {
-  PQreset(conn_);
+Status PgConnection::Reset(Deadline deadline) {
+  const Established done =
+      PQresetStart(conn_) == 0 ? Established::kFailed : Establish(conn_, PQresetPoll, deadline);
   pid_ = PQbackendPID(conn_);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    // PQerrorMessage names host and port at most; the URL itself is never part of it.
+  if (done != Established::kOk) {
+    if (done == Established::kTimedOut) return NoAnswer(timeout_, "a reconnection");
+    // PQerrorMessage names host and port at most; the URL is scrubbed all the same.
     return Status(StatusCode::kUnavailable,
-                  "cannot reconnect to PostgreSQL: " + Trim(PQerrorMessage(conn_)));
+                  Scrub("cannot reconnect to PostgreSQL: " + Trim(PQerrorMessage(conn_)), url_));
   }
+  unusable_ = false;
+  PQsetnonblocking(conn_, 1);
   return Status::Ok();
 }
 
@@ -162,16 +226,66 @@ Status PgConnection::ErrorOf(pg_result* res) const {
   return Internal("postgresql: " + detail);
 }
 
-Result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>& params) {
+Result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>& params,
+                                    Deadline deadline) {
+  if (unusable_) {
+    return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
+  }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
-  PGresult* res = PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                               nullptr, nullptr, /*resultFormat=*/0);
-  const ExecStatusType st = res != nullptr ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return PgResult(res);
-  Status error = ErrorOf(res);
-  PQclear(res);
+  if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+                        nullptr, nullptr, /*resultFormat=*/0) == 0) {
+    return ErrorOf(nullptr);
+  }
+  return Await(deadline);
+}
+
+Result<PgResult> PgConnection::Await(Deadline deadline) {
+  const auto out_of_time = [this] {
+    unusable_ = true;
+    return NoAnswer(timeout_, "a statement");
+  };
+  // libpq's nonblocking protocol: flush what it buffered, reading meanwhile so that the server
+  // is never stuck writing to us; then read until the command's results are complete.
+  while (int pending = PQflush(conn_)) {
+    if (pending < 0) return ErrorOf(nullptr);
+    if (!WaitFor(PQsocket(conn_), POLLIN | POLLOUT, deadline)) return out_of_time();
+    if (PQconsumeInput(conn_) == 0) {
+      Status lost = ErrorOf(nullptr);
+      unusable_ = true;
+      return lost;
+    }
+  }
+  PGresult* kept = nullptr;  // the first error, else the last result
+  while (true) {
+    while (PQisBusy(conn_) != 0) {
+      if (!WaitFor(PQsocket(conn_), POLLIN, deadline)) {
+        PQclear(kept);
+        return out_of_time();
+      }
+      if (PQconsumeInput(conn_) == 0) {
+        PQclear(kept);
+        Status lost = ErrorOf(nullptr);
+        unusable_ = true;
+        return lost;
+      }
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) break;
+    const bool kept_error = kept != nullptr && PQresultStatus(kept) != PGRES_COMMAND_OK &&
+                            PQresultStatus(kept) != PGRES_TUPLES_OK;
+    if (kept_error) {
+      PQclear(res);
+    } else {
+      PQclear(kept);
+      kept = res;
+    }
+  }
+  const ExecStatusType st = kept != nullptr ? PQresultStatus(kept) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return PgResult(kept);
+  Status error = ErrorOf(kept);
+  PQclear(kept);
   return error;
 }
 

@@ -2,6 +2,7 @@
 #define TFZO_STORE_PG_CONNECTION_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -57,33 +58,59 @@ class PgResult {
 // violation kConflict (kEmailTaken on accounts.email), foreign key violation kNotFound, a lost
 // connection or a database shutting down kUnavailable, anything else kInternal. Messages carry
 // neither the connection URL nor statement values.
+//
+// Deadlines: connecting and every statement wait at most until a deadline, measured here, on
+// the client, so that a database that stops answering (frozen, partitioned) costs a caller a
+// bounded wait and a kUnavailable, never a hang. The server's own statement_timeout is set to
+// the same length, so a statement stuck on a lock is cancelled by the server first. A
+// connection whose statement ran out of time is in an unknown state: it counts as broken.
 class PgConnection {
  public:
-  // Connects to `url` (postgresql://...). kUnavailable when the server cannot be reached.
-  static Result<std::unique_ptr<PgConnection>> Connect(const std::string& url);
+  using Deadline = std::chrono::steady_clock::time_point;
+
+  // Connects to `url` (postgresql://...), giving up at `timeout`, which also becomes the
+  // default deadline of each statement (Exec). kUnavailable when the server cannot be reached
+  // in time. `application_name` names the connection in pg_stat_activity unless the URL does.
+  static Result<std::unique_ptr<PgConnection>> Connect(
+      const std::string& url, std::chrono::milliseconds timeout,
+      const char* application_name = "2501-accounts");
 
   ~PgConnection();
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // Runs one statement with `params` bound to $1, $2, ...
-  Result<PgResult> Exec(const char* sql, const std::vector<PgParam>& params = {});
-  // Runs a script of several statements without parameters (migrations).
+  // Runs one statement with `params` bound to $1, $2, ..., waiting for its answer until
+  // `deadline` (by default, the connection's timeout from now).
+  Result<PgResult> Exec(const char* sql, const std::vector<PgParam>& params, Deadline deadline);
+  Result<PgResult> Exec(const char* sql, const std::vector<PgParam>& params = {}) {
+    return Exec(sql, params, DefaultDeadline());
+  }
+  // Runs a script of several statements without parameters (migrations, at start), with no
+  // deadline: a migration may rewrite a large table.
   Status ExecScript(const std::string& sql);
 
-  // True once the connection is known to be lost; Reset() then reconnects.
+  // The deadline of a statement started now.
+  Deadline DefaultDeadline() const { return std::chrono::steady_clock::now() + timeout_; }
+
+  // True once the connection is known to be lost (or a statement ran out of time); Reset()
+  // then reconnects, giving up at `deadline`.
   bool broken() const;
-  Status Reset();
+  Status Reset(Deadline deadline);
   // The server process id of this connection's backend, as of the last (re)connection. May be
   // read from any thread.
   int backend_pid() const { return pid_.load(std::memory_order_relaxed); }
   pg_conn* raw() { return conn_; }
 
  private:
-  explicit PgConnection(pg_conn* conn);
+  PgConnection(pg_conn* conn, std::string url, std::chrono::milliseconds timeout);
   Status ErrorOf(pg_result* res) const;
+  // Sends what libpq buffered and waits for the whole answer, until `deadline`.
+  Result<PgResult> Await(Deadline deadline);
 
   pg_conn* conn_;
+  const std::string url_;  // for Reset
+  const std::chrono::milliseconds timeout_;
+  bool unusable_ = false;  // an answer did not come in time, or reading it failed: reset it
   std::atomic<int> pid_{0};
 };
 

@@ -14,7 +14,8 @@ namespace tfzo::testing {
 namespace {
 
 Result<std::string> QueryOne(const std::string& url, const std::string& sql) {
-  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(url));
+  ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn,
+                   PgConnection::Connect(url, std::chrono::seconds(10)));
   ASSIGN_OR_RETURN(PgResult r, conn->Exec(sql.c_str()));
   if (r.rows() == 0 || r.IsNull(0, 0)) return std::string();
   return r.Text(0, 0);

@@ -64,12 +64,16 @@ class PostgresDatabase::Connection final : public SqlConnection {
 
   PgConnection& pg() const { return *pg_; }
 
+  // The deadline of the Run borrowing this connection: every statement's answer must come by
+  // then.
+  void set_deadline(PgConnection::Deadline deadline) { deadline_ = deadline; }
+
   // All rows: the server has sent them already.
   Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int /*max_rows*/) override {
     std::vector<PgParam> values;
     values.reserve(params.size());
     for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
-    ASSIGN_OR_RETURN(PgResult result, pg_->Exec(sql, values));
+    ASSIGN_OR_RETURN(PgResult result, pg_->Exec(sql, values, deadline_));
     auto names = std::make_shared<std::vector<std::string>>();
     for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
     SqlRows rows(std::move(names));
@@ -85,6 +89,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
 
  private:
   const std::unique_ptr<PgConnection> pg_;
+  PgConnection::Deadline deadline_{};
 };
 
 // A borrowed pool connection, handed back on destruction. Move-only.
@@ -103,8 +108,9 @@ class PostgresDatabase::Lease {
   Connection* conn_;
 };
 
-PostgresDatabase::PostgresDatabase(std::string url, std::vector<std::unique_ptr<Connection>> pool)
-    : url_(std::move(url)), pool_(std::move(pool)) {
+PostgresDatabase::PostgresDatabase(std::string url, std::chrono::milliseconds timeout,
+                                   std::vector<std::unique_ptr<Connection>> pool)
+    : url_(std::move(url)), timeout_(timeout), pool_(std::move(pool)) {
   for (auto& c : pool_) free_.push_back(c.get());
 }
 
@@ -112,24 +118,27 @@ PostgresDatabase::~PostgresDatabase() {
   listener_.reset();  // no more publishing from its thread
 }
 
-Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(const std::string& url) {
+Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
+    const std::string& url, std::chrono::milliseconds timeout) {
   std::vector<std::unique_ptr<Connection>> pool;
   for (int i = 0; i < kPoolSize; ++i) {
-    ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(url));
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, PgConnection::Connect(url, timeout));
     pool.push_back(std::make_unique<Connection>(std::move(conn)));
   }
   ASSIGN_OR_RETURN(std::vector<Migration> migrations,
                    LoadMigrations(migrations::Files(), SqlDialect::kPostgres));
   RETURN_IF_ERROR(ApplyPostgresMigrations(pool.front()->pg(), migrations));
-  return std::unique_ptr<PostgresDatabase>(new PostgresDatabase(url, std::move(pool)));
+  return std::unique_ptr<PostgresDatabase>(new PostgresDatabase(url, timeout, std::move(pool)));
 }
 
-PostgresDatabase::Lease PostgresDatabase::Borrow() {
+std::optional<PostgresDatabase::Lease> PostgresDatabase::Borrow(PgConnection::Deadline deadline) {
   std::unique_lock lock(mu_);
-  free_cv_.wait(lock, [this] { return !free_.empty(); });
+  if (!free_cv_.wait_until(lock, deadline, [this] { return !free_.empty(); })) {
+    return std::nullopt;
+  }
   Connection* conn = free_.back();
   free_.pop_back();
-  return Lease(this, conn);
+  return std::optional<Lease>(std::in_place, this, conn);
 }
 
 void PostgresDatabase::Return(Connection* conn) {
@@ -141,46 +150,59 @@ void PostgresDatabase::Return(Connection* conn) {
 }
 
 Status PostgresDatabase::Run(Mode mode, const Body& body) {
-  Lease lease = Borrow();
-  PgConnection& pg = (*lease).pg();
+  const PgConnection::Deadline deadline = std::chrono::steady_clock::now() + timeout_;
+  std::optional<Lease> lease = Borrow(deadline);
+  if (!lease) {
+    return Status(StatusCode::kUnavailable, "every PostgreSQL connection stayed busy for " +
+                                                std::to_string(timeout_.count()) + " ms");
+  }
+  Connection& conn = **lease;
+  conn.set_deadline(deadline);
+  PgConnection& pg = conn.pg();
   for (int attempt = 0;; ++attempt) {
     const bool may_retry = attempt == 0;
-    if (pg.broken()) RETURN_IF_ERROR(pg.Reset());
+    if (pg.broken()) RETURN_IF_ERROR(pg.Reset(deadline));
     if (mode == Mode::kRead) {
-      Status status = body(*lease);
+      Status status = body(conn);
       if (!status.ok() && pg.broken() && may_retry) continue;
       return status;
     }
-    Status begin = pg.Exec("BEGIN").status();
+    Status begin = pg.Exec("BEGIN", {}, deadline).status();
     if (!begin.ok()) {
       if (pg.broken() && may_retry) continue;
       return begin;
     }
-    Status status = body(*lease);
+    Status status = body(conn);
     if (!status.ok()) {
       // Nothing was committed: a connection lost mid-transaction is worth one more try.
       if (pg.broken()) {
         if (may_retry) continue;
       } else {
-        (void)pg.Exec("ROLLBACK");
+        (void)pg.Exec("ROLLBACK", {}, deadline);
       }
       return status;
     }
     // A COMMIT that fails on a lost connection may or may not have committed: no retry.
-    Status commit = pg.Exec("COMMIT").status();
-    if (!commit.ok() && !pg.broken()) (void)pg.Exec("ROLLBACK");
+    Status commit = pg.Exec("COMMIT", {}, deadline).status();
+    if (!commit.ok() && !pg.broken()) (void)pg.Exec("ROLLBACK", {}, deadline);
     return commit;
   }
 }
 
 Status PostgresDatabase::Listen(ChangeListener publish) {
-  ASSIGN_OR_RETURN(listener_, PostgresListener::Start(url_, std::move(publish), [this](int pid) {
-                     for (const auto& conn : pool_) {
-                       if (conn->pg().backend_pid() == pid) return true;
-                     }
-                     return false;
-                   }));
+  auto is_own = [this](int pid) {
+    for (const auto& conn : pool_) {
+      if (conn->pg().backend_pid() == pid) return true;
+    }
+    return false;
+  };
+  ASSIGN_OR_RETURN(listener_, PostgresListener::Start(url_, std::move(publish), std::move(is_own),
+                                                      {.timeout = timeout_}));
   return Status::Ok();
+}
+
+Freshness PostgresDatabase::freshness() const {
+  return listener_ != nullptr ? listener_->freshness() : Freshness{};
 }
 
 Status PostgresDatabase::Notify(SqlConnection& conn, const Change& change) {

@@ -1,9 +1,11 @@
 #ifndef TFZO_STORE_POSTGRES_DATABASE_H_
 #define TFZO_STORE_POSTGRES_DATABASE_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,13 +28,18 @@ namespace tfzo {
 // connection broke before anything could have been committed is retried once on the reset
 // connection. When the database cannot be reached, Run answers kUnavailable. The URL (which
 // may hold a password) never appears in an error.
+//
+// Deadlines: a Run, from waiting for a free connection to its last statement's answer, takes
+// at most `timeout` (PgConnection measures it on the client, so a frozen database too costs
+// only that), then answers kUnavailable.
 class PostgresDatabase final : public SqlDatabase {
  public:
   static constexpr int kPoolSize = 4;
 
   // Connects to `url` (postgresql://...) and applies pending migrations. kUnavailable when
-  // the database cannot be reached.
-  static Result<std::unique_ptr<PostgresDatabase>> Open(const std::string& url);
+  // the database cannot be reached within `timeout` (which bounds every Run afterwards).
+  static Result<std::unique_ptr<PostgresDatabase>> Open(const std::string& url,
+                                                        std::chrono::milliseconds timeout);
 
   ~PostgresDatabase() override;
 
@@ -43,17 +50,21 @@ class PostgresDatabase final : public SqlDatabase {
   // is heard.
   Status Listen(ChangeListener publish) override;
   Status Notify(SqlConnection& conn, const Change& change) override;
+  Freshness freshness() const override;
 
  private:
   class Connection;
   class Lease;
 
-  PostgresDatabase(std::string url, std::vector<std::unique_ptr<Connection>> pool);
+  PostgresDatabase(std::string url, std::chrono::milliseconds timeout,
+                   std::vector<std::unique_ptr<Connection>> pool);
 
-  Lease Borrow();
+  // A free connection, or nullopt when none is free by `deadline`.
+  std::optional<Lease> Borrow(PgConnection::Deadline deadline);
   void Return(Connection* conn);
 
   const std::string url_;  // for the listener's connection
+  const std::chrono::milliseconds timeout_;
   std::mutex mu_;
   std::condition_variable free_cv_;
   std::vector<std::unique_ptr<Connection>> pool_;

@@ -1,5 +1,6 @@
 #include "store/postgres_migrator.h"
 
+#include <chrono>
 #include <string>
 
 #include "core/time.h"
@@ -14,11 +15,20 @@ Status Annotate(const Status& s, const std::string& what) {
   return Status(s.code(), "migration: " + what + ": " + s.message());
 }
 
-// Runs `body` in one transaction holding the migrations' advisory lock.
+// Waiting for another node's migration, or rewriting a large table, may take far longer than
+// the deadline of a request's statement: migrations run at start, before anything is served.
+constexpr std::chrono::hours kMigrationDeadline(1);
+
+// Runs `body` in one transaction holding the migrations' advisory lock, without the
+// connection's statement timeout.
 template <typename Body>
 Status Locked(PgConnection& conn, const std::string& what, Body&& body) {
+  const auto deadline = std::chrono::steady_clock::now() + kMigrationDeadline;
   Status s = conn.Exec("BEGIN").status();
-  if (s.ok()) s = conn.Exec("SELECT pg_advisory_xact_lock($1::bigint)", {kLockKey}).status();
+  if (s.ok()) s = conn.Exec("SET LOCAL statement_timeout = 0").status();
+  if (s.ok()) {
+    s = conn.Exec("SELECT pg_advisory_xact_lock($1::bigint)", {kLockKey}, deadline).status();
+  }
   if (s.ok()) s = body();
   if (s.ok()) s = conn.Exec("COMMIT").status();
   if (!s.ok()) {

@@ -40,6 +40,11 @@ class Recorder {
     return cv_.wait_for(lock, timeout,
                         [&] { return std::any_of(changes_.begin(), changes_.end(), pred); });
   }
+  // Waits until `n` changes were published; false after `timeout`.
+  bool WaitForCount(size_t n, milliseconds timeout = milliseconds(5000)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return changes_.size() >= n; });
+  }
   std::vector<Change> Take() {
     std::lock_guard lock(mu_);
     return std::exchange(changes_, {});
@@ -101,7 +106,7 @@ class PostgresStoreTest : public ::testing::Test {
   std::string ListenerPid() {
     auto pid = db_->Query(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-        "AND query = 'LISTEN tfzo_changes' AND state = 'idle' ORDER BY backend_start LIMIT 1");
+        "AND application_name = '2501-accounts listener' ORDER BY backend_start LIMIT 1");
     EXPECT_TRUE(pid.ok()) << pid.status().message();
     return pid.ok() ? *pid : "";
   }
@@ -150,7 +155,7 @@ TEST_F(PostgresStoreTest, ChangesOfAnotherNodeReachThisNodesListener) {
   EXPECT_TRUE(IsMembership(seen[0], "org_2", "acc_a"));
 }
 
-TEST_F(PostgresStoreTest, ListenerReconnectsAfterItsConnectionIsKilled) {
+TEST_F(PostgresStoreTest, ListenerReconnectsAndCatchesUpFromTheLog) {
   auto a = OpenNode();
   auto b = OpenNode();
   ASSERT_TRUE(a && b);
@@ -158,18 +163,66 @@ TEST_F(PostgresStoreTest, ListenerReconnectsAfterItsConnectionIsKilled) {
   Recorder heard;
   heard.Attach(*a);
 
-  // Kill A's listening connection (B's is the other one: kill the older, A's, opened first).
+  // Kill A's listening connection (B's is the other one: kill the older, A's, opened first),
+  // and change something at once, while A may still be reconnecting.
   const std::string pid = ListenerPid();
   ASSERT_FALSE(pid.empty());
   auto killed = db_->Query("SELECT pg_terminate_backend(" + pid + ")");
   ASSERT_TRUE(killed.ok()) << killed.status().message();
   EXPECT_EQ(*killed, "t");
-  // Notifications sent meanwhile may be lost: everything is dropped once it listens again.
-  EXPECT_TRUE(heard.WaitFor(IsEverything, milliseconds(10000)));
-
-  // And it hears the other node again.
   ASSERT_TRUE(b->RevokeKey("key_1", At(2), Event("e3", "key.revoked", "acc_b")).ok());
+  // Heard from the notification or, if it came while A was away, read back from the log.
   EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
+  ASSERT_TRUE(b->RemoveMember("org_1", "acc_b", Event("e4", "org.member_removed", "acc_a")).ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsMembership(c, "org_1", "acc_b"); }));
+  for (const Change& c : heard.Take()) EXPECT_FALSE(IsEverything(c)) << "the log had it all";
+  EXPECT_TRUE(a->freshness().current);
+}
+
+TEST_F(PostgresStoreTest, AMissedNotificationIsReadFromTheLog) {
+  auto a = OpenNode();
+  ASSERT_TRUE(a);
+  Seed(*a);
+  Recorder heard;
+  heard.Attach(*a);
+  const int64_t catchups = a->freshness().catchups;
+  // A change committed without its notification (as if the notification were lost).
+  auto logged = db_->Query(
+      "WITH n AS (UPDATE change_counter SET seq = seq + 1 RETURNING seq) "
+      "INSERT INTO changes (seq, kind, key_id, at) SELECT seq, 'key', 'key_lost', 0 FROM n "
+      "RETURNING seq");
+  ASSERT_TRUE(logged.ok()) << logged.status().message();
+  // The heartbeat sees the counter ahead of what was heard, and reads the change.
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_lost"); }));
+  EXPECT_GT(a->freshness().catchups, catchups);
+  for (const Change& c : heard.Take()) EXPECT_FALSE(IsEverything(c));
+
+  // Changes no longer in the log (pruned): every cache is dropped instead.
+  ASSERT_TRUE(db_->Query("UPDATE change_counter SET seq = seq + 2 RETURNING seq").ok());
+  EXPECT_TRUE(heard.WaitFor(IsEverything));
+}
+
+TEST_F(PostgresStoreTest, ChangesAreNumberedInCommitOrder) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*b);
+  Recorder heard;
+  heard.Attach(*a);
+  ASSERT_TRUE(b->UpdateKey("key_1", "n1", "d", Event("e1", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(a->UpdateKey("key_1", "n2", "d", Event("e2", "key.updated", "acc_a")).ok());
+  ASSERT_TRUE(b->UpdateKey("key_1", "n3", "d", Event("e3", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(heard.WaitForCount(3));
+  // A's own change is published at its commit, B's when heard: the numbers, not the arrival,
+  // give the order, and they have no holes.
+  std::vector<Change> seen = heard.Take();
+  ASSERT_EQ(seen.size(), 3u);
+  std::sort(seen.begin(), seen.end(),
+            [](const Change& x, const Change& y) { return x.seq < y.seq; });
+  EXPECT_GT(seen[0].seq, 0);
+  EXPECT_EQ(seen[1].key_id, "key_1");
+  EXPECT_EQ(seen[1].seq, seen[0].seq + 1);
+  EXPECT_EQ(seen[2].seq, seen[1].seq + 1);
 }
 
 TEST_F(PostgresStoreTest, PoolConnectionsRecoverAfterTheirBackendsAreKilled) {
@@ -323,22 +376,25 @@ TEST(PostgresOpenTest, UnreachableDatabaseIsUnavailableAndNeverShowsTheUrl) {
 }
 
 TEST(PostgresChangeTest, PayloadsRoundTrip) {
-  for (const Change& c : {Change{Change::Kind::kKey, "key_abc", "", ""},
-                          Change{Change::Kind::kMembership, "", "org_1", "acc_2"},
-                          Change{Change::Kind::kEverything, "", "", ""}}) {
+  for (const Change& c : {Change{Change::Kind::kKey, "key_abc", "", "", 12},
+                          Change{Change::Kind::kMembership, "", "org_1", "acc_2", 13}}) {
     auto back = DecodeChange(EncodeChange(c));
     ASSERT_TRUE(back.has_value()) << EncodeChange(c);
     EXPECT_EQ(back->kind, c.kind);
     EXPECT_EQ(back->key_id, c.key_id);
     EXPECT_EQ(back->org_id, c.org_id);
     EXPECT_EQ(back->account_id, c.account_id);
+    EXPECT_EQ(back->seq, c.seq);
   }
-  EXPECT_EQ(EncodeChange({Change::Kind::kKey, "key_1", "", ""}), "k:key_1");
-  EXPECT_EQ(EncodeChange({Change::Kind::kMembership, "", "org_1", "acc_1"}), "m:org_1:acc_1");
+  EXPECT_EQ(EncodeChange({Change::Kind::kKey, "key_1", "", "", 5}), "5 k:key_1");
+  EXPECT_EQ(EncodeChange({Change::Kind::kMembership, "", "org_1", "acc_1", 6}), "6 m:org_1:acc_1");
   EXPECT_FALSE(DecodeChange("").has_value());
-  EXPECT_FALSE(DecodeChange("k:").has_value());
-  EXPECT_FALSE(DecodeChange("m:org_only").has_value());
-  EXPECT_FALSE(DecodeChange("x:1").has_value());
+  EXPECT_FALSE(DecodeChange("k:key_1").has_value());  // no number
+  EXPECT_FALSE(DecodeChange("0 k:key_1").has_value());
+  EXPECT_FALSE(DecodeChange("5x k:key_1").has_value());
+  EXPECT_FALSE(DecodeChange("5 k:").has_value());
+  EXPECT_FALSE(DecodeChange("5 m:org_only").has_value());
+  EXPECT_FALSE(DecodeChange("5 x:1").has_value());
 }
 
 }  // namespace

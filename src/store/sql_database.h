@@ -64,10 +64,15 @@ class SqlDatabase {
   // never moves back), skipping unknown keys.
   virtual Status RecordKeyUses(SqlConnection& conn, const KeyUses& uses) = 0;
 
-  // Starts hearing the changes other nodes commit and hands each to `publish` (on any thread)
-  // until this database is destroyed. Called once, by SqlStore::Open. The default, for an
-  // engine with no other nodes to hear (SQLite), does nothing.
+  // Starts hearing the changes other nodes commit and hands each to `publish` (on any thread),
+  // in the order of the change log, until this database is destroyed. Called once, by
+  // SqlStore::Open. The default, for an engine with no other nodes to hear (SQLite), does
+  // nothing.
   virtual Status Listen(ChangeListener publish);
+
+  // Whether this node has heard every change committed so far (see Freshness). The default, for
+  // an engine with no other nodes to hear, is always current.
+  virtual Freshness freshness() const { return Freshness{}; }
 
   // Inside a kWrite body that changes `change`: arranges for other nodes to hear it once the
   // transaction commits (this node publishes it itself, after commit). The default, for an

@@ -103,11 +103,17 @@ Status InsertEvent(SqlConnection& c, const EventRecord& e) {
 }
 
 Change KeyChange(std::string_view key_id) {
-  return Change{Change::Kind::kKey, std::string(key_id), "", ""};
+  return Change{.kind = Change::Kind::kKey, .key_id = std::string(key_id)};
 }
 
 Change MembershipChange(std::string_view org_id, std::string_view account_id) {
-  return Change{Change::Kind::kMembership, "", std::string(org_id), std::string(account_id)};
+  return Change{.kind = Change::Kind::kMembership,
+                .org_id = std::string(org_id),
+                .account_id = std::string(account_id)};
+}
+
+std::optional<std::string> NonEmpty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
 }  // namespace
@@ -126,12 +132,37 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(std::unique_ptr<SqlDatabase> da
 }
 
 template <typename Body>
-auto SqlStore::Write(const Change& change, Body&& body)
+auto SqlStore::Write(Change change, Time at, Body&& body)
     -> decltype(body(std::declval<SqlConnection&>())) {
-  auto result = Run(*db_, Mode::kWrite, std::forward<Body>(body));
+  auto result = Run(*db_, Mode::kWrite, [&](SqlConnection& c) {
+    auto done = body(c);
+    if (StatusOf(done).ok()) {
+      Result<int64_t> seq = AppendChange(c, change, at);
+      if (!seq.ok()) return decltype(done)(seq.status());
+    }
+    return done;
+  });
   if (StatusOf(result).ok()) Publish(change);
   return result;
 }
+
+Result<int64_t> SqlStore::AppendChange(SqlConnection& c, Change& change, Time at) {
+  ASSIGN_OR_RETURN(const int64_t seq,
+                   First(
+                       c.Exec(sql::kNextChangeSeq, {}),
+                       [](const SqlRow& r) { return r.Int("seq"); }, "no change counter"));
+  const bool key = change.kind == Change::Kind::kKey;
+  RETURN_IF_ERROR(
+      c.Exec(sql::kInsertChange, {seq, key ? "key" : "membership", NonEmpty(change.key_id),
+                                  NonEmpty(change.org_id), NonEmpty(change.account_id), at})
+          .status());
+  RETURN_IF_ERROR(c.Exec(sql::kPruneChanges, {seq - kKeptChanges}).status());
+  change.seq = seq;
+  RETURN_IF_ERROR(db_->Notify(c, change));
+  return seq;
+}
+
+Freshness SqlStore::freshness() const { return db_->freshness(); }
 
 Status SqlStore::Ping() {
   return Run(*db_, Mode::kRead, [&](SqlConnection& c) { return c.Exec(sql::kPing, {}).status(); });
@@ -200,13 +231,12 @@ Status SqlStore::DeleteSessionsIdleSince(Time cutoff) {
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) {
   const Change change = MembershipChange(org.id, owner_id);
-  return Write(change, [&](SqlConnection& c) -> Status {
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
     RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, org.created_at}).status());
     RETURN_IF_ERROR(
         c.Exec(sql::kInsertMembership, {org.id, owner_id, RoleName(Role::kOwner), org.created_at})
             .status());
-    RETURN_IF_ERROR(InsertEvent(c, event));
-    return db_->Notify(c, change);
+    return InsertEvent(c, event);
   });
 }
 
@@ -233,14 +263,13 @@ Result<std::vector<MembershipRecord>> SqlStore::ListMembers(std::string_view org
 Status SqlStore::AddMember(std::string_view org_id, std::string_view account_id, Role role,
                            const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);
-  return Write(change, [&](SqlConnection& c) -> Status {
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
     ASSIGN_OR_RETURN(SqlRows found, c.Exec(sql::kFindRole, {org_id, account_id}));
     if (!found.empty()) return Conflict("the account is already a member of this organization");
     // A concurrent add of the same member loses on the primary key: kConflict too.
     RETURN_IF_ERROR(
         c.Exec(sql::kInsertMembership, {org_id, account_id, RoleName(role), event.at}).status());
-    RETURN_IF_ERROR(InsertEvent(c, event));
-    return db_->Notify(c, change);
+    return InsertEvent(c, event);
   });
 }
 
@@ -248,7 +277,7 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
                               const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);
   const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
-  return Write(change, [&](SqlConnection& c) -> Status {
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
     ASSIGN_OR_RETURN(auto locked,
                      All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
     std::optional<Role> role;
@@ -262,8 +291,7 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
       return Conflict("the last owner cannot leave the organization");
     }
     RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
-    RETURN_IF_ERROR(InsertEvent(c, event));
-    return db_->Notify(c, change);
+    return InsertEvent(c, event);
   });
 }
 
@@ -299,10 +327,9 @@ Result<std::vector<KeyRecord>> SqlStore::ListOrgKeys(std::string_view org_id) {
 Status SqlStore::UpdateKey(std::string_view key_id, const std::string& name,
                            const std::string& description, const EventRecord& event) {
   const Change change = KeyChange(key_id);
-  return Write(change, [&](SqlConnection& c) -> Status {
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
     RETURN_IF_ERROR(Changed(c.Exec(sql::kUpdateKey, {key_id, name, description}), "no such key"));
-    RETURN_IF_ERROR(InsertEvent(c, event));
-    return db_->Notify(c, change);
+    return InsertEvent(c, event);
   });
 }
 
@@ -310,7 +337,7 @@ Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
                            std::optional<std::optional<Time>> expires_at,
                            const EventRecord& event) {
   const Change change = KeyChange(key_id);
-  return Write(change, [&](SqlConnection& c) -> Status {
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
                      First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
     if (revoked.has_value()) return Conflict("a revoked key cannot be rotated");
@@ -322,21 +349,19 @@ Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
     if (expires_at.has_value()) {
       RETURN_IF_ERROR(c.Exec(sql::kSetExpires, {key_id, *expires_at}).status());
     }
-    RETURN_IF_ERROR(InsertEvent(c, event));
-    return db_->Notify(c, change);
+    return InsertEvent(c, event);
   });
 }
 
 Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRecord& event) {
   const Change change = KeyChange(key_id);
-  return Write(change, [&](SqlConnection& c) -> Result<Time> {
+  return Write(change, event.at, [&](SqlConnection& c) -> Result<Time> {
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
                      First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
     if (revoked.has_value()) return *revoked;  // already revoked: no change, no event
     RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
     RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
     RETURN_IF_ERROR(InsertEvent(c, event));
-    RETURN_IF_ERROR(db_->Notify(c, change));
     return at;
   });
 }

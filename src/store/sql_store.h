@@ -26,11 +26,17 @@ namespace tfzo {
 // a rotation, revocation or member removal first reads the key row (or the org's owner rows)
 // with FOR UPDATE, so that concurrent nodes serialize on it.
 //
-// Changes: a transaction that changes what caches hold tells the database (Notify, inside
-// the transaction, so other nodes hear it only once committed) and, after commit, publishes
-// the change itself, synchronously, so this node's caches are dropped before it answers.
+// Changes: a transaction that changes what caches hold appends the change to the change log
+// (migrations/0003_change_log.sql: the next sequence number, in the same transaction), tells
+// the database (Notify, inside the transaction, so other nodes hear it only once committed)
+// and, after commit, publishes the change itself, synchronously, so this node's caches are
+// dropped before it answers.
 class SqlStore final : public Store {
  public:
+  // Changes the log keeps: a node that missed more (disconnected for that many changes) drops
+  // its whole cache instead of catching up.
+  static constexpr int64_t kKeptChanges = 100000;
+
   // Takes over `database` and starts hearing other nodes' changes through it.
   static Result<std::unique_ptr<SqlStore>> Open(std::unique_ptr<SqlDatabase> database);
 
@@ -39,6 +45,7 @@ class SqlStore final : public Store {
   SqlStore& operator=(const SqlStore&) = delete;
 
   Status Ping() override;
+  Freshness freshness() const override;
 
   Status CreateAccount(const AccountRecord& account, const EventRecord& event) override;
   Result<AccountRecord> FindAccount(std::string_view account_id) override;
@@ -91,10 +98,12 @@ class SqlStore final : public Store {
  private:
   explicit SqlStore(std::unique_ptr<SqlDatabase> database);
 
-  // Runs `body` as one kWrite and publishes `change` once it committed. The body notifies
-  // (SqlDatabase::Notify) on the paths that change something.
+  // Runs `body` as one kWrite that also appends `change` (dated `at`) to the change log, and
+  // publishes it, numbered, once it committed.
   template <typename Body>
-  auto Write(const Change& change, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
+  auto Write(Change change, Time at, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
+  // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.
+  Result<int64_t> AppendChange(SqlConnection& c, Change& change, Time at);
 
   std::unique_ptr<SqlDatabase> db_;  // reset first on destruction: its listener publishes here
 };

@@ -166,6 +166,21 @@ inline constexpr char kListEventsBefore[] = TFZO_EVENT_SELECT
     "AND e.seq < (SELECT b.seq FROM audit_events b WHERE b.id = $3) "
     "ORDER BY e.seq DESC LIMIT $2";
 
+// The change log (migrations/0003_change_log.sql). Taking a number locks the counter row until
+// commit: changes commit in the order of their numbers.
+inline constexpr char kNextChangeSeq[] =
+    "UPDATE change_counter SET seq = seq + 1 WHERE id = 1 RETURNING seq AS seq";
+inline constexpr char kInsertChange[] =
+    "INSERT INTO changes (seq, kind, key_id, org_id, account_id, at) "
+    "VALUES ($1, $2, $3, $4, $5, $6)";
+// Drops the changes numbered up to $1 (SqlStore keeps the newest kKeptChanges).
+inline constexpr char kPruneChanges[] = "DELETE FROM changes WHERE seq <= $1";
+// The last committed change's number.
+inline constexpr char kLastChangeSeq[] = "SELECT seq AS seq FROM change_counter WHERE id = 1";
+inline constexpr char kChangesSince[] =
+    "SELECT seq AS seq, kind AS kind, key_id AS key_id, org_id AS org_id, "
+    "account_id AS account_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
+
 #undef TFZO_KEY_SELECT
 #undef TFZO_MEMBERSHIP_SELECT
 #undef TFZO_EVENT_SELECT

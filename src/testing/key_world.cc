@@ -2,12 +2,11 @@
 
 #include "core/api_key.h"
 #include "core/digest.h"
-#include "testing/memory_store.h"
 
 namespace tfzo::testing {
 
 VerifierWorld::VerifierWorld()
-    : store_(OpenMemoryStore()),
+    : store_(OpenMemoryStore(&feed_)),
       clock_(FromUnix(1'800'000'000)),
       usage_(*store_, std::chrono::hours(1)),
       verifier_(*store_, clock_, &usage_) {

@@ -13,15 +13,17 @@
 #include "core/random.h"
 #include "core/time.h"
 #include "model/store.h"
+#include "testing/memory_store.h"
 
 namespace tfzo::testing {
 
 // What the unit tests of the layers above the store start from: a real store in memory
-// (OpenMemoryStore), a FakeClock at FromUnix(1'800'000'000), a SodiumRandom, a UsageRecorder that
-// writes only when flushed (or at the end), and a KeyVerifier recording uses in it and registered
-// as the store's change listener, as the server wires them. A test fixture derives from it and owns
-// all of it; the members are the fixture's to use. The members are thread-safe as their own
-// classes are; check_ and NoteKeyCheck are for the test's thread only.
+// (OpenMemoryStore) whose freshness is feed_'s, a FakeClock at FromUnix(1'800'000'000), a
+// SodiumRandom, a UsageRecorder that writes only when flushed (or at the end), and a KeyVerifier
+// recording uses in it and registered as the store's change listener, as the server wires them. A
+// test fixture derives from it and owns all of it; the members are the fixture's to use. The
+// members are thread-safe as their own classes are; check_ and NoteKeyCheck are for the test's
+// thread only.
 class VerifierWorld : public ::testing::Test {
  protected:
   VerifierWorld();
@@ -35,6 +37,7 @@ class VerifierWorld : public ::testing::Test {
     return result;
   }
 
+  FreshnessSwitch feed_;  // declared first: the store reads it
   std::unique_ptr<Store> store_;
   FakeClock clock_;
   SodiumRandom random_;
