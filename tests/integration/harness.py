@@ -57,6 +57,21 @@ def psql(url, sql):
     return p.stdout.strip()
 
 
+PG_TEST_CLUSTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts",
+                               "pg-test-cluster")
+
+
+def pg_cluster(cmd, directory):
+    """scripts/pg-test-cluster `cmd` (start, stop, restart, destroy) on a throwaway cluster in
+    `directory`, for the tests that stop or freeze their own database; returns its output (the
+    server URL for start)."""
+    p = subprocess.run([PG_TEST_CLUSTER, cmd, directory], capture_output=True, text=True,
+                       timeout=120)
+    if p.returncode != 0:
+        raise RuntimeError(f"pg-test-cluster {cmd} failed:\n{p.stdout}{p.stderr}")
+    return p.stdout.strip()
+
+
 def pg_database_url(server_url, name):
     """server_url with its database replaced by `name`, created if missing."""
     if not psql(server_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
@@ -171,9 +186,11 @@ class Response:
 class Client:
     """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
 
-    def __init__(self, server, source_address=None):
-        """`server` is anything with scheme, host, port (and ssl_context for https)."""
+    def __init__(self, server, source_address=None, timeout=30):
+        """`server` is anything with scheme, host, port (and ssl_context for https). `timeout`
+        bounds each socket operation (a request to a hung server raises TimeoutError)."""
         self.server = server
+        self.timeout = timeout
         self.cookies = {}
         self.csrf = None
         # Another loopback address to connect from ("127.0.0.2": Linux routes all of 127/8 to
@@ -182,12 +199,13 @@ class Client:
 
     def request(self, method, path, body=None, headers=None, raw=None, bearer=None):
         if self.server.scheme == "https":
-            conn = http.client.HTTPSConnection(self.server.host, self.server.port, timeout=30,
+            conn = http.client.HTTPSConnection(self.server.host, self.server.port,
+                                               timeout=self.timeout,
                                                context=self.server.ssl_context,
                                                source_address=self.source)
         else:
-            conn = http.client.HTTPConnection(self.server.host, self.server.port, timeout=30,
-                                              source_address=self.source)
+            conn = http.client.HTTPConnection(self.server.host, self.server.port,
+                                              timeout=self.timeout, source_address=self.source)
         hdrs = {}
         data = None
         if raw is not None:
@@ -296,6 +314,23 @@ def raw_request(server, data, timeout=5):
         except (socket.timeout, ConnectionResetError):
             pass
         return b"".join(chunks)
+
+
+def health(server, timeout=30):
+    """GET /healthz: (HTTP status, the body's "status": "ok", "degraded" or "unavailable")."""
+    r = Client(server, timeout=timeout).get("/healthz")
+    body = r.json() if r.body.startswith("{") else None
+    return r.status, (body or {}).get("status")
+
+
+def refused_after(client, secret, start, limit=5.0, poll=0.01):
+    """Polls GET /api/v1/me every `poll` seconds until `secret` is refused (401); returns the
+    delay since `start` (a time.monotonic() value), or None if still accepted after `limit`."""
+    while time.monotonic() - start < limit:
+        if client.get("/api/v1/me", bearer=secret).status == 401:
+            return time.monotonic() - start
+        time.sleep(poll)
+    return None
 
 
 def wait_until(predicate, timeout=10.0, interval=0.1):
