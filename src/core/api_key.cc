@@ -1,5 +1,6 @@
 #include "core/api_key.h"
 
+#include <sodium.h>
 #include <zlib.h>
 
 #include <array>
@@ -55,8 +56,10 @@ std::string KeyFromBody(std::string_view body) {
 
 std::string GenerateKey(Random& random) {
   std::string body(kKeyBodyLength, '0');
-  for (char& c : body) c = kBase62Alphabet[random.Uniform(62)];
-  return KeyFromBody(body);
+  FillFromAlphabet(random, kBase62Alphabet, body);
+  std::string key = KeyFromBody(body);
+  sodium_memzero(body.data(), body.size());
+  return key;
 }
 
 std::string KeyHint(std::string_view key) {

@@ -11,7 +11,8 @@ namespace tfzo {
 std::string NewId(std::string_view prefix, Random& random) {
   std::string id(prefix);
   id += '_';
-  for (int i = 0; i < 22; ++i) id += kBase62Alphabet[random.Uniform(62)];
+  id.resize(id.size() + 22);
+  FillFromAlphabet(random, kBase62Alphabet, std::span(id).last(22));
   return id;
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace tfzo {
 
@@ -15,6 +16,13 @@ class Random {
   // A uniform integer in [0, upper), without modulo bias.
   virtual uint32_t Uniform(uint32_t upper) = 0;
 };
+
+// Fills `out` with characters of `alphabet` (2 to 256 of them), each uniform and independent:
+// bytes from `random.Fill`, those past the largest multiple of the alphabet's size dropped (so
+// no character is likelier than another), the rest taken modulo that size. A few Fill calls
+// for the whole string, where Uniform() per character costs a system call each with
+// libsodium (74 per key created). The bytes drawn are wiped: they are the string's secret.
+void FillFromAlphabet(Random& random, std::string_view alphabet, std::span<char> out);
 
 // libsodium's CSPRNG (randombytes_buf, randombytes_uniform).
 class SodiumRandom final : public Random {

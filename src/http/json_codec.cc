@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/range/iterator_range.hpp>
 
@@ -44,6 +45,65 @@ Result<JsonBody> JsonBody::Parse(const HttpRequest& msg,
     if (!known) return InvalidRequest(fmt::format("{}: unknown field", name));
   }
   return JsonBody(std::move(j));
+}
+
+bool JsonBody::ScanPlainStrings(const HttpRequest& msg, std::span<const std::string_view> fields,
+                                std::span<std::optional<std::string_view>> values) {
+  for (auto& value : values) value.reset();
+  const std::string_view in = msg.body();
+  if (in.empty() || values.size() != fields.size() || !CheckJsonMediaType(msg).ok()) return false;
+  size_t i = 0;
+  auto skip_space = [&] {  // JSON's whitespace
+    while (i < in.size() && (in[i] == ' ' || in[i] == '\t' || in[i] == '\n' || in[i] == '\r')) ++i;
+  };
+  auto at = [&](char c) { return i < in.size() && in[i] == c; };
+  // A string of printable ASCII and no escape: its text is its bytes.
+  auto plain_string = [&](std::string_view& out) {
+    if (!at('"')) return false;
+    const size_t start = ++i;
+    for (; i < in.size() && in[i] != '"'; ++i) {
+      const auto c = static_cast<unsigned char>(in[i]);
+      if (c < 0x20 || c > 0x7e || c == '\\') return false;
+    }
+    if (i == in.size()) return false;
+    out = in.substr(start, i - start);
+    ++i;
+    return true;
+  };
+  skip_space();
+  if (!at('{')) return false;
+  ++i;
+  skip_space();
+  if (at('}')) {
+    ++i;
+  } else {
+    for (;;) {
+      std::string_view name, value;
+      if (!plain_string(name)) return false;
+      skip_space();
+      if (!at(':')) return false;
+      ++i;
+      skip_space();
+      if (!plain_string(value)) return false;
+      const auto field = std::find(fields.begin(), fields.end(), name);
+      if (field == fields.end()) return false;
+      std::optional<std::string_view>& slot = values[field - fields.begin()];
+      if (slot) return false;  // repeated
+      slot = value;
+      skip_space();
+      if (at(',')) {
+        ++i;
+        skip_space();
+      } else if (at('}')) {
+        ++i;
+        break;
+      } else {
+        return false;
+      }
+    }
+  }
+  skip_space();
+  return i == in.size();
 }
 
 bool JsonBody::Has(std::string_view field) const { return j_.contains(field); }

@@ -4,6 +4,7 @@
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,17 @@ class JsonBody {
   static Result<JsonBody> Parse(const HttpRequest& msg,
                                 std::initializer_list<std::string_view> fields,
                                 bool empty_ok = false);
+
+  // The fields of a body of plain strings, read without building a json value (for the hot
+  // path, POST /api/v1/keys/verify). True when `msg` passes Parse's media type check and its
+  // body is a JSON object whose members are among `fields`, each at most once, and whose values
+  // are all strings of printable ASCII without escapes, as API clients send them: `values[i]`
+  // (`values` is as long as `fields`) is then `fields[i]`'s value, a view into the body, or
+  // nullopt when absent. False for anything else (escapes, other characters, other types,
+  // unknown or repeated members, not JSON): the caller reads such a body with Parse instead,
+  // which gives the same values or the exact error. Never errs itself.
+  static bool ScanPlainStrings(const HttpRequest& msg, std::span<const std::string_view> fields,
+                               std::span<std::optional<std::string_view>> values);
 
   bool Has(std::string_view field) const;
   Result<std::string> RequiredString(std::string_view field) const;

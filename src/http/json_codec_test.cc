@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <optional>
+#include <string>
+
 namespace tfzo::http {
 namespace {
 
@@ -60,6 +64,57 @@ TEST(JsonBodyTest, TypedGettersNameTheField) {
   ASSERT_TRUE(description.ok());
   EXPECT_FALSE(description->has_value());
   EXPECT_TRUE(body->OptionalTime("expires_at").status().message().starts_with("expires_at: "));
+}
+
+// ScanPlainStrings with the fields "key" and "org_id": its values, or nullopt when it declines.
+std::optional<std::array<std::optional<std::string>, 2>> Scan(
+    std::string body, std::string_view type = "application/json") {
+  static constexpr std::array<std::string_view, 2> kFields = {"key", "org_id"};
+  const HttpRequest msg = Post(std::move(body), type);
+  std::array<std::optional<std::string_view>, 2> views;
+  if (!JsonBody::ScanPlainStrings(msg, kFields, views)) return std::nullopt;
+  std::array<std::optional<std::string>, 2> out;
+  for (size_t i = 0; i < 2; ++i) {
+    if (views[i]) out[i] = std::string(*views[i]);
+  }
+  return out;
+}
+
+TEST(JsonBodyTest, PlainStringBodiesAreScannedToWhatTheParserReads) {
+  for (const std::string body :
+       {R"({"key":"tfzo_abc"})", R"({"key": "tfzo_abc", "org_id": "org_1"})",
+        " \t\r\n{ \"org_id\" : \"o p\" ,\n\"key\":\"\" } \n", R"({})", R"({"key":"a/b{}[]:,"})"}) {
+    auto scanned = Scan(body);
+    ASSERT_TRUE(scanned.has_value()) << body;
+    auto parsed = JsonBody::Parse(Post(body), {"key", "org_id"});
+    ASSERT_TRUE(parsed.ok()) << body;
+    EXPECT_EQ((*scanned)[0], *parsed->OptionalString("key")) << body;
+    EXPECT_EQ((*scanned)[1], *parsed->OptionalString("org_id")) << body;
+  }
+  EXPECT_EQ((*Scan(R"({"org_id":"o","key":"k"})"))[0], "k");
+  EXPECT_FALSE((*Scan(R"({"key":"k"})"))[1].has_value()) << "absent";
+}
+
+TEST(JsonBodyTest, AnythingButPlainStringsIsLeftToTheParser) {
+  using namespace std::string_literals;
+  for (const std::string& body : std::initializer_list<std::string>{
+           "",                                 // no body
+           R"({"key":"tfzo\u005fabc"})",       // an escape
+           R"({"key":"a\"b"})",                // an escaped quote
+           "{\"key\":\"caf\xc3\xa9\"}",        // not ASCII
+           "{\"key\":\"a\tb\"}",               // a control character
+           "{\"key\":\"a\0b\"}"s,              // NUL
+           R"({"key":null})",                  // null
+           R"({"key":1})", R"({"key":true})",  // other types
+           R"({"key":"a","key":"b"})",         // repeated
+           R"({"name":"a"})",                  // unknown
+           R"({"key":"a",})", R"({"key":"a"} x)", R"({"key":"a")", R"({"key" "a"})", R"({key:"a"})",
+           R"(["a"])", "\xef\xbb\xbf{\"key\":\"a\"}",  // BOM
+       }) {
+    EXPECT_FALSE(Scan(body).has_value()) << body;
+  }
+  EXPECT_FALSE(Scan(R"({"key":"a"})", "text/plain").has_value()) << "the media type is checked";
+  EXPECT_FALSE(Scan(R"({"key":"a"})", "").has_value());
 }
 
 TEST(JsonCodecTest, KeyJsonHasEveryFieldOfTheSpec) {

@@ -25,9 +25,14 @@ bool IsKeyCharacter(char c) {
 }  // namespace
 
 std::string LogSafe(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
+  AppendLogSafe(text, out);
+  return out;
+}
+
+void AppendLogSafe(std::string_view text, std::string& out) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
   for (size_t i = 0; i < text.size();) {
     if (const size_t prefix = KeyPrefixLength(text.substr(i)); prefix > 0) {
       out.append(text.substr(i, prefix));
@@ -50,7 +55,6 @@ std::string LogSafe(std::string_view text) {
       out += kHex[c & 0xf];
     }
   }
-  return out;
 }
 
 }  // namespace tfzo::http

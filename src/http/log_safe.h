@@ -12,6 +12,8 @@ namespace tfzo::http {
 // \xHH; and the letters and digits after every "tfzo_" (in any case, or "tfzo%5F": an API key,
 // whole or in part; docs/spec/KEYS.md) become "[redacted]". A pure function.
 std::string LogSafe(std::string_view text);
+// The same, appended to `out` (no allocation of its own: the access log's hot path).
+void AppendLogSafe(std::string_view text, std::string& out);
 
 }  // namespace tfzo::http
 

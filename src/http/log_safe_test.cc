@@ -44,5 +44,11 @@ TEST(LogSafeTest, ApiKeysAreRedacted) {
   EXPECT_EQ(LogSafe("tfzo_ab\ncd"), "tfzo_[redacted]\\x0Acd");
 }
 
+TEST(LogSafeTest, AppendLogSafeAddsToWhatIsThere) {
+  std::string line = "GET ";
+  AppendLogSafe("/caf\xc3\xa9/tfzo_abc", line);
+  EXPECT_EQ(line, "GET /caf\\xC3\\xA9/tfzo_[redacted]");
+}
+
 }  // namespace
 }  // namespace tfzo::http

@@ -1,38 +1,83 @@
 #include "http/service_routes.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 namespace tfzo::http {
 
 using beast_http::verb;
 
+namespace {
+
+constexpr std::array<std::string_view, 2> kVerifyFields = {"key", "org_id"};
+
+// The request's key and org_id: views into its body when it was scanned, into `parsed` when
+// it had to be parsed in full. Holds views into the request: used while it lives.
+class VerifyRequest {
+ public:
+  // Services send a plain {"key": "tfzo_...", "org_id": "..."}: that is scanned in place;
+  // anything else (escapes, nulls, other fields, not JSON) goes through the full JSON
+  // parser, which answers exactly as it always has.
+  static Result<VerifyRequest> Read(const HttpRequest& msg) {
+    VerifyRequest out;
+    std::array<std::optional<std::string_view>, kVerifyFields.size()> values;
+    if (JsonBody::ScanPlainStrings(msg, kVerifyFields, values) && values[0]) {
+      out.scanned_key_ = *values[0];
+      out.scanned_org_ = values[1];
+      return out;
+    }
+    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(msg, {"key", "org_id"}));
+    ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
+    ASSIGN_OR_RETURN(std::optional<std::string> org_id, body.OptionalString("org_id"));
+    out.parsed_.emplace(Parsed{std::move(key), std::move(org_id)});
+    return out;
+  }
+
+  std::string_view key() const { return parsed_ ? parsed_->key : scanned_key_; }
+  std::optional<std::string_view> org_id() const {
+    if (!parsed_) return scanned_org_;
+    return parsed_->org_id ? std::optional<std::string_view>(*parsed_->org_id) : std::nullopt;
+  }
+
+ private:
+  struct Parsed {
+    std::string key;
+    std::optional<std::string> org_id;
+  };
+  std::string_view scanned_key_;
+  std::optional<std::string_view> scanned_org_;
+  std::optional<Parsed> parsed_;
+};
+
+}  // namespace
+
+std::string RenderVerdict(const VerifyService::Verdict& verdict) {
+  if (!verdict.key) return Dump({{"valid", false}, {"code", CodeName(verdict.reason)}});
+  const KeyState& state = *verdict.key;
+  return Dump({{"valid", true},
+               {"key_id", state.key_id},
+               {"account_id", state.account_id},
+               {"org_id", state.org_id ? json(*state.org_id) : json(nullptr)},
+               {"expires_at", TimeJson(state.expires_at)}});
+}
+
 void AddServiceRoutes(Routes& routes, VerifyService& verify) {
   routes.Public(
       verb::post, "/api/v1/keys/verify",
       [&verify](Request& request) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"key", "org_id"}));
-        ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
-        ASSIGN_OR_RETURN(auto org_id, body.OptionalString("org_id"));
+        ASSIGN_OR_RETURN(VerifyRequest asked, VerifyRequest::Read(request.msg));
         Authenticator::Notes notes;
-        auto verdict = verify.Verify(key, org_id, request.remote_ip, notes);
+        auto answer = verify.Answer(asked.key(), asked.org_id(), request.remote_ip, notes);
         request.key_check = notes.key_check;
-        if (!verdict.ok()) return verdict.status();
-        if (!verdict->key) {
-          HttpResponse res = Json({{"valid", false}, {"code", CodeName(verdict->reason)}});
-          if (verdict->reason == StatusCode::kRateLimited) {
-            request.rate_limited = true;
-            res.set(beast_http::field::retry_after,
-                    std::to_string(std::max(1, verdict->retry_after)));
-          }
-          return res;
+        if (!answer.ok()) return answer.status();
+        HttpResponse res = JsonResponse(beast_http::status::ok, std::move(answer->body));
+        if (answer->verdict.reason == StatusCode::kRateLimited) {
+          request.rate_limited = true;
+          res.set(beast_http::field::retry_after,
+                  std::to_string(std::max(1, answer->verdict.retry_after)));
         }
-        const KeyState& state = *verdict->key;
-        return Json({{"valid", true},
-                     {"key_id", state.key_id},
-                     {"account_id", state.account_id},
-                     {"org_id", state.org_id ? json(*state.org_id) : json(nullptr)},
-                     {"expires_at", TimeJson(state.expires_at)}});
+        return res;
       },
       /*may_run_inline=*/true);
 }

@@ -5,6 +5,7 @@
 
 #include "http/cli_routes.h"
 #include "http/http_server.h"
+#include "http/service_routes.h"
 
 namespace tfzo {
 
@@ -46,7 +47,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
       resources(deps),
       me(verifier, &usage, clock, http::RenderMe),
-      verify(verifier, &key_failures),
+      verify(verifier, &key_failures, clock, http::RenderVerdict),
       sessions(accounts),
       bearer(verifier, &key_failures),
       static_files(options.web_dir),

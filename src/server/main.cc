@@ -15,9 +15,9 @@
 #include "core/random.h"
 #include "core/time.h"
 #include "http/http_server.h"
-#include "http/log_safe.h"
 #include "http/public_url.h"
 #include "http/trusted_proxies.h"
+#include "server/access_log.h"
 #include "server/app.h"
 #include "store/open_store.h"
 
@@ -155,13 +155,11 @@ int Serve(const ServeFlags& flags) {
                app->hashing.capacity() - app->hashing.threads());
   http::Api& api = app->api;
 
-  // One access-log line per request: method, path, status, request id. Never a header nor
-  // the query; the method and path escaped and any API key in them redacted (LogSafe).
-  auto log_access = [&flags](const http::Request& request, const http::HttpResponse& res) {
-    if (flags.access_log) {
-      spdlog::info("{} {} {} {}", http::LogSafe(request.msg.method_string()),
-                   http::LogSafe(request.path), res.result_int(), request.request_id);
-    }
+  // One access-log line per request (AccessLog), written off the request threads.
+  std::optional<AccessLog> access_log;
+  if (flags.access_log) access_log.emplace();
+  auto log_access = [&access_log](const http::Request& request, const http::HttpResponse& res) {
+    if (access_log) access_log->Record(request, res);
   };
   http::HttpServer server(
       http_options,
@@ -187,6 +185,7 @@ int Serve(const ServeFlags& flags) {
           : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(), endpoint->port());
   spdlog::info("console at {}/ (store: {})", console, flags.db.substr(0, flags.db.find(':')));
   server.Run();
+  if (access_log) access_log->Close();  // every line written before the last ones below
   app->usage.Stop();
   spdlog::info("stopped");
   return 0;
@@ -198,7 +197,7 @@ int Serve(const ServeFlags& flags) {
 int main(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("2501-accounts");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_pattern(tfzo::kLogLinePattern, spdlog::pattern_time_type::utc);
 
   CLI::App app{"2501-accounts: the 2501 API key server"};
   app.require_subcommand(1);

@@ -1,9 +1,33 @@
 #include "service/verify_service.h"
 
 namespace tfzo {
+namespace {
+
+// Whether `a` and `b` are the same state: every field, so that a renderer showing any of them
+// is never handed a body rendered from another state.
+bool SameState(const KeyState& a, const KeyState& b) {
+  return a.key_id == b.key_id && a.account_id == b.account_id && a.org_id == b.org_id &&
+         a.expires_at == b.expires_at && a.key_revoked_at == b.key_revoked_at &&
+         a.secret_revoked_at == b.secret_revoked_at;
+}
+
+}  // namespace
+
+VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys,
+                             const Clock& clock, Render render)
+    : verifier_(verifier), unknown_keys_(unknown_keys), render_(std::move(render)) {
+  if (!render_) return;
+  for (size_t i = 1; i < kReasons; ++i) {
+    refusals_[i] = render_(Verdict{.reason = static_cast<StatusCode>(i)});
+  }
+  answers_.emplace(clock, kAnswerMaxAge);
+}
+
+VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys)
+    : verifier_(verifier), unknown_keys_(unknown_keys) {}
 
 Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
-                                                     const std::optional<std::string>& org_id,
+                                                     std::optional<std::string_view> org_id,
                                                      std::string_view remote_ip,
                                                      Authenticator::Notes& notes) {
   Result<KeyState> state = verifier_.Verify(key);
@@ -15,14 +39,43 @@ Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
   Status access = state.status();
   if (state.ok()) {
     // Without `org_id`, a scoped key is still only as good as its owner's membership there.
-    const std::optional<std::string>& org = org_id ? org_id : state->org_id;
-    if (org) access = verifier_.CheckOrgAccess(*state, *org);
+    if (org_id) {
+      access = verifier_.CheckOrgAccess(*state, *org_id);
+    } else if (state->org_id) {
+      access = verifier_.CheckOrgAccess(*state, *state->org_id);
+    }
   }
   if (access.code() == StatusCode::kInternal || access.code() == StatusCode::kUnavailable) {
     return access;
   }
   if (!access.ok()) return Verdict{.reason = access.code()};
   return Verdict{.key = std::move(state).value()};
+}
+
+Result<VerifyService::Answered> VerifyService::Answer(std::string_view key,
+                                                      std::optional<std::string_view> org_id,
+                                                      std::string_view remote_ip,
+                                                      Authenticator::Notes& notes) {
+  if (!render_) return Internal("VerifyService::Answer without a renderer");
+  ASSIGN_OR_RETURN(Verdict verdict, Verify(key, org_id, remote_ip, notes));
+  if (!verdict.key) {
+    const auto reason = static_cast<size_t>(verdict.reason);
+    std::string body = reason < kReasons ? refusals_[reason] : render_(verdict);
+    return Answered{std::move(verdict), std::move(body)};
+  }
+  std::string body = ValidBody(verdict);
+  return Answered{std::move(verdict), std::move(body)};
+}
+
+std::string VerifyService::ValidBody(const Verdict& verdict) {
+  const KeyState& state = *verdict.key;
+  if (auto found = answers_->Find(state.key_id)) {
+    if (SameState((*found)->state, state)) return (*found)->body;
+  }
+  auto built = std::make_shared<const Built>(Built{state, render_(verdict)});
+  if (answers_->size() >= kMaxAnswers) answers_->Clear();
+  answers_->Insert(state.key_id, built, answers_->epoch());
+  return built->body;
 }
 
 }  // namespace tfzo

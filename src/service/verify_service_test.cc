@@ -133,5 +133,69 @@ TEST_F(VerifyServiceTest, TheSameLimiterCountsVerifyAndBearerFailures) {
   EXPECT_EQ(Verify(GenerateKey(random_))->reason, StatusCode::kRateLimited);
 }
 
+// VerifyService with a renderer that counts its calls and writes what it was given.
+class VerifyAnswerTest : public VerifyServiceTest {
+ protected:
+  VerifyAnswerTest()
+      : answering_(verifier_, &unknown_keys_, clock_, [this](const VerifyService::Verdict& v) {
+          ++renders_;
+          if (!v.key) return "refused " + std::string(CodeName(v.reason));
+          return "valid " + v.key->key_id + " expires " +
+                 (v.key->expires_at ? std::to_string(ToUnix(*v.key->expires_at)) : "never");
+        }) {}
+
+  VerifyService::Answered Answer(const std::string& key,
+                                 std::optional<std::string> org_id = std::nullopt) {
+    Authenticator::Notes notes;
+    auto answered = answering_.Answer(key, org_id, kIp, notes);
+    EXPECT_TRUE(answered.ok()) << answered.status().message();
+    return answered.ok() ? *answered : VerifyService::Answered{};
+  }
+
+  int renders_ = 0;
+  VerifyService answering_;
+};
+
+TEST_F(VerifyAnswerTest, AValidKeysAnswerIsRenderedOnceAndReused) {
+  const int refusals = renders_;  // one per reason, by the constructor
+  const std::string key = NewKey(acme_);
+  const VerifyService::Answered first = Answer(key);
+  ASSERT_TRUE(first.verdict.key.has_value());
+  EXPECT_EQ(first.body, "valid " + key_id_ + " expires never");
+  EXPECT_EQ(Answer(key).body, first.body);
+  EXPECT_EQ(Answer(key, acme_).body, first.body) << "the org asked about is not in the body";
+  EXPECT_EQ(renders_, refusals + 1);
+  // Still judged at every check: the kept body is never an answer by itself.
+  EXPECT_EQ(Answer(key, globex_).body, "refused org_out_of_scope");
+  ASSERT_TRUE(keys_.Revoke(ada_, key_id_).ok());
+  EXPECT_EQ(Answer(key).body, "refused key_revoked");
+  EXPECT_EQ(renders_, refusals + 1) << "refusals are rendered once, by reason";
+}
+
+TEST_F(VerifyAnswerTest, ANewStateIsShownAtOnce) {
+  NewKey(std::nullopt);
+  const Time later = clock_.Now() + std::chrono::hours(24);
+  auto rotated = keys_.Rotate(ada_, key_id_, std::optional<Time>(later));
+  ASSERT_TRUE(rotated.ok());
+  const std::string key = rotated->secret.reveal();
+  Answer(key);
+  const int before = renders_;
+  // A second rotation keeps the key id and changes the expiry: the body follows.
+  const Time much_later = later + std::chrono::hours(24);
+  rotated = keys_.Rotate(ada_, key_id_, std::optional<Time>(much_later));
+  ASSERT_TRUE(rotated.ok());
+  EXPECT_EQ(Answer(rotated->secret.reveal()).body,
+            "valid " + key_id_ + " expires " + std::to_string(ToUnix(much_later)));
+  EXPECT_EQ(renders_, before + 1);
+  EXPECT_EQ(Answer(key).body, "refused key_revoked") << "the old secret";
+}
+
+TEST_F(VerifyAnswerTest, RateLimitedIsARefusalWithItsWait) {
+  for (int i = 0; i < kLimit; ++i) Answer(GenerateKey(random_));
+  const VerifyService::Answered refused = Answer(GenerateKey(random_));
+  EXPECT_EQ(refused.body, "refused rate_limited");
+  EXPECT_EQ(refused.verdict.retry_after, 60);
+}
+
 }  // namespace
 }  // namespace tfzo

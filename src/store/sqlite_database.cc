@@ -1,15 +1,19 @@
 #include "store/sqlite_database.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -20,6 +24,9 @@ namespace tfzo {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+// After a burst of writes the WAL file is cut back to this at its next restart (SQLite keeps
+// it at its largest size otherwise).
+constexpr int kWalSizeLimitBytes = 2 * SqliteDatabase::kCheckpointPages * 4096;
 
 Status Unavailable(std::string message) {
   return Status(StatusCode::kUnavailable, std::move(message));
@@ -193,9 +200,111 @@ Result<SqlRows> SqliteDatabase::Connection::ExecUpTo(const char* sql, SqlParams 
   return rows;
 }
 
-SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn) : conn_(std::move(conn)) {}
+// The background checkpoints: a thread with a connection of its own to the file, woken by the
+// store's connection's commits (OnCommit, its WAL hook) and stopped by the destructor. The
+// connection is used by the thread only; Wake and the counter are thread-safe.
+class SqliteDatabase::Checkpointer {
+ public:
+  static Result<std::unique_ptr<Checkpointer>> Open(const std::string& path) {
+    sqlite3* db = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string message = "cannot open SQLite database " + path + " for checkpoints: " +
+                            (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      sqlite3_close_v2(db);
+      return Unavailable(std::move(message));
+    }
+    // A connection learns that the file is in WAL mode from its first read; until then a
+    // checkpoint does nothing and reports success.
+    if (const int read = sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr);
+        read != SQLITE_OK) {
+      Status error = SqlError(db, read);
+      sqlite3_close_v2(db);
+      return error;
+    }
+    return std::unique_ptr<Checkpointer>(new Checkpointer(db));
+  }
 
-SqliteDatabase::~SqliteDatabase() = default;
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    sqlite3_close_v2(db_);
+  }
+
+  // sqlite3_wal_hook's callback on the store's connection, after each commit (under the
+  // store's mutex): `pages` are in the WAL now.
+  static int OnCommit(void* self, sqlite3* db, const char* name, int pages) {
+    if (pages >= kInlineCheckpointPages) {
+      // The backstop: this connection is the only writer while the hook runs, so this copies
+      // every frame and the next write restarts the WAL from its beginning.
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kCheckpointPages) {
+      static_cast<Checkpointer*>(self)->Wake();
+    }
+    return SQLITE_OK;
+  }
+
+  uint64_t checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
+
+ private:
+  explicit Checkpointer(sqlite3* db) : db_(db), thread_([this] { Run(); }) {}
+
+  void Wake() {
+    {
+      std::lock_guard lock(mu_);
+      if (requested_) return;
+      requested_ = true;
+    }
+    wake_.notify_one();
+  }
+
+  void Run() {
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        wake_.wait(lock, [this] { return requested_ || stopping_; });
+        if (stopping_) return;
+        requested_ = false;
+      }
+      // PASSIVE: copies what it can without waiting for readers or the writer; the commits
+      // that follow wake it again while the WAL stays long.
+      const int rc =
+          sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      if (rc == SQLITE_OK) {
+        checkpoints_.fetch_add(1, std::memory_order_relaxed);
+      } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+        // BUSY: another checkpoint (the backstop, another process) is running; nothing lost.
+        spdlog::warn("sqlite: background checkpoint failed: {}", sqlite3_errmsg(db_));
+      }
+    }
+  }
+
+  sqlite3* const db_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool requested_ = false;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::atomic<uint64_t> checkpoints_{0};
+  std::thread thread_;  // last: starts once the members above exist
+};
+
+SqliteDatabase::SqliteDatabase(std::unique_ptr<Connection> conn,
+                               std::unique_ptr<Checkpointer> checkpointer)
+    : conn_(std::move(conn)), checkpointer_(std::move(checkpointer)) {}
+
+SqliteDatabase::~SqliteDatabase() {
+  // No commit can wake the checkpointer once it is gone.
+  if (checkpointer_ != nullptr) sqlite3_wal_hook(conn_->raw(), nullptr, nullptr);
+}
+
+uint64_t SqliteDatabase::background_checkpoints() const {
+  return checkpointer_ != nullptr ? checkpointer_->checkpoints() : 0;
+}
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& path) {
   if (path.empty()) return InvalidRequest("the SQLite database path is empty");
@@ -220,7 +329,17 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
   ASSIGN_OR_RETURN(std::vector<Migration> migrations,
                    LoadMigrations(migrations::Files(), SqlDialect::kSqlite));
   RETURN_IF_ERROR(ApplySqliteMigrations(db, migrations));
-  return std::unique_ptr<SqliteDatabase>(new SqliteDatabase(std::move(conn)));
+  std::unique_ptr<Checkpointer> checkpointer;
+  if (path != ":memory:") {  // a private in-memory database has no WAL
+    ASSIGN_OR_RETURN(checkpointer, Checkpointer::Open(path));
+    RETURN_IF_ERROR(conn->ExecOnce(
+        ("PRAGMA journal_size_limit = " + std::to_string(kWalSizeLimitBytes)).c_str()));
+    // Off first: this pragma installs a WAL hook of its own, which the next line replaces.
+    RETURN_IF_ERROR(conn->ExecOnce("PRAGMA wal_autocheckpoint = 0"));
+    sqlite3_wal_hook(db, &Checkpointer::OnCommit, checkpointer.get());
+  }
+  return std::unique_ptr<SqliteDatabase>(
+      new SqliteDatabase(std::move(conn), std::move(checkpointer)));
 }
 
 Status SqliteDatabase::Run(Mode mode, const Body& body) {

@@ -165,6 +165,27 @@ class LifecycleTest(unittest.TestCase):
             s.stop()
             shutil.rmtree(workdir, ignore_errors=True)
 
+    def test_every_request_is_in_the_access_log_once_the_server_stopped(self):
+        """The access log is written off the request threads, in batches: SIGTERM writes what
+        is still waiting, in order, each line whole; --no-access-log writes none."""
+        for args, logged in (((), True), (("--no-access-log",), False)):
+            with self.subTest(args=args):
+                s = self.start(*args)
+                c = Client(s)
+                ids = [c.get(f"/healthz?n={i}").header("X-Request-Id") for i in range(300)]
+                ids.append(c.get("/no/such/path").header("X-Request-Id"))
+                self.assertEqual(s.stop(signal.SIGTERM), 0, s.log()[-2000:])
+                lines = {m.group(2): m.group(1) for m in re.finditer(
+                    r"^\S+Z info (GET \S+ \d{3}) (\S+)$", s.log(), re.MULTILINE)}
+                if not logged:
+                    self.assertEqual(lines, {})
+                    continue
+                self.assertEqual([i for i in ids if i not in lines], [], "requests not logged")
+                self.assertEqual(lines[ids[0]], "GET /healthz 200", "the query is never logged")
+                self.assertEqual(lines[ids[-1]], "GET /no/such/path 404")
+                order = [m.group(1) for m in re.finditer(r" (\S+)$", s.log(), re.MULTILINE)]
+                self.assertEqual([i for i in order if i in ids], ids, "in the order answered")
+
     def test_migrate_subcommand(self):
         workdir = tempfile.mkdtemp(prefix="tfzo-it-")
         try:

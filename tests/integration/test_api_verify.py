@@ -152,6 +152,31 @@ class VerifyTest(ServerTestCase):
                          204)
         self.assertInvalid({"key": unscoped, "org_id": foreign["id"]}, "forbidden")
 
+    def test_answers_are_the_same_bytes_however_the_body_is_written(self):
+        """Plain bodies are scanned in place and the answer is kept per key; escapes, nulls and
+        spacing go through the JSON parser: every way of asking gets the very same bytes."""
+        a = self.new_account()
+        org = create_org(a)
+        expires = rfc3339(time.time() + 7 * 86400)
+        key, secret = create_key(a, org_id=org["id"], expires_at=expires)
+        escaped = secret.replace("_", "\\u005f", 1)
+        valid = (b'{"account_id":"%s","expires_at":"%s","key_id":"%s","org_id":"%s","valid":true}'
+                 % (a.account["id"].encode(), expires.encode(), key["id"].encode(),
+                    org["id"].encode()))
+        forbidden = b'{"code":"forbidden","valid":false}'
+        for raw, expected in (
+                ('{"key":"%s"}' % secret, valid),
+                ('{"key":"%s"}' % secret, valid),  # the kept answer
+                (' {\n "org_id" : "%s", "key" : "%s" }\n' % (org["id"], secret), valid),
+                ('{"key":"%s","org_id":null}' % secret, valid),
+                ('{"key":"%s"}' % escaped, valid),
+                ('{"key":"%s","org_id":"org_nope"}' % secret, forbidden),
+                ('{"key":"%s","org_id":"org\\u005fnope"}' % secret, forbidden)):
+            with self.subTest(raw=raw.replace(secret, "<key>")):
+                r = self.client().post("/api/v1/keys/verify", raw=raw)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.body.encode(), expected)
+
     def test_malformed_body_is_400(self):
         cases = [({}, "key"), ({"key": 12}, "key"), ({"key": None}, "key"),
                  ({"key": make_key(), "org_id": 5}, "org_id")]

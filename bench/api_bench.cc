@@ -1,0 +1,147 @@
+// Micro benchmarks of the answers the I/O threads give from memory, through the whole Api
+// (router, authentication, handler, headers, metrics) without sockets: POST
+// /api/v1/keys/verify (unscoped key, scoped key, with an org_id) beside GET /api/v1/me, the
+// cached answer it is measured against. Figures only; nothing here passes or fails on time.
+//
+// One account and its keys are made through the Api itself (sign-up, POST /api/keys) on an
+// in-memory SQLite store, as the server's tests do; each key is checked once before the
+// timing, so every timed request is answered inline from the caches.
+
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/random.h"
+#include "core/time.h"
+#include "http/routes.h"
+#include "server/app.h"
+#include "testing/memory_store.h"
+
+namespace tfzo {
+namespace {
+
+namespace beast_http = boost::beast::http;
+using beast_http::verb;
+using nlohmann::json;
+
+// The App, one account, an unscoped and an org-scoped key.
+class World {
+ public:
+  World()
+      : store_(testing::OpenMemoryStore()),
+        app_(BuildApp(AppOptions{.password_params = PasswordHasher::kCheapParams}, *store_, clock_,
+                      random_)) {
+    http::HttpResponse signup = Send(verb::post, "/api/signup",
+                                     {{"email", "bench@example.com"}, {"password", "pw-123456"}});
+    const std::string set_cookie(signup[beast_http::field::set_cookie]);
+    const size_t eq = set_cookie.find('='), semi = set_cookie.find(';');
+    cookie_ = set_cookie.substr(eq + 1, semi - eq - 1);
+    csrf_ = json::parse(signup.body())["csrf_token"];
+    org_id_ = json::parse(Send(verb::post, "/api/orgs", {{"name", "Acme"}}).body())["org"]["id"];
+    key_ = NewKey({{"name", "bench"}});
+    scoped_key_ = NewKey({{"name", "scoped"}, {"org_id", org_id_}});
+  }
+
+  http::Request Request(verb method, const std::string& target, const json& body,
+                        const std::string& bearer = "") const {
+    http::Request req;
+    req.msg = http::HttpRequest(method, target, 11);
+    req.remote_ip = "127.0.0.1";
+    req.request_id = "bench-1";
+    if (!bearer.empty()) req.msg.set(beast_http::field::authorization, "Bearer " + bearer);
+    if (!body.is_null()) {
+      req.msg.set(beast_http::field::content_type, "application/json");
+      req.msg.body() = body.dump();
+    }
+    req.msg.prepare_payload();
+    return req;
+  }
+
+  // Answers `proto` (a copy, as each request is a new one) inline.
+  std::optional<http::HttpResponse> Inline(const http::Request& proto) {
+    http::Request req = proto;
+    return app_->api.TryHandleInline(req);
+  }
+  // The same on the worker path, which reads through to the store and fills the caches.
+  http::HttpResponse Handle(const http::Request& proto) {
+    http::Request req = proto;
+    return app_->api.Handle(req);
+  }
+
+  const std::string& key() const { return key_; }
+  const std::string& scoped_key() const { return scoped_key_; }
+  const std::string& org_id() const { return org_id_; }
+
+ private:
+  http::HttpResponse Send(verb method, const std::string& target, const json& body) {
+    http::Request req = Request(method, target, body);
+    if (!cookie_.empty()) {
+      req.msg.set(beast_http::field::cookie,
+                  std::string(http::SessionCookieName(false)) + "=" + cookie_);
+      req.msg.set("X-CSRF-Token", csrf_);
+    }
+    return app_->api.Handle(req);
+  }
+
+  std::string NewKey(const json& body) {
+    return json::parse(Send(verb::post, "/api/keys", body).body())["secret"];
+  }
+
+  std::unique_ptr<Store> store_;
+  // Stopped: cached entries never age into a re-read (the caches' re-check) mid-benchmark.
+  FakeClock clock_{FromUnix(1'800'000'000)};
+  SodiumRandom random_;
+  std::unique_ptr<App> app_;
+  std::string cookie_, csrf_, org_id_, key_, scoped_key_;
+};
+
+World& TheWorld() {
+  static World* world = new World();
+  return *world;
+}
+
+void Run(benchmark::State& state, const http::Request& proto) {
+  World& world = TheWorld();
+  if (world.Handle(proto).result() != beast_http::status::ok || !world.Inline(proto)) {
+    state.SkipWithError("not answered 200 inline");
+    return;
+  }
+  for (auto _ : state) {
+    auto res = world.Inline(proto);
+    benchmark::DoNotOptimize(res);
+  }
+}
+
+void BM_Me(benchmark::State& state) {
+  World& w = TheWorld();
+  Run(state, w.Request(verb::get, "/api/v1/me", nullptr, w.key()));
+}
+
+void BM_Verify(benchmark::State& state) {
+  World& w = TheWorld();
+  Run(state, w.Request(verb::post, "/api/v1/keys/verify", {{"key", w.key()}}));
+}
+
+void BM_VerifyScoped(benchmark::State& state) {
+  World& w = TheWorld();
+  Run(state, w.Request(verb::post, "/api/v1/keys/verify", {{"key", w.scoped_key()}}));
+}
+
+void BM_VerifyForOrg(benchmark::State& state) {
+  World& w = TheWorld();
+  Run(state,
+      w.Request(verb::post, "/api/v1/keys/verify", {{"key", w.key()}, {"org_id", w.org_id()}}));
+}
+
+BENCHMARK(BM_Me);
+BENCHMARK(BM_Verify);
+BENCHMARK(BM_VerifyScoped);
+BENCHMARK(BM_VerifyForOrg);
+
+}  // namespace
+}  // namespace tfzo
+
+BENCHMARK_MAIN();
