@@ -55,8 +55,10 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
     try {
       if (cache_only) {
         KeyVerifier::CacheOnlyScope scope;
+        DeferredErrorLog errors;  // a miss's 503 is never sent: nothing to log then
         res = (*match.handler)(request);
         if (scope.missed()) return std::nullopt;
+        errors.Emit();
       } else {
         res = (*match.handler)(request);
       }

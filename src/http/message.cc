@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "auth/bearer_authenticator.h"
 #include "http/static_files.h"
@@ -15,7 +18,37 @@ namespace {
 
 constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 
+// The lines ErrorResponse kept while a DeferredErrorLog is alive on this thread.
+struct Deferred {
+  bool active = false;
+  std::vector<std::pair<spdlog::level::level_enum, std::string>> lines;
+};
+thread_local Deferred tl_deferred;
+
+void LogError(spdlog::level::level_enum level, std::string line) {
+  if (tl_deferred.active) {
+    tl_deferred.lines.emplace_back(level, std::move(line));
+  } else {
+    spdlog::log(level, "{}", line);
+  }
+}
+
 }  // namespace
+
+DeferredErrorLog::DeferredErrorLog() {
+  tl_deferred.active = true;
+  tl_deferred.lines.clear();
+}
+
+DeferredErrorLog::~DeferredErrorLog() {
+  tl_deferred.active = false;
+  tl_deferred.lines.clear();
+}
+
+void DeferredErrorLog::Emit() {
+  for (auto& [level, line] : tl_deferred.lines) spdlog::log(level, "{}", line);
+  tl_deferred.lines.clear();
+}
 
 HttpResponse JsonResponse(beast_http::status status, std::string body) {
   HttpResponse res{status, 11};
@@ -30,13 +63,15 @@ HttpResponse ErrorResponse(const Status& status, bool bearer_path) {
   switch (status.code()) {
     // What failed inside (a store's host, port or error text) is for the operator's log.
     case StatusCode::kInternal:
-      spdlog::error("answered 500: {}", status.message());
+      LogError(spdlog::level::err, "answered 500: " + status.message());
       message = "Something went wrong on the server; try again, and report it if it persists.";
       break;
     case StatusCode::kUnavailable:
       // A refusal that passes by itself (a busy server, with its own Retry-After) is expected
       // under load and would flood the log; a store that does not answer is worth a line.
-      if (status.retry_after() == 0) spdlog::warn("answered 503: {}", status.message());
+      if (status.retry_after() == 0) {
+        LogError(spdlog::level::warn, "answered 503: " + status.message());
+      }
       message = "The service is temporarily unavailable; try again shortly.";
       break;
     default:

@@ -44,6 +44,21 @@ HttpResponse JsonResponse(beast_http::status status, std::string body);
 // log.
 HttpResponse ErrorResponse(const Status& status, bool bearer_path = false);
 
+// While alive on a thread, ErrorResponse keeps the lines it would log (a 500's cause, a
+// store's 503) instead of writing them: for an attempt whose answer may be thrown away.
+// Api::TryHandleInline answers from memory; when the cache misses, its 503 "not in the cache"
+// is never sent, the request is answered again on a worker, and a line per miss (every first
+// use of a key, every unknown key) would flood the log. Emit() writes what was kept; the
+// destructor drops the rest. One per thread at a time; not copyable.
+class DeferredErrorLog {
+ public:
+  DeferredErrorLog();
+  ~DeferredErrorLog();
+  DeferredErrorLog(const DeferredErrorLog&) = delete;
+  DeferredErrorLog& operator=(const DeferredErrorLog&) = delete;
+  void Emit();
+};
+
 // RFC 6797; includeSubDomains is left to the operator (it binds every sibling host).
 inline constexpr std::string_view kStrictTransportSecurity = "max-age=31536000";
 

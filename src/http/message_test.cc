@@ -1,6 +1,8 @@
 #include "http/message.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <sstream>
 
@@ -51,6 +53,28 @@ TEST(MessageTest, WireFormOfErrorsNoContentAndOldClientsIsBeasts) {
   EXPECT_NE(OurWireForm(error).find("Connection: close\r\n"), std::string::npos);
   EXPECT_TRUE(OurWireForm(old).starts_with("HTTP/1.0 404 Not Found\r\n"));
   EXPECT_TRUE(OurWireForm(custom).starts_with("HTTP/1.1 200 Fine\r\n"));
+}
+
+TEST(DeferredErrorLogTest, KeepsTheLinesOfAnAttemptUntilEmittedAndDropsTheRest) {
+  std::ostringstream out;
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_st>(out)));
+  {
+    DeferredErrorLog attempt;  // a cache miss: the answer is thrown away
+    ErrorResponse(Status(StatusCode::kUnavailable, "not in the cache"));
+  }
+  EXPECT_EQ(out.str(), "");
+  {
+    DeferredErrorLog attempt;  // an answer that is sent
+    ErrorResponse(Internal("the disk is on fire"));
+    EXPECT_EQ(out.str(), "");
+    attempt.Emit();
+  }
+  EXPECT_NE(out.str().find("answered 500: the disk is on fire"), std::string::npos) << out.str();
+  ErrorResponse(Status(StatusCode::kUnavailable, "the store is down"));
+  EXPECT_NE(out.str().find("answered 503: the store is down"), std::string::npos) << out.str();
+  spdlog::set_default_logger(previous);
 }
 
 }  // namespace

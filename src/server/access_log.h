@@ -25,9 +25,10 @@ inline constexpr char kLogLinePattern[] = "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v";
 //
 // Record() appends the line's text and time to a buffer, under a mutex held for that append
 // only; a thread of the log's own takes the whole buffer at once, formats each line with
-// kLogLinePattern (spdlog's formatter, as the server's other lines) and writes them to `fd` in
-// batches of whole lines, at most PIPE_BUF bytes per write(2), so that a pipe shared with the
-// other log lines never splits one. That thread is woken once per batch (`batch_bytes`
+// kLogLinePattern (spdlog's formatter, as the server's other lines; its prefix once per
+// millisecond) and writes them to `fd` in batches: one write(2) to a regular file, whole lines
+// of at most PIPE_BUF bytes per write to a pipe, so that a pipe shared with the other log lines
+// never splits one. That thread is woken once per batch (`batch_bytes`
 // recorded) or every `flush_interval`, never by each line: a queue that wakes its reader per
 // line costs the request a futex call and a context switch, more than the synchronous write
 // this replaces (spdlog's async logger: +6% CPU per GET /api/v1/me). A request never waits for

@@ -207,5 +207,35 @@ TEST_F(AppTest, AKeyMadeInTheConsoleWorksOnTheCliAndVerifyRoutes) {
   EXPECT_EQ(Code(refused), "session_required");
 }
 
+TEST_F(AppTest, CachedKeysAreVerifiedOnTheIoThreadWithTheSameAnswer) {
+  auto [cookie, csrf] = SignUp("a@example.com");
+  const std::string secret =
+      Send(verb::post, "/api/keys", {{"name", "svc"}}, cookie, csrf).body["secret"];
+  auto verify = [&](const std::string& key) {
+    http::Request req;
+    req.msg = http::HttpRequest(verb::post, "/api/v1/keys/verify", 11);
+    req.remote_ip = remote_ip_;
+    req.request_id = "test";
+    req.msg.set(beast_http::field::content_type, "application/json");
+    req.msg.body() = json{{"key", key}}.dump();
+    req.msg.prepare_payload();
+    return req;
+  };
+  http::Request first = verify(secret);
+  EXPECT_FALSE(app_->api.TryHandleInline(first).has_value()) << "not cached yet: the store";
+  http::Request on_worker = verify(secret);
+  const http::HttpResponse answered = app_->api.Handle(on_worker);
+  ASSERT_EQ(answered.result_int(), 200u);
+  http::Request again = verify(secret);
+  const std::optional<http::HttpResponse> inline_answer = app_->api.TryHandleInline(again);
+  ASSERT_TRUE(inline_answer.has_value()) << "a cached key is answered from memory";
+  EXPECT_EQ(inline_answer->body(), answered.body());
+  // A malformed key needs no store either; an unknown one does.
+  http::Request malformed = verify("tfzo_nope");
+  ASSERT_TRUE(app_->api.TryHandleInline(malformed).has_value());
+  http::Request unknown = verify(GenerateKey(random_));
+  EXPECT_FALSE(app_->api.TryHandleInline(unknown).has_value());
+}
+
 }  // namespace
 }  // namespace tfzo

@@ -89,6 +89,16 @@ class VerifyTest(ServerTestCase):
     def test_unknown_well_formed_key(self):
         self.assertInvalid({"key": make_key()}, "key_invalid")
 
+    def test_keys_not_cached_yet_leave_no_line_in_the_log(self):
+        """Each is tried from memory first and answered by a worker when the cache misses:
+        the miss is no error, so no 'answered 503' line per unknown or new key."""
+        a = self.new_account()
+        _, secret = create_key(a)
+        for key in [make_key() for _ in range(5)] + [secret]:
+            self.assertEqual(self.verify({"key": key}).status, 200)
+        self.assertEqual(self.client().get("/api/v1/me", bearer=secret).status, 200)
+        self.assertNotIn("not in the cache", self.server.log())
+
     def test_revoked_and_rotated_keys(self):
         a = self.new_account()
         key, secret = create_key(a)
