@@ -1,7 +1,5 @@
 #include "auth/bounded_pool.h"
 
-#include <pthread.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -9,8 +7,8 @@
 
 namespace tfzo {
 
-BoundedPool::BoundedPool(int threads, int max_waiting, Priority priority)
-    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), priority_(priority) {
+BoundedPool::BoundedPool(int threads, int max_waiting, int nice)
+    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), nice_(std::clamp(nice, 0, 19)) {
   const int n = std::max(1, threads);
   threads_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
@@ -57,14 +55,9 @@ Status BoundedPool::Run(const std::function<void()>& task) {
 }
 
 void BoundedPool::Work() {
-  // Lowering a thread's own priority needs no privilege. Should SCHED_IDLE be refused (a
-  // seccomp profile, say), the lowest niceness does most of the job.
-  if (priority_ == Priority::kIdle) {
-    const sched_param param{};
-    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) {
-      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);  // Linux: per thread
-    }
-  }
+  // Linux schedules threads, so PRIO_PROCESS with a thread id sets this thread's niceness.
+  // Raising it needs no privilege; if it fails the pool works at normal priority.
+  if (nice_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice_);
   for (;;) {
     std::packaged_task<void()> task;
     {

@@ -22,15 +22,9 @@ namespace tfzo {
 // destructor runs what is queued and joins them. Thread-safe.
 class BoundedPool {
  public:
-  enum class Priority {
-    kNormal,
-    // SCHED_IDLE: the threads run only on a core no normal thread wants, and a normal thread
-    // that wakes up takes the core from them at once (a niceness of 19 still lets a running
-    // thread finish its slice first, about a millisecond).
-    kIdle,
-  };
-
-  BoundedPool(int threads, int max_waiting, Priority priority = Priority::kNormal);
+  // `nice`: the threads' scheduling niceness (0..19), so that the work they do yields the CPU
+  // to the threads serving everything else when both want it.
+  BoundedPool(int threads, int max_waiting, int nice = 0);
   ~BoundedPool();
   BoundedPool(const BoundedPool&) = delete;
   BoundedPool& operator=(const BoundedPool&) = delete;
@@ -52,7 +46,7 @@ class BoundedPool {
   void Work();
 
   const int capacity_;
-  const Priority priority_;
+  const int nice_;
   mutable std::mutex mu_;
   std::condition_variable ready_;
   std::deque<std::packaged_task<void()>> queue_;  // guarded by mu_

@@ -1,7 +1,6 @@
 #include "auth/bounded_pool.h"
 
 #include <gtest/gtest.h>
-#include <sched.h>
 
 #include <atomic>
 #include <set>
@@ -115,16 +114,6 @@ TEST(BoundedPoolTest, ATasksExceptionReachesItsCaller) {
   EXPECT_THROW((void)pool.Run([] { throw std::runtime_error("boom"); }), std::runtime_error);
   EXPECT_EQ(pool.in_flight(), 0);
   EXPECT_TRUE(pool.Run([] {}).ok());
-}
-
-TEST(BoundedPoolTest, IdlePriorityRunsTasksUnderSchedIdle) {
-  BoundedPool idle(1, 0, BoundedPool::Priority::kIdle);
-  int policy = -1;
-  ASSERT_TRUE(idle.Run([&] { policy = sched_getscheduler(0); }).ok());
-  EXPECT_EQ(policy, SCHED_IDLE);
-  BoundedPool normal(1, 0);
-  ASSERT_TRUE(normal.Run([&] { policy = sched_getscheduler(0); }).ok());
-  EXPECT_EQ(policy, SCHED_OTHER);
 }
 
 }  // namespace

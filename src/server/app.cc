@@ -28,7 +28,7 @@ HashingPoolSize PoolSize(const AppOptions& options) {
 
 App::App(const AppOptions& options, Store& store, const Clock& clock, Random& random)
     : store(store),
-      hashing(PoolSize(options).threads, PoolSize(options).max_waiting, kHashingPriority),
+      hashing(PoolSize(options).threads, PoolSize(options).max_waiting, kHashingNice),
       hasher(options.password_params, &hashing),
       usage(store, options.usage_interval),
       verifier(store, clock, &usage, KeyVerifier::Options{.stale_for = options.stale_for}),

@@ -67,9 +67,9 @@ struct AppOptions {
 // a flood of sign-ins leaves at least one worker to everything else and gets 503 beyond that.
 // `threads`: `hash_threads`, or half the cores (at least 1); `max_waiting`: twice that, both
 // clamped to that bound.
-// The hashing threads' priority: argon2id takes a whole core for tens of milliseconds, and
+// The hashing threads' niceness: argon2id takes a whole core for tens of milliseconds, and
 // key checks, which take microseconds, must not wait behind it for the CPU.
-inline constexpr BoundedPool::Priority kHashingPriority = BoundedPool::Priority::kIdle;
+inline constexpr int kHashingNice = 19;
 
 struct HashingPoolSize {
   int threads;
