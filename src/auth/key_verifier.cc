@@ -48,20 +48,23 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
       accounts_(clock, decltype(accounts_)::kForever) {}
 
 Status KeyVerifier::CheckServable(Time now) {
-  const Freshness freshness = store_.freshness();
-  if (freshness.current) return Status::Ok();
-  if (now - freshness.current_at >= stale_for_) {
-    return Status(StatusCode::kUnavailable,
-                  "the store has been unreachable for longer than --stale-for");
+  switch (ServingAt(now).level) {
+    case Serving::Level::kAll:
+      return Status::Ok();
+    case Serving::Level::kCachedOnly:
+      stale_.fetch_add(1, std::memory_order_relaxed);
+      return Status::Ok();
+    case Serving::Level::kNothing:
+      break;
   }
-  stale_.fetch_add(1, std::memory_order_relaxed);
-  return Status::Ok();
+  return Status(StatusCode::kUnavailable,
+                "the store has been unreachable for longer than --stale-for");
 }
 
-KeyVerifier::Serving KeyVerifier::serving() const {
+KeyVerifier::Serving KeyVerifier::ServingAt(Time now) const {
   const Freshness freshness = store_.freshness();
   if (freshness.current) return Serving{};
-  const bool stale_ok = clock_.Now() - freshness.current_at < stale_for_;
+  const bool stale_ok = now - freshness.current_at < stale_for_;
   return Serving{.level = stale_ok ? Serving::Level::kCachedOnly : Serving::Level::kNothing,
                  .since = freshness.current_at};
 }

@@ -97,7 +97,7 @@ class KeyVerifier {
   // Drops what `change` affects. Registered as the store's change listener by the wiring.
   void OnChange(const Change& change);
 
-  Serving serving() const;
+  Serving serving() const { return ServingAt(clock_.Now()); }
   Stats stats() const;
 
  private:
@@ -115,6 +115,7 @@ class KeyVerifier {
   // Both at `now`, read once per check.
   Result<KeyState> FindState(const Digest& digest, Time now);
   Result<KeyState> Judge(KeyState state, Time now);
+  Serving ServingAt(Time now) const;
   // Ok when a cached entry may be used at `now` (counting a stale use), else kUnavailable.
   Status CheckServable(Time now);
 

@@ -85,6 +85,9 @@ struct KeyState {
   std::optional<Time> expires_at;
   std::optional<Time> key_revoked_at;     // the key itself was revoked
   std::optional<Time> secret_revoked_at;  // this secret was revoked (by revoke or rotation)
+
+  // Every field: a body rendered from one state is never handed out for another.
+  bool operator==(const KeyState&) const = default;
 };
 
 struct AgentRecord {

@@ -1,17 +1,6 @@
 #include "service/verify_service.h"
 
 namespace tfzo {
-namespace {
-
-// Whether `a` and `b` are the same state: every field, so that a renderer showing any of them
-// is never handed a body rendered from another state.
-bool SameState(const KeyState& a, const KeyState& b) {
-  return a.key_id == b.key_id && a.account_id == b.account_id && a.org_id == b.org_id &&
-         a.expires_at == b.expires_at && a.key_revoked_at == b.key_revoked_at &&
-         a.secret_revoked_at == b.secret_revoked_at;
-}
-
-}  // namespace
 
 VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys,
                              const Clock& clock, Render render)
@@ -70,7 +59,7 @@ Result<VerifyService::Answered> VerifyService::Answer(std::string_view key,
 std::string VerifyService::ValidBody(const Verdict& verdict) {
   const KeyState& state = *verdict.key;
   if (auto found = answers_->Find(state.key_id)) {
-    if (SameState((*found)->state, state)) return (*found)->body;
+    if ((*found)->state == state) return (*found)->body;
   }
   auto built = std::make_shared<const Built>(Built{state, render_(verdict)});
   if (answers_->size() >= kMaxAnswers) answers_->Clear();
