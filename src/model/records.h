@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/digest.h"
 #include "core/time.h"
@@ -106,6 +107,16 @@ struct HostRecord {
   Time created_at;
 };
 
+// A mail a change sends, composed by the services (service/mail_content.h) and queued by the
+// store in the change's own transaction (EventRecord::mails), then sent in the background.
+// Holds no secret beyond a single-use link token, and the store forgets its text once sent.
+struct MailMessage {
+  std::string to;  // one address
+  std::string subject;
+  std::string text;  // the plain-text part
+  std::string html;  // the HTML part, saying the same
+};
+
 struct EventRecord {
   std::string id;
   Time at;
@@ -114,6 +125,10 @@ struct EventRecord {
   std::optional<std::string> org_id;
   std::string target_id;
   std::string ip;
+  // The mails this event sends (a notice, a verification link, an invitation): queued in the
+  // transaction that records the event, so a change and its mails commit together or not at
+  // all. Not part of the audit record.
+  std::vector<MailMessage> mails{};
 };
 
 // A committed change that state cached in memory (KeyVerifier) must drop. Numbered by the store's

@@ -44,6 +44,9 @@ struct AppOptions {
   std::string public_origin{};
   // --web-dir: serve the console from there; "" for the embedded copy.
   std::string web_dir{};
+  // --public-url's base: the start of links in mails. "" when not given: the wiring then sets
+  // App::console_url to the address it listens on, before serving.
+  std::string console_url{};
   // --stale-for: how long cached keys keep answering while the database is unreachable.
   std::chrono::seconds stale_for = KeyVerifier::Options{}.stale_for;
   // How often key uses are written to the store.
@@ -97,6 +100,9 @@ struct App {
   FailureLimiter login_address_failures;  // failed sign-ins per client address
   FailureLimiter signup_addresses;        // sign-ups per client address
   FailureLimiter key_failures;            // unknown keys per client address
+  // The base of links in mails (AppOptions::console_url). Set before the first request, read
+  // only after.
+  std::string console_url;
   ServiceDeps deps;
   AccountService accounts;
   OrgService orgs;

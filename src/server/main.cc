@@ -144,6 +144,7 @@ int Serve(const ServeFlags& flags) {
           .secure_cookie = https,
           .public_origin = public_url ? public_url->origin : "",
           .web_dir = flags.web_dir,
+          .console_url = public_url ? public_url->base : "",
           .stale_for = std::chrono::seconds(flags.stale_for_seconds),
           .login_address_limit = flags.signin_address_limit,
           .signup_address_limit = flags.signup_address_limit,
@@ -183,6 +184,7 @@ int Serve(const ServeFlags& flags) {
       public_url
           ? public_url->base
           : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(), endpoint->port());
+  app->console_url = console;  // before the first request: links in mails start here
   spdlog::info("console at {}/ (store: {})", console, flags.db.substr(0, flags.db.find(':')));
   server.Run();
   if (access_log) access_log->Close();  // every line written before the last ones below

@@ -16,12 +16,15 @@ struct Caller {
   std::string ip;
 };
 
-// What every service holds: the store, the clock and the random source, all owned by the
-// server's wiring and outliving the services. Thread-safe, as its parts are.
+// What every service holds: the store, the clock, the random source and the console's address
+// (the base of links in mails: --public-url, or the address the server listens on, set before
+// the first request), all owned by the server's wiring and outliving the services.
+// Thread-safe, as its parts are.
 struct ServiceDeps {
   Store& store;
   const Clock& clock;
   Random& random;
+  const std::string& console_url;  // "https://host[/path]", no trailing '/'
 
   EventRecord Event(std::string action, const Caller& caller, std::string target_id,
                     std::optional<std::string> org_id = std::nullopt) const {

@@ -8,7 +8,7 @@ ServiceWorld::ServiceWorld()
     : hasher_(PasswordHasher::kCheapParams),
       login_failures_(clock_, AccountService::kLoginFailureLimit,
                       AccountService::kLoginFailureWindow),
-      deps_{*store_, clock_, random_},
+      deps_{*store_, clock_, random_, kConsoleUrl},
       accounts_(deps_, hasher_, {.login_email = &login_failures_}),
       orgs_(deps_),
       keys_(deps_, {}) {}

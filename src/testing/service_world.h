@@ -22,6 +22,8 @@ class ServiceWorld : public VerifierWorld {
  protected:
   // Where the helpers' requests come from.
   static constexpr char kIp[] = "127.0.0.1";
+  // The base of links in mails.
+  static inline const std::string kConsoleUrl = "https://accounts.test";
 
   ServiceWorld();
 
