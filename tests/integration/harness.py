@@ -9,6 +9,8 @@ its own fresh database on that server.
 """
 
 import calendar
+import email
+import email.policy
 import hashlib
 import http.client
 import json
@@ -19,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -399,3 +402,79 @@ def create_key(client, name=None, **fields):
     if r.status != 201:
         raise AssertionError(f"create key failed: {r}")
     return r.json()["key"], r.json()["secret"]
+
+
+# Debian's interpreter, which has python3-aiosmtpd, even when another python3 runs the tests.
+SYSTEM_PYTHON = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+
+
+class SmtpSink:
+    """A real SMTP server (smtp_sink.py, on aiosmtpd) in its own process. Stopping and starting
+    it again keeps its port and what it received."""
+
+    def __init__(self, directory=None):
+        self.directory = directory or tempfile.mkdtemp(prefix="tfzo-smtp-")
+        self.port = 0
+        self.proc = None
+
+    def start(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "smtp_sink.py")
+        self.proc = subprocess.Popen(
+            [SYSTEM_PYTHON, script, "--dir", self.directory, "--port", str(self.port)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line.strip().isdigit():
+            self.proc.kill()
+            raise AssertionError("the SMTP server did not start (is python3-aiosmtpd installed?)")
+        self.port = int(line)
+        return self
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def messages(self, to=None):
+        """Every message received so far, oldest first, as email.message.EmailMessage (the
+        envelope's recipients in its X-Sink-Rcpt headers); with `to`, only those sent to it."""
+        out = []
+        for name in sorted(n for n in os.listdir(self.directory) if n.endswith(".eml")):
+            with open(os.path.join(self.directory, name), "rb") as f:
+                message = email.message_from_binary_file(f, policy=email.policy.default)
+            if to is None or to in message.get_all("X-Sink-Rcpt", []):
+                out.append(message)
+        return out
+
+    def wait_for(self, to, count=1, timeout=15.0):
+        """The messages sent to `to` once there are at least `count` of them."""
+        found = []
+
+        def arrived():
+            found[:] = self.messages(to)
+            return len(found) >= count
+
+        if not wait_until(arrived, timeout=timeout, interval=0.05):
+            raise AssertionError(f"{count} mail(s) to {to} expected, {len(found)} arrived")
+        return found
+
+
+def mail_text(message):
+    """A received message's plain-text part."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def mail_link(message, fragment):
+    """The first link in a message's text that contains `fragment` (e.g. "#/verify")."""
+    match = re.search(r"https?://\S*" + re.escape(fragment) + r"\S*", mail_text(message))
+    if not match:
+        raise AssertionError(f"no link with {fragment!r} in the mail")
+    return match.group(0)
