@@ -178,6 +178,9 @@ void KeyVerifier::OnChange(const Change& change) {
     case Change::Kind::kMembership:
       memberships_.Erase(change.account_id);
       break;
+    case Change::Kind::kAccount:
+      accounts_.Erase(change.account_id);
+      break;
     case Change::Kind::kEverything:
       states_.Clear();
       memberships_.Clear();

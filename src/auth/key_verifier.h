@@ -28,8 +28,9 @@ namespace tfzo {
 // digests are never cached, so a new key works on the very next request. Memberships (for
 // scope checks), key records and accounts (for /api/v1/me) are cached the same way. Cached
 // entries stay until a change says otherwise: the store's change log (OnChange) drops what a
-// rotation, revocation, edit or membership change affects, on this node at commit and on
-// other nodes in log order, so a cached key never costs a store read.
+// rotation, revocation, edit, membership change or change of an account's address affects,
+// on this node at commit and on other nodes in log order, so a cached key never costs a store
+// read.
 //
 // Through a database outage: while the store is not current (Store::freshness), cached keys
 // are still judged from their last known state, for `stale_for` counted from the last moment

@@ -10,6 +10,8 @@ std::string_view CodeName(StatusCode code) {
       return "invalid_request";
     case StatusCode::kWeakPassword:
       return "weak_password";
+    case StatusCode::kInvalidToken:
+      return "invalid_token";
     case StatusCode::kUnauthenticated:
       return "unauthenticated";
     case StatusCode::kInvalidCredentials:
@@ -64,6 +66,7 @@ int HttpStatusOf(StatusCode code) {
       return 200;
     case StatusCode::kInvalidRequest:
     case StatusCode::kWeakPassword:
+    case StatusCode::kInvalidToken:
       return 400;
     case StatusCode::kUnauthenticated:
     case StatusCode::kInvalidCredentials:

@@ -13,6 +13,7 @@ enum class StatusCode {
   kOk,
   kInvalidRequest,      // 400 invalid_request
   kWeakPassword,        // 400 weak_password
+  kInvalidToken,        // 400 invalid_token (a mailed link's token: unknown, used or expired)
   kUnauthenticated,     // 401 unauthenticated
   kInvalidCredentials,  // 401 invalid_credentials
   kKeyMalformed,        // 401 key_malformed

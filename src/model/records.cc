@@ -18,4 +18,37 @@ std::optional<Role> ParseRole(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::string_view kReleasedDomain = "@released";
+}  // namespace
+
+std::string ReleasedEmail(std::string_view account_id) {
+  return std::string(account_id) + std::string(kReleasedDomain);
+}
+
+bool IsReleasedEmail(std::string_view email) { return email.ends_with(kReleasedDomain); }
+
+InvitationRecord::Status InvitationRecord::StatusAt(Time now) const {
+  if (accepted_at) return Status::kAccepted;
+  if (declined_at) return Status::kDeclined;
+  if (canceled_at) return Status::kCanceled;
+  return now >= expires_at ? Status::kExpired : Status::kPending;
+}
+
+std::string_view InvitationStatusName(InvitationRecord::Status status) {
+  switch (status) {
+    case InvitationRecord::Status::kPending:
+      return "pending";
+    case InvitationRecord::Status::kAccepted:
+      return "accepted";
+    case InvitationRecord::Status::kDeclined:
+      return "declined";
+    case InvitationRecord::Status::kCanceled:
+      return "canceled";
+    case InvitationRecord::Status::kExpired:
+      return "expired";
+  }
+  return "pending";
+}
+
 }  // namespace tfzo

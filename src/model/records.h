@@ -2,7 +2,7 @@
 #define TFZO_MODEL_RECORDS_H_
 
 // The records of the system as the Store keeps them and the services, the key cache and the
-// HTTP layer use them. Plain values: no I/O, no behaviour beyond naming roles.
+// HTTP layer use them. Plain values: no I/O, no behaviour beyond naming roles and statuses.
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +25,37 @@ struct AccountRecord {
   std::string name;
   std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
   Time created_at;
+  // When `email` was proven by a link mailed to it; nullopt: unverified (every account made
+  // before verification existed, until it verifies).
+  std::optional<Time> email_verified_at{};
+  // An address change waiting for its link: the account keeps `email` until then.
+  std::optional<std::string> pending_email{};
+};
+
+// What an account's address becomes when someone else proves it is theirs while the account
+// had not verified it (a sign-up through a claim link, or a verified change of address): the
+// account keeps everything else, and can set a new address from a session it still has. Not
+// an address anyone can type (its domain has no dot; docs/spec/API.md "Text"), so it never
+// collides with one, and unique, as the id is.
+std::string ReleasedEmail(std::string_view account_id);
+bool IsReleasedEmail(std::string_view email);
+
+// A single-use token mailed in a link (docs/spec/API.md "E-mail verification"). Only its
+// SHA-256 is stored; the token itself is in the mail and nowhere else.
+struct TokenRecord {
+  // What following the link proves. kVerifyEmail: the account receives mail at `email` (its
+  // address or its pending one). kClaimEmail: whoever signs up with this token receives mail
+  // at `email`, which `account_id` holds without having verified it.
+  static constexpr char kVerifyEmail[] = "verify_email";
+  static constexpr char kClaimEmail[] = "claim_email";
+
+  Digest digest;
+  std::string purpose;
+  std::string account_id;
+  std::string email;  // lower-cased
+  Time created_at;
+  Time expires_at;
+  std::optional<Time> used_at{};
 };
 
 struct SessionRecord {
@@ -91,6 +122,29 @@ struct KeyState {
   bool operator==(const KeyState&) const = default;
 };
 
+// An invitation to join an organization, sent to an address whether or not an account has it.
+struct InvitationRecord {
+  enum class Status { kPending, kAccepted, kDeclined, kCanceled, kExpired };
+
+  std::string id;
+  std::string org_id;
+  std::string email;  // lower-cased
+  Role role = Role::kMember;
+  std::string invited_by;  // the owner's account id
+  Time created_at;
+  Time expires_at;
+  std::optional<Time> accepted_at{};
+  std::optional<Time> declined_at{};
+  std::optional<Time> canceled_at{};
+  // Filled by reads: the org's name and the inviting owner's address.
+  std::string org_name{};
+  std::string invited_by_email{};
+
+  // Closed (accepted, declined, canceled) first, then expired at `now`, else pending.
+  Status StatusAt(Time now) const;
+};
+std::string_view InvitationStatusName(InvitationRecord::Status status);  // "pending", ...
+
 struct AgentRecord {
   std::string id;
   std::string org_id;
@@ -135,11 +189,11 @@ struct EventRecord {
 // change log (`seq`, from 1, in commit order, without holes). kEverything: changes may have been
 // missed beyond what the log still holds, and every cache must be dropped; it has no number.
 struct Change {
-  enum class Kind { kKey, kMembership, kEverything };
+  enum class Kind { kKey, kMembership, kEverything, kAccount };
   Kind kind = Kind::kEverything;
   std::string key_id{};      // kKey: rotated, revoked or edited
   std::string org_id{};      // kMembership: added, removed (or the org created)
-  std::string account_id{};  // kMembership
+  std::string account_id{};  // kMembership; kAccount: its address or verification changed
   int64_t seq = 0;
 };
 

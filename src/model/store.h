@@ -52,6 +52,35 @@ class Store {
   virtual Status DeleteSession(const Digest& token_digest) = 0;
   virtual Status DeleteSessionsIdleSince(Time cutoff) = 0;
 
+  // E-mail verification (docs/spec/API.md). Tokens are kept by digest (TokenRecord); a token
+  // is usable until its expires_at, once. kInvalidToken for a token that is unknown, used,
+  // expired or of another purpose, all alike. An address is another account's "verified"
+  // address when that account's email is it and email_verified_at is set.
+  //
+  // Sign-up: creates `account` and `token`, the verify_email token of its address, with
+  // `event` (which carries the mail with the link). kEmailTaken when an account has the address.
+  virtual Status CreateAccountWithToken(const AccountRecord& account, const TokenRecord& token,
+                                        const EventRecord& event) = 0;
+  // Sign-up with the claim_email token `claim` for account.email: uses the token at
+  // account.created_at and creates `account` with its address verified then; an account that
+  // has the address without having verified it loses it (its email becomes
+  // ReleasedEmail(its id)). kInvalidToken also when the token is for another address;
+  // kEmailTaken when an account has the address verified.
+  virtual Status CreateAccountClaiming(const AccountRecord& account, const Digest& claim,
+                                       const EventRecord& event) = 0;
+  virtual Status CreateToken(const TokenRecord& token, const EventRecord& event) = 0;
+  virtual Result<TokenRecord> FindToken(const Digest& digest) = 0;
+  // Uses the verify_email token at `at`: the token's address becomes its account's address,
+  // verified (a pending change whose address it is takes effect and is cleared); an account
+  // that has that address without having verified it loses it (ReleasedEmail). kInvalidToken
+  // also when the address is neither the account's nor its pending one; kEmailTaken when
+  // another account has it verified. The account as it is after.
+  virtual Result<AccountRecord> UseVerifyToken(const Digest& digest, Time at,
+                                               const EventRecord& event) = 0;
+  // Sets the account's pending address to token.email and stores `token` (its verify_email
+  // token). kEmailTaken when another account has that address verified.
+  virtual Status RequestEmailChange(const TokenRecord& token, const EventRecord& event) = 0;
+
   // Organizations and members.
   virtual Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) = 0;
@@ -69,6 +98,29 @@ class Store {
   // kNotFound when not a member; kConflict when it would leave the org without an owner.
   virtual Status RemoveMember(std::string_view org_id, std::string_view account_id,
                               const EventRecord& event) = 0;
+
+  // Invitations (docs/spec/API.md). One is pending while it is neither accepted, declined
+  // nor canceled and its expires_at has not passed.
+  //
+  // kConflict when the address already has a pending invitation to the org at
+  // invitation.created_at, or is a member's; kNotFound when the org does not exist.
+  virtual Status CreateInvitation(const InvitationRecord& invitation, const EventRecord& event) = 0;
+  virtual Result<InvitationRecord> FindInvitation(std::string_view invitation_id) = 0;
+  // The org's invitations that are not accepted, declined or canceled (pending or expired),
+  // newest first.
+  virtual Result<std::vector<InvitationRecord>> ListOrgInvitations(std::string_view org_id) = 0;
+  // The invitations pending at `now` to `email`, newest first.
+  virtual Result<std::vector<InvitationRecord>> ListInvitationsTo(std::string_view email,
+                                                                  Time now) = 0;
+  // Accepts the invitation at `at` and makes the account a member of its org with its role, in
+  // one transaction. kNotFound unless the invitation is pending at `at` and is to the
+  // account's verified address; kConflict when the account is already a member.
+  virtual Status AcceptInvitation(std::string_view invitation_id, std::string_view account_id,
+                                  Time at, const EventRecord& event) = 0;
+  enum class InvitationEnd { kDecline, kCancel };
+  // Declines or cancels the invitation at `at`. kNotFound unless it is pending at `at`.
+  virtual Status EndInvitation(std::string_view invitation_id, InvitationEnd end, Time at,
+                               const EventRecord& event) = 0;
 
   // API keys.
   virtual Status CreateKey(const KeyRecord& key, const SecretRecord& secret,

@@ -55,6 +55,8 @@ std::string EncodeChange(const Change& change) {
       return seq + "k:" + change.key_id;
     case Change::Kind::kMembership:
       return seq + "m:" + change.org_id + ":" + change.account_id;
+    case Change::Kind::kAccount:
+      return seq + "a:" + change.account_id;
     case Change::Kind::kEverything:
       break;
   }
@@ -72,6 +74,10 @@ std::optional<Change> DecodeChange(std::string_view payload) {
   if (!seq) return std::nullopt;
   if (rest.starts_with("k:") && rest.size() > 2) {
     return Change{.kind = Change::Kind::kKey, .key_id = std::string(rest.substr(2)), .seq = *seq};
+  }
+  if (rest.starts_with("a:") && rest.size() > 2) {
+    return Change{
+        .kind = Change::Kind::kAccount, .account_id = std::string(rest.substr(2)), .seq = *seq};
   }
   if (rest.starts_with("m:")) {
     const std::string_view ids = rest.substr(2);
@@ -174,6 +180,9 @@ Status PostgresListener::CatchUp() {
       if (rows.Text(i, 1) == "key") {
         change.kind = Change::Kind::kKey;
         change.key_id = rows.Text(i, 2);
+      } else if (rows.Text(i, 1) == "account") {
+        change.kind = Change::Kind::kAccount;
+        change.account_id = rows.Text(i, 4);
       } else {
         change.kind = Change::Kind::kMembership;
         change.org_id = rows.Text(i, 3);

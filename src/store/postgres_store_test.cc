@@ -195,6 +195,14 @@ TEST_F(PostgresStoreTest, AMissedNotificationIsReadFromTheLog) {
   // The heartbeat sees the counter ahead of what was heard, and reads the change.
   EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_lost"); }));
   EXPECT_GT(a->freshness().catchups, catchups);
+  // An account's change (its address) is read back as one too.
+  ASSERT_TRUE(db_->Query("WITH n AS (UPDATE change_counter SET seq = seq + 1 RETURNING seq) "
+                         "INSERT INTO changes (seq, kind, account_id, at) "
+                         "SELECT seq, 'account', 'acc_lost', 0 FROM n RETURNING seq")
+                  .ok());
+  EXPECT_TRUE(heard.WaitFor([](const Change& c) {
+    return c.kind == Change::Kind::kAccount && c.account_id == "acc_lost";
+  }));
   for (const Change& c : heard.Take()) EXPECT_FALSE(IsEverything(c));
 
   // Changes no longer in the log (pruned): every cache is dropped instead.
@@ -377,7 +385,8 @@ TEST(PostgresOpenTest, UnreachableDatabaseIsUnavailableAndNeverShowsTheUrl) {
 
 TEST(PostgresChangeTest, PayloadsRoundTrip) {
   for (const Change& c : {Change{Change::Kind::kKey, "key_abc", "", "", 12},
-                          Change{Change::Kind::kMembership, "", "org_1", "acc_2", 13}}) {
+                          Change{Change::Kind::kMembership, "", "org_1", "acc_2", 13},
+                          Change{Change::Kind::kAccount, "", "", "acc_3", 14}}) {
     auto back = DecodeChange(EncodeChange(c));
     ASSERT_TRUE(back.has_value()) << EncodeChange(c);
     EXPECT_EQ(back->kind, c.kind);
@@ -398,6 +407,8 @@ TEST(PostgresChangeTest, PayloadsRoundTrip) {
   EXPECT_FALSE(DecodeChange("5x k:key_1").has_value());
   EXPECT_FALSE(DecodeChange("5 k:").has_value());
   EXPECT_FALSE(DecodeChange("5 m:org_only").has_value());
+  EXPECT_EQ(EncodeChange({Change::Kind::kAccount, "", "", "acc_1", 7}), "7 a:acc_1");
+  EXPECT_FALSE(DecodeChange("5 a:").has_value());
   EXPECT_FALSE(DecodeChange("5 x:1").has_value());
 }
 

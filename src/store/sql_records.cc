@@ -7,7 +7,34 @@ AccountRecord ReadAccount(const SqlRow& r) {
                        .email = r.Text("email"),
                        .name = r.Text("name"),
                        .password_hash = r.Text("password_hash"),
-                       .created_at = r.TimeAt("created_at")};
+                       .created_at = r.TimeAt("created_at"),
+                       .email_verified_at = r.OptTime("email_verified_at"),
+                       .pending_email = r.OptText("pending_email")};
+}
+
+TokenRecord ReadToken(const SqlRow& r) {
+  return TokenRecord{.digest = {},
+                     .purpose = r.Text("purpose"),
+                     .account_id = r.Text("account_id"),
+                     .email = r.Text("email"),
+                     .created_at = r.TimeAt("created_at"),
+                     .expires_at = r.TimeAt("expires_at"),
+                     .used_at = r.OptTime("used_at")};
+}
+
+InvitationRecord ReadInvitation(const SqlRow& r) {
+  return InvitationRecord{.id = r.Text("id"),
+                          .org_id = r.Text("org_id"),
+                          .email = r.Text("email"),
+                          .role = ParseRole(r.Text("role")).value_or(Role::kMember),
+                          .invited_by = r.Text("invited_by"),
+                          .created_at = r.TimeAt("created_at"),
+                          .expires_at = r.TimeAt("expires_at"),
+                          .accepted_at = r.OptTime("accepted_at"),
+                          .declined_at = r.OptTime("declined_at"),
+                          .canceled_at = r.OptTime("canceled_at"),
+                          .org_name = r.Text("org_name"),
+                          .invited_by_email = r.Text("invited_by_email")};
 }
 
 OrgRecord ReadOrg(const SqlRow& r) {

@@ -112,8 +112,65 @@ Change MembershipChange(std::string_view org_id, std::string_view account_id) {
                 .account_id = std::string(account_id)};
 }
 
+Change AccountChange(std::string_view account_id) {
+  return Change{.kind = Change::Kind::kAccount, .account_id = std::string(account_id)};
+}
+
 std::optional<std::string> NonEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+std::string_view ChangeKindName(Change::Kind kind) {
+  switch (kind) {
+    case Change::Kind::kKey:
+      return "key";
+    case Change::Kind::kAccount:
+      return "account";
+    case Change::Kind::kMembership:
+    case Change::Kind::kEverything:
+      break;
+  }
+  return "membership";
+}
+
+Status InvalidToken() {
+  return Status(StatusCode::kInvalidToken, "unknown, used or expired token");
+}
+
+Status InsertToken(SqlConnection& c, const TokenRecord& t) {
+  return c
+      .Exec(sql::kInsertToken,
+            {t.digest, t.purpose, t.account_id, Lower(t.email), t.created_at, t.expires_at})
+      .status();
+}
+
+// Uses the token of `purpose` at `at` (kInvalidToken when it cannot be): its account and address.
+Result<std::pair<std::string, std::string>> UseToken(SqlConnection& c, const Digest& digest,
+                                                     std::string_view purpose, Time at) {
+  ASSIGN_OR_RETURN(SqlRows rows, c.Exec(sql::kUseToken, {digest, at, purpose}));
+  if (rows.empty()) return InvalidToken();
+  std::pair<std::string, std::string> used(rows[0].Text("account_id"), rows[0].Text("email"));
+  RETURN_IF_ERROR(rows.CheckColumns());
+  return used;
+}
+
+// Inside a kWrite, before `email` is given to account `account_id` as a verified address (or
+// to a new account): another account that has it is locked; if it has not verified it, it
+// loses it (ReleasedEmail), and its change is added; if it has, kEmailTaken.
+Status ReleaseUnverifiedHolder(SqlConnection& c, const std::string& email,
+                               std::string_view account_id, std::vector<Change>& changes) {
+  const auto read = [](const SqlRow& r) {
+    return std::pair(r.Text("id"), r.OptTime("email_verified_at").has_value());
+  };
+  ASSIGN_OR_RETURN(auto holders, All(c.Exec(sql::kLockEmailHolder, {email, account_id}), read));
+  for (const auto& [holder, verified] : holders) {
+    if (verified) {
+      return Status(StatusCode::kEmailTaken, "another account has this address, verified");
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kReleaseEmail, {holder, ReleasedEmail(holder)}).status());
+    changes.push_back(AccountChange(holder));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -132,18 +189,33 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(std::unique_ptr<SqlDatabase> da
 }
 
 template <typename Body>
-auto SqlStore::Write(Change change, Time at, Body&& body)
-    -> decltype(body(std::declval<SqlConnection&>())) {
+auto SqlStore::WriteChanging(Time at, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>())) {
+  std::vector<Change> changes;
   auto result = Run(*db_, Mode::kWrite, [&](SqlConnection& c) {
-    auto done = body(c);
+    changes.clear();  // a retried body names them again
+    auto done = body(c, changes);
     if (StatusOf(done).ok()) {
-      Result<int64_t> seq = AppendChange(c, change, at);
-      if (!seq.ok()) return decltype(done)(seq.status());
+      for (Change& change : changes) {
+        Result<int64_t> seq = AppendChange(c, change, at);
+        if (!seq.ok()) return decltype(done)(seq.status());
+      }
     }
     return done;
   });
-  if (StatusOf(result).ok()) Publish(change);
+  if (StatusOf(result).ok()) {
+    for (const Change& change : changes) Publish(change);
+  }
   return result;
+}
+
+template <typename Body>
+auto SqlStore::Write(Change change, Time at, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>())) {
+  return WriteChanging(at, [&](SqlConnection& c, std::vector<Change>& changes) {
+    changes.push_back(change);
+    return body(c);
+  });
 }
 
 Result<int64_t> SqlStore::AppendChange(SqlConnection& c, Change& change, Time at) {
@@ -151,9 +223,8 @@ Result<int64_t> SqlStore::AppendChange(SqlConnection& c, Change& change, Time at
                    First(
                        c.Exec(sql::kNextChangeSeq, {}),
                        [](const SqlRow& r) { return r.Int("seq"); }, "no change counter"));
-  const bool key = change.kind == Change::Kind::kKey;
   RETURN_IF_ERROR(
-      c.Exec(sql::kInsertChange, {seq, key ? "key" : "membership", NonEmpty(change.key_id),
+      c.Exec(sql::kInsertChange, {seq, ChangeKindName(change.kind), NonEmpty(change.key_id),
                                   NonEmpty(change.org_id), NonEmpty(change.account_id), at})
           .status());
   RETURN_IF_ERROR(c.Exec(sql::kPruneChanges, {seq - kKeptChanges}).status());
@@ -226,6 +297,86 @@ Status SqlStore::DeleteSessionsIdleSince(Time cutoff) {
   return WriteOne(*db_, sql::kDeleteIdleSessions, {cutoff});
 }
 
+// E-mail verification.
+
+Status SqlStore::CreateAccountWithToken(const AccountRecord& account, const TokenRecord& token,
+                                        const EventRecord& event) {
+  const std::string email = Lower(account.email);
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(SqlRows taken, c.Exec(sql::kEmailExists, {email}));
+    if (!taken.empty()) {
+      return Status(StatusCode::kEmailTaken, "an account with this email already exists");
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kInsertAccount, {account.id, email, account.name,
+                                                 account.password_hash, account.created_at})
+                        .status());
+    RETURN_IF_ERROR(InsertToken(c, token));
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::CreateAccountClaiming(const AccountRecord& account, const Digest& claim,
+                                       const EventRecord& event) {
+  const std::string email = Lower(account.email);
+  return WriteChanging(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    ASSIGN_OR_RETURN(auto used, UseToken(c, claim, TokenRecord::kClaimEmail, account.created_at));
+    if (used.second != email) return InvalidToken();
+    RETURN_IF_ERROR(ReleaseUnverifiedHolder(c, email, account.id, changes));
+    RETURN_IF_ERROR(c.Exec(sql::kInsertAccountVerified, {account.id, email, account.name,
+                                                         account.password_hash, account.created_at})
+                        .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::CreateToken(const TokenRecord& token, const EventRecord& event) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(InsertToken(c, token));
+    return InsertEvent(c, event);
+  });
+}
+
+Result<TokenRecord> SqlStore::FindToken(const Digest& digest) {
+  ASSIGN_OR_RETURN(TokenRecord token,
+                   ReadFirst(*db_, sql::kFindToken, {digest}, ReadToken, "no such token"));
+  token.digest = digest;
+  return token;
+}
+
+Result<AccountRecord> SqlStore::UseVerifyToken(const Digest& digest, Time at,
+                                               const EventRecord& event) {
+  return WriteChanging(
+      at, [&](SqlConnection& c, std::vector<Change>& changes) -> Result<AccountRecord> {
+        ASSIGN_OR_RETURN(auto used, UseToken(c, digest, TokenRecord::kVerifyEmail, at));
+        const auto& [account_id, email] = used;
+        ASSIGN_OR_RETURN(AccountRecord account, First(c.Exec(sql::kFindAccount, {account_id}),
+                                                      ReadAccount, "no such account"));
+        // A link for an address the account has since moved away from proves nothing it wants.
+        if (email != account.email && email != account.pending_email) return InvalidToken();
+        RETURN_IF_ERROR(ReleaseUnverifiedHolder(c, email, account_id, changes));
+        RETURN_IF_ERROR(c.Exec(sql::kSetVerifiedEmail, {account_id, email, at}).status());
+        RETURN_IF_ERROR(InsertEvent(c, event));
+        changes.push_back(AccountChange(account_id));
+        return First(c.Exec(sql::kFindAccount, {account_id}), ReadAccount, "no such account");
+      });
+}
+
+Status SqlStore::RequestEmailChange(const TokenRecord& token, const EventRecord& event) {
+  const std::string email = Lower(token.email);
+  return Write(AccountChange(token.account_id), event.at, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(SqlRows holders, c.Exec(sql::kLockEmailHolder, {email, token.account_id}));
+    for (int i = 0; i < holders.size(); ++i) {
+      if (!holders[i].IsNull("email_verified_at")) {
+        return Status(StatusCode::kEmailTaken, "another account has this address, verified");
+      }
+    }
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kSetPendingEmail, {token.account_id, email}), "no such account"));
+    RETURN_IF_ERROR(InsertToken(c, token));
+    return InsertEvent(c, event);
+  });
+}
+
 // Organizations and members.
 
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
@@ -291,6 +442,66 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
       return Conflict("the last owner cannot leave the organization");
     }
     RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+// Invitations.
+
+Status SqlStore::CreateInvitation(const InvitationRecord& inv, const EventRecord& event) {
+  const std::string email = Lower(inv.email);
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(SqlRows org, c.Exec(sql::kLockOrg, {inv.org_id}));
+    if (org.empty()) return NotFound("no such organization");
+    ASSIGN_OR_RETURN(SqlRows pending,
+                     c.Exec(sql::kPendingInvitationExists, {inv.org_id, email, inv.created_at}));
+    if (!pending.empty()) return Conflict("this address already has a pending invitation");
+    ASSIGN_OR_RETURN(SqlRows member, c.Exec(sql::kMemberWithEmail, {inv.org_id, email}));
+    if (!member.empty()) return Conflict("this address is a member's");
+    RETURN_IF_ERROR(c.Exec(sql::kInsertInvitation, {inv.id, inv.org_id, email, RoleName(inv.role),
+                                                    inv.invited_by, inv.created_at, inv.expires_at})
+                        .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<InvitationRecord> SqlStore::FindInvitation(std::string_view invitation_id) {
+  return ReadFirst(*db_, sql::kFindInvitation, {invitation_id}, ReadInvitation,
+                   "no such invitation");
+}
+
+Result<std::vector<InvitationRecord>> SqlStore::ListOrgInvitations(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListOrgInvitations, {org_id}, ReadInvitation);
+}
+
+Result<std::vector<InvitationRecord>> SqlStore::ListInvitationsTo(std::string_view email,
+                                                                  Time now) {
+  return ReadAll(*db_, sql::kListInvitationsTo, {Lower(email), now}, ReadInvitation);
+}
+
+Status SqlStore::AcceptInvitation(std::string_view invitation_id, std::string_view account_id,
+                                  Time at, const EventRecord& event) {
+  const auto read = [](const SqlRow& r) { return std::pair(r.Text("org_id"), r.Text("role")); };
+  return WriteChanging(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    ASSIGN_OR_RETURN(auto accepted,
+                     First(c.Exec(sql::kAcceptInvitation, {invitation_id, account_id, at}), read,
+                           "no such pending invitation to this account's verified address"));
+    const auto& [org_id, role] = accepted;
+    ASSIGN_OR_RETURN(SqlRows found, c.Exec(sql::kFindRole, {org_id, account_id}));
+    if (!found.empty()) return Conflict("the account is already a member of this organization");
+    RETURN_IF_ERROR(c.Exec(sql::kInsertMembership, {org_id, account_id, role, at}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    changes.push_back(MembershipChange(org_id, account_id));
+    return Status::Ok();
+  });
+}
+
+Status SqlStore::EndInvitation(std::string_view invitation_id, InvitationEnd end, Time at,
+                               const EventRecord& event) {
+  const char* statement =
+      end == InvitationEnd::kDecline ? sql::kDeclineInvitation : sql::kCancelInvitation;
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(Changed(c.Exec(statement, {invitation_id, at}), "no such pending invitation"));
     return InsertEvent(c, event);
   });
 }

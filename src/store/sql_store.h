@@ -26,7 +26,7 @@ namespace tfzo {
 // a rotation, revocation or member removal first reads the key row (or the org's owner rows)
 // with FOR UPDATE, so that concurrent nodes serialize on it.
 //
-// Changes: a transaction that changes what caches hold appends the change to the change log
+// Changes: a transaction that changes what caches hold appends its changes to the change log
 // (migrations/0003_change_log.sql: the next sequence number, in the same transaction), tells
 // the database (Notify, inside the transaction, so other nodes hear it only once committed)
 // and, after commit, publishes the change itself, synchronously, so this node's caches are
@@ -56,6 +56,16 @@ class SqlStore final : public Store {
   Status DeleteSession(const Digest& token_digest) override;
   Status DeleteSessionsIdleSince(Time cutoff) override;
 
+  Status CreateAccountWithToken(const AccountRecord& account, const TokenRecord& token,
+                                const EventRecord& event) override;
+  Status CreateAccountClaiming(const AccountRecord& account, const Digest& claim,
+                               const EventRecord& event) override;
+  Status CreateToken(const TokenRecord& token, const EventRecord& event) override;
+  Result<TokenRecord> FindToken(const Digest& digest) override;
+  Result<AccountRecord> UseVerifyToken(const Digest& digest, Time at,
+                                       const EventRecord& event) override;
+  Status RequestEmailChange(const TokenRecord& token, const EventRecord& event) override;
+
   Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                    const EventRecord& event) override;
   Result<OrgRecord> FindOrg(std::string_view org_id) override;
@@ -67,6 +77,16 @@ class SqlStore final : public Store {
                    const EventRecord& event) override;
   Status RemoveMember(std::string_view org_id, std::string_view account_id,
                       const EventRecord& event) override;
+
+  Status CreateInvitation(const InvitationRecord& invitation, const EventRecord& event) override;
+  Result<InvitationRecord> FindInvitation(std::string_view invitation_id) override;
+  Result<std::vector<InvitationRecord>> ListOrgInvitations(std::string_view org_id) override;
+  Result<std::vector<InvitationRecord>> ListInvitationsTo(std::string_view email,
+                                                          Time now) override;
+  Status AcceptInvitation(std::string_view invitation_id, std::string_view account_id, Time at,
+                          const EventRecord& event) override;
+  Status EndInvitation(std::string_view invitation_id, InvitationEnd end, Time at,
+                       const EventRecord& event) override;
 
   Status CreateKey(const KeyRecord& key, const SecretRecord& secret,
                    const EventRecord& event) override;
@@ -102,6 +122,11 @@ class SqlStore final : public Store {
   // publishes it, numbered, once it committed.
   template <typename Body>
   auto Write(Change change, Time at, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
+  // The same for a body that names its changes as it finds them: body(conn, changes) appends
+  // one Change per key, membership or account it changes (none is fine).
+  template <typename Body>
+  auto WriteChanging(Time at, Body&& body)
+      -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>()));
   // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.
   Result<int64_t> AppendChange(SqlConnection& c, Change& change, Time at);
 

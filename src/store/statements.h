@@ -36,7 +36,18 @@ namespace tfzo::sql {
   "SELECT id AS id, org_id AS org_id, name AS name, address AS address, created_at AS created_at "
 #define TFZO_ACCOUNT_SELECT                                                         \
   "SELECT id AS id, email AS email, name AS name, password_hash AS password_hash, " \
-  "created_at AS created_at FROM accounts "
+  "created_at AS created_at, email_verified_at AS email_verified_at, "              \
+  "pending_email AS pending_email FROM accounts "
+#define TFZO_INVITATION_SELECT                                                                 \
+  "SELECT i.id AS id, i.org_id AS org_id, i.email AS email, i.role AS role, "                  \
+  "i.invited_by AS invited_by, i.created_at AS created_at, i.expires_at AS expires_at, "       \
+  "i.accepted_at AS accepted_at, i.declined_at AS declined_at, i.canceled_at AS canceled_at, " \
+  "o.name AS org_name, a.email AS invited_by_email FROM invitations i "                        \
+  "JOIN orgs o ON o.id = i.org_id JOIN accounts a ON a.id = i.invited_by "
+// An invitation is pending at `at` (a parameter): none of its ends happened and it has not
+// expired. Unqualified: these columns are the invitations table's alone.
+#define TFZO_INVITATION_PENDING(at) \
+  "accepted_at IS NULL AND declined_at IS NULL AND canceled_at IS NULL AND expires_at > " at
 
 inline constexpr char kPing[] = "SELECT 1 AS one";
 
@@ -53,6 +64,42 @@ inline constexpr char kInsertAccount[] =
 inline constexpr char kFindAccount[] = TFZO_ACCOUNT_SELECT "WHERE id = $1";
 
 inline constexpr char kFindAccountByEmail[] = TFZO_ACCOUNT_SELECT "WHERE email = $1";
+
+// E-mail verification (migrations/0006_verification_invitations.sql).
+
+// A sign-up through a claim link: the address is verified as the account is made.
+inline constexpr char kInsertAccountVerified[] =
+    "INSERT INTO accounts (id, email, name, password_hash, created_at, email_verified_at) "
+    "VALUES ($1, $2, $3, $4, $5, $5)";
+
+inline constexpr char kInsertToken[] =
+    "INSERT INTO account_tokens (digest, purpose, account_id, email, created_at, expires_at, "
+    "used_at) VALUES ($1, $2, $3, $4, $5, $6, NULL)";
+
+inline constexpr char kFindToken[] =
+    "SELECT purpose AS purpose, account_id AS account_id, email AS email, "
+    "created_at AS created_at, expires_at AS expires_at, used_at AS used_at "
+    "FROM account_tokens WHERE digest = $1";
+
+// Uses token $1 of purpose $3 at $2, once: a second use, or a concurrent one, changes no row.
+inline constexpr char kUseToken[] =
+    "UPDATE account_tokens SET used_at = $2 WHERE digest = $1 AND purpose = $3 "
+    "AND used_at IS NULL AND expires_at > $2 RETURNING account_id AS account_id, email AS email";
+
+// The account that has address $1, other than $2, and whether it verified it; locked, so that
+// a concurrent verification of the same address waits for this transaction.
+inline constexpr char kLockEmailHolder[] =
+    "SELECT id AS id, email_verified_at AS email_verified_at FROM accounts "
+    "WHERE email = $1 AND id <> $2 FOR UPDATE";
+
+inline constexpr char kReleaseEmail[] = "UPDATE accounts SET email = $2 WHERE id = $1";
+
+// The account's address becomes $2, verified at $3; a pending change to it is done.
+inline constexpr char kSetVerifiedEmail[] =
+    "UPDATE accounts SET email = $2, email_verified_at = $3, pending_email = "
+    "CASE WHEN pending_email = $2 THEN NULL ELSE pending_email END WHERE id = $1";
+
+inline constexpr char kSetPendingEmail[] = "UPDATE accounts SET pending_email = $2 WHERE id = $1";
 
 inline constexpr char kInsertSession[] =
     "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at) "
@@ -97,6 +144,45 @@ inline constexpr char kLockOwnersAndMember[] =
 
 inline constexpr char kDeleteMembership[] =
     "DELETE FROM memberships WHERE org_id = $1 AND account_id = $2";
+
+// Invitations (migrations/0006_verification_invitations.sql).
+
+// The org's row, locked: invitations to one org are created one at a time, so that the
+// check for a pending one and the insert are one step on every node.
+inline constexpr char kLockOrg[] = "SELECT id AS id FROM orgs WHERE id = $1 FOR UPDATE";
+
+inline constexpr char kPendingInvitationExists[] =
+    "SELECT 1 AS found FROM invitations i WHERE i.org_id = $1 AND i.email = $2 "
+    "AND " TFZO_INVITATION_PENDING("$3");
+
+inline constexpr char kMemberWithEmail[] =
+    "SELECT 1 AS found FROM memberships m JOIN accounts a ON a.id = m.account_id "
+    "WHERE m.org_id = $1 AND a.email = $2";
+
+inline constexpr char kInsertInvitation[] =
+    "INSERT INTO invitations (id, org_id, email, role, invited_by, created_at, expires_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+inline constexpr char kFindInvitation[] = TFZO_INVITATION_SELECT "WHERE i.id = $1";
+
+inline constexpr char kListOrgInvitations[] = TFZO_INVITATION_SELECT
+    "WHERE i.org_id = $1 AND accepted_at IS NULL AND declined_at IS NULL "
+    "AND canceled_at IS NULL ORDER BY i.seq DESC";
+
+inline constexpr char kListInvitationsTo[] = TFZO_INVITATION_SELECT
+    "WHERE i.email = $1 AND " TFZO_INVITATION_PENDING("$2") " ORDER BY i.seq DESC";
+
+// Accepts invitation $1 at $3 for account $2 when it is pending and to $2's verified address.
+inline constexpr char kAcceptInvitation[] =
+    "UPDATE invitations SET accepted_at = $3 WHERE id = $1 AND " TFZO_INVITATION_PENDING("$3")
+    " AND email = (SELECT a.email FROM accounts a WHERE a.id = $2 "
+    "AND a.email_verified_at IS NOT NULL) RETURNING org_id AS org_id, role AS role";
+
+inline constexpr char kDeclineInvitation[] =
+    "UPDATE invitations SET declined_at = $2 WHERE id = $1 AND " TFZO_INVITATION_PENDING("$2");
+
+inline constexpr char kCancelInvitation[] =
+    "UPDATE invitations SET canceled_at = $2 WHERE id = $1 AND " TFZO_INVITATION_PENDING("$2");
 
 inline constexpr char kInsertKey[] =
     "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
@@ -187,6 +273,8 @@ inline constexpr char kChangesSince[] =
 #undef TFZO_AGENT_SELECT
 #undef TFZO_HOST_SELECT
 #undef TFZO_ACCOUNT_SELECT
+#undef TFZO_INVITATION_SELECT
+#undef TFZO_INVITATION_PENDING
 
 }  // namespace tfzo::sql
 
