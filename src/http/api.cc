@@ -15,11 +15,23 @@ using beast_http::field;
 using beast_http::status;
 using beast_http::verb;
 
+namespace {
+
+// The routes whose limits count mails (links, invitations) and the password check of an
+// address change, rather than sign-ins or keys.
+bool IsMailRoute(std::string_view route) {
+  return route == "/api/email/verify/resend" || route == "/api/account" ||
+         route == "/api/orgs/{org}/invitations";
+}
+
+}  // namespace
+
 Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options options)
     : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
-  AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.clock, options.secure_cookie});
+  AddConsoleRoutes(
+      routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});
@@ -96,6 +108,7 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   if (res.result() == status::too_many_requests || request.rate_limited) {
     metrics_.RecordRateLimited(route == "/api/login"    ? "login"
                                : route == "/api/signup" ? "signup"
+                               : IsMailRoute(route)     ? "mail"
                                                         : "key");
   }
   // Any method token may arrive (Beast passes unknown ones through); Metrics records those

@@ -13,6 +13,8 @@
 #include "http/static_files.h"
 #include "model/store.h"
 #include "service/account_service.h"
+#include "service/email_service.h"
+#include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
 #include "service/org_service.h"
@@ -33,6 +35,8 @@ class Api {
     AccountService& accounts;
     OrgService& orgs;
     KeyService& keys;
+    EmailService& email;
+    InvitationService& invitations;
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;

@@ -28,12 +28,15 @@ HttpResponse SessionStarted(bool secure_cookie, status st,
 
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.SignIn(verb::post, "/api/signup", [svc](Request& request) -> Result<HttpResponse> {
-    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "password", "name"}));
+    ASSIGN_OR_RETURN(JsonBody body,
+                     JsonBody::Parse(request.msg, {"email", "password", "name", "claim_token"}));
     ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
     ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
     ASSIGN_OR_RETURN(std::optional<std::string> name, body.OptionalString("name"));
-    ASSIGN_OR_RETURN(auto grant, svc.accounts.Signup(email, Secret(std::move(password)),
-                                                     name.value_or(""), request.remote_ip));
+    ASSIGN_OR_RETURN(std::optional<std::string> claim, body.OptionalString("claim_token"));
+    ASSIGN_OR_RETURN(auto grant,
+                     svc.accounts.Signup(email, Secret(std::move(password)), name.value_or(""),
+                                         request.remote_ip, std::move(claim)));
     return SessionStarted(svc.secure_cookie, status::created, grant);
   });
 
@@ -83,6 +86,9 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
                    return Json({{"events", std::move(list)}});
                  });
 
+  AddEmailRoutes(routes, svc);
+  AddInvitationRoutes(routes, svc);
+
   // Organizations.
   routes.Console(verb::get, "/api/orgs",
                  [svc](Request&, const Session& session) -> Result<HttpResponse> {
@@ -107,19 +113,6 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
                    json list = json::array();
                    for (const auto& m : members) list.push_back(MemberJson(m));
                    return Json({{"members", std::move(list)}});
-                 });
-
-  routes.Console(verb::post, "/api/orgs/{org}/members",
-                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "role"}));
-                   ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
-                   ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
-                   std::optional<Role> role = ParseRole(role_name);
-                   if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
-                   ASSIGN_OR_RETURN(
-                       auto member,
-                       svc.orgs.AddMember(session.caller, request.param("org"), email, *role));
-                   return Json({{"member", MemberJson(member)}}, status::created);
                  });
 
   routes.Console(verb::delete_, "/api/orgs/{org}/members/{account}",

@@ -4,6 +4,8 @@
 #include "core/time.h"
 #include "http/routes.h"
 #include "service/account_service.h"
+#include "service/email_service.h"
+#include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
 
@@ -14,6 +16,8 @@ struct ConsoleServices {
   AccountService& accounts;
   OrgService& orgs;
   KeyService& keys;
+  EmailService& email;
+  InvitationService& invitations;
   const Clock& clock;
   bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
 };
@@ -21,6 +25,11 @@ struct ConsoleServices {
 // The console's routes (docs/spec/API.md "Console"): sign-up and login, then the session
 // cookie with the CSRF header on state changes: the account, audit log, orgs and keys.
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
+
+// Parts of the console's routes, in files of their own (called by AddConsoleRoutes):
+// verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc).
+void AddEmailRoutes(Routes& routes, const ConsoleServices& svc);
+void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
 
 }  // namespace tfzo::http
 

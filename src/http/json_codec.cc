@@ -136,7 +136,24 @@ Result<std::optional<Time>> JsonBody::OptionalTime(std::string_view field) const
 json TimeJson(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
 
 json AccountJson(const AccountRecord& a) {
-  return {{"id", a.id}, {"email", a.email}, {"name", a.name}};
+  json j = {{"id", a.id},
+            {"email", a.email},
+            {"name", a.name},
+            {"email_verified", a.email_verified_at.has_value()}};
+  if (a.pending_email) j["pending_email"] = *a.pending_email;
+  return j;
+}
+
+json InvitationJson(const InvitationRecord& i, Time now) {
+  return {{"id", i.id},
+          {"org_id", i.org_id},
+          {"org_name", i.org_name},
+          {"email", i.email},
+          {"role", RoleName(i.role)},
+          {"invited_by", i.invited_by_email},
+          {"created_at", FormatRfc3339(i.created_at)},
+          {"expires_at", FormatRfc3339(i.expires_at)},
+          {"status", InvitationStatusName(i.StatusAt(now))}};
 }
 
 json OrgJson(const MembershipRecord& m) {

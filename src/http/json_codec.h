@@ -55,6 +55,7 @@ class JsonBody {
 
 // The objects of docs/spec/API.md.
 json AccountJson(const AccountRecord& a);
+json InvitationJson(const InvitationRecord& i, Time now);
 json OrgJson(const MembershipRecord& m);
 json MemberJson(const MembershipRecord& m);
 json KeyJson(const KeyRecord& k, Time now);

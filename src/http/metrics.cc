@@ -62,9 +62,10 @@ std::string Metrics::Render() const {
   }
   out +=
       "# HELP tfzo_rate_limited_total Requests refused by a limit (login: failed sign-ins per "
-      "email or address; signup: sign-ups per address; key: unknown keys per address).\n";
+      "email or address; signup: sign-ups per address; key: unknown keys per address; mail: "
+      "links and invitations mailed per account or address).\n";
   out += "# TYPE tfzo_rate_limited_total counter\n";
-  for (const char* kind : {"key", "login", "signup"}) {
+  for (const char* kind : {"key", "login", "mail", "signup"}) {
     auto it = rate_limited_.find(kind);
     out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
                        it == rate_limited_.end() ? 0 : it->second);

@@ -19,6 +19,8 @@
 #include "http/static_files.h"
 #include "model/store.h"
 #include "service/account_service.h"
+#include "service/email_service.h"
+#include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
 #include "service/org_service.h"
@@ -96,15 +98,21 @@ struct App {
   PasswordHasher hasher;
   UsageRecorder usage;
   KeyVerifier verifier;
-  FailureLimiter login_failures;          // per email
-  FailureLimiter login_address_failures;  // failed sign-ins per client address
-  FailureLimiter signup_addresses;        // sign-ups per client address
-  FailureLimiter key_failures;            // unknown keys per client address
+  FailureLimiter login_failures;           // per email
+  FailureLimiter login_address_failures;   // failed sign-ins per client address
+  FailureLimiter signup_addresses;         // sign-ups per client address
+  FailureLimiter key_failures;             // unknown keys per client address
+  FailureLimiter links_per_account;        // verification links mailed for one account
+  FailureLimiter links_per_address;        // verification and claim links mailed to one address
+  FailureLimiter invitations_per_owner;    // invitations one owner sends
+  FailureLimiter invitations_per_address;  // invitations one address receives
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
   ServiceDeps deps;
+  EmailService email;
   AccountService accounts;
+  InvitationService invitations;
   OrgService orgs;
   KeyService keys;
   ResourceService resources;

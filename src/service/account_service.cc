@@ -30,8 +30,9 @@ Status CheckPassword(const Secret& password) {
 
 }  // namespace
 
-AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters)
-    : deps_(deps), hasher_(hasher), limiters_(limiters) {}
+AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher, EmailService& email,
+                               Limiters limiters)
+    : deps_(deps), hasher_(hasher), email_(email), limiters_(limiters) {}
 
 namespace {
 
@@ -43,10 +44,9 @@ Status TooMany(std::string_view what, std::chrono::seconds wait) {
 
 }  // namespace
 
-Result<AccountService::SessionGrant> AccountService::Signup(std::string_view email,
-                                                            const Secret& password,
-                                                            std::string_view name,
-                                                            const std::string& ip) {
+Result<AccountService::SessionGrant> AccountService::Signup(
+    std::string_view email, const Secret& password, std::string_view name, const std::string& ip,
+    std::optional<std::string> claim_token) {
   ASSIGN_OR_RETURN(std::string checked_email, CheckEmail("email", email));
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 0, 100));
@@ -63,14 +63,39 @@ Result<AccountService::SessionGrant> AccountService::Signup(std::string_view ema
                         .password_hash = std::move(hash),
                         .created_at = deps_.clock.Now()};
   Caller caller{account.id, ip};
-  Status created =
-      deps_.store.CreateAccount(account, deps_.Event("account.signup", caller, account.id));
-  if (created.code() == StatusCode::kEmailTaken) {
-    return Status(StatusCode::kEmailTaken,
-                  "email: an account with this email already exists; sign in instead");
+  EventRecord event = deps_.Event("account.signup", caller, account.id);
+  Status created;
+  if (claim_token) {
+    created = deps_.store.CreateAccountClaiming(account, Sha256(*claim_token), event);
+    if (created.code() == StatusCode::kInvalidToken) {
+      return Status(StatusCode::kInvalidToken,
+                    "claim_token: this link is unknown, was already used, has expired or is for "
+                    "another address; sign up again to get a new one");
+    }
+    account.email_verified_at = account.created_at;
+  } else {
+    EmailService::Link link = email_.SignupLink(account, ip);
+    event.mails.push_back(std::move(link.mail));
+    created = deps_.store.CreateAccountWithToken(account, link.token, event);
   }
+  if (created.code() == StatusCode::kEmailTaken) return EmailTaken(account.email, ip);
   RETURN_IF_ERROR(created);
   return StartSession(std::move(account), ip, "session.login");
+}
+
+Status AccountService::EmailTaken(const std::string& email, const std::string& ip) {
+  const Status verified(StatusCode::kEmailTaken,
+                        "email: an account with this email already exists; sign in instead");
+  auto holder = deps_.store.FindAccountByEmail(email);
+  if (!holder.ok() || holder->email_verified_at) return verified;  // gone since: still taken
+  // An address nobody proved is not taken for good: whoever receives its mail may claim it.
+  const Status mailed = email_.SendClaim(*holder, ip);
+  if (!mailed.ok() && mailed.code() != StatusCode::kRateLimited) return mailed;
+  return Status(StatusCode::kEmailTaken,
+                fmt::format("email: an account uses this address without having verified it. If "
+                            "the address is yours, a link to sign up with it was mailed to it "
+                            "(at most {} an hour): follow it.",
+                            EmailService::kLinksPerAddress));
 }
 
 Status AccountService::AuditAnonymousLogin(std::string action, const std::string& email,

@@ -11,6 +11,7 @@
 #include "auth/password_hasher.h"
 #include "core/secret.h"
 #include "service/context.h"
+#include "service/email_service.h"
 
 namespace tfzo {
 
@@ -60,12 +61,21 @@ class AccountService {
     std::string csrf_token;
   };
 
-  // A blocked email or address gets kRateLimited, even with the right password.
-  AccountService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters = {});
+  // A blocked email or address gets kRateLimited, even with the right password. `email`
+  // makes the links that verify addresses.
+  AccountService(ServiceDeps deps, const PasswordHasher& hasher, EmailService& email,
+                 Limiters limiters = {});
 
-  // kRateLimited when `ip` signed up too often; kUnavailable when the server is busy hashing.
+  // The new account's address is unverified, and a link to verify it is mailed with the
+  // sign-up's audit event. With `claim_token` (from a claim link, EmailService::SendClaim) the
+  // address is verified at once and taken from the account that had it unverified
+  // (kInvalidToken when the token does not prove this address). Without one, an address that
+  // an account has without having verified it answers kEmailTaken and mails the address a
+  // claim link. kRateLimited when `ip` signed up too often; kUnavailable when the server is
+  // busy hashing.
   Result<SessionGrant> Signup(std::string_view email, const Secret& password, std::string_view name,
-                              const std::string& ip);
+                              const std::string& ip,
+                              std::optional<std::string> claim_token = std::nullopt);
   // kInvalidCredentials, audited as session.login_failed; kRateLimited when the email or `ip`
   // failed too often, audited as session.login_throttled once per block; both events name the
   // account (when the email has one) as their target and have no actor. kUnavailable when the
@@ -88,8 +98,13 @@ class AccountService {
   Status CheckLoginLimit(FailureLimiter* limiter, const std::string& key, std::string_view whose,
                          const std::string& email, const std::string& ip);
 
+  // kEmailTaken for a sign-up with `email`, which an account has; mails a claim link when
+  // that account has not verified it.
+  Status EmailTaken(const std::string& email, const std::string& ip);
+
   ServiceDeps deps_;
   const PasswordHasher& hasher_;
+  EmailService& email_;
   Limiters limiters_;
 };
 

@@ -43,31 +43,6 @@ Result<std::vector<MembershipRecord>> OrgService::ListMembers(const Caller& call
   return deps_.store.ListMembers(org_id);
 }
 
-Result<MembershipRecord> OrgService::AddMember(const Caller& caller, std::string_view org_id,
-                                               std::string_view email, Role role) {
-  ASSIGN_OR_RETURN(const std::string address, CheckEmail("email", email));
-  RETURN_IF_ERROR(RequireOwner(caller, org_id));
-  auto account = deps_.store.FindAccountByEmail(address);
-  if (!account.ok()) {
-    if (account.status().code() == StatusCode::kNotFound) {
-      return NotFound("email: no account has this email; ask them to sign up first");
-    }
-    return account.status();
-  }
-  Status added = deps_.store.AddMember(
-      org_id, account->id, role,
-      deps_.Event("org.member_added", caller, account->id, std::string(org_id)));
-  if (added.code() == StatusCode::kConflict) {
-    return Conflict("email: this account is already a member of the organization");
-  }
-  RETURN_IF_ERROR(added);
-  return MembershipRecord{.org_id = std::string(org_id),
-                          .org_name = "",
-                          .account_id = account->id,
-                          .email = account->email,
-                          .role = role};
-}
-
 Status OrgService::RemoveMember(const Caller& caller, std::string_view org_id,
                                 std::string_view account_id) {
   if (account_id == caller.account_id) {

@@ -9,8 +9,8 @@
 namespace tfzo {
 
 // Organizations, their members, and owners' oversight of the keys scoped to them. Only
-// owners add or remove members (a member may remove themself: leave); the last owner cannot
-// leave. Holds references only; thread-safe.
+// owners remove members (a member may remove themself: leave); the last owner cannot leave.
+// People join by invitation (InvitationService). Holds references only; thread-safe.
 class OrgService {
  public:
   explicit OrgService(ServiceDeps deps);
@@ -18,8 +18,6 @@ class OrgService {
   Result<std::vector<MembershipRecord>> ListOrgs(const Caller& caller);
   Result<MembershipRecord> CreateOrg(const Caller& caller, std::string_view name);
   Result<std::vector<MembershipRecord>> ListMembers(const Caller& caller, std::string_view org_id);
-  Result<MembershipRecord> AddMember(const Caller& caller, std::string_view org_id,
-                                     std::string_view email, Role role);
   Status RemoveMember(const Caller& caller, std::string_view org_id, std::string_view account_id);
   Result<std::vector<KeyRecord>> ListOrgKeys(const Caller& caller, std::string_view org_id);
   Result<KeyRecord> RevokeOrgKey(const Caller& caller, std::string_view org_id,

@@ -159,9 +159,10 @@ TEST_F(ServiceTest, ScopeRulesAndMemberRemoval) {
   auto acme = orgs_.CreateOrg(ada, "Acme");
   auto globex = orgs_.CreateOrg(ada, "Globex");
   ASSERT_TRUE(acme.ok() && globex.ok());
-  ASSERT_TRUE(orgs_.AddMember(ada, acme->org_id, "BOB@example.com", Role::kMember).ok());
-  EXPECT_EQ(orgs_.AddMember(bob, acme->org_id, "ada@example.com", Role::kMember).status().code(),
-            StatusCode::kForbidden);
+  ASSERT_TRUE(Join(ada, acme->org_id, bob).ok());
+  EXPECT_EQ(
+      invitations_.Invite(bob, acme->org_id, "ada@example.com", Role::kMember).status().code(),
+      StatusCode::kForbidden);
 
   auto scoped = keys_.Create(bob, {"scoped", "", std::nullopt, acme->org_id});
   auto unscoped = keys_.Create(bob, {"all", "", std::nullopt, std::nullopt});
@@ -195,7 +196,7 @@ TEST_F(ServiceTest, OwnersSeeAndRevokeKeysScopedToTheirOrg) {
   Caller ada = NewAccount("ada@example.com");
   Caller bob = NewAccount("bob@example.com");
   auto acme = orgs_.CreateOrg(ada, "Acme");
-  ASSERT_TRUE(orgs_.AddMember(ada, acme->org_id, "bob@example.com", Role::kMember).ok());
+  ASSERT_TRUE(Join(ada, acme->org_id, bob).ok());
   auto bobs = keys_.Create(bob, {"bob-ci", "", std::nullopt, acme->org_id});
   ASSERT_TRUE(bobs.ok());
   auto listed = orgs_.ListOrgKeys(ada, acme->org_id);
@@ -216,7 +217,7 @@ TEST_F(ServiceTest, AnOrgThatDoesNotExistIsRefusedLikeAForeignOne) {
     SCOPED_TRACE(org);
     for (const Status& s :
          {orgs_.ListMembers(ada, org).status(),
-          orgs_.AddMember(ada, org, "bob@example.com", Role::kMember).status(),
+          invitations_.Invite(ada, org, "bob@example.com", Role::kMember).status(),
           orgs_.RemoveMember(ada, org, bob.account_id),
           orgs_.RemoveMember(ada, org, ada.account_id), orgs_.ListOrgKeys(ada, org).status(),
           orgs_.RevokeOrgKey(ada, org, "key_x").status(),

@@ -81,7 +81,7 @@ TEST_F(VerifyServiceTest, TheOrgIsCheckedAgainstMembershipAndScope) {
 }
 
 TEST_F(VerifyServiceTest, AScopedKeyWhoseOwnerLeftItsOrgIsNotValidWithoutAnOrgEither) {
-  ASSERT_TRUE(orgs_.AddMember(bob_, initech_, "ada@example.com", Role::kMember).ok());
+  ASSERT_TRUE(Join(bob_, initech_, ada_).ok());
   const std::string scoped = NewKey(initech_);
   ASSERT_TRUE(Verify(scoped)->key.has_value());
   EXPECT_EQ(Verify(scoped)->key->org_id, initech_);
