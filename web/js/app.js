@@ -1,6 +1,7 @@
 // Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
 // load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
-// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/audit.
+// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, and the pages
+// mailed links open: #/verify?token=... (signed in or not) and #/signup?claim=... (sign-up).
 
 import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
 import { clear, h, toast } from './dom.js';
@@ -8,7 +9,10 @@ import { renderAuth } from './views/auth.js';
 import { renderKeys } from './views/keys.js';
 import { renderOrgs, renderOrg } from './views/orgs.js';
 import { renderAudit } from './views/audit.js';
+import { renderInvitations } from './views/invitations.js';
+import { renderVerify } from './views/verify.js';
 import { pageHead } from './ui/page.js';
+import { verifyBanner } from './ui/verify-banner.js';
 
 /** What the views share: the signed-in account and the server's key-lifetime limit. */
 export const session = {
@@ -29,6 +33,22 @@ function applySession(data) {
   const email = (data.account && data.account.email) || '';
   document.getElementById('account-email').textContent = email;
   document.getElementById('account-avatar').textContent = (data.account && (data.account.name || email) || '?').trim().charAt(0);
+  showBanner();
+}
+
+/** The verification banner at the top of the page, as the session's account calls for. */
+function showBanner() {
+  const old = main.querySelector(':scope > .verify-banner');
+  const banner = session.account ? verifyBanner(session.account) : null;
+  if (old && banner) old.replaceWith(banner);
+  else if (old) old.remove();
+  else if (banner && !topbar.hidden) main.prepend(banner);
+}
+
+/** Reads the session again (after the account changed: a verified address). */
+async function refreshSession() {
+  const data = await loadSession();
+  if (data) applySession(data);
 }
 
 function dropSession() {
@@ -57,7 +77,8 @@ export async function signedIn(data) {
   } catch {
     // keep what sign-in returned
   }
-  if (!location.hash || location.hash === '#/' || location.hash.startsWith('#/signin')) {
+  // A claim link's token is spent: the new account starts on its keys.
+  if (!location.hash || location.hash === '#/' || /^#\/(signin|signup)/.test(location.hash)) {
     location.hash = '#/keys';
   } else {
     route();
@@ -81,7 +102,8 @@ async function signOut() {
 }
 
 function parseRoute() {
-  const hash = location.hash.replace(/^#/, '');
+  const [hash, query = ''] = location.hash.replace(/^#/, '').split('?');
+  const params = new URLSearchParams(query);
   const parts = hash.split('/').filter(Boolean).map((p) => {
     try {
       return decodeURIComponent(p);
@@ -94,6 +116,9 @@ function parseRoute() {
   if (parts[0] === 'orgs' && parts.length === 1) return { name: 'orgs' };
   if (parts[0] === 'orgs' && parts.length === 2) return { name: 'org', id: parts[1] };
   if (parts[0] === 'audit' && parts.length === 1) return { name: 'audit' };
+  if (parts[0] === 'invitations' && parts.length === 1) return { name: 'invitations' };
+  if (parts[0] === 'verify' && parts.length === 1) return { name: 'verify', params };
+  if (parts[0] === 'signup' && parts.length === 1) return { name: 'signup', params };
   return { name: 'notfound' };
 }
 
@@ -101,7 +126,19 @@ const VIEWS = {
   keys: { title: 'API keys', nav: 'keys', render: renderKeys },
   orgs: { title: 'Organizations', nav: 'orgs', render: renderOrgs },
   org: { title: 'Organization', nav: 'orgs', render: renderOrg },
+  invitations: { title: 'Invitations', nav: 'invitations', render: renderInvitations },
   audit: { title: 'Audit log', nav: 'audit', render: renderAudit },
+  verify: { title: 'Verify your address', nav: null, render: renderVerify },
+  signup: {
+    title: 'Sign up',
+    nav: null,
+    render: (root) => {
+      root.append(pageHead({
+        title: 'You are signed in',
+        lead: 'This link signs up a new account with the address it was mailed to. Sign out first to use it.',
+      }));
+    },
+  },
   notfound: {
     title: 'Not found',
     nav: null,
@@ -126,16 +163,21 @@ export async function route() {
     d.remove();
   }
 
+  const r = parseRoute();
   if (!session.account) {
     topbar.hidden = true;
-    document.title = 'Sign in · 2501 Accounts';
     clear(main);
-    renderAuth(main, { signedIn });
+    if (r.name === 'verify') {
+      document.title = `${VIEWS.verify.title} · 2501 Accounts`;
+      await renderVerify(main, { route: r, session, isCurrent: () => seq === renderSeq, refreshSession });
+      return;
+    }
+    document.title = r.name === 'signup' ? 'Sign up · 2501 Accounts' : 'Sign in · 2501 Accounts';
+    renderAuth(main, { signedIn, claim: r.name === 'signup' ? r.params.get('claim') : null });
     return;
   }
 
   topbar.hidden = false;
-  const r = parseRoute();
   const view = VIEWS[r.name];
   for (const a of topbar.querySelectorAll('[data-route]')) {
     if (a.dataset.route === view.nav) a.setAttribute('aria-current', 'page');
@@ -143,9 +185,12 @@ export async function route() {
   }
   document.title = `${view.title} · 2501 Accounts`;
   clear(main);
+  showBanner();
   const isCurrent = () => seq === renderSeq;
   try {
-    await view.render(main, { route: r, session, isCurrent, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; } });
+    await view.render(main, {
+      route: r, session, isCurrent, refreshSession, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; },
+    });
   } catch (err) {
     if (!isCurrent()) return;
     if (err instanceof ApiError && err.status === 401) return; // handled by onUnauthenticated

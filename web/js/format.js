@@ -108,6 +108,13 @@ const ACTIONS = {
   'org.created': 'Organization created',
   'org.member_added': 'Member added',
   'org.member_removed': 'Member removed',
+  'account.email_verification_sent': 'Verification link sent',
+  'account.email_verified': 'Address verified',
+  'account.email_change_requested': 'Address change requested',
+  'org.invitation_created': 'Invitation sent',
+  'org.invitation_accepted': 'Invitation accepted',
+  'org.invitation_declined': 'Invitation declined',
+  'org.invitation_canceled': 'Invitation canceled',
 };
 
 export function actionLabel(action) {

@@ -1,10 +1,12 @@
-// Sign in and sign up: one form, two buttons ("Sign in" submits on Enter).
+// Sign in and sign up: one form, two buttons ("Sign in" submits on Enter). Opened from a claim
+// link (#/signup?claim=...), it signs up only, with the link's token: the address it was
+// mailed to becomes the new account's, verified.
 
 import { post } from '../api.js';
 import { h, field, formError, busy } from '../dom.js';
 import { onSubmit } from '../ui/form.js';
 
-export function renderAuth(root, { signedIn }) {
+export function renderAuth(root, { signedIn, claim = null }) {
   const email = h('input', {
     type: 'email', name: 'email', autocomplete: 'username', inputmode: 'email',
     autocapitalize: 'none', spellcheck: 'false', placeholder: 'you@example.com',
@@ -28,23 +30,31 @@ export function renderAuth(root, { signedIn }) {
       signUpBtn));
 
   onSubmit(form, async (ev) => {
-    const mode = ev.submitter && ev.submitter.value === 'signup' ? 'signup' : 'signin';
+    const mode = claim || (ev.submitter && ev.submitter.value === 'signup') ? 'signup' : 'signin';
     const button = mode === 'signup' ? signUpBtn : signInBtn;
-    const data = await busy(button, () => post(mode === 'signup' ? '/api/signup' : '/api/login', {
-      email: email.value.trim(),
-      password: password.value,
-    }));
+    const body = { email: email.value.trim(), password: password.value };
+    if (claim) body.claim_token = claim;
+    const data = await busy(button, () => post(mode === 'signup' ? '/api/signup' : '/api/login', body));
     password.value = '';
     await signedIn(data);
   });
 
+  if (claim) {
+    // Sign-up only, for the address the link was mailed to.
+    signInBtn.remove();
+    form.querySelector('.auth-divider').remove();
+    signUpBtn.classList.add('btn-primary');
+    password.setAttribute('autocomplete', 'new-password');
+  }
   root.append(h('section', { class: 'auth' },
     h('div', { class: 'card auth-card' },
       h('div', { class: 'auth-brand' },
         h('img', { src: 'favicon.svg', alt: '', width: '40', height: '40' }),
         h('div', {},
-          h('h1', { id: 'auth-title', tabindex: '-1' }, '2501 Accounts'),
-          h('p', {}, 'Sign in to manage your organizations and API keys.'))),
+          h('h1', { id: 'auth-title', tabindex: '-1' }, claim ? 'Sign up with your address' : '2501 Accounts'),
+          h('p', {}, claim
+            ? 'Use the address this link was mailed to. It becomes your account’s, verified; the account that used it without verifying it loses it.'
+            : 'Sign in to manage your organizations and API keys.'))),
       form,
       h('p', { class: 'auth-foot' }, 'Sign up creates an account with this email and password.'))));
   email.focus();

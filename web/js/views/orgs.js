@@ -1,8 +1,10 @@
 // Organizations: the list with a create form, and one organization's page (members; for
-// owners, adding and removing members and the keys scoped to the organization).
+// owners, removing members, invitations (ui/org-invitations.js) and the keys scoped to the
+// organization).
 
 import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
+import { invitationsCard } from '../ui/org-invitations.js';
 import { timeEl } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
@@ -35,7 +37,7 @@ export async function renderOrgs(root, { isCurrent }) {
   const create = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('plus'), 'Create organization');
   const form = h('form', { novalidate: true },
     formError(),
-    field({ label: 'Name', control: name, required: true, hint: 'You become its owner. You can add members afterwards.' }),
+    field({ label: 'Name', control: name, required: true, hint: 'You become its owner. You can invite members afterwards.' }),
     h('div', { class: 'actions' }, create));
 
   root.append(
@@ -54,7 +56,7 @@ export async function renderOrgs(root, { isCurrent }) {
     clear(listHost);
     listHost.append(orgs.length
       ? orgsTable(orgs)
-      : emptyState('org', 'No organizations yet', 'Create one, or ask an owner to add you to theirs.'));
+      : emptyState('org', 'No organizations yet', 'Create one, or ask an owner to invite you to theirs.'));
   }
 
   onSubmit(form, async () => {
@@ -73,42 +75,12 @@ export async function renderOrgs(root, { isCurrent }) {
 // Every function below takes `page`: the organization, whether you own it, your session, and
 // the hosts its tables load into.
 
-function addMemberForm(page) {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'off', inputmode: 'email', placeholder: 'teammate@example.com' });
-  const role = h('select', { name: 'role' },
-    h('option', { value: 'member' }, 'Member'),
-    h('option', { value: 'owner' }, 'Owner'));
-  const addBtn = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add member');
-  const roleField = field({ label: 'Role', control: role });
-  roleField.classList.add('narrow');
-  const form = h('form', { novalidate: true },
-    formError(),
-    h('div', { class: 'form-row' },
-      field({ label: 'Email', control: email }),
-      roleField,
-      h('div', {}, addBtn)),
-    h('p', { class: 'hint' }, 'The person needs an account first: they sign up with this email.'));
-  onSubmit(form, async () => {
-    const res = await busy(addBtn, () => post(`/api/orgs/${seg(page.org.id)}/members`, { email: email.value.trim(), role: role.value }));
-    toast(`${res.member.email} added as ${res.member.role}.`);
-    email.value = '';
-    await loadMembers(page);
-    email.focus();
-  });
-  return form;
-}
-
 function membersCard(page) {
   const section = card({
     id: 'members-title',
     title: 'Members',
-    sub: page.isOwner ? 'Removing a member ends their access at once, through every key.' : 'Only owners can add or remove members.',
+    sub: page.isOwner ? 'Removing a member ends their access at once, through every key.' : 'Only owners can invite or remove members.',
   }, page.membersHost);
-  if (page.isOwner) {
-    page.addForm = addMemberForm(page);
-    section.append(h('div', { class: 'card-body' }, h('h3', { class: 'sr-only' }, 'Add a member'), page.addForm));
-    section.classList.add('has-form');
-  }
   return section;
 }
 
@@ -154,7 +126,7 @@ async function removeMember(page, m) {
         : `${m.email} loses access to ${org.name} at once, through every key, scoped or not.`))],
     confirmLabel: 'Remove',
     danger: true,
-    returnFocus: () => (page.addForm && page.addForm.querySelector('input')) || page.membersHost,
+    returnFocus: () => page.membersHost.querySelector('button') || page.membersHost,
     onConfirm: () => del(`/api/orgs/${seg(org.id)}/members/${seg(m.account_id)}`),
   });
   if (!res) return;
@@ -233,7 +205,6 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
   const page = {
     org, session, isCurrent,
     isOwner: org.role === 'owner',
-    addForm: null,
     membersHost: tableHost('Loading members…'),
     keysHost: tableHost('Loading keys…'),
   };
@@ -243,6 +214,8 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
     lead: ['You are ', page.isOwner ? 'an owner' : 'a member', ' of this organization. ', h('span', { class: 'mono none' }, org.id)],
   }));
   root.append(membersCard(page));
+  const invitations = page.isOwner ? invitationsCard({ org, isCurrent }) : null;
+  if (invitations) root.append(invitations.section);
   if (page.isOwner) {
     root.append(card({
       id: 'org-keys-title',
@@ -250,5 +223,6 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
       sub: 'Every member’s keys that only work on this organization. As an owner you can revoke them.',
     }, page.keysHost));
   }
-  await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null]);
+  await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
+    invitations ? invitations.load() : null]);
 }
