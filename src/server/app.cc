@@ -56,6 +56,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       invitations(deps, {.owner = &invitations_per_owner, .address = &invitations_per_address}),
       orgs(deps),
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
+      expiry_notices(deps),
       resources(deps),
       me(verifier, clock, http::kRenderMe),
       verify(verifier, &key_failures, clock, http::RenderVerdict),

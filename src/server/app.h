@@ -21,6 +21,7 @@
 #include "service/account_service.h"
 #include "service/email_service.h"
 #include "service/invitation_service.h"
+#include "service/key_notices.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
 #include "service/org_service.h"
@@ -115,6 +116,7 @@ struct App {
   InvitationService invitations;
   OrgService orgs;
   KeyService keys;
+  ExpiryNotices expiry_notices;  // started by the server (main), not by the tests
   ResourceService resources;
   MeService me;
   VerifyService verify;
