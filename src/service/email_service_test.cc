@@ -16,7 +16,65 @@ using std::chrono::hours;
 class EmailServiceTest : public testing::ServiceWorld {
  protected:
   AccountRecord Find(const Caller& caller) { return *store_->FindAccount(caller.account_id); }
+
+  // The mails queued since the last call, oldest first (claimed and marked sent).
+  std::vector<MailMessage> TakeMails() {
+    std::vector<MailMessage> out;
+    const Time now = clock_.Now();
+    for (;;) {
+      auto mail = store_->ClaimMail(now, now + hours(1));
+      EXPECT_TRUE(mail.ok()) << mail.status().message();
+      if (!mail.ok() || !mail->has_value()) return out;
+      EXPECT_TRUE(store_->MarkMailSent((*mail)->id, now).ok());
+      out.push_back((*mail)->message);
+    }
+  }
+
+  // The token of the first link in `mail` that starts with kConsoleUrl + `page`.
+  static std::string LinkToken(const MailMessage& mail, const std::string& page) {
+    const std::string prefix = kConsoleUrl + page;
+    const size_t at = mail.text.find(prefix);
+    return at == std::string::npos ? "" : mail.text.substr(at + prefix.size(), 43);
+  }
 };
+
+TEST_F(EmailServiceTest, SignUpQueuesTheVerificationMailWithItsEventAndTheLinkVerifies) {
+  TakeMails();
+  Caller ada = NewAccount("ada@example.com");
+  const auto mails = TakeMails();
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].to, "ada@example.com");
+  const std::string token = LinkToken(mails[0], "/#/verify?token=");
+  ASSERT_EQ(token.size(), 43u) << mails[0].text;
+  // Only the digest is stored.
+  auto stored = store_->FindToken(Sha256(token));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->account_id, ada.account_id);
+  ASSERT_TRUE(email_.Verify(token, kIp).ok());
+  EXPECT_TRUE(Find(ada).email_verified_at.has_value());
+  // A refused sign-up queues nothing.
+  EXPECT_FALSE(accounts_.Signup("bad", Secret("password123"), "", kIp).ok());
+  EXPECT_TRUE(TakeMails().empty());
+}
+
+TEST_F(EmailServiceTest, ResendAndAChangeOfAddressMailTheirLinks) {
+  Caller ada = NewVerifiedAccount("ada@example.com");
+  TakeMails();
+  ASSERT_TRUE(email_.ChangeEmail(ada, "new@example.com", Secret("password123")).ok());
+  ASSERT_TRUE(email_.Resend(ada).ok());
+  const auto mails = TakeMails();
+  ASSERT_EQ(mails.size(), 3u);
+  EXPECT_EQ(mails[0].to, "new@example.com");
+  EXPECT_EQ(mails[1].to, "ada@example.com") << "the old address is told";
+  EXPECT_EQ(LinkToken(mails[1], "/#/verify?token="), "") << "and gets no link";
+  EXPECT_EQ(mails[2].to, "new@example.com");
+  // Either link works, once.
+  ASSERT_TRUE(email_.Verify(LinkToken(mails[2], "/#/verify?token="), kIp).ok());
+  EXPECT_EQ(Find(ada).email, "new@example.com");
+  EXPECT_EQ(email_.Verify(LinkToken(mails[0], "/#/verify?token="), kIp).status().code(),
+            StatusCode::kOk)
+      << "the first link proves the same address";
+}
 
 TEST_F(EmailServiceTest, TheSignupLinkCarriesTheTokenWhoseDigestAloneIsStored) {
   AccountRecord account;
@@ -130,9 +188,14 @@ TEST_F(EmailServiceTest, TheOwnerOfAnAddressClaimsItFromAnAccountThatNeverVerifi
   EXPECT_NE(refused.status().message().find("link"), std::string::npos)
       << refused.status().message();
 
-  // The link the refusal mailed carries a claim token (here: one stored the same way).
-  const std::string claim =
-      StoreToken(TokenRecord::kClaimEmail, impostor.account_id, "new.hire@corp.example");
+  // The refusal mailed the address a claim link.
+  std::string claim;
+  for (const MailMessage& m : TakeMails()) {
+    if (m.to == "new.hire@corp.example") claim = LinkToken(m, "/#/signup?claim=");
+  }
+  ASSERT_EQ(claim.size(), 43u);
+  EXPECT_EQ(email_.Verify(claim, kIp).status().code(), StatusCode::kInvalidToken)
+      << "a claim link verifies no account";
   EXPECT_EQ(
       accounts_.Signup("other@corp.example", Secret("password456"), "", kIp, claim).status().code(),
       StatusCode::kInvalidToken)

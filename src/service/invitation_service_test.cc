@@ -40,6 +40,22 @@ TEST_F(InvitationServiceTest, TheAnswerIsTheSameWhetherOrNotTheAddressHasAnAccou
   EXPECT_EQ(listed->size(), 2u);
 }
 
+TEST_F(InvitationServiceTest, TheAddressIsMailedWhoInvitedItWhereWithALinkAndNoClientAddress) {
+  const Time now = clock_.Now();
+  while (store_->ClaimMail(now, now + std::chrono::hours(1))->has_value()) {
+  }
+  ASSERT_TRUE(invitations_.Invite(ada_, acme_, "bob@example.com", Role::kOwner).ok());
+  auto queued = store_->ClaimMail(now, now + std::chrono::hours(1));
+  ASSERT_TRUE(queued.ok() && queued->has_value());
+  const MailMessage& mail = (*queued)->message;
+  EXPECT_EQ(mail.to, "bob@example.com");
+  EXPECT_NE(mail.subject.find("ada@example.com"), std::string::npos) << mail.subject;
+  EXPECT_NE(mail.subject.find("Acme"), std::string::npos) << mail.subject;
+  EXPECT_NE(mail.text.find(kConsoleUrl + "/#/invitations"), std::string::npos) << mail.text;
+  EXPECT_NE(mail.text.find("an owner"), std::string::npos) << mail.text;
+  EXPECT_EQ(mail.text.find(kIp), std::string::npos) << "the inviter's address stays private";
+}
+
 TEST_F(InvitationServiceTest, OnlyOwnersWithAVerifiedAddressInvite) {
   Caller bob = NewVerifiedAccount("bob@example.com");
   ASSERT_TRUE(Join(ada_, acme_, bob).ok());
