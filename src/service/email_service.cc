@@ -53,11 +53,13 @@ MailContent LinkContent(bool claim, bool change, const std::string& email) {
     m.action = "Confirm your new address";
   } else {
     m.subject = "Verify your address for 2501 Accounts";
-    m.paragraphs = {
-        fmt::format("Follow the link below to verify that {} is your address on 2501 "
-                    "Accounts. Until then you can use your account and its keys, but "
-                    "you cannot accept invitations to organizations.",
-                    email)};
+    m.paragraphs = {fmt::format("An account on 2501 Accounts was signed up with {}. If it is "
+                                "yours, follow the link below to verify the address; until then "
+                                "you can use the account and its keys, but you cannot accept "
+                                "invitations to organizations.",
+                                email),
+                    "If you did not sign up, do not follow the link: it would give that account "
+                    "your address."};
     m.action = "Verify your address";
   }
   m.paragraphs.push_back(

@@ -478,3 +478,93 @@ def mail_link(message, fragment):
     if not match:
         raise AssertionError(f"no link with {fragment!r} in the mail")
     return match.group(0)
+
+
+# --- Mail a server wrote, verified addresses, joining organizations (issue 12). ---------------
+# Without --smtp-url a server writes each mail as an .eml file into --outbox, by default
+# data/outbox under its working directory; the helpers below read those (or an SmtpSink's).
+
+def outbox_dir(server):
+    return os.path.join(server.workdir, "data", "outbox")
+
+
+def _mail_order(name):
+    """An outbox file's name is <created, RFC 3339 without - and :>-<queue id>.eml."""
+    stem = name[:-len(".eml")]
+    when, _, mail_id = stem.rpartition("-")
+    return (when, int(mail_id) if mail_id.isdigit() else 0, name)
+
+
+def mails_in(directories, to=None):
+    """Every .eml in `directories` (a path or a list), oldest first, as EmailMessage; with `to`,
+    only those addressed to it (the To header, or an SmtpSink's X-Sink-Rcpt)."""
+    if isinstance(directories, str):
+        directories = [directories]
+    found = []
+    for d in directories:
+        if not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            if name.endswith(".eml"):
+                found.append((_mail_order(name), os.path.join(d, name)))
+    out = []
+    for _, path in sorted(found):
+        with open(path, "rb") as f:
+            message = email.message_from_binary_file(f, policy=email.policy.default)
+        rcpts = message.get_all("X-Sink-Rcpt", []) + [str(a.addr_spec) for a in
+                                                      message["To"].addresses]
+        if to is None or to.lower() in (r.lower() for r in rcpts):
+            out.append(message)
+    return out
+
+
+def wait_for_mails(directories, to, count=1, timeout=15.0):
+    """The mails to `to` once there are at least `count` of them."""
+    found = []
+
+    def arrived():
+        found[:] = mails_in(directories, to)
+        return len(found) >= count
+
+    if not wait_until(arrived, timeout=timeout, interval=0.05):
+        raise AssertionError(f"{count} mail(s) to {to} expected, {len(found)} arrived")
+    return found
+
+
+def link_token(message, page):
+    """The token of the link to `page` ("#/verify", "#/signup") in a mail's text."""
+    url = mail_link(message, page)
+    return re.search(r"[?&](?:token|claim)=([A-Za-z0-9_-]+)", url).group(1)
+
+
+def verify_address(client, directories=None, address=None):
+    """Follows the newest verification link mailed to `address` (the client's own by default),
+    as a person would: POST /api/email/verify with its token. Returns the account."""
+    address = address or client.email
+    directories = directories or outbox_dir(client.server)
+    links = [m for m in wait_for_mails(directories, address)
+             if "#/verify?token=" in mail_text(m)]
+    if not links:
+        raise AssertionError(f"no verification link was mailed to {address}")
+    r = Client(client.server).post("/api/email/verify",
+                                   {"token": link_token(links[-1], "#/verify")})
+    if r.status != 200:
+        raise AssertionError(f"verifying {address} failed: {r}")
+    client.verified = True
+    return r.json()["account"]
+
+
+def join(owner, org_id, member, role="member", directories=None):
+    """Makes `member` a member of `org_id` as people join: `owner` invites its address and it
+    accepts (both addresses verified first, if these clients have not done it). Returns the
+    org as the accept answers it."""
+    for c in (owner, member):
+        if not getattr(c, "verified", False):
+            verify_address(c, directories)
+    r = owner.post(f"/api/orgs/{org_id}/invitations", {"email": member.email, "role": role})
+    if r.status != 202:
+        raise AssertionError(f"invitation failed: {r}")
+    r = member.post(f"/api/invitations/{r.json()['invitation']['id']}/accept")
+    if r.status != 200:
+        raise AssertionError(f"accepting the invitation failed: {r}")
+    return r.json()["org"]
