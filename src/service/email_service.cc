@@ -205,7 +205,11 @@ Result<AccountRecord> EmailService::ChangeEmail(const Caller& caller, std::strin
   if (!IsReleasedEmail(account.email)) {
     event.mails.push_back(ChangeNotice(account, address, event.at, caller.ip));
   }
-  RETURN_IF_ERROR(deps_.store.RequestEmailChange(link.token, event));
+  const Status requested = deps_.store.RequestEmailChange(link.token, event);
+  if (requested.code() == StatusCode::kEmailTaken) {
+    return Status(StatusCode::kEmailTaken, "email: another account has this address, verified");
+  }
+  RETURN_IF_ERROR(requested);
   return deps_.store.FindAccount(account.id);
 }
 

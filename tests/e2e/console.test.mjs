@@ -1,5 +1,5 @@
 // The console end to end, in Chromium, against the real server: a person signs up, creates an
-// organization, adds a member, creates a scoped key, copies it, never sees it again, uses it,
+// organization, invites a member (who accepts), creates a scoped key, copies it, never sees it again, uses it,
 // rotates it, revokes it, removes the member; errors are shown for a duplicate email and an
 // empty name; no console errors on the way. Screenshots land in tests/e2e/screenshots/ and
 // the two the README shows are copied to docs/ when TFZO_UPDATE_DOCS=1.
@@ -8,8 +8,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  startServer, launchBrowser, watchConsole, screenshot, curlWithKey, signUpViaApi, eventually,
-  docsDir, KEY_RE,
+  startServer, launchBrowser, watchConsole, screenshot, curlWithKey, eventually, apiSession,
+  verifyByMail, docsDir, KEY_RE,
 } from './lib/harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -47,6 +47,7 @@ describe('the Accounts console', () => {
   // HTTP errors this scenario provokes on purpose (session check, empty name, duplicate email).
   const allowStatus = new Set([400, 401, 409]);
   let firstKey = null;
+  let bobSession = null;
   let rotatedKey = null;
 
   const keyRow = (name) => page.locator('table.keys-table tbody tr').filter({
@@ -55,7 +56,7 @@ describe('the Accounts console', () => {
 
   before(async () => {
     server = await startServer();
-    await signUpViaApi(server.url, bob, PASSWORD);
+    bobSession = await apiSession(server.url, bob, PASSWORD);
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -94,7 +95,7 @@ describe('the Accounts console', () => {
     await page.getByRole('button', { name: 'Sign up', exact: true }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
     await page.getByText('No API keys yet').waitFor();
-    assert.ok(await page.getByText(alice).isVisible());
+    assert.ok(await page.getByText(alice, { exact: true }).isVisible());
   });
 
   it('creates an organization, refusing an empty name', async () => {
@@ -109,12 +110,23 @@ describe('the Accounts console', () => {
     assert.equal(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), null);
   });
 
-  it('adds a member to the organization', async () => {
+  it('invites a member to the organization, who accepts', async () => {
+    // Invitations name their sender: both addresses are verified first, through their mails
+    // (tests/e2e/invitations.test.mjs walks the console's side of it).
+    await verifyByMail(server.url, server.outbox, alice);
+    await verifyByMail(server.url, server.outbox, bob);
+    await page.reload();
     await page.getByRole('link', { name: 'Acme Robotics' }).click();
     await page.getByRole('heading', { name: 'Acme Robotics', level: 1 }).waitFor();
     await page.getByLabel('Email', { exact: true }).fill(bob);
     await page.getByLabel('Role', { exact: true }).selectOption('member');
-    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    await page.locator('table.org-invitations-table tbody tr', { hasText: bob }).waitFor();
+    const { body } = await bobSession.call('GET', '/api/invitations');
+    assert.equal(body.invitations.length, 1);
+    const accepted = await bobSession.call('POST', `/api/invitations/${body.invitations[0].id}/accept`);
+    assert.equal(accepted.status, 200);
+    await page.reload();
     const row = page.locator('table.members-table tbody tr', { hasText: bob });
     await row.waitFor();
     assert.match(await row.textContent(), /Member/);
@@ -394,7 +406,7 @@ describe('the Accounts console', () => {
     const table = page.locator('table.audit-table');
     await table.waitFor();
     const text = await table.textContent();
-    for (const action of ['account.signup', 'org.created', 'org.member_added', 'key.created', 'key.rotated', 'key.revoked', 'org.member_removed']) {
+    for (const action of ['account.signup', 'account.email_verified', 'org.created', 'org.invitation_created', 'org.invitation_accepted', 'key.created', 'key.rotated', 'key.revoked', 'org.member_removed']) {
       assert.ok(text.includes(action), `audit log shows ${action}`);
     }
     await screenshot(page, '05-audit');

@@ -551,6 +551,8 @@ def verify_address(client, directories=None, address=None):
     if r.status != 200:
         raise AssertionError(f"verifying {address} failed: {r}")
     client.verified = True
+    if getattr(client, "account", None) and client.account["id"] == r.json()["account"]["id"]:
+        client.account = r.json()["account"]
     return r.json()["account"]
 
 

@@ -2,7 +2,7 @@
 
 import unittest
 
-from harness import ServerTestCase, TIME_RE, create_key, create_org, make_key
+from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key, verify_address
 
 EVENT_FIELDS = {"id", "at", "action", "actor_id", "org_id", "target_id", "ip"}
 
@@ -32,6 +32,8 @@ class AuditTest(ServerTestCase):
     def test_actions_appear_newest_first(self):
         a = self.new_account()
         b = self.new_account()
+        verify_address(a)
+        verify_address(b)
         self.assertEqual(self.client().login(a.email, a.password + "nope").status, 401)
         self.assertEqual(a.login(a.email, a.password).status, 200)
         org = create_org(a)
@@ -39,13 +41,13 @@ class AuditTest(ServerTestCase):
         self.assertEqual(a.patch(f"/api/keys/{key['id']}", {"name": "renamed"}).status, 200)
         self.assertEqual(a.post(f"/api/keys/{key['id']}/rotate", {}).status, 200)
         self.assertEqual(a.post(f"/api/keys/{key['id']}/revoke").status, 200)
-        self.assertEqual(a.post(f"/api/orgs/{org['id']}/members",
-                                {"email": b.email, "role": "member"}).status, 201)
+        join(a, org["id"], b)
         self.assertEqual(a.delete(f"/api/orgs/{org['id']}/members/{b.account['id']}").status,
                          204)
-        expected = ["account.signup", "session.login_failed", "session.login", "org.created",
-                    "key.created", "key.updated", "key.rotated", "key.revoked",
-                    "org.member_added", "org.member_removed"]
+        expected = ["account.signup", "account.email_verified", "session.login_failed",
+                    "session.login", "org.created", "key.created", "key.updated", "key.rotated",
+                    "key.revoked", "org.invitation_created", "org.invitation_accepted",
+                    "org.member_removed"]
         events = self.events(a)
         actions = [e["action"] for e in events]
         for action in expected:
@@ -55,7 +57,7 @@ class AuditTest(ServerTestCase):
         it = iter(actions)
         self.assertTrue(all(x in it for x in reversed(expected)),
                         f"expected {list(reversed(expected))} in this order within {actions}")
-        self.assertEqual(actions[:7], list(reversed(expected))[:7])
+        self.assertEqual(actions[:9], list(reversed(expected))[:9])
         by_action = {e["action"]: e for e in events}
         self.assertEqual(by_action["key.created"]["target_id"], key["id"])
         self.assertEqual(by_action["key.created"]["org_id"], org["id"])
@@ -63,8 +65,13 @@ class AuditTest(ServerTestCase):
         self.assertEqual(by_action["key.rotated"]["target_id"], key["id"])
         self.assertEqual(by_action["key.updated"]["target_id"], key["id"])
         self.assertEqual(by_action["org.created"]["org_id"], org["id"])
-        self.assertEqual(by_action["org.member_added"]["org_id"], org["id"])
-        self.assertEqual(by_action["org.member_added"]["target_id"], b.account["id"])
+        invited = by_action["org.invitation_created"]
+        self.assertEqual(invited["org_id"], org["id"])
+        self.assertEqual(invited["actor_id"], a.account["id"])
+        accepted = by_action["org.invitation_accepted"]
+        self.assertEqual(accepted["org_id"], org["id"])
+        self.assertEqual(accepted["actor_id"], b.account["id"])
+        self.assertEqual(accepted["target_id"], invited["target_id"])
         self.assertEqual(by_action["org.member_removed"]["target_id"], b.account["id"])
         for action in ("session.login", "key.created", "org.created"):
             self.assertEqual(by_action[action]["actor_id"], a.account["id"], action)
@@ -106,8 +113,7 @@ class AuditTest(ServerTestCase):
         member = self.new_account()
         outsider = self.new_account()
         org = create_org(owner)
-        self.assertEqual(owner.post(f"/api/orgs/{org['id']}/members",
-                                    {"email": member.email, "role": "member"}).status, 201)
+        join(owner, org["id"], member)
         key, _ = create_key(member, "member key", org_id=org["id"])
         owner_events = self.events(owner)
         created = [e for e in owner_events

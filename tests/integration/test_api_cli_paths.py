@@ -4,7 +4,7 @@ and the scope rules."""
 import base64
 import unittest
 
-from harness import ServerTestCase, TIME_RE, create_key, create_org, make_key
+from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key
 
 ORG_FIELDS = {"id", "name", "role"}
 AGENT_FIELDS = {"id", "org_id", "name", "host_id", "created_at"}
@@ -34,8 +34,7 @@ class CliApiTest(ServerTestCase):
         a, o1, o2 = self.account_with_two_orgs()
         b = self.new_account()
         other = create_org(b, "Not mine")
-        r = b.post(f"/api/orgs/{other['id']}/members", {"email": a.email, "role": "member"})
-        self.assertEqual(r.status, 201, r)
+        join(b, other["id"], a)
         key, secret = create_key(a, "cli", description="desk")
         r = self.v1("GET", "/me", secret)
         self.assertEqual(r.status, 200, r)
@@ -254,8 +253,7 @@ class CliApiTest(ServerTestCase):
         a = self.new_account()
         b = self.new_account()
         org = create_org(a)
-        self.assertEqual(a.post(f"/api/orgs/{org['id']}/members",
-                                {"email": b.email, "role": "member"}).status, 201)
+        join(a, org["id"], b)
         _, sa = create_key(a)
         _, sb = create_key(b, org_id=org["id"])
         agent = self.v1("POST", f"/orgs/{org['id']}/agents", sa, {"name": "shared"}).json()

@@ -3,7 +3,7 @@ once: a rename, a new organization, a removed membership, a use."""
 
 import time
 
-from harness import ServerTestCase, create_key, create_org, parse_rfc3339
+from harness import ServerTestCase, create_key, create_org, join, parse_rfc3339
 
 
 class MeFreshnessTest(ServerTestCase):
@@ -22,8 +22,7 @@ class MeFreshnessTest(ServerTestCase):
         self.assertEqual(len(c.get("/api/v1/me", bearer=secret).json()["orgs"]), 2)
 
         other = self.new_account()
-        self.assertEqual(c.post(f"/api/orgs/{second_org['id']}/members",
-                                {"email": other.email, "role": "owner"}).status, 201)
+        join(c, second_org["id"], other, role="owner")
         self.assertEqual(c.delete(f"/api/orgs/{second_org['id']}/members/{c.account['id']}").status,
                          204)
         self.assertEqual(len(c.get("/api/v1/me", bearer=secret).json()["orgs"]), 1)

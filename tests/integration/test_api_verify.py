@@ -4,8 +4,8 @@ order of docs/spec/KEYS.md."""
 import time
 import unittest
 
-from harness import (BASE62, ServerTestCase, create_key, create_org, key_from_body, make_key,
-                     rfc3339, wait_until)
+from harness import (BASE62, ServerTestCase, create_key, create_org, join, key_from_body,
+                     make_key, rfc3339, wait_until)
 
 VALID_FIELDS = {"valid", "key_id", "account_id", "org_id", "expires_at"}
 
@@ -154,8 +154,7 @@ class VerifyTest(ServerTestCase):
         r = self.verify({"key": scoped, "org_id": None})
         self.assertEqual(r.json()["valid"], True, r)
         # Membership is checked now: joining the foreign org opens it to the unscoped key.
-        self.assertEqual(b.post(f"/api/orgs/{foreign['id']}/members",
-                                {"email": a.email, "role": "member"}).status, 201)
+        join(b, foreign["id"], a)
         self.assertEqual(self.verify({"key": unscoped, "org_id": foreign["id"]}).json()["valid"],
                          True)
         self.assertEqual(b.delete(f"/api/orgs/{foreign['id']}/members/{a.account['id']}").status,

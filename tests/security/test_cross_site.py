@@ -56,7 +56,10 @@ class ContentTypeTest(ServerTestCase):
         headers = {"Content-Type": "text/plain", "X-CSRF-Token": a.csrf}
         cases = [
             ("POST", "/api/orgs", {"name": "x"}, {}),
-            ("POST", f"/api/orgs/{org['id']}/members", {"email": a.email, "role": "owner"}, {}),
+            ("POST", f"/api/orgs/{org['id']}/invitations", {"email": a.email, "role": "owner"},
+             {}),
+            ("POST", "/api/email/verify", {"token": "A" * 43}, {}),
+            ("PATCH", "/api/account", {"email": "x@example.com", "password": "x" * 8}, {}),
             ("POST", "/api/keys", {"name": "x"}, {}),
             ("PATCH", f"/api/keys/{key['id']}", {"name": "renamed"}, {}),
             ("POST", f"/api/keys/{key['id']}/rotate", {"expires_at": None}, {}),
@@ -122,6 +125,12 @@ class CrossSiteTest(ServerTestCase):
                         ("PATCH", f"/api/keys/{key['id']}", {"name": "evil"}),
                         ("POST", f"/api/keys/{key['id']}/revoke", None),
                         ("DELETE", f"/api/orgs/{org['id']}/members/{a.account['id']}", None),
+                        ("POST", f"/api/orgs/{org['id']}/invitations",
+                         {"email": "evil@example.com", "role": "owner"}),
+                        ("PATCH", "/api/account", {"email": "evil@example.com",
+                                                   "password": a.password}),
+                        ("POST", "/api/email/verify/resend", None),
+                        ("POST", "/api/invitations/inv_x/accept", None),
                         ("POST", "/api/logout", None)]:
                     r = a.request(method, path, body=body, headers=headers)
                     self.assertError(r, 403, "cross_site_request")
@@ -130,6 +139,8 @@ class CrossSiteTest(ServerTestCase):
         self.assertEqual([(k["name"], k["status"]) for k in keys], [("kept", "active")])
         self.assertEqual(a.get("/api/v1/me", bearer=secret).status, 200)
         self.assertEqual(a.get("/api/session").status, 200)  # not logged out
+        self.assertNotIn("pending_email", a.get("/api/session").json()["account"])
+        self.assertEqual(a.get(f"/api/orgs/{org['id']}/invitations").json(), {"invitations": []})
 
     def test_same_origin_and_header_less_requests_pass(self):
         same = {"Origin": self.same_origin(), "Sec-Fetch-Site": "same-origin"}

@@ -30,8 +30,10 @@ class OrgProbeTest(ServerTestCase):
         a, b_id = self.a, self.b.account["id"]
         routes = {
             "GET members": lambda org: a.get(f"/api/orgs/{org}/members"),
-            "POST members": lambda org: a.post(f"/api/orgs/{org}/members",
-                                               {"email": self.b.email, "role": "member"}),
+            "POST invitations": lambda org: a.post(f"/api/orgs/{org}/invitations",
+                                                   {"email": self.b.email, "role": "member"}),
+            "GET invitations": lambda org: a.get(f"/api/orgs/{org}/invitations"),
+            "DELETE invitation": lambda org: a.delete(f"/api/orgs/{org}/invitations/inv_x"),
             "DELETE member": lambda org: a.delete(f"/api/orgs/{org}/members/{b_id}"),
             "leave": lambda org: a.delete(f"/api/orgs/{org}/members/{a.account['id']}"),
             "GET keys": lambda org: a.get(f"/api/orgs/{org}/keys"),

@@ -120,10 +120,12 @@ class EmailTest(ServerTestCase):
                         "ada@\u0435xample.com", "ada@example.com."]:
             with self.subTest(address=address):
                 self.assertBadEmail(address)
-        # An owner adding a member is held to the same rule.
+        # An owner inviting someone, and a change of address, are held to the same rule.
         a = self.new_account()
         org = create_org(a)
-        r = a.post(f"/api/orgs/{org['id']}/members", {"email": "a@b", "role": "member"})
+        r = a.post(f"/api/orgs/{org['id']}/invitations", {"email": "a@b", "role": "member"})
+        self.assertError(r, 400, "invalid_request")
+        r = a.patch("/api/account", {"email": "ad\u202ea@example.com", "password": a.password})
         self.assertError(r, 400, "invalid_request")
 
     def test_emails_are_unique_case_insensitively_and_sign_in_with_either_case(self):

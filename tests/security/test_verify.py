@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
 
-from harness import ServerTestCase, create_key, create_org, make_key  # noqa: E402
+from harness import ServerTestCase, create_key, create_org, join, make_key  # noqa: E402
 
 LIMIT = 3  # --key-failure-limit for the servers of these tests
 
@@ -103,8 +103,7 @@ class ScopedKeyOwnerLeftTest(ServerTestCase):
         owner = self.new_account()
         member = self.new_account()
         org = create_org(owner)
-        r = owner.post(f"/api/orgs/{org['id']}/members", {"email": member.email, "role": "member"})
-        self.assertEqual(r.status, 201, r)
+        join(owner, org["id"], member)
         _, secret = create_key(member, org_id=org["id"])
         _, unscoped = create_key(member)
         got = self.verify({"key": secret})

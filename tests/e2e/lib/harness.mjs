@@ -2,7 +2,7 @@
 // Debian's Chromium through playwright-core, collect console errors, save screenshots.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,8 @@ export const docsDir = path.join(repoDir, 'docs');
 export const KEY_RE = /^tfzo_[0-9A-Za-z]{36}$/;
 
 /**
- * Starts `2501-accounts serve` on 127.0.0.1:0 with a database in a new temporary directory.
+ * Starts `2501-accounts serve` on 127.0.0.1:0 with a database in a new temporary directory,
+ * and its mail (no SMTP server) written as .eml files into `outbox` there (see mailsTo).
  * TFZO_BIN_DIR picks the binary's directory (default ../../build/bin); TFZO_WEB_DIR, when set,
  * serves the console from that directory instead of the copy embedded in the binary.
  */
@@ -25,7 +26,9 @@ export async function startServer({ extraArgs = [] } = {}) {
   const binDir = process.env.TFZO_BIN_DIR || path.join(repoDir, 'build', 'bin');
   const bin = path.join(binDir, '2501-accounts');
   const dir = mkdtempSync(path.join(tmpdir(), 'tfzo-e2e-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`, ...extraArgs];
+  const outbox = path.join(dir, 'outbox');
+  const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`,
+    '--outbox', outbox, ...extraArgs];
   if (process.env.TFZO_WEB_DIR) args.push('--web-dir', process.env.TFZO_WEB_DIR);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -73,7 +76,7 @@ export async function startServer({ extraArgs = [] } = {}) {
     }
     rmSync(dir, { recursive: true, force: true });
   }
-  return { url, stop, stderr: () => stderr };
+  return { url, stop, outbox, stderr: () => stderr };
 }
 
 export async function launchBrowser() {
@@ -182,4 +185,82 @@ export async function eventually(fn, { timeoutMs = 10000, intervalMs = 250, mess
     if (Date.now() > end) throw new Error(`timed out waiting for ${message}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * The mails the server wrote into `outbox` for `address`, oldest first: {subject, text} with
+ * the plain-text part decoded (quoted-printable soft breaks joined).
+ */
+export function mailsTo(outbox, address) {
+  let names = [];
+  try {
+    names = readdirSync(outbox).filter((n) => n.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  const order = (n) => {
+    const m = /^(.*)-(\d+)\.eml$/.exec(n);
+    return m ? [m[1], Number(m[2])] : [n, 0];
+  };
+  names.sort((x, y) => {
+    const [a, b] = [order(x), order(y)];
+    return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1];
+  });
+  const out = [];
+  for (const name of names) {
+    const raw = readFileSync(path.join(outbox, name), 'utf8');
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    const to = /^To:\s*(.*)$/mi.exec(head);
+    if (!to || !to[1].toLowerCase().includes(address.toLowerCase())) continue;
+    const subject = (/^Subject:\s*(.*)$/mi.exec(head) || [])[1] || '';
+    // The first part's text, quoted-printable or not: enough to find links in.
+    const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    out.push({ subject, text });
+  }
+  return out;
+}
+
+const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Waits for a mail to `address` with a link to `page` ('#/verify?token='); the link. */
+export async function mailedLink(outbox, address, page) {
+  const re = new RegExp(`https?://\\S*${escapeRe(page)}[A-Za-z0-9_-]+`);
+  return eventually(() => {
+    const links = mailsTo(outbox, address).map((m) => re.exec(m.text)).filter(Boolean);
+    return links.length ? links[links.length - 1][0] : null;
+  }, { message: `a mail to ${address} with a link to ${page}` });
+}
+
+/**
+ * A console session through the API (no browser), for the other people of a scenario: signs
+ * up (or in), keeps the cookie and CSRF token. `call(method, path, body)` resolves {status,
+ * body}.
+ */
+export async function apiSession(baseUrl, email, password, { signUp = true } = {}) {
+  const res = await fetch(`${baseUrl}/api/${signUp ? 'signup' : 'login'}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== (signUp ? 201 : 200)) throw new Error(`${signUp ? 'sign-up' : 'sign-in'} of ${email}: HTTP ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') || '').split(';')[0];
+  const data = await res.json();
+  async function call(method, urlPath, body) {
+    const headers = { Cookie: cookie, 'X-CSRF-Token': data.csrf_token };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(`${baseUrl}${urlPath}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  }
+  return { account: data.account, call };
+}
+
+/** Follows the newest verification link mailed to `address`, as its owner would (no browser). */
+export async function verifyByMail(baseUrl, outbox, address) {
+  const link = await mailedLink(outbox, address, '#/verify?token=');
+  const token = new URL(link.replace('#/verify?', 'verify?')).searchParams.get('token');
+  const res = await fetch(`${baseUrl}/api/email/verify`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }),
+  });
+  if (res.status !== 200) throw new Error(`verifying ${address}: HTTP ${res.status} ${await res.text()}`);
 }
