@@ -117,6 +117,14 @@ struct MailMessage {
   std::string html;  // the HTML part, saying the same
 };
 
+// A mail of the store's outbox as a sender claimed it (Store::ClaimMail).
+struct QueuedMail {
+  int64_t id = 0;
+  MailMessage message;
+  Time created_at;
+  int attempts = 0;  // claims so far, this one included
+};
+
 struct EventRecord {
   std::string id;
   Time at;

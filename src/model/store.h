@@ -111,6 +111,37 @@ class Store {
   virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                                       std::optional<std::string> before) = 0;
 
+  // Mail queue. A change queues its mails with its event (EventRecord::mails), in its own
+  // transaction; a sender (mail/MailSender) claims each, sends it and marks what happened.
+  //
+  // Registers what to call (on the committing thread, after commit) when a transaction has
+  // queued mail, so this node's sender starts at once instead of at its next poll. Set once,
+  // like the change listener.
+  void SetMailListener(std::function<void()> listener) {
+    auto shared = std::make_shared<const std::function<void()>>(std::move(listener));
+    std::lock_guard lock(listener_mu_);
+    mail_listener_ = std::move(shared);
+  }
+  // The oldest mail due at `now` (not sent, not given up, its next attempt due, no lease
+  // running), leased to the caller until `lease_until` and its attempt counted; nullopt when
+  // none is due. Of several nodes on one database, one claims each mail: the others skip it.
+  virtual Result<std::optional<QueuedMail>> ClaimMail(Time now, Time lease_until) = 0;
+  // Sent: records it and forgets its text and html (a link token must not outlive the send).
+  virtual Status MarkMailSent(int64_t mail_id, Time at) = 0;
+  // Not sent: tries again at `next_attempt_at` (the lease ends), keeping `error`.
+  virtual Status RetryMail(int64_t mail_id, Time next_attempt_at, std::string_view error) = 0;
+  // Given up: never tried again; its text and html are forgotten, `error` kept.
+  virtual Status FailMail(int64_t mail_id, Time at, std::string_view error) = 0;
+  // Notices about keys that no request causes (the periodic expiry job). Unrevoked keys that
+  // expire after `after` and at or before `until` and have no `notice` recorded for that
+  // expiration, soonest first (with the owner's email).
+  virtual Result<std::vector<KeyRecord>> ListKeysForNotice(std::string_view notice, Time after,
+                                                           Time until) = 0;
+  // Records `notice` for the key's expiration `expires_at` and queues `mail`, in one
+  // transaction: false, queueing nothing, when that notice was already recorded (by any node).
+  virtual Result<bool> QueueKeyNotice(std::string_view key_id, std::string_view notice,
+                                      Time expires_at, const MailMessage& mail, Time at) = 0;
+
  protected:
   void Publish(const Change& change) const {
     std::shared_ptr<const ChangeListener> listener;
@@ -121,9 +152,20 @@ class Store {
     if (listener && *listener) (*listener)(change);
   }
 
+  // Tells the mail listener that a committed transaction queued mail.
+  void MailQueued() const {
+    std::shared_ptr<const std::function<void()>> listener;
+    {
+      std::lock_guard lock(listener_mu_);
+      listener = mail_listener_;
+    }
+    if (listener && *listener) (*listener)();
+  }
+
  private:
   mutable std::mutex listener_mu_;
   std::shared_ptr<const ChangeListener> listener_;
+  std::shared_ptr<const std::function<void()>> mail_listener_;
 };
 
 }  // namespace tfzo

@@ -46,6 +46,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
                 .signup_address = &signup_addresses}),
       orgs(deps),
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
+      expiry_notices(deps),
       resources(deps),
       me(verifier, clock, http::kRenderMe),
       verify(verifier, &key_failures, clock, http::RenderVerdict),

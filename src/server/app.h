@@ -19,6 +19,7 @@
 #include "http/static_files.h"
 #include "model/store.h"
 #include "service/account_service.h"
+#include "service/key_notices.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
 #include "service/org_service.h"
@@ -107,6 +108,7 @@ struct App {
   AccountService accounts;
   OrgService orgs;
   KeyService keys;
+  ExpiryNotices expiry_notices;  // started by the server (main), not by the tests
   ResourceService resources;
   MeService me;
   VerifyService verify;

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -17,6 +18,9 @@
 #include "http/http_server.h"
 #include "http/public_url.h"
 #include "http/trusted_proxies.h"
+#include "mail/mail_sender.h"
+#include "mail/outbox_transport.h"
+#include "mail/smtp_transport.h"
 #include "server/access_log.h"
 #include "server/app.h"
 #include "store/open_store.h"
@@ -49,6 +53,11 @@ struct ServeFlags {
   int stale_for_seconds = static_cast<int>(AppOptions{}.stale_for.count());
   double db_timeout_seconds =
       std::chrono::duration<double>(std::chrono::milliseconds(kDefaultDbTimeout)).count();
+  std::string smtp_url;
+  std::string smtp_user;
+  std::string mail_from;  // "": DefaultSender of the console URL
+  std::string outbox = "./data/outbox";
+  int expiry_notice_interval_seconds = static_cast<int>(ExpiryNotices::kDefaultInterval.count());
 };
 
 // Descriptors kept aside from connections: the store, the log, the listener, the event loops.
@@ -81,6 +90,20 @@ size_t FitConnectionsToDescriptorLimit(size_t wanted) {
 int Fail(const std::string& what) {
   std::cerr << "2501-accounts: " << what << "\n";
   return 1;
+}
+
+// Where mail goes: the SMTP server of --smtp-url, or else .eml files in --outbox.
+Result<std::unique_ptr<MailTransport>> MakeMailTransport(const ServeFlags& flags) {
+  if (flags.smtp_url.empty()) {
+    ASSIGN_OR_RETURN(auto outbox, OutboxTransport::Create(flags.outbox));
+    return std::unique_ptr<MailTransport>(std::move(outbox));
+  }
+  const char* password = std::getenv("TFZO_SMTP_PASSWORD");
+  ASSIGN_OR_RETURN(auto smtp,
+                   SmtpTransport::Create({.url = flags.smtp_url,
+                                          .user = flags.smtp_user,
+                                          .password = Secret(password ? password : "")}));
+  return std::unique_ptr<MailTransport>(std::move(smtp));
 }
 
 int Migrate(const std::string& db) {
@@ -129,6 +152,15 @@ int Serve(const ServeFlags& flags) {
   http_options.idle_timeout = std::chrono::seconds(flags.idle_timeout_seconds);
   http_options.max_connections = FitConnectionsToDescriptorLimit(flags.max_connections);
   http_options.max_connections_per_address = flags.max_connections_per_address;
+
+  auto transport = MakeMailTransport(flags);
+  if (!transport.ok()) return Fail(transport.status().message());
+  std::optional<Mailbox> mail_from;
+  if (!flags.mail_from.empty()) {
+    auto parsed = ParseMailbox(flags.mail_from);
+    if (!parsed.ok()) return Fail("--mail-from: " + parsed.status().message());
+    mail_from = std::move(parsed).value();
+  }
 
   const auto db_timeout = std::chrono::milliseconds(std::lround(flags.db_timeout_seconds * 1000));
   auto opened = OpenStore(flags.db, db_timeout);
@@ -186,8 +218,20 @@ int Serve(const ServeFlags& flags) {
           : fmt::format("{}://{}:{}", scheme, endpoint->address().to_string(), endpoint->port());
   app->console_url = console;  // before the first request: links in mails start here
   spdlog::info("console at {}/ (store: {})", console, flags.db.substr(0, flags.db.find(':')));
+  if (!mail_from) {
+    auto sender = DefaultSender(console);
+    if (!sender.ok()) return Fail("--mail-from: " + sender.status().message());
+    mail_from = std::move(sender).value();
+  }
+  spdlog::info("mail from {} goes to {}", mail_from->address, (*transport)->Describe());
+  MailSender mail(*store, **transport, *mail_from, clock, MailSender::Options{});
+  store->SetMailListener([&mail] { mail.Wake(); });
+  app->expiry_notices.Start(std::chrono::seconds(flags.expiry_notice_interval_seconds));
   server.Run();
   if (access_log) access_log->Close();  // every line written before the last ones below
+  app->expiry_notices.Stop();
+  store->SetMailListener(nullptr);
+  mail.Stop();  // a send in progress is abandoned, its mail left for the next start
   app->usage.Stop();
   spdlog::info("stopped");
   return 0;
@@ -285,6 +329,23 @@ int main(int argc, char** argv) {
                    "with 503 (a hung database never hangs a request)")
       ->check(CLI::Range(0.05, 600.0))
       ->capture_default_str();
+  serve->add_option("--smtp-url", flags.smtp_url,
+                    "smtp://HOST[:PORT] (STARTTLS when offered) or smtps://HOST[:PORT]: where mail "
+                    "goes; without it, each message is an .eml file in --outbox");
+  serve->add_option("--smtp-user", flags.smtp_user,
+                    "log in to the SMTP server as this user (password: the environment variable "
+                    "TFZO_SMTP_PASSWORD; STARTTLS is then required)");
+  serve->add_option("--mail-from", flags.mail_from,
+                    "\"Name <address>\" mail comes from (default: 2501 Accounts <accounts@HOST>, "
+                    "HOST the console URL's)");
+  serve
+      ->add_option("--outbox", flags.outbox,
+                   "DIR where messages are written as .eml files when there is no --smtp-url")
+      ->capture_default_str();
+  // For tests: how often the expiry notices' job runs.
+  serve->add_option("--expiry-notice-interval", flags.expiry_notice_interval_seconds)
+      ->check(CLI::Range(1, 86400))
+      ->group("");
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();

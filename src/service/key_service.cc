@@ -4,6 +4,7 @@
 
 #include "core/api_key.h"
 #include "core/digest.h"
+#include "service/key_notices.h"
 #include "service/validation.h"
 
 namespace tfzo {
@@ -63,12 +64,16 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   ASSIGN_OR_RETURN(request.description,
                    CheckText("description", request.description, 0, 500, /*multiline=*/true));
   RETURN_IF_ERROR(CheckExpiry(request.expires_at));
+  std::string org_name;  // for the notice
   if (request.org_id) {
     ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(*request.org_id, caller.account_id));
     if (!role) {
       return Forbidden("org_id: you are not a member of this organization");
     }
+    ASSIGN_OR_RETURN(OrgRecord org, deps_.store.FindOrg(*request.org_id));
+    org_name = std::move(org.name);
   }
+  ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(caller.account_id));
   Issued issued;
   KeyRecord& key = issued.key;
   key.id = NewId("key", deps_.random);
@@ -80,8 +85,9 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   key.expires_at = request.expires_at;
   SecretRecord secret = NewSecret(key.id, issued.secret);
   key.hint = secret.hint;
-  RETURN_IF_ERROR(
-      deps_.store.CreateKey(key, secret, deps_.Event("key.created", caller, key.id, key.org_id)));
+  EventRecord event = deps_.Event("key.created", caller, key.id, key.org_id);
+  event.mails.push_back(KeyCreatedMail(deps_, account.email, key, org_name, caller));
+  RETURN_IF_ERROR(deps_.store.CreateKey(key, secret, event));
   ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
   return issued;
 }

@@ -4,7 +4,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "store/migrations.h"
 #include "store/open_store.h"
@@ -349,6 +351,59 @@ TEST_F(PostgresStoreTest, RemovingTwoLastOwnersAtOnceKeepsOne) {
   EXPECT_NE(ra.ok(), rb.ok()) << ra.message() << " / " << rb.message();
   EXPECT_EQ((ra.ok() ? rb : ra).code(), StatusCode::kConflict);
   EXPECT_EQ(a->ListMembers("org_1")->size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, OfTwoNodesClaimingAtOnceOneClaimsEachMail) {
+  auto a = OpenNode();
+  auto b = OpenNode();
+  ASSERT_TRUE(a && b);
+  Seed(*a);
+  constexpr int kMails = 40;
+  EventRecord event = Event("ev_mail", "key.updated", "acc_b");
+  for (int i = 0; i < kMails; ++i) {
+    event.mails.push_back(
+        {.to = "b@example.com", .subject = std::to_string(i), .text = "t", .html = "h"});
+  }
+  ASSERT_TRUE(a->UpdateKey("key_1", "n", "d", event).ok());
+  // Two threads per node, each claiming and marking sent until none is left.
+  std::mutex mu;
+  std::vector<std::string> claimed;
+  std::vector<std::thread> threads;
+  for (int n = 0; n < 4; ++n) {
+    threads.emplace_back([&, n] {
+      Store& s = n % 2 == 0 ? *a : *b;
+      while (true) {
+        auto mail = s.ClaimMail(At(10), At(70));
+        ASSERT_TRUE(mail.ok()) << mail.status().message();
+        if (!mail->has_value()) return;
+        {
+          std::lock_guard lock(mu);
+          claimed.push_back((*mail)->message.subject);
+        }
+        ASSERT_TRUE(s.MarkMailSent((*mail)->id, At(11)).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::sort(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kMails));
+  EXPECT_EQ(std::adjacent_find(claimed.begin(), claimed.end()), claimed.end());
+  // Sent: the text and HTML (link tokens) are gone.
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM mail_outbox WHERE text <> '' OR html <> ''"), "0");
+  EXPECT_EQ(*db_->Query("SELECT COUNT(*) FROM mail_outbox WHERE sent_at IS NULL"), "0");
+}
+
+TEST_F(PostgresStoreTest, AFailedMailForgetsItsTextAndKeepsItsError) {
+  auto a = OpenNode();
+  ASSERT_TRUE(a);
+  Seed(*a);
+  EventRecord event = Event("ev_mail", "key.updated", "acc_b");
+  event.mails.push_back({.to = "b@example.com", .subject = "s", .text = "t", .html = "h"});
+  ASSERT_TRUE(a->UpdateKey("key_1", "n", "d", event).ok());
+  auto mail = a->ClaimMail(At(10), At(70));
+  ASSERT_TRUE(mail.ok() && mail->has_value());
+  ASSERT_TRUE(a->FailMail((*mail)->id, At(11), "550 no such user").ok());
+  EXPECT_EQ(*db_->Query("SELECT text || html || last_error FROM mail_outbox"), "550 no such user");
 }
 
 TEST_F(PostgresStoreTest, OpenStoreTakesPostgresUrls) {

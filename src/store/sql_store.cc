@@ -97,9 +97,33 @@ Status ChangeOne(SqlDatabase& db, const char* sql, SqlParams params, const char*
              [&](SqlConnection& c) { return Changed(c.Exec(sql, params), not_found); });
 }
 
+// Set by a transaction's body that queued mail, on the thread running it (both engines run a
+// body on the caller's thread); SqlStore::Commit reads and clears it once the body committed.
+thread_local bool t_mail_queued = false;
+
+Status InsertMail(SqlConnection& c, const MailMessage& m, Time at) {
+  RETURN_IF_ERROR(c.Exec(sql::kInsertMail, {m.to, m.subject, m.text, m.html, at}).status());
+  t_mail_queued = true;
+  return Status::Ok();
+}
+
+// The event and the mails it sends, in the caller's transaction.
 Status InsertEvent(SqlConnection& c, const EventRecord& e) {
-  return c.Exec(sql::kInsertEvent, {e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip})
-      .status();
+  RETURN_IF_ERROR(
+      c.Exec(sql::kInsertEvent, {e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip})
+          .status());
+  for (const MailMessage& mail : e.mails) RETURN_IF_ERROR(InsertMail(c, mail, e.at));
+  return Status::Ok();
+}
+
+QueuedMail ReadQueuedMail(const SqlRow& r) {
+  return QueuedMail{.id = r.Int("id"),
+                    .message = {.to = r.Text("recipient"),
+                                .subject = r.Text("subject"),
+                                .text = r.Text("text"),
+                                .html = r.Text("html")},
+                    .created_at = r.TimeAt("created_at"),
+                    .attempts = static_cast<int>(r.Int("attempts")) + 1};
 }
 
 Change KeyChange(std::string_view key_id) {
@@ -132,9 +156,17 @@ Result<std::unique_ptr<SqlStore>> SqlStore::Open(std::unique_ptr<SqlDatabase> da
 }
 
 template <typename Body>
+auto SqlStore::Commit(Body&& body) -> decltype(body(std::declval<SqlConnection&>())) {
+  t_mail_queued = false;
+  auto result = Run(*db_, Mode::kWrite, std::forward<Body>(body));
+  if (std::exchange(t_mail_queued, false) && StatusOf(result).ok()) MailQueued();
+  return result;
+}
+
+template <typename Body>
 auto SqlStore::Write(Change change, Time at, Body&& body)
     -> decltype(body(std::declval<SqlConnection&>())) {
-  auto result = Run(*db_, Mode::kWrite, [&](SqlConnection& c) {
+  auto result = Commit([&](SqlConnection& c) {
     auto done = body(c);
     if (StatusOf(done).ok()) {
       Result<int64_t> seq = AppendChange(c, change, at);
@@ -172,7 +204,7 @@ Status SqlStore::Ping() {
 
 Status SqlStore::CreateAccount(const AccountRecord& account, const EventRecord& event) {
   const std::string email = Lower(account.email);
-  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+  return Commit([&](SqlConnection& c) -> Status {
     ASSIGN_OR_RETURN(SqlRows taken, c.Exec(sql::kEmailExists, {email}));
     if (!taken.empty()) {
       return Status(StatusCode::kEmailTaken, "an account with this email already exists");
@@ -194,7 +226,7 @@ Result<AccountRecord> SqlStore::FindAccountByEmail(std::string_view email) {
 }
 
 Status SqlStore::CreateSession(const SessionRecord& session, const EventRecord& event) {
-  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+  return Commit([&](SqlConnection& c) -> Status {
     RETURN_IF_ERROR(
         c.Exec(sql::kInsertSession, {session.token_digest, session.account_id, session.csrf_token,
                                      session.created_at, session.last_seen_at})
@@ -299,7 +331,7 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
 
 Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) {
-  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+  return Commit([&](SqlConnection& c) -> Status {
     RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,
@@ -422,7 +454,7 @@ Status SqlStore::DeleteHost(std::string_view org_id, std::string_view host_id) {
 // Audit events.
 
 Status SqlStore::AppendEvent(const EventRecord& event) {
-  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) { return InsertEvent(c, event); });
+  return Commit([&](SqlConnection& c) { return InsertEvent(c, event); });
 }
 
 Result<std::vector<EventRecord>> SqlStore::ListEvents(std::string_view account_id, int limit,
@@ -430,6 +462,46 @@ Result<std::vector<EventRecord>> SqlStore::ListEvents(std::string_view account_i
   if (limit <= 0) return std::vector<EventRecord>();
   if (before) return ReadAll(*db_, sql::kListEventsBefore, {account_id, limit, *before}, ReadEvent);
   return ReadAll(*db_, sql::kListEvents, {account_id, limit}, ReadEvent);
+}
+
+// Mail queue.
+
+Result<std::optional<QueuedMail>> SqlStore::ClaimMail(Time now, Time lease_until) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Result<std::optional<QueuedMail>> {
+    ASSIGN_OR_RETURN(std::vector<QueuedMail> due,
+                     All(c.Exec(sql::kFindDueMail, {now}), ReadQueuedMail));
+    if (due.empty()) return std::optional<QueuedMail>();
+    RETURN_IF_ERROR(c.Exec(sql::kClaimMail, {due.front().id, lease_until}).status());
+    return std::optional<QueuedMail>(std::move(due.front()));
+  });
+}
+
+Status SqlStore::MarkMailSent(int64_t mail_id, Time at) {
+  return ChangeOne(*db_, sql::kMailSent, {mail_id, at}, "no such mail");
+}
+
+Status SqlStore::RetryMail(int64_t mail_id, Time next_attempt_at, std::string_view error) {
+  return ChangeOne(*db_, sql::kRetryMail, {mail_id, next_attempt_at, error}, "no such mail");
+}
+
+Status SqlStore::FailMail(int64_t mail_id, Time at, std::string_view error) {
+  return ChangeOne(*db_, sql::kMailFailed, {mail_id, at, error}, "no such mail");
+}
+
+Result<std::vector<KeyRecord>> SqlStore::ListKeysForNotice(std::string_view notice, Time after,
+                                                           Time until) {
+  return ReadAll(*db_, sql::kListKeysForNotice, {notice, after, until}, ReadKey);
+}
+
+Result<bool> SqlStore::QueueKeyNotice(std::string_view key_id, std::string_view notice,
+                                      Time expires_at, const MailMessage& mail, Time at) {
+  return Commit([&](SqlConnection& c) -> Result<bool> {
+    ASSIGN_OR_RETURN(SqlRows inserted,
+                     c.Exec(sql::kInsertKeyNotice, {key_id, notice, expires_at, at}));
+    if (inserted.affected() == 0) return false;  // another run (or node) queued it
+    RETURN_IF_ERROR(InsertMail(c, mail, at));
+    return true;
+  });
 }
 
 }  // namespace tfzo

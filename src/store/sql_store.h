@@ -26,6 +26,9 @@ namespace tfzo {
 // a rotation, revocation or member removal first reads the key row (or the org's owner rows)
 // with FOR UPDATE, so that concurrent nodes serialize on it.
 //
+// Mail: InsertEvent queues the event's mails (EventRecord::mails) in the event's own
+// transaction, and a committed write that queued any tells the store's mail listener.
+//
 // Changes: a transaction that changes what caches hold appends the change to the change log
 // (migrations/0003_change_log.sql: the next sequence number, in the same transaction), tells
 // the database (Notify, inside the transaction, so other nodes hear it only once committed)
@@ -95,11 +98,24 @@ class SqlStore final : public Store {
   Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                               std::optional<std::string> before) override;
 
+  Result<std::optional<QueuedMail>> ClaimMail(Time now, Time lease_until) override;
+  Status MarkMailSent(int64_t mail_id, Time at) override;
+  Status RetryMail(int64_t mail_id, Time next_attempt_at, std::string_view error) override;
+  Status FailMail(int64_t mail_id, Time at, std::string_view error) override;
+  Result<std::vector<KeyRecord>> ListKeysForNotice(std::string_view notice, Time after,
+                                                   Time until) override;
+  Result<bool> QueueKeyNotice(std::string_view key_id, std::string_view notice, Time expires_at,
+                              const MailMessage& mail, Time at) override;
+
  private:
   explicit SqlStore(std::unique_ptr<SqlDatabase> database);
 
-  // Runs `body` as one kWrite that also appends `change` (dated `at`) to the change log, and
-  // publishes it, numbered, once it committed.
+  // Runs `body` as one kWrite; once it committed, tells the mail listener if it queued mail
+  // (InsertEvent with mails). Every write that inserts an event runs through Commit or Write.
+  template <typename Body>
+  auto Commit(Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
+  // Commit that also appends `change` (dated `at`) to the change log, and publishes it,
+  // numbered, once it committed.
   template <typename Body>
   auto Write(Change change, Time at, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
   // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.

@@ -83,6 +83,25 @@ TEST_F(SqliteFileTest, CreatesPrivateFileInWalModeAndMigratesOnce) {
             std::to_string(migrations::Files().size()));
 }
 
+TEST_F(SqliteFileTest, SentAndFailedMailsForgetTheirText) {
+  const std::string path = (root_ / "accounts.db").string();
+  auto store = OpenSqliteStore(path);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EventRecord event = Event("ev_a", "account.signup", "acc_a");
+  event.mails = {{.to = "a@example.com", .subject = "1", .text = "token1", .html = "token1"},
+                 {.to = "a@example.com", .subject = "2", .text = "token2", .html = "token2"}};
+  ASSERT_TRUE((*store)->CreateAccount(Account("acc_a", "a@example.com"), event).ok());
+  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM mail_outbox WHERE text <> '' AND html <> ''"), "2");
+  auto first = (*store)->ClaimMail(kT0, At(60));
+  auto second = (*store)->ClaimMail(kT0, At(60));
+  ASSERT_TRUE(first.ok() && first->has_value() && second.ok() && second->has_value());
+  ASSERT_TRUE((*store)->MarkMailSent((*first)->id, At(1)).ok());
+  ASSERT_TRUE((*store)->FailMail((*second)->id, At(1), "550 no such user").ok());
+  EXPECT_EQ(Query(path, "SELECT COUNT(*) FROM mail_outbox WHERE text <> '' OR html <> ''"), "0");
+  EXPECT_EQ(Query(path, "SELECT last_error FROM mail_outbox WHERE failed_at IS NOT NULL"),
+            "550 no such user");
+}
+
 TEST_F(SqliteFileTest, UnopenablePathIsUnavailable) {
   const std::string blocker = (root_ / "file").string();
   {

@@ -2,8 +2,9 @@
 #define TFZO_STORE_STATEMENTS_H_
 
 // The SQL SqlStore runs on both engines, in PostgreSQL's syntax. SqliteDatabase translates a
-// statement once, when it prepares it: $n becomes SQLite's ?n, and a trailing FOR UPDATE is
-// dropped (its BEGIN IMMEDIATE transaction already holds the database's only write lock). The
+// statement once, when it prepares it: $n becomes SQLite's ?n, and a trailing FOR UPDATE (or
+// FOR UPDATE SKIP LOCKED) is dropped (its BEGIN IMMEDIATE transaction already holds the
+// database's only write lock). The
 // few statements that differ (transactions, notifications, the batched last_used update) stay
 // in their engine. The schema is in migrations/.
 //
@@ -180,6 +181,39 @@ inline constexpr char kLastChangeSeq[] = "SELECT seq AS seq FROM change_counter 
 inline constexpr char kChangesSince[] =
     "SELECT seq AS seq, kind AS kind, key_id AS key_id, org_id AS org_id, "
     "account_id AS account_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
+
+// The mail queue (migrations/0004_mail_outbox.sql).
+inline constexpr char kInsertMail[] =
+    "INSERT INTO mail_outbox (recipient, subject, text, html, created_at, attempts, "
+    "next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, $5)";
+// The oldest mail due at $1. PostgreSQL: SKIP LOCKED passes over a row another node is
+// claiming at this moment instead of waiting for it; once that node commits, its lease keeps
+// the row out. (SQLite: one writer at a time, nothing to skip.)
+inline constexpr char kFindDueMail[] =
+    "SELECT id AS id, recipient AS recipient, subject AS subject, text AS text, html AS html, "
+    "created_at AS created_at, attempts AS attempts FROM mail_outbox "
+    "WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 "
+    "AND (claimed_until IS NULL OR claimed_until <= $1) ORDER BY next_attempt_at, id LIMIT 1 "
+    "FOR UPDATE SKIP LOCKED";
+inline constexpr char kClaimMail[] =
+    "UPDATE mail_outbox SET claimed_until = $2, attempts = attempts + 1 WHERE id = $1";
+inline constexpr char kMailSent[] =
+    "UPDATE mail_outbox SET sent_at = $2, claimed_until = NULL, text = '', html = '' "
+    "WHERE id = $1";
+inline constexpr char kRetryMail[] =
+    "UPDATE mail_outbox SET next_attempt_at = $2, claimed_until = NULL, last_error = $3 "
+    "WHERE id = $1";
+inline constexpr char kMailFailed[] =
+    "UPDATE mail_outbox SET failed_at = $2, claimed_until = NULL, last_error = $3, text = '', "
+    "html = '' WHERE id = $1";
+inline constexpr char kListKeysForNotice[] = TFZO_KEY_SELECT
+    "WHERE k.revoked_at IS NULL AND k.expires_at > $2 AND k.expires_at <= $3 "
+    "AND NOT EXISTS (SELECT 1 FROM key_notices n WHERE n.key_id = k.id AND n.kind = $1 "
+    "AND n.expires_at = k.expires_at) ORDER BY k.expires_at, k.seq";
+// Changes no row when the notice is already recorded: the caller then queues no mail.
+inline constexpr char kInsertKeyNotice[] =
+    "INSERT INTO key_notices (key_id, kind, expires_at, queued_at) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT DO NOTHING";
 
 #undef TFZO_KEY_SELECT
 #undef TFZO_MEMBERSHIP_SELECT

@@ -25,7 +25,9 @@ export async function startServer({ extraArgs = [] } = {}) {
   const binDir = process.env.TFZO_BIN_DIR || path.join(repoDir, 'build', 'bin');
   const bin = path.join(binDir, '2501-accounts');
   const dir = mkdtempSync(path.join(tmpdir(), 'tfzo-e2e-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`, ...extraArgs];
+  // Mail (no SMTP server here) goes to .eml files in that directory too, not into the tree.
+  const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`,
+    '--outbox', path.join(dir, 'outbox'), ...extraArgs];
   if (process.env.TFZO_WEB_DIR) args.push('--web-dir', process.env.TFZO_WEB_DIR);
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

@@ -1,0 +1,60 @@
+#ifndef TFZO_SERVICE_KEY_NOTICES_H_
+#define TFZO_SERVICE_KEY_NOTICES_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "service/context.h"
+
+namespace tfzo {
+
+// The mails about an account's keys (issue 12, item 5): each says what happened, when, from
+// which address, and links to the console's keys page. They name a key by its name and hint,
+// never by its value. Plain functions of their inputs.
+
+// "A key was created on your account", to its owner (`email`).
+MailMessage KeyCreatedMail(const ServiceDeps& deps, const std::string& email, const KeyRecord& key,
+                           const std::string& org_name, const Caller& caller);
+// "One of your keys was revoked", to its owner, when an owner of its organization
+// (`revoked_by`) revoked it at `at`.
+MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
+                           const std::string& revoked_by, Time at, const Caller& caller);
+// "Your key expires in N days", to its owner, at `now`.
+MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time now);
+
+// The periodic job that mails "your key expires in 7 days" and again "in 1 day". Every node
+// runs it; the store records each notice with its mail in one transaction and queues it only
+// once (Store::QueueKeyNotice), so of several nodes one sends it. A key whose expiration was
+// set inside a window (created less than kGrace before the window opened) gets no notice for
+// that window: whoever set it knows. Owned by the server's wiring (App); thread-safe.
+class ExpiryNotices {
+ public:
+  static constexpr std::chrono::hours kGrace{1};
+  // How often the server runs it (--expiry-notice-interval).
+  static constexpr std::chrono::seconds kDefaultInterval{600};
+
+  explicit ExpiryNotices(ServiceDeps deps) : deps_(deps) {}
+  ~ExpiryNotices() { Stop(); }
+  ExpiryNotices(const ExpiryNotices&) = delete;
+  ExpiryNotices& operator=(const ExpiryNotices&) = delete;
+
+  // Queues every notice due now; the number queued (by this call).
+  Result<int> RunOnce();
+  // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
+  void Start(std::chrono::milliseconds interval);
+  // Idempotent.
+  void Stop();
+
+ private:
+  ServiceDeps deps_;
+  std::mutex mu_;
+  std::condition_variable_any wake_;
+  std::jthread thread_;
+};
+
+}  // namespace tfzo
+
+#endif  // TFZO_SERVICE_KEY_NOTICES_H_
