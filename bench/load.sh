@@ -166,8 +166,9 @@ start_server() {
   : >"$out"  # there before the server opens it: the loop below reads it at once
   [[ ${ACCESS_LOG:-0} == 1 ]] && log_flag=--access-log
   set_server_pin
-  "${server_pin[@]}" "$SERVER" serve --listen 127.0.0.1:0 --db "$db" --threads 1 "$log_flag" "$@" \
-    >"$out" 2>>"$SERVER_LOG" &
+  # Mail (a notice per key created) goes to .eml files under $tmp, removed with it.
+  "${server_pin[@]}" "$SERVER" serve --listen 127.0.0.1:0 --db "$db" --threads 1 "$log_flag" \
+    --outbox "$tmp/outbox-$name" "$@" >"$out" 2>>"$SERVER_LOG" &
   local pid=$!
   pids+=("$pid")
   local port=""

@@ -50,7 +50,7 @@ MailMessage KeyCreatedMail(const ServiceDeps& deps, const std::string& email, co
 }
 
 MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
-                           const std::string& revoked_by, const Caller& caller) {
+                           const std::string& revoked_by, Time at, const Caller& caller) {
   return ComposeMail(
       key.email,
       {.subject = fmt::format("Your API key \"{}\" was revoked", key.name),
@@ -62,7 +62,7 @@ MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
        .facts = {{"Key", KeyFact(key)},
                  {"Organization", key.org_name},
                  {"Revoked by", revoked_by},
-                 {"When", FormatRfc3339(deps.clock.Now())},
+                 {"When", FormatRfc3339(at)},
                  {"From address", caller.ip}},
        .action = "Review your API keys",
        .url = KeysUrl(deps)});

@@ -18,9 +18,10 @@ namespace tfzo {
 // "A key was created on your account", to its owner (`email`).
 MailMessage KeyCreatedMail(const ServiceDeps& deps, const std::string& email, const KeyRecord& key,
                            const std::string& org_name, const Caller& caller);
-// "One of your keys was revoked", to its owner, when an owner of its organization revoked it.
+// "One of your keys was revoked", to its owner, when an owner of its organization
+// (`revoked_by`) revoked it at `at`.
 MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
-                           const std::string& revoked_by, const Caller& caller);
+                           const std::string& revoked_by, Time at, const Caller& caller);
 // "Your key expires in N days", to its owner, at `now`.
 MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time now);
 

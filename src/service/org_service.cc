@@ -81,9 +81,9 @@ Result<KeyRecord> OrgService::RevokeOrgKey(const Caller& caller, std::string_vie
   EventRecord event = deps_.Event("key.revoked", caller, std::string(key_id), std::string(org_id));
   if (key->account_id != caller.account_id && !key->revoked_at) {  // someone else's: tell them
     ASSIGN_OR_RETURN(AccountRecord owner, deps_.store.FindAccount(caller.account_id));
-    event.mails.push_back(KeyRevokedMail(deps_, *key, owner.email, caller));
+    event.mails.push_back(KeyRevokedMail(deps_, *key, owner.email, event.at, caller));
   }
-  RETURN_IF_ERROR(deps_.store.RevokeKey(key_id, deps_.clock.Now(), event).status());
+  RETURN_IF_ERROR(deps_.store.RevokeKey(key_id, event.at, event).status());
   return deps_.store.FindKey(key_id);
 }
 

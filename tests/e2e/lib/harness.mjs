@@ -26,6 +26,7 @@ export async function startServer({ extraArgs = [] } = {}) {
   const binDir = process.env.TFZO_BIN_DIR || path.join(repoDir, 'build', 'bin');
   const bin = path.join(binDir, '2501-accounts');
   const dir = mkdtempSync(path.join(tmpdir(), 'tfzo-e2e-'));
+  // Mail (no SMTP server here) goes to .eml files in that directory too, not into the tree.
   const outbox = path.join(dir, 'outbox');
   const args = ['serve', '--listen', '127.0.0.1:0', '--db', `sqlite:${path.join(dir, 'a.db')}`,
     '--outbox', outbox, ...extraArgs];
