@@ -52,7 +52,8 @@ int StatusOfCode(const std::string& code) {
       {"not_found", 404},          {"method_not_allowed", 405},
       {"email_taken", 409},        {"conflict", 409},
       {"payload_too_large", 413},  {"rate_limited", 429},
-      {"cross_site_request", 403}, {"unsupported_media_type", 415}};
+      {"cross_site_request", 403}, {"unsupported_media_type", 415},
+      {"invalid_token", 400}};
   auto it = kTable.find(code);
   return it == kTable.end() ? -1 : it->second;
 }
