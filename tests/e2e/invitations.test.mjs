@@ -17,6 +17,7 @@ const carol = `carol-${suffix}@example.com`;
 const dave = `dave-${suffix}@example.com`;
 const erin = `erin-${suffix}@example.com`;
 const hire = `new.hire-${suffix}@corp.example`;
+const frank = `frank-${suffix}@example.com`;
 
 describe('verified addresses and invitations in the console', () => {
   let server;
@@ -158,6 +159,33 @@ describe('verified addresses and invitations in the console', () => {
     await signedOut.goto(link);
     await signedOut.getByRole('heading', { name: 'Address verified', level: 1 }).waitFor();
     await signedOut.getByText('Sign in to see the invitations sent to it.').waitFor();
+    await other.close();
+  });
+
+  it('changes a mistyped address from the banner', async () => {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await other.newPage();
+    watchConsole(p, errors, allowStatus);
+    p.setDefaultTimeout(10000);
+    await p.goto(server.url);
+    await p.getByLabel('Email', { exact: true }).fill(`frnak-${suffix}@example.com`);
+    await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await p.getByRole('button', { name: 'Sign up', exact: true }).click();
+    const frankBanner = p.locator('.verify-banner');
+    await frankBanner.getByRole('button', { name: 'Change address' }).click();
+    const dialog = p.getByRole('dialog', { name: 'Change your address' });
+    await dialog.getByLabel('New address', { exact: true }).fill(frank);
+    await dialog.getByLabel('Password', { exact: true }).fill('not the password');
+    await dialog.getByRole('button', { name: 'Change address' }).click();
+    await dialog.locator('.field-error:not([hidden])', { hasText: /password/i }).waitFor();
+    await dialog.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Change address' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await frankBanner.getByText(`Confirm ${frank}.`).waitFor();
+    await p.goto(await mailedLink(server.outbox, frank, '#/verify?token='));
+    await p.getByRole('heading', { name: 'Address verified', level: 1 }).waitFor();
+    await frankBanner.waitFor({ state: 'detached' });
+    assert.equal(await p.locator('#account-email').textContent(), frank);
     await other.close();
   });
 

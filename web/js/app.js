@@ -39,7 +39,7 @@ function applySession(data) {
 /** The verification banner at the top of the page, as the session's account calls for. */
 function showBanner() {
   const old = main.querySelector(':scope > .verify-banner');
-  const banner = session.account ? verifyBanner(session.account) : null;
+  const banner = session.account ? verifyBanner(session.account, { onChanged: refreshSession }) : null;
   if (old && banner) old.replaceWith(banner);
   else if (old) old.remove();
   else if (banner && !topbar.hidden) main.prepend(banner);
