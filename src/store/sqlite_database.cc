@@ -77,11 +77,12 @@ Status CreateFileIfMissing(const std::string& path) {
 }
 
 // statements.h is written for PostgreSQL. SQLite's numbered parameter is ?1 (its $1 would be
-// a named parameter, numbered in order of appearance instead), and it has no FOR UPDATE: the
-// BEGIN IMMEDIATE transaction already holds the database's only write lock.
+// a named parameter, numbered in order of appearance instead), and it has no FOR UPDATE or FOR
+// SHARE: the BEGIN IMMEDIATE transaction already holds the database's only write lock.
 std::string ToSqlite(std::string_view sql) {
-  constexpr std::string_view kForUpdate = " FOR UPDATE";
-  if (sql.ends_with(kForUpdate)) sql.remove_suffix(kForUpdate.size());
+  for (std::string_view lock : {" FOR UPDATE", " FOR SHARE"}) {
+    if (sql.ends_with(lock)) sql.remove_suffix(lock.size());
+  }
   std::string text(sql);
   for (size_t i = 0; i + 1 < text.size(); ++i) {
     if (text[i] == '$' && std::isdigit(static_cast<unsigned char>(text[i + 1]))) text[i] = '?';
