@@ -45,13 +45,19 @@ Result<std::string> MeService::Answer(const KeyState& key) {
     }
   }
   const std::vector<MembershipRecord> orgs = Reachable(key, *memberships);
+  // The scope's name as the memberships say it: renaming an org drops its members' cached
+  // memberships, not every cached key scoped to it.
+  KeyRecord shown = *record;
+  for (const MembershipRecord& m : orgs) {
+    if (shown.org_id == m.org_id) shown.org_name = m.org_name;
+  }
   auto built = std::make_shared<Built>(Built{
       .account = account,
       .record = record,
       .memberships = memberships,
       .last_used = last_used,
       .status = status,
-      .body = render_(Me{*account, *record, orgs, last_used, now}),
+      .body = render_(Me{*account, shown, orgs, last_used, now}),
   });
   if (answers_.size() >= kMaxAnswers) answers_.Clear();
   answers_.Insert(key.key_id, built, answers_.epoch());
