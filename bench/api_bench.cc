@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/random.h"
 #include "core/time.h"
@@ -71,6 +72,23 @@ class World {
     return app_->api.Handle(req);
   }
 
+  // The first `n` of a pool of unscoped keys, made (and checked once, filling the caches) on
+  // first use.
+  const std::vector<http::Request>& MeRequests(size_t n) {
+    while (me_requests_.size() < n) {
+      me_requests_.push_back(
+          Request(verb::get, "/api/v1/me", nullptr,
+                  NewKey({{"name", "k" + std::to_string(me_requests_.size())}})));
+      Handle(me_requests_.back());
+    }
+    return me_requests_;
+  }
+  // Time passing as on a server answering `rate` requests a second: what changes each second
+  // (a key's last use) changes as often, relative to the requests, as it does there.
+  void Tick(uint64_t request, uint64_t rate) {
+    if (request % rate == 0) clock_.Advance(std::chrono::seconds(1));
+  }
+
   const std::string& key() const { return key_; }
   const std::string& scoped_key() const { return scoped_key_; }
   const std::string& org_id() const { return org_id_; }
@@ -96,6 +114,7 @@ class World {
   SodiumRandom random_;
   std::unique_ptr<App> app_;
   std::string cookie_, csrf_, org_id_, key_, scoped_key_;
+  std::vector<http::Request> me_requests_;
 };
 
 World& TheWorld() {
@@ -136,7 +155,26 @@ void BM_VerifyForOrg(benchmark::State& state) {
       w.Request(verb::post, "/api/v1/keys/verify", {{"key", w.key()}, {"org_id", w.org_id()}}));
 }
 
+// GET /api/v1/me cycling through range(0) distinct keys, with time passing as on a server
+// answering 40,000 of them a second.
+void BM_MeDistinct(benchmark::State& state) {
+  World& w = TheWorld();
+  const size_t n = static_cast<size_t>(state.range(0));
+  const std::vector<http::Request>& requests = w.MeRequests(n);
+  uint64_t i = 0;
+  for (auto _ : state) {
+    w.Tick(i, 40000);
+    auto res = w.Inline(requests[i++ % n]);
+    if (!res) {
+      state.SkipWithError("not answered inline");
+      return;
+    }
+    benchmark::DoNotOptimize(res);
+  }
+}
+
 BENCHMARK(BM_Me);
+BENCHMARK(BM_MeDistinct)->Arg(1)->Arg(10000)->Arg(100000);
 BENCHMARK(BM_Verify);
 BENCHMARK(BM_VerifyScoped);
 BENCHMARK(BM_VerifyForOrg);

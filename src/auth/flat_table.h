@@ -30,6 +30,7 @@ class FlatTable {
     const size_t i = SlotOf(key);
     return i == kNoSlot ? nullptr : &NodeAt(slots_[i].node).value;
   }
+  V* Find(const K& key) { return const_cast<V*>(std::as_const(*this).Find(key)); }
 
   // Returns true when `key` was not in the table.
   bool InsertOrAssign(const K& key, V value) {

@@ -12,7 +12,8 @@ thread_local bool tl_missed = false;
 
 Status CacheMiss() { return Status(StatusCode::kUnavailable, "not in the cache"); }
 
-// Find in `cache`, else (unless cache-only) `load()` from the store and fill.
+// Find in `cache`, else (unless cache-only) `load()` from the store and fill with a V made
+// from what it read.
 template <typename V, typename Cache, typename K, typename Load>
 Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load load) {
   if (auto hit = cache.Find(key)) return *std::move(hit);
@@ -21,7 +22,7 @@ Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load lo
     return CacheMiss();
   }
   const uint64_t epoch = cache.epoch();
-  Result<V> loaded = load();
+  auto loaded = load();
   if (!loaded.ok()) return loaded.status();
   auto value = std::make_shared<const V>(std::move(loaded).value());
   cache.Insert(key, value, epoch);
@@ -152,8 +153,8 @@ Result<std::shared_ptr<const std::vector<MembershipRecord>>> KeyVerifier::Member
       memberships_, account_id, [&] { return store_.ListMemberships(account_id); });
 }
 
-Result<std::shared_ptr<const KeyRecord>> KeyVerifier::Key(const std::string& key_id) {
-  return ReadThrough<KeyRecord>(keys_, key_id, [&] { return store_.FindKey(key_id); });
+Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const std::string& key_id) {
+  return ReadThrough<CachedKey>(keys_, key_id, [&] { return store_.FindKey(key_id); });
 }
 
 Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::string& account_id) {
@@ -173,7 +174,7 @@ void KeyVerifier::OnChange(const Change& change) {
       states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
         return state.HasKeyId(change.key_id);
       });
-      keys_.Erase(change.key_id);
+      keys_.Erase(change.key_id);  // and the answer kept with the record
       break;
     case Change::Kind::kMembership:
       memberships_.Erase(change.account_id);

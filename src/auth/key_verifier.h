@@ -88,10 +88,29 @@ class KeyVerifier {
   // exist: no existence oracle), kOrgOutOfScope when the key is scoped to another org.
   Status CheckOrgAccess(const KeyState& key, std::string_view org_id);
 
+  // An answer about a key that a service built from its cached parts and keeps (MeService's
+  // body of /api/v1/me, around the gap its last use goes in), with the parts it was built
+  // from, so the service can tell whether it still holds.
+  struct KeptAnswer {
+    std::shared_ptr<const AccountRecord> account;
+    std::shared_ptr<const std::vector<MembershipRecord>> memberships;
+    std::string_view status;
+    std::string head;
+    std::string tail;
+  };
+
+  // A key's record as cached, and the answer kept for it: one lookup finds both, and the
+  // answer goes when a change replaces the record.
+  struct CachedKey {
+    explicit CachedKey(KeyRecord r) : record(std::move(r)) {}
+    KeyRecord record;
+    mutable std::atomic<std::shared_ptr<const KeptAnswer>> kept{};
+  };
+
   // Cached reads for /api/v1/me and /api/v1/orgs.
   Result<std::shared_ptr<const std::vector<MembershipRecord>>> Memberships(
       const std::string& account_id);
-  Result<std::shared_ptr<const KeyRecord>> Key(const std::string& key_id);
+  Result<std::shared_ptr<const CachedKey>> Key(const std::string& key_id);
   Result<std::shared_ptr<const AccountRecord>> Account(const std::string& account_id);
 
   // Drops what `change` affects. Registered as the store's change listener by the wiring.
@@ -125,7 +144,9 @@ class KeyVerifier {
   const std::chrono::seconds stale_for_;
   ShardedCache<Digest, CompactKeyState, DigestHash, FlatTable> states_;
   SharedCache<std::vector<MembershipRecord>> memberships_;
-  SharedCache<KeyRecord> keys_;
+  // One per cached key, looked up at every /api/v1/me: a flat table, as states_.
+  ShardedCache<std::string, std::shared_ptr<const CachedKey>, std::hash<std::string>, FlatTable>
+      keys_;
   SharedCache<AccountRecord> accounts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

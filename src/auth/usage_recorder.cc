@@ -13,20 +13,25 @@ UsageRecorder::~UsageRecorder() { Stop(); }
 
 void UsageRecorder::Record(const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] = uses_.try_emplace(key_id, Use{at, false});
-  if (!inserted && !(it->second.at < at)) return;
-  it->second.at = at;
-  if (!it->second.dirty) {
-    it->second.dirty = true;
-    dirty_.push_back(&*it);
+  Use* use = uses_.Find(key_id);
+  if (use == nullptr) {
+    uses_.InsertOrAssign(key_id, Use{at, true});
+    dirty_.push_back(key_id);
+    return;
+  }
+  if (!(use->at < at)) return;
+  use->at = at;
+  if (!use->dirty) {
+    use->dirty = true;
+    dirty_.push_back(key_id);
   }
 }
 
 std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
   std::lock_guard lock(mu_);
-  auto it = uses_.find(key_id);
-  if (it == uses_.end()) return std::nullopt;
-  return it->second.at;
+  const Use* use = uses_.Find(key_id);
+  if (use == nullptr) return std::nullopt;
+  return use->at;
 }
 
 Status UsageRecorder::Flush() {
@@ -37,9 +42,10 @@ Status UsageRecorder::Flush() {
     // keys in memory, a scan would hold the lock (and every request) for milliseconds.
     std::lock_guard lock(mu_);
     batch.reserve(dirty_.size());
-    for (auto* entry : dirty_) {
-      batch.emplace_back(entry->first, entry->second.at);
-      entry->second.dirty = false;
+    for (std::string& id : dirty_) {
+      Use* use = uses_.Find(id);
+      use->dirty = false;
+      batch.emplace_back(std::move(id), use->at);
     }
     dirty_.clear();
   }
@@ -49,10 +55,10 @@ Status UsageRecorder::Flush() {
     // Mark the batch dirty again so the next flush retries it.
     std::lock_guard lock(mu_);
     for (const auto& [id, at] : batch) {
-      auto it = uses_.find(id);
-      if (it != uses_.end() && !it->second.dirty) {
-        it->second.dirty = true;
-        dirty_.push_back(&*it);
+      Use* use = uses_.Find(id);
+      if (!use->dirty) {
+        use->dirty = true;
+        dirty_.push_back(id);
       }
     }
     spdlog::warn("last_used_at flush of {} keys failed: {}", batch.size(), status.message());

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
+#include "auth/flat_table.h"
 #include "core/time.h"
 #include "model/store.h"
 
@@ -50,9 +50,11 @@ class UsageRecorder {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  std::unordered_map<std::string, Use> uses_;  // guarded by mu_; never erased from
-  // The entries of uses_ marked dirty, each once (node pointers stay valid). Guarded by mu_.
-  std::vector<std::pair<const std::string, Use>*> dirty_;
+  // Looked up at every key check, among up to millions of keys: a flat table. Guarded by
+  // mu_; never erased from.
+  FlatTable<std::string, Use, std::hash<std::string>> uses_;
+  // The keys of uses_ marked dirty, each once. Guarded by mu_.
+  std::vector<std::string> dirty_;
   bool stopping_ = false;  // guarded by mu_
   std::mutex flush_mu_;    // one flush at a time
   std::thread thread_;

@@ -25,11 +25,32 @@ json OrgsJson(const std::vector<MembershipRecord>& orgs) {
 
 }  // namespace
 
-std::string RenderMe(const MeService::Me& me) {
+MeService::Parts RenderMeParts(const MeService::Me& me) {
+  // The field, with a value no text field can hold (they are free of control characters),
+  // marks the gap; quotes inside text are escaped, so the marked field is found only here.
+  constexpr std::string_view kMarked = R"("last_used_at":"\u0001")";
+  constexpr size_t kValueAt = std::string_view(R"("last_used_at":)").size();
   json key = KeyJson(me.key, me.now);
-  key["last_used_at"] = TimeJson(me.last_used);
-  return Dump(
+  key["last_used_at"] = "\x01";
+  const std::string body = Dump(
       {{"account", AccountJson(me.account)}, {"key", std::move(key)}, {"orgs", OrgsJson(me.orgs)}});
+  const size_t at = body.find(kMarked);
+  return {.head = body.substr(0, at + kValueAt), .tail = body.substr(at + kMarked.size())};
+}
+
+void RenderLastUsed(std::optional<Time> t, std::string& out) {
+  if (!t) {
+    out += "null";
+    return;
+  }
+  // Most answers show the current second: formatted once per second and thread.
+  thread_local Time formatted_at{};
+  thread_local std::string formatted = R"("1970-01-01T00:00:00Z")";
+  if (*t != formatted_at) {
+    formatted = '"' + FormatRfc3339(*t) + '"';
+    formatted_at = *t;
+  }
+  out += formatted;
 }
 
 void AddCliRoutes(Routes& routes, const CliServices& svc) {

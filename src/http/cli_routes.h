@@ -21,8 +21,11 @@ struct CliServices {
 // agents and hosts of the organizations it reaches.
 void AddCliRoutes(Routes& routes, const CliServices& svc);
 
-// The body of GET /api/v1/me: MeService's renderer.
-std::string RenderMe(const MeService::Me& me);
+// The body of GET /api/v1/me, as MeService keeps it: the parts around the key's
+// "last_used_at", and that value.
+MeService::Parts RenderMeParts(const MeService::Me& me);
+void RenderLastUsed(std::optional<Time> t, std::string& out);
+inline const MeService::Render kRenderMe{.answer = RenderMeParts, .last_used = RenderLastUsed};
 
 }  // namespace tfzo::http
 

@@ -47,7 +47,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       orgs(deps),
       keys(deps, KeyService::Options{options.max_key_lifetime_days}),
       resources(deps),
-      me(verifier, &usage, clock, http::RenderMe),
+      me(verifier, clock, http::kRenderMe),
       verify(verifier, &key_failures, clock, http::RenderVerdict),
       sessions(accounts),
       bearer(verifier, &key_failures),

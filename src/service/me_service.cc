@@ -1,5 +1,7 @@
 #include "service/me_service.h"
 
+#include <algorithm>
+
 #include "service/key_service.h"
 
 namespace tfzo {
@@ -16,8 +18,8 @@ std::vector<MembershipRecord> Reachable(const KeyState& key,
 
 }  // namespace
 
-MeService::MeService(KeyVerifier& verifier, UsageRecorder* usage, const Clock& clock, Render render)
-    : verifier_(verifier), usage_(usage), clock_(clock), render_(std::move(render)) {}
+MeService::MeService(KeyVerifier& verifier, const Clock& clock, Render render)
+    : verifier_(verifier), clock_(clock), render_(std::move(render)) {}
 
 Result<std::vector<MembershipRecord>> MeService::ReachableOrgs(const KeyState& key) {
   ASSIGN_OR_RETURN(auto memberships, verifier_.Memberships(key.account_id));
@@ -27,41 +29,45 @@ Result<std::vector<MembershipRecord>> MeService::ReachableOrgs(const KeyState& k
 Result<std::string> MeService::Answer(const KeyState& key) {
   // Every lookup before any effect: in cache-only mode a miss ends the attempt cleanly.
   ASSIGN_OR_RETURN(auto account, verifier_.Account(key.account_id));
-  ASSIGN_OR_RETURN(auto record, verifier_.Key(key.key_id));
+  ASSIGN_OR_RETURN(auto cached, verifier_.Key(key.key_id));
   ASSIGN_OR_RETURN(auto memberships, verifier_.Memberships(key.account_id));
-  // This node's uses are in memory before they are written: show the latest.
-  std::optional<Time> last_used = record->last_used_at;
-  if (auto used = usage_ ? usage_->LastUse(key.key_id) : std::nullopt;
-      used && (!last_used || *last_used < *used)) {
-    last_used = used;
-  }
+  const KeyRecord& record = cached->record;
   const Time now = clock_.Now();
-  const std::string_view status = KeyStatusName(*record, now);
-  if (auto found = answers_.Find(key.key_id)) {
-    const Built& cached = **found;
-    if (cached.account == account && cached.record == record && cached.memberships == memberships &&
-        cached.last_used == last_used && cached.status == status) {
-      return cached.body;
-    }
+  // This request is the latest use (another node's may be later: shown once written).
+  const Time last_used = record.last_used_at ? std::max(*record.last_used_at, now) : now;
+  const std::string_view status = KeyStatusName(record, now);
+  std::shared_ptr<const KeyVerifier::KeptAnswer> kept = cached->kept.load();
+  if (kept && kept->account == account && kept->memberships == memberships &&
+      kept->status == status) {
+    return Splice(*kept, last_used);
   }
   const std::vector<MembershipRecord> orgs = Reachable(key, *memberships);
   // The scope's name as the memberships say it: renaming an org drops its members' cached
   // memberships, not every cached key scoped to it.
-  KeyRecord shown = *record;
+  KeyRecord shown = record;
   for (const MembershipRecord& m : orgs) {
     if (shown.org_id == m.org_id) shown.org_name = m.org_name;
   }
-  auto built = std::make_shared<Built>(Built{
-      .account = account,
-      .record = record,
-      .memberships = memberships,
-      .last_used = last_used,
+  Parts parts = render_.answer(Me{*account, shown, orgs, now});
+  kept = std::make_shared<const KeyVerifier::KeptAnswer>(KeyVerifier::KeptAnswer{
+      .account = std::move(account),
+      .memberships = std::move(memberships),
       .status = status,
-      .body = render_(Me{*account, shown, orgs, last_used, now}),
+      .head = std::move(parts.head),
+      .tail = std::move(parts.tail),
   });
-  if (answers_.size() >= kMaxAnswers) answers_.Clear();
-  answers_.Insert(key.key_id, built, answers_.epoch());
-  return built->body;
+  cached->kept.store(kept);
+  return Splice(*kept, last_used);
+}
+
+std::string MeService::Splice(const KeyVerifier::KeptAnswer& kept,
+                              std::optional<Time> last_used) const {
+  std::string body;
+  body.reserve(kept.head.size() + kept.tail.size() + 32);
+  body += kept.head;
+  render_.last_used(last_used, body);
+  body += kept.tail;
+  return body;
 }
 
 }  // namespace tfzo
