@@ -140,7 +140,8 @@ json AccountJson(const AccountRecord& a) {
 }
 
 json OrgJson(const MembershipRecord& m) {
-  return {{"id", m.org_id}, {"name", m.org_name}, {"role", RoleName(m.role)}};
+  return {
+      {"id", m.org_id}, {"name", m.org_name}, {"handle", m.org_handle}, {"role", RoleName(m.role)}};
 }
 
 json MemberJson(const MembershipRecord& m) {

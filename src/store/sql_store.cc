@@ -140,6 +140,45 @@ std::optional<std::string> NonEmpty(const std::string& s) {
   return s.empty() ? std::nullopt : std::optional<std::string>(s);
 }
 
+// The org's handle; an empty one is derived from the id, as migration 0005 derived the handles
+// of the organizations made before them ("org_2NxRg..." -> "org-2nxrg...").
+std::string HandleOf(const OrgRecord& org) {
+  if (!org.handle.empty()) return org.handle;
+  std::string handle = Lower(org.id);
+  for (char& c : handle) {
+    if (c == '_') c = '-';
+  }
+  return handle;
+}
+
+// kConflict when a live organization other than `org_id` has `handle`.
+Status CheckHandleFree(SqlConnection& c, const std::string& handle, std::string_view org_id) {
+  ASSIGN_OR_RETURN(SqlRows taken, c.Exec(sql::kHandleTaken, {handle, org_id}));
+  return taken.empty() ? Status::Ok() : Conflict("another organization has this handle");
+}
+
+std::string ReadId(const SqlRow& r) { return r.Text("id"); }
+std::string ReadAccountId(const SqlRow& r) { return r.Text("account_id"); }
+
+// Inside a kWrite: locks the org's owners and the member `account_id` (in one order, so that
+// concurrent changes cannot deadlock) and says how many owners there are and the member's role
+// (nullopt: not a member), for the last-owner rule.
+struct OwnersAndMember {
+  int owners = 0;
+  std::optional<Role> role;
+};
+Result<OwnersAndMember> LockOwnersAndMember(SqlConnection& c, std::string_view org_id,
+                                            std::string_view account_id) {
+  const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
+  ASSIGN_OR_RETURN(auto locked, All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
+  OwnersAndMember out;
+  for (const auto& [id, role] : locked) {
+    if (role == Role::kOwner) ++out.owners;
+    if (id == account_id) out.role = role;
+  }
+  return out;
+}
+
 }  // namespace
 
 SqlStore::SqlStore(std::unique_ptr<SqlDatabase> database) : db_(std::move(database)) {}
@@ -166,15 +205,30 @@ auto SqlStore::Commit(Body&& body) -> decltype(body(std::declval<SqlConnection&>
 template <typename Body>
 auto SqlStore::Write(Change change, Time at, Body&& body)
     -> decltype(body(std::declval<SqlConnection&>())) {
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) {
+    changes.push_back(change);
+    return body(c);
+  });
+}
+
+template <typename Body>
+auto SqlStore::Write(Time at, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>())) {
+  std::vector<Change> changes;
   auto result = Commit([&](SqlConnection& c) {
-    auto done = body(c);
+    changes.clear();  // a body run again starts over
+    auto done = body(c, changes);
     if (StatusOf(done).ok()) {
-      Result<int64_t> seq = AppendChange(c, change, at);
-      if (!seq.ok()) return decltype(done)(seq.status());
+      for (Change& change : changes) {
+        Result<int64_t> seq = AppendChange(c, change, at);
+        if (!seq.ok()) return decltype(done)(seq.status());
+      }
     }
     return done;
   });
-  if (StatusOf(result).ok()) Publish(change);
+  if (StatusOf(result).ok()) {
+    for (const Change& change : changes) Publish(change);
+  }
   return result;
 }
 
@@ -263,8 +317,11 @@ Status SqlStore::DeleteSessionsIdleSince(Time cutoff) {
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) {
   const Change change = MembershipChange(org.id, owner_id);
+  const std::string handle = HandleOf(org);
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, org.created_at}).status());
+    RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
+    // A concurrent creation with the same handle loses on the unique index: kConflict too.
+    RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, handle, org.created_at}).status());
     RETURN_IF_ERROR(
         c.Exec(sql::kInsertMembership, {org.id, owner_id, RoleName(Role::kOwner), org.created_at})
             .status());
@@ -274,6 +331,57 @@ Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
 
 Result<OrgRecord> SqlStore::FindOrg(std::string_view org_id) {
   return ReadFirst(*db_, sql::kFindOrg, {org_id}, ReadOrg, "no such organization");
+}
+
+Status SqlStore::UpdateOrg(const OrgRecord& org, const EventRecord& event) {
+  const std::string handle = HandleOf(org);
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org.id}), ReadId, "no such organization").status());
+    RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
+    RETURN_IF_ERROR(c.Exec(sql::kUpdateOrg, {org.id, org.name, handle}).status());
+    // Every member's cached memberships show the name and handle.
+    ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org.id}), ReadAccountId));
+    for (const std::string& account : members) {
+      changes.push_back(MembershipChange(org.id, account));
+    }
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
+                               const EventRecord& event) {
+  const Change change = MembershipChange(org_id, account_id);  // memberships show the role
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(OwnersAndMember locked, LockOwnersAndMember(c, org_id, account_id));
+    if (!locked.role) return NotFound("the account is not a member of this organization");
+    if (locked.role == Role::kOwner && role != Role::kOwner && locked.owners <= 1) {
+      return Conflict("the last owner cannot be demoted");
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kSetRole, {org_id, account_id, RoleName(role)}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) {
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
+    ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockOrgLiveKeys, {org_id}), ReadId));
+    ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org_id}), ReadAccountId));
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgSecrets, {org_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgKeys, {org_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgAgents, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgHosts, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgMemberships, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kSetOrgDeleted, {org_id, at}).status());
+    // One change per revoked key and per former member: every node drops each.
+    for (const std::string& key : keys) changes.push_back(KeyChange(key));
+    for (const std::string& account : members) {
+      changes.push_back(MembershipChange(org_id, account));
+    }
+    return InsertEvent(c, event);
+  });
 }
 
 Result<std::vector<MembershipRecord>> SqlStore::ListMemberships(std::string_view account_id) {
@@ -308,18 +416,10 @@ Status SqlStore::AddMember(std::string_view org_id, std::string_view account_id,
 Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_id,
                               const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);
-  const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    ASSIGN_OR_RETURN(auto locked,
-                     All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
-    std::optional<Role> role;
-    int owners = 0;
-    for (const auto& [id, r] : locked) {
-      if (r == Role::kOwner) ++owners;
-      if (id == account_id) role = r;
-    }
-    if (!role.has_value()) return NotFound("the account is not a member of this organization");
-    if (role == Role::kOwner && owners <= 1) {
+    ASSIGN_OR_RETURN(OwnersAndMember locked, LockOwnersAndMember(c, org_id, account_id));
+    if (!locked.role) return NotFound("the account is not a member of this organization");
+    if (locked.role == Role::kOwner && locked.owners <= 1) {
       return Conflict("the last owner cannot leave the organization");
     }
     RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
@@ -332,6 +432,11 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
 Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) {
   return Commit([&](SqlConnection& c) -> Status {
+    if (key.org_id) {
+      // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
+      ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {*key.org_id}));
+      if (live.empty()) return NotFound("no such organization");
+    }
     RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,

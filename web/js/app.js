@@ -145,7 +145,9 @@ export async function route() {
   clear(main);
   const isCurrent = () => seq === renderSeq;
   try {
-    await view.render(main, { route: r, session, isCurrent, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; } });
+    await view.render(main, {
+      route: r, session, isCurrent, refresh: route, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; },
+    });
   } catch (err) {
     if (!isCurrent()) return;
     if (err instanceof ApiError && err.status === 401) return; // handled by onUnauthenticated
