@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <map>
 
 #include "service/key_notices.h"
 #include "service/org_handle.h"
@@ -119,8 +120,25 @@ Status OrgService::DeleteOrg(const Caller& caller, std::string_view org_id,
         fmt::format("confirm: type the organization's handle, {}, to delete it and revoke its keys",
                     org->handle));
   }
-  const Status deleted = deps_.store.DeleteOrg(
-      org_id, deps_.clock.Now(), deps_.Event("org.deleted", caller, org->id, org->id));
+  EventRecord event = deps_.Event("org.deleted", caller, org->id, org->id);
+  // The keys it revokes, by owner, for their notices: read before the deletion, so a key
+  // created in between is revoked without one.
+  ASSIGN_OR_RETURN(const std::vector<KeyRecord> keys, deps_.store.ListOrgKeys(org_id));
+  std::map<std::string, std::vector<KeyRecord>> others;
+  for (const KeyRecord& key : keys) {
+    const bool live = !key.revoked_at && !(key.expires_at && *key.expires_at <= event.at);
+    if (key.account_id != caller.account_id && live) {
+      others[key.account_id].push_back(key);
+    }
+  }
+  if (!others.empty()) {
+    ASSIGN_OR_RETURN(AccountRecord owner, deps_.store.FindAccount(caller.account_id));
+    for (const auto& [account_id, theirs] : others) {
+      event.mails.push_back(
+          OrgDeletedMail(deps_, theirs, org->name, owner.email, event.at, caller));
+    }
+  }
+  const Status deleted = deps_.store.DeleteOrg(org_id, event.at, event);
   if (deleted.code() == StatusCode::kNotFound) return NotMember();
   return deleted;
 }
