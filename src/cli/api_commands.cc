@@ -149,7 +149,7 @@ Result<CreatedAgent> CreateAgentIn(CommandContext& context, const OrgRef& org,
 Result<bool> ShowRememberedAgent(CommandContext& context, const std::string& dir) {
   auto existing = context.config().GetWorkspace(context.settings().profile.value, dir);
   if (!existing) return false;
-  OrgRef org{existing->org_id, existing->org_id, ""};
+  OrgRef org{existing->org_id, existing->org_id, "", ""};
   ASSIGN_OR_RETURN(HttpResponse r, context.Send("GET", OrgPath(org, "agents", existing->agent_id)));
   if (r.status >= 200 && r.status < 300) {
     if (context.json()) {
@@ -190,7 +190,11 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
   out << fmt::format("  key:            {} ({}, {}, {})\n", Str(key, "name"),
                      Str(key, "hint", KeyHint(s.api_key.key.reveal())), Str(key, "id"), key_from);
   if (me->key_org_id) {
-    out << fmt::format("  scope:          organization {} ({})\n", me->key_org_name,
+    std::string handle;
+    for (const OrgRef& o : me->orgs) {
+      if (o.id == *me->key_org_id) handle = o.handle + ", ";
+    }
+    out << fmt::format("  scope:          organization {} ({}{})\n", me->key_org_name, handle,
                        *me->key_org_id);
   } else {
     out << "  scope:          all organizations\n";
@@ -198,7 +202,9 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
   out << fmt::format("  expires:        {}\n", When(key, "expires_at", "never", now));
   out << fmt::format("  last used:      {}\n", When(key, "last_used_at", "never", now));
   std::vector<std::string> orgs;
-  for (const OrgRef& o : me->orgs) orgs.push_back(fmt::format("{} ({}, {})", o.name, o.id, o.role));
+  for (const OrgRef& o : me->orgs) {
+    orgs.push_back(fmt::format("{} ({}, {}, {})", o.name, o.handle, o.id, o.role));
+  }
   out << fmt::format("  organizations:  {}\n",
                      orgs.empty() ? "none" : fmt::format("{}", fmt::join(orgs, ", ")));
   return ExitCode::kOk;
@@ -216,8 +222,10 @@ Result<ExitCode> ListOrgs(CommandContext& context) {
     context.err() << "No organization is reachable with this key.\n";
     return ExitCode::kOk;
   }
-  TextTable table({"ID", "NAME", "ROLE"});
-  for (const json& o : orgs) table.AddRow({Str(o, "id"), Str(o, "name"), Str(o, "role")});
+  TextTable table({"HANDLE", "NAME", "ROLE", "ID"});
+  for (const json& o : orgs) {
+    table.AddRow({Str(o, "handle"), Str(o, "name"), Str(o, "role"), Str(o, "id")});
+  }
   table.Print(context.out());
   return ExitCode::kOk;
 }

@@ -289,7 +289,8 @@ Result<const Me*> CommandContext::GetMe() {
   }
   if (j.contains("orgs") && j["orgs"].is_array()) {
     for (const auto& o : j["orgs"]) {
-      me.orgs.push_back({StringField(o, "id"), StringField(o, "name"), StringField(o, "role")});
+      me.orgs.push_back({StringField(o, "id"), StringField(o, "name"), StringField(o, "role"),
+                         StringField(o, "handle")});
     }
   }
   WarnIfExpiringSoon(key);
@@ -315,21 +316,21 @@ Result<OrgRef> CommandContext::ResolveOrg() {
   ASSIGN_OR_RETURN(const Me* me, GetMe());
   if (const std::optional<std::string>& wanted = invocation_.org) {
     for (const OrgRef& o : me->orgs) {
-      if (o.id == *wanted) return o;
+      if (o.id == *wanted || o.handle == *wanted) return o;
+    }
+    if (me->key_org_id && *me->key_org_id == *wanted) {
+      return OrgRef{*me->key_org_id, me->key_org_name, "", ""};
     }
     for (const OrgRef& o : me->orgs) {
-      if (o.name == *wanted) return o;
+      if (o.name == *wanted) return Fail(DisplayNameError(*wanted, me->orgs));
     }
-    if (me->key_org_id && (*me->key_org_id == *wanted || me->key_org_name == *wanted)) {
-      return OrgRef{*me->key_org_id, me->key_org_name, ""};
-    }
-    return OrgRef{*wanted, *wanted, ""};  // the server decides
+    return OrgRef{*wanted, *wanted, "", ""};  // the server decides
   }
   if (me->key_org_id) {
     for (const OrgRef& o : me->orgs) {
       if (o.id == *me->key_org_id) return o;
     }
-    return OrgRef{*me->key_org_id, me->key_org_name, ""};
+    return OrgRef{*me->key_org_id, me->key_org_name, "", ""};
   }
   if (me->orgs.size() == 1) return me->orgs.front();
   if (me->orgs.empty()) {
@@ -337,14 +338,29 @@ Result<OrgRef> CommandContext::ResolveOrg() {
                          "Create an organization (or ask to be added to one) in the Accounts "
                          "interface."));
   }
-  std::string names;
-  for (const OrgRef& o : me->orgs) {
-    names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", o.name, o.id);
-  }
   return Fail(CliError(ExitCode::kUsage, "usage",
                        fmt::format("--org is required: this key reaches {} organizations: {}",
-                                   me->orgs.size(), names),
+                                   me->orgs.size(), OrgList(me->orgs)),
                        UsageHint()));
+}
+
+CliError CommandContext::DisplayNameError(const std::string& wanted,
+                                          const std::vector<OrgRef>& orgs) const {
+  return CliError(ExitCode::kUsage, "usage",
+                  fmt::format("--org \"{}\" is an organization's display name, which two "
+                              "organizations may share; name it by its handle or id. This key "
+                              "reaches: {}",
+                              wanted, OrgList(orgs)),
+                  "Use --org HANDLE (`2501 orgs` lists them).");
+}
+
+std::string OrgList(const std::vector<OrgRef>& orgs) {
+  std::string list;
+  for (const OrgRef& o : orgs) {
+    list += fmt::format("{}{} (\"{}\", {})", list.empty() ? "" : ", ",
+                        o.handle.empty() ? o.id : o.handle, o.name, o.id);
+  }
+  return list;
 }
 
 }  // namespace tfzo::cli

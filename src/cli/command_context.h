@@ -27,6 +27,7 @@ struct OrgRef {
   std::string id;
   std::string name;
   std::string role;
+  std::string handle;
 };
 
 // GET /api/v1/me: who the key is, and the organizations it reaches now.
@@ -99,9 +100,11 @@ class CommandContext {
   // organization a 403 is about.
   CliError ErrorFor(const HttpResponse& response, std::string_view asked_org) const;
 
-  // The organization for `--org` (an id or exact name), or the default one: the key's own when
-  // it is scoped, else the account's only one. An ORG not among the reachable ones is passed to
-  // the server as an id, which then answers (forbidden / org_out_of_scope).
+  // The organization for `--org` (an id or a handle), or the default one: the key's own when
+  // it is scoped, else the account's only one. A display name is refused (exit 2): two
+  // organizations may share one, and someone else's "Acme" must never be taken for yours. An
+  // ORG not among the reachable ones is passed to the server as an id, which then answers
+  // (forbidden / org_out_of_scope).
   Result<OrgRef> ResolveOrg();
 
   // The server's body parsed as a JSON object; else fails with "bad_response" (exit 1).
@@ -115,6 +118,8 @@ class CommandContext {
   CliError KeyErrorFor(const std::string& code, const std::string& message) const;
   CliError OrgErrorFor(const std::string& code, const std::string& message,
                        std::string_view asked_org) const;
+  // `--org` named an organization by its display name `wanted` (exit 2).
+  CliError DisplayNameError(const std::string& wanted, const std::vector<OrgRef>& orgs) const;
   void WarnIfExpiringSoon(const nlohmann::json& key);
 
   Invocation invocation_;
@@ -129,6 +134,9 @@ class CommandContext {
   std::optional<Me> me_;
   std::optional<CliError> failure_;
 };
+
+// "acme (\"Acme\", org_...), ...": organizations as --org takes them, for messages.
+std::string OrgList(const std::vector<OrgRef>& orgs);
 
 // "in 3 days", "2 hours ago", "just now": a time relative to now, for people.
 std::string RelativeTime(Time t, Time now);

@@ -7,7 +7,7 @@ namespace {
 
 // Arguments several commands take.
 const Arg kOrg{"--org", "ORG",
-               "Organization id or exact name (default: the key's organization, or your only one)",
+               "Organization handle or id (default: the key's organization, or your only one)",
                &Invocation::org};
 
 constexpr std::string_view kAuthStatusUsage = "2501 auth status";

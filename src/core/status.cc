@@ -42,6 +42,8 @@ std::string_view CodeName(StatusCode code) {
       return "email_taken";
     case StatusCode::kConflict:
       return "conflict";
+    case StatusCode::kHandleTaken:
+      return "handle_taken";
     case StatusCode::kPayloadTooLarge:
       return "payload_too_large";
     case StatusCode::kUnsupportedMedia:
@@ -87,6 +89,7 @@ int HttpStatusOf(StatusCode code) {
       return 405;
     case StatusCode::kEmailTaken:
     case StatusCode::kConflict:
+    case StatusCode::kHandleTaken:
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;

@@ -29,6 +29,7 @@ enum class StatusCode {
   kMethodNotAllowed,    // 405 method_not_allowed
   kEmailTaken,          // 409 email_taken
   kConflict,            // 409 conflict
+  kHandleTaken,         // 409 handle_taken
   kPayloadTooLarge,     // 413 payload_too_large
   kUnsupportedMedia,    // 415 unsupported_media_type
   kHeadersTooLarge,     // 431 headers_too_large (transport only)

@@ -24,6 +24,43 @@ HttpResponse SessionStarted(bool secure_cookie, status st,
   return res;
 }
 
+// An organization's settings and its members' roles (owners): rename, delete, role changes.
+void AddOrgLifecycleRoutes(Routes& routes, const ConsoleServices& svc) {
+  routes.Console(
+      verb::patch, "/api/orgs/{org}",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "handle"}));
+        ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
+        ASSIGN_OR_RETURN(auto handle, body.OptionalString("handle"));
+        ASSIGN_OR_RETURN(auto org,
+                         svc.orgs.UpdateOrg(session.caller, request.param("org"), name, handle));
+        return Json({{"org", OrgJson(org)}});
+      });
+
+  routes.Console(
+      verb::delete_, "/api/orgs/{org}",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        // No body at all is "confirm: is required", like an empty object.
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"confirm"},
+                                                        /*empty_ok=*/true));
+        ASSIGN_OR_RETURN(std::string confirm, body.RequiredString("confirm"));
+        RETURN_IF_ERROR(svc.orgs.DeleteOrg(session.caller, request.param("org"), confirm));
+        return HttpResponse{status::no_content, 11};
+      });
+
+  routes.Console(verb::patch, "/api/orgs/{org}/members/{account}",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"role"}));
+                   ASSIGN_OR_RETURN(std::string role_name, body.RequiredString("role"));
+                   std::optional<Role> role = ParseRole(role_name);
+                   if (!role) return InvalidRequest("role: must be \"owner\" or \"member\"");
+                   ASSIGN_OR_RETURN(auto member,
+                                    svc.orgs.SetMemberRole(session.caller, request.param("org"),
+                                                           request.param("account"), *role));
+                   return Json({{"member", MemberJson(member)}});
+                 });
+}
+
 }  // namespace
 
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
@@ -98,13 +135,17 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
                    return Json({{"orgs", std::move(list)}});
                  });
 
-  routes.Console(verb::post, "/api/orgs",
-                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name"}));
-                   ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
-                   ASSIGN_OR_RETURN(auto org, svc.orgs.CreateOrg(session.caller, name));
-                   return Json({{"org", OrgJson(org)}}, status::created);
-                 });
+  routes.Console(
+      verb::post, "/api/orgs",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "handle"}));
+        ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
+        ASSIGN_OR_RETURN(auto handle, body.OptionalString("handle"));
+        ASSIGN_OR_RETURN(auto org, svc.orgs.CreateOrg(session.caller, name, handle));
+        return Json({{"org", OrgJson(org)}}, status::created);
+      });
+
+  AddOrgLifecycleRoutes(routes, svc);
 
   routes.Console(verb::get, "/api/orgs/{org}/members",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {

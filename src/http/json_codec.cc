@@ -148,6 +148,7 @@ json InvitationJson(const InvitationRecord& i, Time now) {
   return {{"id", i.id},
           {"org_id", i.org_id},
           {"org_name", i.org_name},
+          {"org_handle", i.org_handle},
           {"email", i.email},
           {"role", RoleName(i.role)},
           {"invited_by", i.invited_by_email},
@@ -157,7 +158,8 @@ json InvitationJson(const InvitationRecord& i, Time now) {
 }
 
 json OrgJson(const MembershipRecord& m) {
-  return {{"id", m.org_id}, {"name", m.org_name}, {"role", RoleName(m.role)}};
+  return {
+      {"id", m.org_id}, {"name", m.org_name}, {"handle", m.org_handle}, {"role", RoleName(m.role)}};
 }
 
 json MemberJson(const MembershipRecord& m) {

@@ -70,16 +70,21 @@ struct OrgRecord {
   std::string id;
   std::string name;
   Time created_at;
+  // Globally unique among live organizations: [a-z0-9](-?[a-z0-9])*, at most 39 characters
+  // (service/org_handle.h). Given to CreateOrg empty, it is derived from the id, as migration
+  // 0005 did for the organizations made before handles.
+  std::string handle{};
 };
 
-// One membership, joined with what the listings show: the org's name (for "my orgs") or the
-// member's email (for "members of an org").
+// One membership, joined with what the listings show: the org's name and handle (for "my
+// orgs") or the member's email (for "members of an org").
 struct MembershipRecord {
   std::string org_id;
   std::string org_name;
   std::string account_id;
   std::string email;
   Role role = Role::kMember;
+  std::string org_handle{};
 };
 
 // An API key's configuration and life. Its secrets are SecretRecords.
@@ -136,8 +141,9 @@ struct InvitationRecord {
   std::optional<Time> accepted_at{};
   std::optional<Time> declined_at{};
   std::optional<Time> canceled_at{};
-  // Filled by reads: the org's name and the inviting owner's address.
+  // Filled by reads: the org's name and handle, and the inviting owner's address.
   std::string org_name{};
+  std::string org_handle{};
   std::string invited_by_email{};
 
   // Closed (accepted, declined, canceled) first, then expired at `now`, else pending.

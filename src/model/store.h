@@ -82,10 +82,23 @@ class Store {
   virtual Status RequestEmailChange(const TokenRecord& token, const EventRecord& event) = 0;
 
   // Organizations and members.
+  // kConflict when another live organization has the handle (an empty one: see OrgRecord).
   virtual Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) = 0;
+  // A live organization (not deleted); else kNotFound.
   virtual Result<OrgRecord> FindOrg(std::string_view org_id) = 0;
-  // The account's memberships (org_id, org_name, role), oldest org first.
+  // Sets the name and handle of the live organization `org.id` (kNotFound when there is none;
+  // kConflict when another live organization has the handle).
+  virtual Status UpdateOrg(const OrgRecord& org, const EventRecord& event) = 0;
+  // Changes a member's role. kNotFound when not a member; kConflict when it would leave the org
+  // without an owner.
+  virtual Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
+                               const EventRecord& event) = 0;
+  // Deletes the live organization `org_id` (else kNotFound) in one transaction: every key scoped
+  // to it is revoked at `at`, its members, agents and hosts are removed, and its handle is free
+  // again. Its row stays, so that the revoked keys still name it.
+  virtual Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) = 0;
+  // The account's memberships (org_id, org_name, org_handle, role), oldest org first.
   virtual Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) = 0;
   // nullopt: not a member.
   virtual Result<std::optional<Role>> FindRole(std::string_view org_id,

@@ -47,7 +47,8 @@ MailMessage InvitationService::InvitationMail(const InvitationRecord& invitation
                            invitation.role == Role::kOwner ? "an owner" : "a member"),
                "To accept or decline, sign in (or sign up) with this address, verify it, and "
                "open your invitations. If you do not know the sender, ignore this mail."},
-          .facts = {{"Organization", invitation.org_name},
+          .facts = {{"Organization",
+                     fmt::format("{} ({})", invitation.org_name, invitation.org_handle)},
                     {"Invited by", inviter.email},
                     {"When", FormatRfc3339(invitation.created_at)},
                     {"Expires", FormatRfc3339(invitation.expires_at)}},
@@ -85,6 +86,7 @@ Result<InvitationRecord> InvitationService::Invite(const Caller& caller, std::st
                               .created_at = now,
                               .expires_at = now + kLifetime,
                               .org_name = org.name,
+                              .org_handle = org.handle,
                               .invited_by_email = inviter.email};
   EventRecord event = deps_.Event("org.invitation_created", caller, invitation.id, org.id);
   event.mails.push_back(InvitationMail(invitation, inviter));
@@ -165,7 +167,8 @@ Result<MembershipRecord> InvitationService::Accept(const Caller& caller,
                           .org_name = invitation.org_name,
                           .account_id = caller.account_id,
                           .email = invitation.email,
-                          .role = invitation.role};
+                          .role = invitation.role,
+                          .org_handle = invitation.org_handle};
 }
 
 Status InvitationService::Decline(const Caller& caller, std::string_view invitation_id) {

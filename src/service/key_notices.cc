@@ -68,6 +68,28 @@ MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
        .url = KeysUrl(deps)});
 }
 
+MailMessage OrgDeletedMail(const ServiceDeps& deps, const std::vector<KeyRecord>& keys,
+                           const std::string& org_name, const std::string& deleted_by, Time at,
+                           const Caller& caller) {
+  std::vector<std::pair<std::string, std::string>> facts;
+  for (const KeyRecord& key : keys) facts.emplace_back("Key", KeyFact(key));
+  facts.emplace_back("Deleted by", deleted_by);
+  facts.emplace_back("When", FormatRfc3339(at));
+  facts.emplace_back("From address", caller.ip);
+  return ComposeMail(
+      keys.front().email,
+      {.subject = fmt::format("The organization {} was deleted: your keys scoped to it were "
+                              "revoked",
+                              org_name),
+       .paragraphs = {fmt::format("{}, an owner of the organization {}, deleted it. Your {} "
+                                  "scoped to it {} revoked and no longer work{}.",
+                                  deleted_by, org_name, keys.size() == 1 ? "key" : "keys",
+                                  keys.size() == 1 ? "was" : "were", keys.size() == 1 ? "s" : "")},
+       .facts = std::move(facts),
+       .action = "Review your API keys",
+       .url = KeysUrl(deps)});
+}
+
 MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time now) {
   const auto left = std::chrono::ceil<days>(*key.expires_at - now).count();
   const std::string in = fmt::format("in {} day{}", left, left == 1 ? "" : "s");

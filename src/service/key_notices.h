@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "service/context.h"
 
@@ -22,6 +23,11 @@ MailMessage KeyCreatedMail(const ServiceDeps& deps, const std::string& email, co
 // (`revoked_by`) revoked it at `at`.
 MailMessage KeyRevokedMail(const ServiceDeps& deps, const KeyRecord& key,
                            const std::string& revoked_by, Time at, const Caller& caller);
+// "Your keys were revoked", to the owner of `keys` (all scoped to the organization `org_name`,
+// all theirs), when an owner of it (`deleted_by`) deleted it at `at`.
+MailMessage OrgDeletedMail(const ServiceDeps& deps, const std::vector<KeyRecord>& keys,
+                           const std::string& org_name, const std::string& deleted_by, Time at,
+                           const Caller& caller);
 // "Your key expires in N days", to its owner, at `now`.
 MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time now);
 

@@ -42,7 +42,13 @@ Result<std::string> MeService::Answer(const KeyState& key) {
     return Splice(*kept, last_used);
   }
   const std::vector<MembershipRecord> orgs = Reachable(key, *memberships);
-  Parts parts = render_.answer(Me{*account, record, orgs, now});
+  // The scope's name as the memberships say it: renaming an org drops its members' cached
+  // memberships, not every cached key scoped to it.
+  KeyRecord shown = record;
+  for (const MembershipRecord& m : orgs) {
+    if (shown.org_id == m.org_id) shown.org_name = m.org_name;
+  }
+  Parts parts = render_.answer(Me{*account, shown, orgs, now});
   kept = std::make_shared<const KeyVerifier::KeptAnswer>(KeyVerifier::KeptAnswer{
       .account = std::move(account),
       .memberships = std::move(memberships),

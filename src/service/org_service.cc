@@ -1,17 +1,49 @@
 #include "service/org_service.h"
 
+#include <fmt/format.h>
+
+#include <array>
+#include <map>
+
 #include "service/key_notices.h"
+#include "service/org_handle.h"
 #include "service/validation.h"
 
 namespace tfzo {
+namespace {
+
+// Derived handles that are taken get a suffix of this many characters, tried this many times.
+constexpr size_t kSuffixLength = 4;
+constexpr int kSuffixAttempts = 5;
+
+Status HandleTaken(std::string_view handle) {
+  return Status(
+      StatusCode::kHandleTaken,
+      fmt::format("handle: \"{}\" is taken by another organization; choose another", handle));
+}
+
+MembershipRecord OwnerView(const Caller& caller, const OrgRecord& org) {
+  return MembershipRecord{.org_id = org.id,
+                          .org_name = org.name,
+                          .account_id = caller.account_id,
+                          .email = "",
+                          .role = Role::kOwner,
+                          .org_handle = org.handle};
+}
+
+}  // namespace
 
 OrgService::OrgService(ServiceDeps deps) : deps_(deps) {}
+
+Status OrgService::NotMember() {
+  // The same answer whether the organization exists or not, so that ids cannot be probed.
+  return Forbidden("You are not a member of this organization.");
+}
 
 Result<Role> OrgService::RoleIn(const Caller& caller, std::string_view org_id) {
   ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(org_id, caller.account_id));
   if (role) return *role;
-  // The same answer whether the organization exists or not, so that ids cannot be probed.
-  return Forbidden("You are not a member of this organization.");
+  return NotMember();
 }
 
 Status OrgService::RequireOwner(const Caller& caller, std::string_view org_id) {
@@ -24,18 +56,91 @@ Result<std::vector<MembershipRecord>> OrgService::ListOrgs(const Caller& caller)
   return deps_.store.ListMemberships(caller.account_id);
 }
 
-Result<MembershipRecord> OrgService::CreateOrg(const Caller& caller, std::string_view name) {
+Result<MembershipRecord> OrgService::CreateOrg(const Caller& caller, std::string_view name,
+                                               std::optional<std::string_view> handle) {
   ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 1, 100));
+  std::optional<std::string> wanted;
+  if (handle) {
+    ASSIGN_OR_RETURN(wanted, CheckHandle("handle", *handle));
+  }
+  std::string base = wanted ? *wanted : HandleFromName(checked_name);
+  if (base.empty()) base = "org";
   OrgRecord org{.id = NewId("org", deps_.random),
                 .name = std::move(checked_name),
-                .created_at = deps_.clock.Now()};
-  RETURN_IF_ERROR(deps_.store.CreateOrg(org, caller.account_id,
-                                        deps_.Event("org.created", caller, org.id, org.id)));
-  return MembershipRecord{.org_id = org.id,
-                          .org_name = org.name,
-                          .account_id = caller.account_id,
-                          .email = "",
-                          .role = Role::kOwner};
+                .created_at = deps_.clock.Now(),
+                .handle = base};
+  const EventRecord event = deps_.Event("org.created", caller, org.id, org.id);
+  for (int attempt = 0;; ++attempt) {
+    const Status created = deps_.store.CreateOrg(org, caller.account_id, event);
+    if (created.code() != StatusCode::kConflict) {
+      RETURN_IF_ERROR(created);
+      return OwnerView(caller, org);
+    }
+    if (wanted || attempt == kSuffixAttempts) return HandleTaken(org.handle);
+    std::array<char, kSuffixLength> suffix;
+    FillFromAlphabet(deps_.random, "abcdefghijklmnopqrstuvwxyz0123456789", suffix);
+    org.handle = HandleWithSuffix(base, "-" + std::string(suffix.data(), suffix.size()));
+  }
+}
+
+Result<MembershipRecord> OrgService::UpdateOrg(const Caller& caller, std::string_view org_id,
+                                               std::optional<std::string_view> name,
+                                               std::optional<std::string_view> handle) {
+  std::optional<std::string> new_name, new_handle;
+  if (name) {
+    ASSIGN_OR_RETURN(new_name, CheckText("name", *name, 1, 100));
+  }
+  if (handle) {
+    ASSIGN_OR_RETURN(new_handle, CheckHandle("handle", *handle));
+  }
+  RETURN_IF_ERROR(RequireOwner(caller, org_id));
+  auto found = deps_.store.FindOrg(org_id);
+  if (found.status().code() == StatusCode::kNotFound) return NotMember();  // deleted meanwhile
+  ASSIGN_OR_RETURN(const OrgRecord org, std::move(found));
+  OrgRecord renamed = org;
+  renamed.name = new_name.value_or(org.name);
+  renamed.handle = new_handle.value_or(org.handle);
+  if (renamed.name == org.name && renamed.handle == org.handle) return OwnerView(caller, org);
+  const Status updated =
+      deps_.store.UpdateOrg(renamed, deps_.Event("org.renamed", caller, org.id, org.id));
+  if (updated.code() == StatusCode::kConflict) return HandleTaken(renamed.handle);
+  if (updated.code() == StatusCode::kNotFound) return NotMember();
+  RETURN_IF_ERROR(updated);
+  return OwnerView(caller, renamed);
+}
+
+Status OrgService::DeleteOrg(const Caller& caller, std::string_view org_id,
+                             std::string_view confirm) {
+  RETURN_IF_ERROR(RequireOwner(caller, org_id));
+  auto org = deps_.store.FindOrg(org_id);
+  if (org.status().code() == StatusCode::kNotFound) return NotMember();
+  RETURN_IF_ERROR(org.status());
+  if (confirm != org->handle) {
+    return InvalidRequest(
+        fmt::format("confirm: type the organization's handle, {}, to delete it and revoke its keys",
+                    org->handle));
+  }
+  EventRecord event = deps_.Event("org.deleted", caller, org->id, org->id);
+  // The keys it revokes, by owner, for their notices: read before the deletion, so a key
+  // created in between is revoked without one.
+  ASSIGN_OR_RETURN(const std::vector<KeyRecord> keys, deps_.store.ListOrgKeys(org_id));
+  std::map<std::string, std::vector<KeyRecord>> others;
+  for (const KeyRecord& key : keys) {
+    const bool live = !key.revoked_at && !(key.expires_at && *key.expires_at <= event.at);
+    if (key.account_id != caller.account_id && live) {
+      others[key.account_id].push_back(key);
+    }
+  }
+  if (!others.empty()) {
+    ASSIGN_OR_RETURN(AccountRecord owner, deps_.store.FindAccount(caller.account_id));
+    for (const auto& [account_id, theirs] : others) {
+      event.mails.push_back(
+          OrgDeletedMail(deps_, theirs, org->name, owner.email, event.at, caller));
+    }
+  }
+  const Status deleted = deps_.store.DeleteOrg(org_id, event.at, event);
+  if (deleted.code() == StatusCode::kNotFound) return NotMember();
+  return deleted;
 }
 
 Result<std::vector<MembershipRecord>> OrgService::ListMembers(const Caller& caller,
@@ -55,12 +160,41 @@ Status OrgService::RemoveMember(const Caller& caller, std::string_view org_id,
       org_id, account_id,
       deps_.Event("org.member_removed", caller, std::string(account_id), std::string(org_id)));
   if (removed.code() == StatusCode::kConflict) {
-    return Conflict("The last owner cannot leave: make another member an owner first.");
+    return Conflict(
+        "The last owner cannot leave: make another member an owner first (change their role "
+        "in the members list), or delete the organization.");
   }
   if (removed.code() == StatusCode::kNotFound) {
     return NotFound("This account is not a member of the organization.");
   }
   return removed;
+}
+
+Result<MembershipRecord> OrgService::SetMemberRole(const Caller& caller, std::string_view org_id,
+                                                   std::string_view account_id, Role role) {
+  RETURN_IF_ERROR(RequireOwner(caller, org_id));
+  ASSIGN_OR_RETURN(std::optional<Role> current, deps_.store.FindRole(org_id, account_id));
+  if (!current) return NotFound("This account is not a member of the organization.");
+  if (*current != role) {
+    const Status changed =
+        deps_.store.SetMemberRole(org_id, account_id, role,
+                                  deps_.Event("org.member_role_changed", caller,
+                                              std::string(account_id), std::string(org_id)));
+    if (changed.code() == StatusCode::kConflict) {
+      return Conflict(
+          "The last owner cannot be demoted: make another member an owner first, or delete the "
+          "organization.");
+    }
+    if (changed.code() == StatusCode::kNotFound) {
+      return NotFound("This account is not a member of the organization.");
+    }
+    RETURN_IF_ERROR(changed);
+  }
+  ASSIGN_OR_RETURN(auto members, deps_.store.ListMembers(org_id));
+  for (MembershipRecord& m : members) {
+    if (m.account_id == account_id) return std::move(m);
+  }
+  return NotFound("This account is not a member of the organization.");
 }
 
 Result<std::vector<KeyRecord>> OrgService::ListOrgKeys(const Caller& caller,

@@ -1,6 +1,7 @@
 #ifndef TFZO_SERVICE_ORG_SERVICE_H_
 #define TFZO_SERVICE_ORG_SERVICE_H_
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -9,21 +10,39 @@
 namespace tfzo {
 
 // Organizations, their members, and owners' oversight of the keys scoped to them. Only
-// owners remove members (a member may remove themself: leave); the last owner cannot leave.
-// People join by invitation (InvitationService). Holds references only; thread-safe.
+// owners rename or delete an organization, remove members (a member may remove themself:
+// leave) and change their roles; the last owner can neither leave nor be demoted. People join
+// by invitation (InvitationService). Holds references only; thread-safe.
 class OrgService {
  public:
   explicit OrgService(ServiceDeps deps);
 
   Result<std::vector<MembershipRecord>> ListOrgs(const Caller& caller);
-  Result<MembershipRecord> CreateOrg(const Caller& caller, std::string_view name);
+  // With no `handle`, one is derived from the name (HandleFromName; "org" when nothing is
+  // left), with a short random suffix when that one is taken. A `handle` given and taken:
+  // kHandleTaken.
+  Result<MembershipRecord> CreateOrg(const Caller& caller, std::string_view name,
+                                     std::optional<std::string_view> handle = std::nullopt);
+  // Owners: a new name and/or handle (kHandleTaken when another organization has it). The
+  // caller's membership, renamed.
+  Result<MembershipRecord> UpdateOrg(const Caller& caller, std::string_view org_id,
+                                     std::optional<std::string_view> name,
+                                     std::optional<std::string_view> handle);
+  // Owners, with `confirm` the organization's handle (else kInvalidRequest): deletes it and
+  // revokes every key scoped to it (Store::DeleteOrg).
+  Status DeleteOrg(const Caller& caller, std::string_view org_id, std::string_view confirm);
   Result<std::vector<MembershipRecord>> ListMembers(const Caller& caller, std::string_view org_id);
   Status RemoveMember(const Caller& caller, std::string_view org_id, std::string_view account_id);
+  // Owners; the member with its new role. kConflict when it would demote the last owner.
+  Result<MembershipRecord> SetMemberRole(const Caller& caller, std::string_view org_id,
+                                         std::string_view account_id, Role role);
   Result<std::vector<KeyRecord>> ListOrgKeys(const Caller& caller, std::string_view org_id);
   Result<KeyRecord> RevokeOrgKey(const Caller& caller, std::string_view org_id,
                                  std::string_view key_id);
 
  private:
+  // kForbidden, worded the same whether or not the org exists.
+  static Status NotMember();
   // The caller's role, or kForbidden when not a member, whether or not the org exists.
   Result<Role> RoleIn(const Caller& caller, std::string_view org_id);
   Status RequireOwner(const Caller& caller, std::string_view org_id);

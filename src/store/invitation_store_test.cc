@@ -244,6 +244,7 @@ TEST_P(InvitationsTest, CreateListAndTheOnePendingRule) {
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->email, "b@example.com");
   EXPECT_EQ(found->org_name, "One");
+  EXPECT_FALSE(found->org_handle.empty());
   EXPECT_EQ(found->invited_by_email, "a@example.com");
   EXPECT_EQ(found->StatusAt(kT0), InvitationRecord::Status::kPending);
   EXPECT_EQ(found->StatusAt(At(7 * 86400)), InvitationRecord::Status::kExpired);
@@ -351,6 +352,25 @@ TEST_P(InvitationsTest, DeclineAndCancelEndAPendingInvitationOnce) {
   EXPECT_EQ(store_->FindInvitation("inv_2")->StatusAt(At(5)), InvitationRecord::Status::kCanceled);
   EXPECT_TRUE(store_->ListOrgInvitations("org_1")->empty());
   EXPECT_TRUE(store_->ListInvitationsTo("b@example.com", At(5))->empty());
+}
+
+TEST_P(InvitationsTest, ADeletedOrgsInvitationsAreGoneAndCannotBeAccepted) {
+  ASSERT_TRUE(store_
+                  ->CreateInvitation(Invitation("inv_1", "b@example.com"),
+                                     Event("e1", "org.invitation_created", "acc_a", "org_1"))
+                  .ok());
+  ASSERT_TRUE(store_->DeleteOrg("org_1", At(1), Event("e2", "org.deleted", "acc_a", "org_1")).ok());
+  EXPECT_EQ(store_->FindInvitation("inv_1").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->ListInvitationsTo("b@example.com", At(1))->empty());
+  EXPECT_EQ(
+      store_->AcceptInvitation("inv_1", "acc_b", At(2), Event("e3", "x", "acc_b", "org_1")).code(),
+      StatusCode::kNotFound);
+  EXPECT_FALSE(store_->FindRole("org_1", "acc_b")->has_value());
+  EXPECT_EQ(store_
+                ->CreateInvitation(Invitation("inv_2", "c@example.com", At(3)),
+                                   Event("e4", "org.invitation_created", "acc_a", "org_1"))
+                .code(),
+            StatusCode::kNotFound);
 }
 
 TFZO_INSTANTIATE_ON_EVERY_ENGINE(VerificationTest);

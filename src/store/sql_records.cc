@@ -34,12 +34,15 @@ InvitationRecord ReadInvitation(const SqlRow& r) {
                           .declined_at = r.OptTime("declined_at"),
                           .canceled_at = r.OptTime("canceled_at"),
                           .org_name = r.Text("org_name"),
+                          .org_handle = r.Text("org_handle"),
                           .invited_by_email = r.Text("invited_by_email")};
 }
 
 OrgRecord ReadOrg(const SqlRow& r) {
-  return OrgRecord{
-      .id = r.Text("id"), .name = r.Text("name"), .created_at = r.TimeAt("created_at")};
+  return OrgRecord{.id = r.Text("id"),
+                   .name = r.Text("name"),
+                   .created_at = r.TimeAt("created_at"),
+                   .handle = r.Text("handle")};
 }
 
 MembershipRecord ReadMembership(const SqlRow& r) {
@@ -47,7 +50,8 @@ MembershipRecord ReadMembership(const SqlRow& r) {
                           .org_name = r.Text("org_name"),
                           .account_id = r.Text("account_id"),
                           .email = r.Text("email"),
-                          .role = ParseRole(r.Text("role")).value_or(Role::kMember)};
+                          .role = ParseRole(r.Text("role")).value_or(Role::kMember),
+                          .org_handle = r.Text("org_handle")};
 }
 
 std::optional<Role> ReadRole(const SqlRow& r) { return ParseRole(r.Text("role")); }

@@ -197,6 +197,45 @@ Status ReleaseUnverifiedHolder(SqlConnection& c, const std::string& email,
   return Status::Ok();
 }
 
+// The org's handle; an empty one is derived from the id, as migration 0005 derived the handles
+// of the organizations made before them ("org_2NxRg..." -> "org-2nxrg...").
+std::string HandleOf(const OrgRecord& org) {
+  if (!org.handle.empty()) return org.handle;
+  std::string handle = Lower(org.id);
+  for (char& c : handle) {
+    if (c == '_') c = '-';
+  }
+  return handle;
+}
+
+// kConflict when a live organization other than `org_id` has `handle`.
+Status CheckHandleFree(SqlConnection& c, const std::string& handle, std::string_view org_id) {
+  ASSIGN_OR_RETURN(SqlRows taken, c.Exec(sql::kHandleTaken, {handle, org_id}));
+  return taken.empty() ? Status::Ok() : Conflict("another organization has this handle");
+}
+
+std::string ReadId(const SqlRow& r) { return r.Text("id"); }
+std::string ReadAccountId(const SqlRow& r) { return r.Text("account_id"); }
+
+// Inside a kWrite: locks the org's owners and the member `account_id` (in one order, so that
+// concurrent changes cannot deadlock) and says how many owners there are and the member's role
+// (nullopt: not a member), for the last-owner rule.
+struct OwnersAndMember {
+  int owners = 0;
+  std::optional<Role> role;
+};
+Result<OwnersAndMember> LockOwnersAndMember(SqlConnection& c, std::string_view org_id,
+                                            std::string_view account_id) {
+  const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
+  ASSIGN_OR_RETURN(auto locked, All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
+  OwnersAndMember out;
+  for (const auto& [id, role] : locked) {
+    if (role == Role::kOwner) ++out.owners;
+    if (id == account_id) out.role = role;
+  }
+  return out;
+}
+
 }  // namespace
 
 SqlStore::SqlStore(std::unique_ptr<SqlDatabase> database) : db_(std::move(database)) {}
@@ -221,11 +260,20 @@ auto SqlStore::Commit(Body&& body) -> decltype(body(std::declval<SqlConnection&>
 }
 
 template <typename Body>
-auto SqlStore::WriteChanging(Time at, Body&& body)
+auto SqlStore::Write(Change change, Time at, Body&& body)
+    -> decltype(body(std::declval<SqlConnection&>())) {
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) {
+    changes.push_back(change);
+    return body(c);
+  });
+}
+
+template <typename Body>
+auto SqlStore::Write(Time at, Body&& body)
     -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>())) {
   std::vector<Change> changes;
   auto result = Commit([&](SqlConnection& c) {
-    changes.clear();  // a retried body names them again
+    changes.clear();  // a body run again starts over
     auto done = body(c, changes);
     if (StatusOf(done).ok()) {
       for (Change& change : changes) {
@@ -239,15 +287,6 @@ auto SqlStore::WriteChanging(Time at, Body&& body)
     for (const Change& change : changes) Publish(change);
   }
   return result;
-}
-
-template <typename Body>
-auto SqlStore::Write(Change change, Time at, Body&& body)
-    -> decltype(body(std::declval<SqlConnection&>())) {
-  return WriteChanging(at, [&](SqlConnection& c, std::vector<Change>& changes) {
-    changes.push_back(change);
-    return body(c);
-  });
 }
 
 Result<int64_t> SqlStore::AppendChange(SqlConnection& c, Change& change, Time at) {
@@ -350,7 +389,7 @@ Status SqlStore::CreateAccountWithToken(const AccountRecord& account, const Toke
 Status SqlStore::CreateAccountClaiming(const AccountRecord& account, const Digest& claim,
                                        const EventRecord& event) {
   const std::string email = Lower(account.email);
-  return WriteChanging(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
     ASSIGN_OR_RETURN(auto used, UseToken(c, claim, TokenRecord::kClaimEmail, account.created_at));
     if (used.second != email) return InvalidToken();
     RETURN_IF_ERROR(ReleaseUnverifiedHolder(c, email, account.id, changes));
@@ -377,20 +416,19 @@ Result<TokenRecord> SqlStore::FindToken(const Digest& digest) {
 
 Result<AccountRecord> SqlStore::UseVerifyToken(const Digest& digest, Time at,
                                                const EventRecord& event) {
-  return WriteChanging(
-      at, [&](SqlConnection& c, std::vector<Change>& changes) -> Result<AccountRecord> {
-        ASSIGN_OR_RETURN(auto used, UseToken(c, digest, TokenRecord::kVerifyEmail, at));
-        const auto& [account_id, email] = used;
-        ASSIGN_OR_RETURN(AccountRecord account, First(c.Exec(sql::kFindAccount, {account_id}),
-                                                      ReadAccount, "no such account"));
-        // A link for an address the account has since moved away from proves nothing it wants.
-        if (email != account.email && email != account.pending_email) return InvalidToken();
-        RETURN_IF_ERROR(ReleaseUnverifiedHolder(c, email, account_id, changes));
-        RETURN_IF_ERROR(c.Exec(sql::kSetVerifiedEmail, {account_id, email, at}).status());
-        RETURN_IF_ERROR(InsertEvent(c, event));
-        changes.push_back(AccountChange(account_id));
-        return First(c.Exec(sql::kFindAccount, {account_id}), ReadAccount, "no such account");
-      });
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Result<AccountRecord> {
+    ASSIGN_OR_RETURN(auto used, UseToken(c, digest, TokenRecord::kVerifyEmail, at));
+    const auto& [account_id, email] = used;
+    ASSIGN_OR_RETURN(AccountRecord account, First(c.Exec(sql::kFindAccount, {account_id}),
+                                                  ReadAccount, "no such account"));
+    // A link for an address the account has since moved away from proves nothing it wants.
+    if (email != account.email && email != account.pending_email) return InvalidToken();
+    RETURN_IF_ERROR(ReleaseUnverifiedHolder(c, email, account_id, changes));
+    RETURN_IF_ERROR(c.Exec(sql::kSetVerifiedEmail, {account_id, email, at}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    changes.push_back(AccountChange(account_id));
+    return First(c.Exec(sql::kFindAccount, {account_id}), ReadAccount, "no such account");
+  });
 }
 
 Status SqlStore::RequestEmailChange(const TokenRecord& token, const EventRecord& event) {
@@ -414,8 +452,11 @@ Status SqlStore::RequestEmailChange(const TokenRecord& token, const EventRecord&
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) {
   const Change change = MembershipChange(org.id, owner_id);
+  const std::string handle = HandleOf(org);
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, org.created_at}).status());
+    RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
+    // A concurrent creation with the same handle loses on the unique index: kConflict too.
+    RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, handle, org.created_at}).status());
     RETURN_IF_ERROR(
         c.Exec(sql::kInsertMembership, {org.id, owner_id, RoleName(Role::kOwner), org.created_at})
             .status());
@@ -425,6 +466,57 @@ Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
 
 Result<OrgRecord> SqlStore::FindOrg(std::string_view org_id) {
   return ReadFirst(*db_, sql::kFindOrg, {org_id}, ReadOrg, "no such organization");
+}
+
+Status SqlStore::UpdateOrg(const OrgRecord& org, const EventRecord& event) {
+  const std::string handle = HandleOf(org);
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org.id}), ReadId, "no such organization").status());
+    RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
+    RETURN_IF_ERROR(c.Exec(sql::kUpdateOrg, {org.id, org.name, handle}).status());
+    // Every member's cached memberships show the name and handle.
+    ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org.id}), ReadAccountId));
+    for (const std::string& account : members) {
+      changes.push_back(MembershipChange(org.id, account));
+    }
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
+                               const EventRecord& event) {
+  const Change change = MembershipChange(org_id, account_id);  // memberships show the role
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(OwnersAndMember locked, LockOwnersAndMember(c, org_id, account_id));
+    if (!locked.role) return NotFound("the account is not a member of this organization");
+    if (locked.role == Role::kOwner && role != Role::kOwner && locked.owners <= 1) {
+      return Conflict("the last owner cannot be demoted");
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kSetRole, {org_id, account_id, RoleName(role)}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) {
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
+    ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockOrgLiveKeys, {org_id}), ReadId));
+    ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org_id}), ReadAccountId));
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgSecrets, {org_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgKeys, {org_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgAgents, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgHosts, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgMemberships, {org_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kSetOrgDeleted, {org_id, at}).status());
+    // One change per revoked key and per former member: every node drops each.
+    for (const std::string& key : keys) changes.push_back(KeyChange(key));
+    for (const std::string& account : members) {
+      changes.push_back(MembershipChange(org_id, account));
+    }
+    return InsertEvent(c, event);
+  });
 }
 
 Result<std::vector<MembershipRecord>> SqlStore::ListMemberships(std::string_view account_id) {
@@ -459,18 +551,10 @@ Status SqlStore::AddMember(std::string_view org_id, std::string_view account_id,
 Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_id,
                               const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);
-  const auto read = [](const SqlRow& r) { return std::pair(r.Text("account_id"), ReadRole(r)); };
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    ASSIGN_OR_RETURN(auto locked,
-                     All(c.Exec(sql::kLockOwnersAndMember, {org_id, account_id}), read));
-    std::optional<Role> role;
-    int owners = 0;
-    for (const auto& [id, r] : locked) {
-      if (r == Role::kOwner) ++owners;
-      if (id == account_id) role = r;
-    }
-    if (!role.has_value()) return NotFound("the account is not a member of this organization");
-    if (role == Role::kOwner && owners <= 1) {
+    ASSIGN_OR_RETURN(OwnersAndMember locked, LockOwnersAndMember(c, org_id, account_id));
+    if (!locked.role) return NotFound("the account is not a member of this organization");
+    if (locked.role == Role::kOwner && locked.owners <= 1) {
       return Conflict("the last owner cannot leave the organization");
     }
     RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
@@ -483,7 +567,9 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
 Status SqlStore::CreateInvitation(const InvitationRecord& inv, const EventRecord& event) {
   const std::string email = Lower(inv.email);
   return Commit([&](SqlConnection& c) -> Status {
-    ASSIGN_OR_RETURN(SqlRows org, c.Exec(sql::kLockOrg, {inv.org_id}));
+    // Invitations to one org are created one at a time (the check for a pending one and the
+    // insert are one step on every node), and never to an org being deleted.
+    ASSIGN_OR_RETURN(SqlRows org, c.Exec(sql::kLockLiveOrg, {inv.org_id}));
     if (org.empty()) return NotFound("no such organization");
     ASSIGN_OR_RETURN(SqlRows pending,
                      c.Exec(sql::kPendingInvitationExists, {inv.org_id, email, inv.created_at}));
@@ -514,11 +600,14 @@ Result<std::vector<InvitationRecord>> SqlStore::ListInvitationsTo(std::string_vi
 Status SqlStore::AcceptInvitation(std::string_view invitation_id, std::string_view account_id,
                                   Time at, const EventRecord& event) {
   const auto read = [](const SqlRow& r) { return std::pair(r.Text("org_id"), r.Text("role")); };
-  return WriteChanging(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
     ASSIGN_OR_RETURN(auto accepted,
                      First(c.Exec(sql::kAcceptInvitation, {invitation_id, account_id, at}), read,
                            "no such pending invitation to this account's verified address"));
     const auto& [org_id, role] = accepted;
+    // Against a concurrent deletion of the org, as a key scoped to it is created.
+    ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {org_id}));
+    if (live.empty()) return NotFound("the organization was deleted");
     ASSIGN_OR_RETURN(SqlRows found, c.Exec(sql::kFindRole, {org_id, account_id}));
     if (!found.empty()) return Conflict("the account is already a member of this organization");
     RETURN_IF_ERROR(c.Exec(sql::kInsertMembership, {org_id, account_id, role, at}).status());
@@ -543,6 +632,11 @@ Status SqlStore::EndInvitation(std::string_view invitation_id, InvitationEnd end
 Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) {
   return Commit([&](SqlConnection& c) -> Status {
+    if (key.org_id) {
+      // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
+      ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {*key.org_id}));
+      if (live.empty()) return NotFound("no such organization");
+    }
     RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,

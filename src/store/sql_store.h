@@ -24,7 +24,8 @@ namespace tfzo {
 // digest is kConflict; RecordKeyUses skips unknown keys; ListEvents with an unknown `before`
 // id or a limit <= 0 returns no events. Every multi-step method is one kWrite transaction;
 // a rotation, revocation or member removal first reads the key row (or the org's owner rows)
-// with FOR UPDATE, so that concurrent nodes serialize on it.
+// with FOR UPDATE, so that concurrent nodes serialize on it; an organization's deletion locks
+// its row, which the creation of a key scoped to it reads FOR SHARE.
 //
 // Mail: InsertEvent queues the event's mails (EventRecord::mails) in the event's own
 // transaction, and a committed write that queued any tells the store's mail listener.
@@ -72,6 +73,10 @@ class SqlStore final : public Store {
   Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                    const EventRecord& event) override;
   Result<OrgRecord> FindOrg(std::string_view org_id) override;
+  Status UpdateOrg(const OrgRecord& org, const EventRecord& event) override;
+  Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
+                       const EventRecord& event) override;
+  Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) override;
   Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) override;
   Result<std::optional<Role>> FindRole(std::string_view org_id,
                                        std::string_view account_id) override;
@@ -138,10 +143,10 @@ class SqlStore final : public Store {
   // numbered, once it committed.
   template <typename Body>
   auto Write(Change change, Time at, Body&& body) -> decltype(body(std::declval<SqlConnection&>()));
-  // The same for a body that names its changes as it finds them: body(conn, changes) appends
-  // one Change per key, membership or account it changes (none is fine).
+  // The same for a transaction that finds out what it changes: body(conn, changes) appends its
+  // changes (one per key, membership or account), each logged and published in that order.
   template <typename Body>
-  auto WriteChanging(Time at, Body&& body)
+  auto Write(Time at, Body&& body)
       -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>()));
   // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.
   Result<int64_t> AppendChange(SqlConnection& c, Change& change, Time at);

@@ -78,9 +78,10 @@ Status CreateFileIfMissing(const std::string& path) {
 
 // statements.h is written for PostgreSQL. SQLite's numbered parameter is ?1 (its $1 would be
 // a named parameter, numbered in order of appearance instead), and it has no FOR UPDATE (nor
-// SKIP LOCKED): the BEGIN IMMEDIATE transaction already holds the database's only write lock.
+// SKIP LOCKED) or FOR SHARE: the BEGIN IMMEDIATE transaction already holds the database's only
+// write lock.
 std::string ToSqlite(std::string_view sql) {
-  for (std::string_view lock : {" FOR UPDATE SKIP LOCKED", " FOR UPDATE"}) {
+  for (std::string_view lock : {" FOR UPDATE SKIP LOCKED", " FOR UPDATE", " FOR SHARE"}) {
     if (sql.ends_with(lock)) {
       sql.remove_suffix(lock.size());
       break;

@@ -3,10 +3,10 @@
 
 // The SQL SqlStore runs on both engines, in PostgreSQL's syntax. SqliteDatabase translates a
 // statement once, when it prepares it: $n becomes SQLite's ?n, and a trailing FOR UPDATE (or
-// FOR UPDATE SKIP LOCKED) is dropped (its BEGIN IMMEDIATE transaction already holds the
-// database's only write lock). The
-// few statements that differ (transactions, notifications, the batched last_used update) stay
-// in their engine. The schema is in migrations/.
+// FOR UPDATE SKIP LOCKED, or FOR SHARE) is dropped (its BEGIN IMMEDIATE transaction already
+// holds the database's only write lock). The few statements that differ (transactions,
+// notifications, the batched last_used update) stay in their engine. The schema is in
+// migrations/.
 //
 // Rows are read by column name (SqlRow), so every selected column has an AS name: SQLite
 // leaves the name of a column without one unspecified. Each text is a static array: the
@@ -21,9 +21,12 @@ namespace tfzo::sql {
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email "                                                                          \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
-#define TFZO_MEMBERSHIP_SELECT                                                          \
-  "SELECT m.org_id AS org_id, o.name AS org_name, m.account_id AS account_id, "         \
-  "a.email AS email, m.role AS role FROM memberships m JOIN orgs o ON o.id = m.org_id " \
+// Memberships of live organizations only: a membership added by a transaction that raced an
+// organization's deletion is never shown.
+#define TFZO_MEMBERSHIP_SELECT                                                       \
+  "SELECT m.org_id AS org_id, o.name AS org_name, o.handle AS org_handle, "          \
+  "m.account_id AS account_id, a.email AS email, m.role AS role FROM memberships m " \
+  "JOIN orgs o ON o.id = m.org_id AND o.deleted_at IS NULL "                         \
   "JOIN accounts a ON a.id = m.account_id "
 #define TFZO_EVENT_SELECT                                                         \
   "SELECT e.id AS id, e.at AS at, e.action AS action, e.actor_id AS actor_id, "   \
@@ -43,8 +46,9 @@ namespace tfzo::sql {
   "SELECT i.id AS id, i.org_id AS org_id, i.email AS email, i.role AS role, "                  \
   "i.invited_by AS invited_by, i.created_at AS created_at, i.expires_at AS expires_at, "       \
   "i.accepted_at AS accepted_at, i.declined_at AS declined_at, i.canceled_at AS canceled_at, " \
-  "o.name AS org_name, a.email AS invited_by_email FROM invitations i "                        \
-  "JOIN orgs o ON o.id = i.org_id JOIN accounts a ON a.id = i.invited_by "
+  "o.name AS org_name, o.handle AS org_handle, a.email AS invited_by_email "                   \
+  "FROM invitations i JOIN orgs o ON o.id = i.org_id AND o.deleted_at IS NULL "                \
+  "JOIN accounts a ON a.id = i.invited_by "
 // An invitation is pending at `at` (a parameter): none of its ends happened and it has not
 // expired. Unqualified: these columns are the invitations table's alone.
 #define TFZO_INVITATION_PENDING(at) \
@@ -119,10 +123,45 @@ inline constexpr char kDeleteSession[] = "DELETE FROM sessions WHERE token_diges
 
 inline constexpr char kDeleteIdleSessions[] = "DELETE FROM sessions WHERE last_seen_at < $1";
 
-inline constexpr char kInsertOrg[] = "INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3)";
+inline constexpr char kInsertOrg[] =
+    "INSERT INTO orgs (id, name, handle, created_at) VALUES ($1, $2, $3, $4)";
 
 inline constexpr char kFindOrg[] =
-    "SELECT id AS id, name AS name, created_at AS created_at FROM orgs WHERE id = $1";
+    "SELECT id AS id, name AS name, handle AS handle, created_at AS created_at FROM orgs "
+    "WHERE id = $1 AND deleted_at IS NULL";
+
+// Whether a live organization other than $2 has the handle $1 (the unique index decides a race).
+inline constexpr char kHandleTaken[] =
+    "SELECT 1 AS taken FROM orgs WHERE handle = $1 AND deleted_at IS NULL AND id <> $2";
+
+inline constexpr char kUpdateOrg[] =
+    "UPDATE orgs SET name = $2, handle = $3 WHERE id = $1 AND deleted_at IS NULL";
+
+// The org row's lock serializes its deletion with what refers to it: a key scoped to it is
+// created (kLockLiveOrgShared) before the deletion locks it, and is revoked by it, or after,
+// and is refused.
+inline constexpr char kLockLiveOrg[] =
+    "SELECT id AS id FROM orgs WHERE id = $1 AND deleted_at IS NULL FOR UPDATE";
+inline constexpr char kLockLiveOrgShared[] =
+    "SELECT id AS id FROM orgs WHERE id = $1 AND deleted_at IS NULL FOR SHARE";
+
+inline constexpr char kOrgMemberIds[] =
+    "SELECT account_id AS account_id FROM memberships WHERE org_id = $1 ORDER BY account_id";
+
+// Keys scoped to the org that are not revoked, locked as a revocation locks one (kLockKey).
+inline constexpr char kLockOrgLiveKeys[] =
+    "SELECT id AS id FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL ORDER BY id "
+    "FOR UPDATE";
+
+inline constexpr char kRevokeOrgSecrets[] =
+    "UPDATE key_secrets SET revoked_at = $2 WHERE revoked_at IS NULL "
+    "AND key_id IN (SELECT id FROM api_keys WHERE org_id = $1)";
+inline constexpr char kRevokeOrgKeys[] =
+    "UPDATE api_keys SET revoked_at = $2 WHERE org_id = $1 AND revoked_at IS NULL";
+inline constexpr char kDeleteOrgAgents[] = "DELETE FROM agents WHERE org_id = $1";
+inline constexpr char kDeleteOrgHosts[] = "DELETE FROM hosts WHERE org_id = $1";
+inline constexpr char kDeleteOrgMemberships[] = "DELETE FROM memberships WHERE org_id = $1";
+inline constexpr char kSetOrgDeleted[] = "UPDATE orgs SET deleted_at = $2 WHERE id = $1";
 
 inline constexpr char kInsertMembership[] =
     "INSERT INTO memberships (org_id, account_id, role, joined_at, seq) VALUES ($1, $2, $3, $4, "
@@ -135,7 +174,8 @@ inline constexpr char kListMembers[] =
     TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = $1 ORDER BY m.seq, m.account_id";
 
 inline constexpr char kFindRole[] =
-    "SELECT role AS role FROM memberships WHERE org_id = $1 AND account_id = $2";
+    "SELECT m.role AS role FROM memberships m JOIN orgs o ON o.id = m.org_id "
+    "AND o.deleted_at IS NULL WHERE m.org_id = $1 AND m.account_id = $2";
 
 // The org's owners and the account leaving, locked in one order (so two concurrent removals
 // cannot deadlock) before the last-owner rule is checked.
@@ -143,14 +183,13 @@ inline constexpr char kLockOwnersAndMember[] =
     "SELECT account_id AS account_id, role AS role FROM memberships WHERE org_id = $1 "
     "AND (role = 'owner' OR account_id = $2) ORDER BY account_id FOR UPDATE";
 
+inline constexpr char kSetRole[] =
+    "UPDATE memberships SET role = $3 WHERE org_id = $1 AND account_id = $2";
+
 inline constexpr char kDeleteMembership[] =
     "DELETE FROM memberships WHERE org_id = $1 AND account_id = $2";
 
 // Invitations (migrations/0006_verification_invitations.sql).
-
-// The org's row, locked: invitations to one org are created one at a time, so that the
-// check for a pending one and the insert are one step on every node.
-inline constexpr char kLockOrg[] = "SELECT id AS id FROM orgs WHERE id = $1 FOR UPDATE";
 
 inline constexpr char kPendingInvitationExists[] =
     "SELECT 1 AS found FROM invitations i WHERE i.org_id = $1 AND i.email = $2 "

@@ -6,7 +6,7 @@ import unittest
 
 from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key
 
-ORG_FIELDS = {"id", "name", "role"}
+ORG_FIELDS = {"id", "name", "handle", "role"}
 AGENT_FIELDS = {"id", "org_id", "name", "host_id", "created_at"}
 HOST_FIELDS = {"id", "org_id", "name", "address", "created_at"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
@@ -69,9 +69,10 @@ class CliApiTest(ServerTestCase):
         body = self.v1("GET", "/me", secret).json()
         self.assertEqual(body["key"]["org_id"], o1["id"])
         self.assertEqual(body["key"]["org_name"], "One")
-        self.assertEqual(body["orgs"], [{"id": o1["id"], "name": "One", "role": "owner"}])
+        one = {"id": o1["id"], "name": "One", "handle": o1["handle"], "role": "owner"}
+        self.assertEqual(body["orgs"], [one])
         r = self.v1("GET", "/orgs", secret)
-        self.assertEqual(r.json(), {"orgs": [{"id": o1["id"], "name": "One", "role": "owner"}]})
+        self.assertEqual(r.json(), {"orgs": [one]})
         self.assertEqual(self.v1("GET", f"/orgs/{o1['id']}/agents", secret).status, 200)
         for path, body in ((f"/orgs/{o2['id']}/agents", None),
                            (f"/orgs/{o2['id']}/hosts", None)):

@@ -4,7 +4,7 @@ import unittest
 
 from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key
 
-ORG_FIELDS = {"id", "name", "role"}
+ORG_FIELDS = {"id", "name", "handle", "role"}
 MEMBER_FIELDS = {"account_id", "email", "role"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
               "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}
@@ -83,9 +83,11 @@ class OrgsTest(ServerTestCase):
         b = self.new_account()
         org = create_org(a, "Team")
         joined = self.add_member(a, org, b)
-        self.assertEqual(joined, {"id": org["id"], "name": "Team", "role": "member"})
+        self.assertEqual(joined, {"id": org["id"], "name": "Team", "handle": org["handle"],
+                                  "role": "member"})
         self.assertEqual(b.get("/api/orgs").json()["orgs"],
-                         [{"id": org["id"], "name": "Team", "role": "member"}])
+                         [{"id": org["id"], "name": "Team", "handle": org["handle"],
+                           "role": "member"}])
         # Members (not only owners) can list the members.
         for who in (a, b):
             r = who.get(f"/api/orgs/{org['id']}/members")

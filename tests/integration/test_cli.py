@@ -343,7 +343,7 @@ class CliTest(ServerTestCase):
         self.assertExit(self.cli.run("whoami"), 0)
         r = self.a.post(f"/api/keys/{key['id']}/revoke")
         self.assertEqual(r.status, 200, r)
-        p = self.cli.run("agents", "--org", "Acme")
+        p = self.cli.run("agents", "--org", "acme")
         self.assertExit(p, 3)
         self.assertIn("key_revoked", p.stderr)
         self.assertIn("set api_key", p.stderr)
@@ -372,7 +372,7 @@ class CliTest(ServerTestCase):
         soon = rfc3339(time.time() + 2 * 86400)
         _, secret = self.new_key(self.a, expires_at=soon)
         self.login(secret)
-        for args in (("whoami",), ("orgs",), ("agents", "--org", "Acme")):
+        for args in (("whoami",), ("orgs",), ("agents", "--org", "acme")):
             p = self.cli.run(*args)
             self.assertExit(p, 0)
             warnings = [l for l in p.stderr.splitlines() if "warning" in l]
@@ -491,11 +491,45 @@ class CliTest(ServerTestCase):
         self.login(secret)
         p = self.cli.run("orgs")
         self.assertExit(p, 0)
-        self.assertRegex(p.stdout, r"(?m)^ID\s+NAME\s+ROLE$")
-        self.assertRegex(p.stdout, re.escape(self.acme["id"]) + r"\s+Acme\s+owner")
+        self.assertRegex(p.stdout, r"(?m)^HANDLE\s+NAME\s+ROLE\s+ID$")
+        self.assertRegex(p.stdout, r"(?m)^acme\s+Acme\s+owner\s+" + re.escape(self.acme["id"]))
         j = json.loads(self.cli.run("orgs", "--json").stdout)
         self.assertEqual(set(j), {"orgs"})
         self.assertEqual({o["id"] for o in j["orgs"]}, {self.acme["id"], self.beta["id"]})
+
+    def test_org_is_named_by_handle_or_id_never_by_display_name(self):
+        # Two organizations of one account share the display name "Acme" (the first "Acme",
+        # account A's, already has the handle acme): only handles and ids tell them apart.
+        c = self.new_account_cls("Cy")
+        first = self.create_org(c, "Acme")
+        second = self.create_org(c, "Acme")
+        self.assertNotEqual(first["handle"], second["handle"])
+        _, secret = self.new_key(c)
+        self.login(secret)
+        for org in (first, second):
+            for ref in (org["handle"], org["id"]):
+                p = self.cli.run("agents", "create", "by-" + ref, "--org", ref, "--json")
+                self.assertExit(p, 0)
+                self.assertEqual(json.loads(p.stdout)["agent"]["org_id"], org["id"])
+        for args in (("agents", "create", "ambiguous", "--org", "Acme"),
+                     ("hosts", "--org", "Acme"), ("init", "--org", "Acme")):
+            with self.subTest(args=args):
+                p = self.cli.run(*args, cwd=self.cli.home)
+                self.assertExit(p, 2)
+                self.assertIn("display name", p.stderr)
+                self.assertIn(first["handle"], p.stderr)
+                self.assertIn(second["handle"], p.stderr)
+        p = self.cli.run("agents", "--org", "Acme", "--json")
+        self.assertExit(p, 2)
+        self.assertEqual(json.loads(p.stdout)["error"]["code"], "usage")
+        for org in (first, second):  # nothing was created by the refused commands
+            names = {a["name"] for a in self.client().get(
+                f"/api/v1/orgs/{org['id']}/agents", bearer=secret).json()["agents"]}
+            self.assertEqual(names, {"by-" + org["handle"], "by-" + org["id"]})
+        # The handles are what `orgs` and `whoami` show.
+        p = self.cli.run("orgs")
+        self.assertRegex(p.stdout, r"(?m)^" + re.escape(second["handle"]) + r"\s+Acme\s+owner")
+        self.assertIn(f"Acme ({first['handle']}, {first['id']}, owner)", self.cli.run("whoami").stdout)
 
     def test_agents_create_list_rm(self):
         _, secret = self.new_key(self.b)  # one organization: --org may be omitted
@@ -504,7 +538,7 @@ class CliTest(ServerTestCase):
         self.assertExit(p, 0)
         self.assertIn("builder", p.stdout)
         self.assertIn("Bravo", p.stdout)
-        p = self.cli.run("agents", "create", "runner", "--org", "Bravo", "--json")
+        p = self.cli.run("agents", "create", "runner", "--org", "bravo", "--json")
         self.assertExit(p, 0)
         runner = json.loads(p.stdout)["agent"]
         self.assertEqual(runner["name"], "runner")
@@ -573,7 +607,7 @@ class CliTest(ServerTestCase):
         # --name, elsewhere.
         other = os.path.join(self.cli.home, "other")
         os.makedirs(other)
-        p = self.cli.run("init", "--name", "named-agent", "--org", "Bravo", "--json", cwd=other)
+        p = self.cli.run("init", "--name", "named-agent", "--org", "bravo", "--json", cwd=other)
         self.assertExit(p, 0)
         self.assertEqual(json.loads(p.stdout)["agent"]["name"], "named-agent")
 

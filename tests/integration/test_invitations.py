@@ -8,8 +8,8 @@ from harness import (Client, Server, ServerTestCase, SmtpSink, create_key, creat
                      link_token, mail_link, mail_text, mails_in, outbox_dir, verify_address,
                      wait_for_mails, wait_until)
 
-INVITATION_FIELDS = {"id", "org_id", "org_name", "email", "role", "invited_by", "created_at",
-                     "expires_at", "status"}
+INVITATION_FIELDS = {"id", "org_id", "org_name", "org_handle", "email", "role", "invited_by",
+                     "created_at", "expires_at", "status"}
 
 
 class WalkTest(unittest.TestCase):
@@ -60,6 +60,7 @@ class WalkTest(unittest.TestCase):
         self.assertEqual(set(invitation), INVITATION_FIELDS)
         self.assertEqual(invitation["status"], "pending")
         self.assertEqual(invitation["invited_by"], owner.email)
+        self.assertEqual((invitation["org_id"], invitation["org_handle"]), (org["id"], org["handle"]))
         return invitation
 
     def assertError(self, response, status, code):
@@ -88,7 +89,8 @@ class WalkTest(unittest.TestCase):
         self.assertEqual([i["id"] for i in listed], [invitation["id"]])
         r = newcomer.post(f"/api/invitations/{invitation['id']}/accept")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(r.json(), {"org": {"id": org["id"], "name": "Corp", "role": "member"}})
+        self.assertEqual(r.json(), {"org": {"id": org["id"], "name": "Corp",
+                                            "handle": org["handle"], "role": "member"}})
         # The key the newcomer already had reaches the org at once.
         r = anon.get(f"/api/v1/orgs/{org['id']}/agents", bearer=key)
         self.assertEqual(r.status, 200, r)

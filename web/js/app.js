@@ -189,7 +189,8 @@ export async function route() {
   const isCurrent = () => seq === renderSeq;
   try {
     await view.render(main, {
-      route: r, session, isCurrent, refreshSession, setTitle: (t) => { document.title = `${t} · 2501 Accounts`; },
+      route: r, session, isCurrent, refresh: route, refreshSession,
+      setTitle: (t) => { document.title = `${t} · 2501 Accounts`; },
     });
   } catch (err) {
     if (!isCurrent()) return;

@@ -44,7 +44,8 @@ function invitationRow(page, inv) {
     onclick: () => decline(page, inv),
   }, 'Decline');
   return h('tr', { 'data-invitation-id': inv.id },
-    td('Organization', h('span', { class: 'cell-name', id: orgId }, inv.org_name), 'cell-primary'),
+    td('Organization', h('span', { class: 'cell-name' }, h('span', { id: orgId }, inv.org_name),
+      h('span', { class: 'cell-sub mono' }, inv.org_handle)), 'cell-primary'),
     td('Role', roleText(inv.role)),
     td('Invited by', inv.invited_by),
     td('Expires', timeEl(inv.expires_at, { stacked: true })),

@@ -1,6 +1,6 @@
 // Organizations: the list with a create form, and one organization's page (members; for
-// owners, removing members, invitations (ui/org-invitations.js) and the keys scoped to the
-// organization).
+// owners, removing members, their roles, invitations (ui/org-invitations.js), the keys scoped
+// to the organization and its settings).
 
 import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
@@ -12,6 +12,7 @@ import { onSubmit } from '../ui/form.js';
 import {
   keyStatus, statusBadge, expiresCell, keyNameCell, rowClass, revokeButton,
 } from '../ui/key-cells.js';
+import { orgSettingsCard, roleSelect, HANDLE_HINT } from '../ui/org-admin.js';
 
 function roleBadge(role) {
   return h('span', { class: role === 'owner' ? 'badge badge-plain badge-owner' : 'badge badge-plain' },
@@ -23,9 +24,10 @@ function roleBadge(role) {
 function orgsTable(orgs) {
   return dataTable({
     caption: 'Your organizations',
-    columns: ['Name', 'Your role', 'ID'],
+    columns: ['Name', 'Handle', 'Your role', 'ID'],
     body: orgs.map((o) => h('tr', { 'data-org-id': o.id },
       td('Name', h('a', { class: 'org-link', href: `#/orgs/${encodeURIComponent(o.id)}` }, o.name), 'cell-primary'),
+      td('Handle', h('span', { class: 'mono' }, o.handle)),
       td('Your role', roleBadge(o.role)),
       td('ID', h('span', { class: 'mono none' }, o.id)))),
   });
@@ -34,10 +36,12 @@ function orgsTable(orgs) {
 export async function renderOrgs(root, { isCurrent }) {
   const listHost = tableHost('Loading organizations…');
   const name = h('input', { type: 'text', name: 'name', maxlength: '100', autocomplete: 'organization', placeholder: 'e.g. Acme Robotics' });
+  const handle = h('input', { type: 'text', name: 'handle', maxlength: '39', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'none', class: 'mono', placeholder: 'e.g. acme-robotics' });
   const create = h('button', { type: 'submit', class: 'btn btn-primary' }, icon('plus'), 'Create organization');
   const form = h('form', { novalidate: true },
     formError(),
     field({ label: 'Name', control: name, required: true, hint: 'You become its owner. You can invite members afterwards.' }),
+    field({ label: 'Handle', control: handle, optional: true, hint: `Made from the name when left empty. ${HANDLE_HINT}` }),
     h('div', { class: 'actions' }, create));
 
   root.append(
@@ -60,9 +64,12 @@ export async function renderOrgs(root, { isCurrent }) {
   }
 
   onSubmit(form, async () => {
-    const res = await busy(create, () => post('/api/orgs', { name: name.value.trim() }));
-    toast(`Organization “${res.org.name}” created.`);
+    const body = { name: name.value.trim() };
+    if (handle.value.trim()) body.handle = handle.value.trim();
+    const res = await busy(create, () => post('/api/orgs', body));
+    toast(`Organization “${res.org.name}” created, handle ${res.org.handle}.`);
     name.value = '';
+    handle.value = '';
     await load();
     const link = listHost.querySelector(`tr[data-org-id="${CSS.escape(res.org.id)}"] a`);
     if (link) link.focus();
@@ -97,8 +104,17 @@ function memberRow(page, m) {
   return h('tr', { 'data-account-id': m.account_id },
     td('Email', h('span', { class: 'cell-name' }, h('span', { id: emailId }, m.email),
       isMe(page, m) ? h('span', { class: 'cell-sub' }, 'You') : null), 'cell-primary'),
-    td('Role', roleBadge(m.role)),
+    td('Role', page.isOwner ? roleSelect(page.org, m, { onChanged: (changed) => roleChanged(page, changed) }) : roleBadge(m.role)),
     remove ? actionsCell(remove) : null);
+}
+
+// An owner who made themself a member sees the page as members do.
+async function roleChanged(page, member) {
+  if (isMe(page, member) && member.role !== 'owner') {
+    page.refresh();
+    return;
+  }
+  await loadMembers(page);
 }
 
 async function loadMembers(page) {
@@ -190,7 +206,7 @@ async function revokeOrgKey(page, k) {
   await loadKeys(page);
 }
 
-export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
+export async function renderOrg(root, { route, session, isCurrent, setTitle, refresh }) {
   const list = await get('/api/orgs');
   if (!isCurrent()) return;
   const org = ((list && list.orgs) || []).find((o) => o.id === route.id);
@@ -203,7 +219,7 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
   setTitle(org.name);
   crumbs.append(h('span', { 'aria-current': 'page' }, org.name));
   const page = {
-    org, session, isCurrent,
+    org, session, isCurrent, refresh,
     isOwner: org.role === 'owner',
     membersHost: tableHost('Loading members…'),
     keysHost: tableHost('Loading keys…'),
@@ -211,7 +227,8 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
 
   root.append(crumbs, pageHead({
     title: org.name,
-    lead: ['You are ', page.isOwner ? 'an owner' : 'a member', ' of this organization. ', h('span', { class: 'mono none' }, org.id)],
+    lead: ['You are ', page.isOwner ? 'an owner' : 'a member', ' of this organization. Handle ',
+      h('span', { class: 'mono', 'data-org-handle': '' }, org.handle), ' · ', h('span', { class: 'mono none' }, org.id)],
   }));
   root.append(membersCard(page));
   const invitations = page.isOwner ? invitationsCard({ org, isCurrent }) : null;
@@ -222,6 +239,7 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle }) {
       title: 'API keys scoped to this organization',
       sub: 'Every member’s keys that only work on this organization. As an owner you can revoke them.',
     }, page.keysHost));
+    root.append(orgSettingsCard(org, { onChanged: () => refresh() }));
   }
   await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
     invitations ? invitations.load() : null]);
