@@ -9,8 +9,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (Client, Server, ServerTestCase, create_key, create_org, join, outbox_dir,
-                     psql, refused_after)
+from harness import (Client, Server, ServerTestCase, create_key, create_org, join, mail_text,
+                     mails_in, outbox_dir, psql, refused_after, wait_for_mails)
 from harness import pg_cluster as cluster
 
 ORG_FIELDS = {"id", "name", "handle", "role"}
@@ -227,6 +227,16 @@ class OrgLifecycleTest(ServerTestCase):
             self.assertEqual(r.json(), {"valid": False, "code": "key_revoked"})
         self.assertEqual(self.v1("/me", a_kept).status, 200)
         self.assertEqual(self.v1("/me", b_all).json()["orgs"], [])
+        # The member whose key it revoked is told, once, naming that key; the deleter is not.
+        told = [m for m in wait_for_mails(outbox_dir(self.server), b.email)
+                if "Doomed was deleted" in m["Subject"]]
+        self.assertEqual(len(told), 1)
+        text = mail_text(told[0])
+        self.assertIn(b_scoped_key["hint"], text)
+        self.assertIn(a.email, text)
+        self.assertNotIn(b_scoped, text)
+        self.assertFalse([m for m in mails_in(outbox_dir(self.server), a.email)
+                          if "was deleted" in m["Subject"]])
         self.assertError(self.client().get(agents, bearer=b_all), 403, "forbidden")
         self.assertEqual(b.get("/api/orgs").json(), {"orgs": []})
         self.assertEqual([o["id"] for o in a.get("/api/orgs").json()["orgs"]], [keep["id"]])
