@@ -17,11 +17,12 @@ using beast_http::verb;
 
 namespace {
 
-// The routes whose limits count mails (links, invitations) and the password check of an
-// address change, rather than sign-ins or keys.
+// The routes whose limits count mails (links, invitations, password resets) and the password
+// checks of a signed-in account's changes, rather than sign-ins or keys.
 bool IsMailRoute(std::string_view route) {
   return route == "/api/email/verify/resend" || route == "/api/account" ||
-         route == "/api/orgs/{org}/invitations";
+         route == "/api/orgs/{org}/invitations" || route == "/api/account/password" ||
+         route == "/api/password/forgot" || route == "/api/password/reset";
 }
 
 }  // namespace
@@ -30,8 +31,8 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
     : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
-  AddConsoleRoutes(
-      routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.clock, options.secure_cookie});
+  AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials,
+                            s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});

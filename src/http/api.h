@@ -13,6 +13,7 @@
 #include "http/static_files.h"
 #include "model/store.h"
 #include "service/account_service.h"
+#include "service/credential_service.h"
 #include "service/email_service.h"
 #include "service/invitation_service.h"
 #include "service/key_service.h"
@@ -37,6 +38,7 @@ class Api {
     KeyService& keys;
     EmailService& email;
     InvitationService& invitations;
+    CredentialService& credentials;
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;

@@ -12,6 +12,12 @@ using beast_http::verb;
 
 namespace {
 
+// The request's User-Agent ("" without one), which the session records.
+std::string_view UserAgent(const Request& request) {
+  auto it = request.msg.find(field::user_agent);
+  return it == request.msg.end() ? std::string_view() : it->value();
+}
+
 // The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
 HttpResponse SessionStarted(bool secure_cookie, status st,
                             const AccountService::SessionGrant& grant) {
@@ -63,6 +69,15 @@ void AddOrgLifecycleRoutes(Routes& routes, const ConsoleServices& svc) {
 
 }  // namespace
 
+HttpResponse SessionEnded(bool secure_cookie) {
+  HttpResponse res{status::no_content, 11};
+  std::string cookie = std::string(SessionCookieName(secure_cookie)) +
+                       "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
+  if (secure_cookie) cookie += "; Secure";
+  res.set(field::set_cookie, cookie);
+  return res;
+}
+
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.SignIn(verb::post, "/api/signup", [svc](Request& request) -> Result<HttpResponse> {
     ASSIGN_OR_RETURN(JsonBody body,
@@ -73,7 +88,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
     ASSIGN_OR_RETURN(std::optional<std::string> claim, body.OptionalString("claim_token"));
     ASSIGN_OR_RETURN(auto grant,
                      svc.accounts.Signup(email, Secret(std::move(password)), name.value_or(""),
-                                         request.remote_ip, std::move(claim)));
+                                         request.remote_ip, std::move(claim), UserAgent(request)));
     return SessionStarted(svc.secure_cookie, status::created, grant);
   });
 
@@ -81,8 +96,8 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
     ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"email", "password"}));
     ASSIGN_OR_RETURN(std::string email, body.RequiredString("email"));
     ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
-    ASSIGN_OR_RETURN(auto grant,
-                     svc.accounts.Login(email, Secret(std::move(password)), request.remote_ip));
+    ASSIGN_OR_RETURN(auto grant, svc.accounts.Login(email, Secret(std::move(password)),
+                                                    request.remote_ip, UserAgent(request)));
     return SessionStarted(svc.secure_cookie, status::ok, grant);
   });
 
@@ -97,12 +112,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(verb::post, "/api/logout",
                  [svc](Request&, const Session& session) -> Result<HttpResponse> {
                    RETURN_IF_ERROR(svc.accounts.Logout(session.token));
-                   HttpResponse res{status::no_content, 11};
-                   std::string cookie = std::string(SessionCookieName(svc.secure_cookie)) +
-                                        "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0";
-                   if (svc.secure_cookie) cookie += "; Secure";
-                   res.set(field::set_cookie, cookie);
-                   return res;
+                   return SessionEnded(svc.secure_cookie);
                  });
 
   routes.Console(verb::get, "/api/audit",
@@ -125,6 +135,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
 
   AddEmailRoutes(routes, svc);
   AddInvitationRoutes(routes, svc);
+  AddCredentialRoutes(routes, svc);
 
   // Organizations.
   routes.Console(verb::get, "/api/orgs",

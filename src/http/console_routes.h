@@ -4,6 +4,7 @@
 #include "core/time.h"
 #include "http/routes.h"
 #include "service/account_service.h"
+#include "service/credential_service.h"
 #include "service/email_service.h"
 #include "service/invitation_service.h"
 #include "service/key_service.h"
@@ -18,6 +19,7 @@ struct ConsoleServices {
   KeyService& keys;
   EmailService& email;
   InvitationService& invitations;
+  CredentialService& credentials;
   const Clock& clock;
   bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
 };
@@ -27,9 +29,14 @@ struct ConsoleServices {
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
 
 // Parts of the console's routes, in files of their own (called by AddConsoleRoutes):
-// verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc).
+// verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc), a
+// person's own credentials (credential_routes.cc).
 void AddEmailRoutes(Routes& routes, const ConsoleServices& svc);
 void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
+void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc);
+
+// 204 with the session cookie cleared (logout, account deletion).
+HttpResponse SessionEnded(bool secure_cookie);
 
 }  // namespace tfzo::http
 

@@ -28,6 +28,10 @@ std::string ReleasedEmail(std::string_view account_id) {
 
 bool IsReleasedEmail(std::string_view email) { return email.ends_with(kReleasedDomain); }
 
+std::string DeletedEmail(std::string_view account_id) {
+  return std::string(account_id) + "@deleted";
+}
+
 InvitationRecord::Status InvitationRecord::StatusAt(Time now) const {
   if (accepted_at) return Status::kAccepted;
   if (declined_at) return Status::kDeclined;

@@ -39,6 +39,9 @@ struct AccountRecord {
 // collides with one, and unique, as the id is.
 std::string ReleasedEmail(std::string_view account_id);
 bool IsReleasedEmail(std::string_view email);
+// What a deleted account's address becomes (Store::DeleteAccount): free for a new sign-up, and,
+// like a released one, not an address anyone can type.
+std::string DeletedEmail(std::string_view account_id);
 
 // A single-use token mailed in a link (docs/spec/API.md "E-mail verification"). Only its
 // SHA-256 is stored; the token itself is in the mail and nowhere else.
@@ -48,6 +51,9 @@ struct TokenRecord {
   // at `email`, which `account_id` holds without having verified it.
   static constexpr char kVerifyEmail[] = "verify_email";
   static constexpr char kClaimEmail[] = "claim_email";
+  // kResetPassword: whoever follows the link receives mail at `email`, the account's address
+  // when the link was sent, and may set the account's password (while it still has that address).
+  static constexpr char kResetPassword[] = "reset_password";
 
   Digest digest;
   std::string purpose;
@@ -64,6 +70,12 @@ struct SessionRecord {
   std::string csrf_token;
   Time created_at;
   Time last_seen_at;
+  // Public: names the session in the console (random, unrelated to the token).
+  std::string id{};
+  // Where it was started from: the client's address and its User-Agent (bounded, printable
+  // ASCII: service/validation.h SanitizeUserAgent).
+  std::string ip{};
+  std::string user_agent{};
 };
 
 struct OrgRecord {

@@ -50,7 +50,42 @@ class Store {
   virtual Result<SessionRecord> FindSession(const Digest& token_digest) = 0;
   virtual Status TouchSession(const Digest& token_digest, Time at) = 0;
   virtual Status DeleteSession(const Digest& token_digest) = 0;
-  virtual Status DeleteSessionsIdleSince(Time cutoff) = 0;
+  // Deletes the sessions last seen before `cutoff` (the periodic purge); the number deleted.
+  virtual Result<int> DeleteSessionsIdleSince(Time cutoff) = 0;
+  // The account's sessions, most recently seen first.
+  virtual Result<std::vector<SessionRecord>> ListSessions(std::string_view account_id) = 0;
+  // Ends the account's session whose public id is `session_id` (kNotFound when the account has
+  // none such), with `event`.
+  virtual Status EndSession(std::string_view account_id, std::string_view session_id,
+                            const EventRecord& event) = 0;
+  // Ends every session of the account but `keep` (nullopt: every one), with `event`.
+  virtual Status EndOtherSessions(std::string_view account_id, std::optional<Digest> keep,
+                                  const EventRecord& event) = 0;
+
+  // Passwords and account deletion (docs/spec/API.md "Console: your credentials"). Sessions are
+  // read from the store at every request (no node caches them), so ending one here ends it on
+  // every node at once.
+  //
+  // Sets the account's password hash, ends every session of it but `keep`, and voids its
+  // unused reset_password tokens, with `event` (and its mail), in one transaction.
+  virtual Status SetPassword(std::string_view account_id, const std::string& password_hash,
+                             std::optional<Digest> keep, const EventRecord& event) = 0;
+  // Uses the reset_password token at `at` and sets its account's password hash, ending every
+  // session of the account and voiding its other reset tokens, with `event`. kInvalidToken when
+  // the token is unknown, used, expired or of another purpose, or the account no longer has the
+  // address the link was mailed to. The account.
+  virtual Result<AccountRecord> ResetPassword(const Digest& digest,
+                                              const std::string& password_hash, Time at,
+                                              const EventRecord& event) = 0;
+  // Deletes the account at `at`, in one transaction: every key of it is revoked (one change per
+  // key: every node refuses it from the next request on), every session and link token goes,
+  // its pending invitations to others are canceled, it leaves every organization, and the
+  // organizations it is the only member of are deleted as DeleteOrg does. Its row stays, so
+  // that audit events and revoked keys still name it; its address becomes DeletedEmail(id) (the
+  // address is free again), its name and password hash are cleared. kNotFound when there is no
+  // such live account; kConflict, naming the organization's handle, while it is the last owner
+  // of an organization that has other members.
+  virtual Status DeleteAccount(std::string_view account_id, Time at, const EventRecord& event) = 0;
 
   // E-mail verification (docs/spec/API.md). Tokens are kept by digest (TokenRecord); a token
   // is usable until its expires_at, once. kInvalidToken for a token that is unknown, used,

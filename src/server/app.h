@@ -19,6 +19,7 @@
 #include "http/static_files.h"
 #include "model/store.h"
 #include "service/account_service.h"
+#include "service/credential_service.h"
 #include "service/email_service.h"
 #include "service/invitation_service.h"
 #include "service/key_notices.h"
@@ -27,6 +28,7 @@
 #include "service/org_service.h"
 #include "service/resource_service.h"
 #include "service/session_authenticator.h"
+#include "service/session_purge.h"
 #include "service/verify_service.h"
 
 namespace tfzo {
@@ -107,6 +109,8 @@ struct App {
   FailureLimiter links_per_address;        // verification and claim links mailed to one address
   FailureLimiter invitations_per_owner;    // invitations one owner sends
   FailureLimiter invitations_per_address;  // invitations one address receives
+  FailureLimiter resets_per_client;        // password reset requests and bad tokens per client
+  FailureLimiter resets_per_email;         // password reset requests per e-mail address
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
@@ -114,9 +118,11 @@ struct App {
   EmailService email;
   AccountService accounts;
   InvitationService invitations;
+  CredentialService credentials;
   OrgService orgs;
   KeyService keys;
   ExpiryNotices expiry_notices;  // started by the server (main), not by the tests
+  SessionPurge session_purge;    // likewise
   ResourceService resources;
   MeService me;
   VerifyService verify;

@@ -58,6 +58,7 @@ struct ServeFlags {
   std::string mail_from;  // "": DefaultSender of the console URL
   std::string outbox = "./data/outbox";
   int expiry_notice_interval_seconds = static_cast<int>(ExpiryNotices::kDefaultInterval.count());
+  int session_purge_interval_seconds = static_cast<int>(SessionPurge::kDefaultInterval.count());
 };
 
 // Descriptors kept aside from connections: the store, the log, the listener, the event loops.
@@ -227,9 +228,11 @@ int Serve(const ServeFlags& flags) {
   MailSender mail(*store, **transport, *mail_from, clock, MailSender::Options{});
   store->SetMailListener([&mail] { mail.Wake(); });
   app->expiry_notices.Start(std::chrono::seconds(flags.expiry_notice_interval_seconds));
+  app->session_purge.Start(std::chrono::seconds(flags.session_purge_interval_seconds));
   server.Run();
   if (access_log) access_log->Close();  // every line written before the last ones below
   app->expiry_notices.Stop();
+  app->session_purge.Stop();
   store->SetMailListener(nullptr);
   mail.Stop();  // a send in progress is abandoned, its mail left for the next start
   app->usage.Stop();
@@ -344,6 +347,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   // For tests: how often the expiry notices' job runs.
   serve->add_option("--expiry-notice-interval", flags.expiry_notice_interval_seconds)
+      ->check(CLI::Range(1, 86400))
+      ->group("");
+  // For tests: how often idle sessions are purged from the store.
+  serve->add_option("--session-purge-interval", flags.session_purge_interval_seconds)
       ->check(CLI::Range(1, 86400))
       ->group("");
   std::string migrate_db = tfzo::kDefaultDb;

@@ -46,7 +46,7 @@ Status TooMany(std::string_view what, std::chrono::seconds wait) {
 
 Result<AccountService::SessionGrant> AccountService::Signup(
     std::string_view email, const Secret& password, std::string_view name, const std::string& ip,
-    std::optional<std::string> claim_token) {
+    std::optional<std::string> claim_token, std::string_view user_agent) {
   ASSIGN_OR_RETURN(std::string checked_email, CheckEmail("email", email));
   RETURN_IF_ERROR(CheckPassword(password));
   ASSIGN_OR_RETURN(std::string checked_name, CheckText("name", name, 0, 100));
@@ -80,7 +80,7 @@ Result<AccountService::SessionGrant> AccountService::Signup(
   }
   if (created.code() == StatusCode::kEmailTaken) return EmailTaken(account.email, ip);
   RETURN_IF_ERROR(created);
-  return StartSession(std::move(account), ip, "session.login");
+  return StartSession(std::move(account), ip, user_agent, "session.login");
 }
 
 Status AccountService::EmailTaken(const std::string& email, const std::string& ip) {
@@ -125,7 +125,8 @@ Status AccountService::CheckLoginLimit(FailureLimiter* limiter, const std::strin
 
 Result<AccountService::SessionGrant> AccountService::Login(std::string_view email,
                                                            const Secret& password,
-                                                           const std::string& ip) {
+                                                           const std::string& ip,
+                                                           std::string_view user_agent) {
   const Status wrong(StatusCode::kInvalidCredentials, "The email or password is not right.");
   const std::string normalized = NormalizeEmail(email);
   // Refused before any store read or hash: a blocked address or email costs nothing.
@@ -157,11 +158,12 @@ Result<AccountService::SessionGrant> AccountService::Login(std::string_view emai
   // A success clears the email's count, not the address's: a guesser who also owns an
   // account could otherwise reset their own limit between guesses.
   if (limiters_.login_email != nullptr) limiters_.login_email->Reset(normalized);
-  return StartSession(std::move(account), ip, "session.login");
+  return StartSession(std::move(account), ip, user_agent, "session.login");
 }
 
 Result<AccountService::SessionGrant> AccountService::StartSession(AccountRecord account,
                                                                   const std::string& ip,
+                                                                  std::string_view user_agent,
                                                                   std::string action) {
   Secret token(NewToken(deps_.random, 32));
   const Time now = deps_.clock.Now();
@@ -169,7 +171,10 @@ Result<AccountService::SessionGrant> AccountService::StartSession(AccountRecord 
                         .account_id = account.id,
                         .csrf_token = NewToken(deps_.random, 32),
                         .created_at = now,
-                        .last_seen_at = now};
+                        .last_seen_at = now,
+                        .id = NewId("ses", deps_.random),
+                        .ip = ip,
+                        .user_agent = SanitizeUserAgent(user_agent)};
   Caller caller{account.id, ip};
   RETURN_IF_ERROR(
       deps_.store.CreateSession(session, deps_.Event(std::move(action), caller, account.id)));

@@ -73,14 +73,17 @@ class AccountService {
   // an account has without having verified it answers kEmailTaken and mails the address a
   // claim link. kRateLimited when `ip` signed up too often; kUnavailable when the server is
   // busy hashing.
+  // `user_agent` (the request's User-Agent, any bytes) is recorded, sanitized, with the session.
   Result<SessionGrant> Signup(std::string_view email, const Secret& password, std::string_view name,
                               const std::string& ip,
-                              std::optional<std::string> claim_token = std::nullopt);
+                              std::optional<std::string> claim_token = std::nullopt,
+                              std::string_view user_agent = {});
   // kInvalidCredentials, audited as session.login_failed; kRateLimited when the email or `ip`
   // failed too often, audited as session.login_throttled once per block; both events name the
   // account (when the email has one) as their target and have no actor. kUnavailable when the
   // server is busy hashing.
-  Result<SessionGrant> Login(std::string_view email, const Secret& password, const std::string& ip);
+  Result<SessionGrant> Login(std::string_view email, const Secret& password, const std::string& ip,
+                             std::string_view user_agent = {});
   // kUnauthenticated when the token is unknown or the session idled out.
   Result<SessionInfo> Authenticate(std::string_view token);
   Status Logout(std::string_view token);
@@ -90,7 +93,7 @@ class AccountService {
 
  private:
   Result<SessionGrant> StartSession(AccountRecord account, const std::string& ip,
-                                    std::string action);
+                                    std::string_view user_agent, std::string action);
   // Audits a refused login for `email` (its account as target, no actor).
   Status AuditAnonymousLogin(std::string action, const std::string& email, const std::string& ip);
   // Ok, or 429 when `limiter` (may be null) blocks `key`: "Too many failed sign-ins `whose`".

@@ -4,6 +4,7 @@
 
 #include "core/digest.h"
 #include "service/mail_content.h"
+#include "service/password_check.h"
 #include "service/validation.h"
 
 namespace tfzo {
@@ -174,17 +175,8 @@ Status EmailService::Resend(const Caller& caller) {
 
 Status EmailService::CheckPassword(const AccountRecord& account, const Secret& password,
                                    const std::string& ip) {
-  for (auto [limiter, subject] : {std::pair(limiters_.password_email, &account.email),
-                                  std::pair(limiters_.password_address, &ip)}) {
-    if (limiter == nullptr) continue;
-    const auto wait = limiter->RetryAfter(*subject);
-    if (wait.count() > 0) return TooMany("Too many wrong passwords", wait);
-  }
-  ASSIGN_OR_RETURN(const bool matches, hasher_.Verify(account.password_hash, password));
-  if (matches) return Status::Ok();
-  if (limiters_.password_email != nullptr) limiters_.password_email->RecordFailure(account.email);
-  if (limiters_.password_address != nullptr) limiters_.password_address->RecordFailure(ip);
-  return Status(StatusCode::kInvalidCredentials, "password: this is not your password");
+  return PasswordCheck{hasher_, limiters_.password_email, limiters_.password_address}.Check(
+      account, password, ip);
 }
 
 Result<AccountRecord> EmailService::ChangeEmail(const Caller& caller, std::string_view email,

@@ -105,4 +105,12 @@ Result<std::string> CheckEmail(std::string_view field, std::string_view email) {
   return lower;
 }
 
+std::string SanitizeUserAgent(std::string_view user_agent) {
+  std::string out(user_agent.substr(0, kMaxUserAgent));
+  for (char& c : out) {
+    if (c < 0x20 || c > 0x7e) c = '?';
+  }
+  return out;
+}
+
 }  // namespace tfzo

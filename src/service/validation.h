@@ -29,6 +29,12 @@ Result<std::string> CheckText(std::string_view field, std::string_view value, si
 // whole of case-insensitive comparison.
 Result<std::string> CheckEmail(std::string_view field, std::string_view email);
 
+// A User-Agent header as a session records it (GET /api/sessions shows it): printable ASCII
+// only (anything else, a control character or a byte of UTF-8 included, becomes '?'), at most
+// kMaxUserAgent characters. The header is the client's to write: this keeps it one short line.
+inline constexpr size_t kMaxUserAgent = 256;
+std::string SanitizeUserAgent(std::string_view user_agent);
+
 }  // namespace tfzo
 
 #endif  // TFZO_SERVICE_VALIDATION_H_

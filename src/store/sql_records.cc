@@ -12,6 +12,17 @@ AccountRecord ReadAccount(const SqlRow& r) {
                        .pending_email = r.OptText("pending_email")};
 }
 
+SessionRecord ReadSession(const SqlRow& r) {
+  return SessionRecord{.token_digest = {},
+                       .account_id = r.Text("account_id"),
+                       .csrf_token = r.Text("csrf_token"),
+                       .created_at = r.TimeAt("created_at"),
+                       .last_seen_at = r.TimeAt("last_seen_at"),
+                       .id = r.Text("id"),
+                       .ip = r.Text("ip"),
+                       .user_agent = r.Text("user_agent")};
+}
+
 TokenRecord ReadToken(const SqlRow& r) {
   return TokenRecord{.digest = {},
                      .purpose = r.Text("purpose"),

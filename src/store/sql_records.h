@@ -12,7 +12,8 @@
 namespace tfzo {
 
 AccountRecord ReadAccount(const SqlRow& row);
-TokenRecord ReadToken(const SqlRow& row);  // all but the digest, which the caller has
+SessionRecord ReadSession(const SqlRow& row);  // all but the token's digest
+TokenRecord ReadToken(const SqlRow& row);      // all but the digest, which the caller has
 InvitationRecord ReadInvitation(const SqlRow& row);
 OrgRecord ReadOrg(const SqlRow& row);
 MembershipRecord ReadMembership(const SqlRow& row);

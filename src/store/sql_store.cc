@@ -236,6 +236,29 @@ Result<OwnersAndMember> LockOwnersAndMember(SqlConnection& c, std::string_view o
   return out;
 }
 
+// '' for no session to keep: no digest is empty, so every session matches.
+std::string KeepParam(const std::optional<Digest>& keep) { return keep ? ToHex(*keep) : ""; }
+
+// Inside a kWrite: deletes the live organization `org_id` (else kNotFound): revokes every key
+// scoped to it, removes its members, agents and hosts, frees its handle, and adds one change
+// per revoked key and per former member, so that every node drops each.
+Status DeleteOrgIn(SqlConnection& c, std::string_view org_id, Time at,
+                   std::vector<Change>& changes) {
+  RETURN_IF_ERROR(
+      First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
+  ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockOrgLiveKeys, {org_id}), ReadId));
+  ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org_id}), ReadAccountId));
+  RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgSecrets, {org_id, at}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgKeys, {org_id, at}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgAgents, {org_id}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgHosts, {org_id}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgMemberships, {org_id}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kSetOrgDeleted, {org_id, at}).status());
+  for (const std::string& key : keys) changes.push_back(KeyChange(key));
+  for (const std::string& account : members) changes.push_back(MembershipChange(org_id, account));
+  return Status::Ok();
+}
+
 }  // namespace
 
 SqlStore::SqlStore(std::unique_ptr<SqlDatabase> database) : db_(std::move(database)) {}
@@ -338,22 +361,19 @@ Result<AccountRecord> SqlStore::FindAccountByEmail(std::string_view email) {
 Status SqlStore::CreateSession(const SessionRecord& session, const EventRecord& event) {
   return Commit([&](SqlConnection& c) -> Status {
     RETURN_IF_ERROR(
-        c.Exec(sql::kInsertSession, {session.token_digest, session.account_id, session.csrf_token,
-                                     session.created_at, session.last_seen_at})
+        c.Exec(sql::kInsertSession,
+               {session.token_digest, session.account_id, session.csrf_token, session.created_at,
+                session.last_seen_at, session.id, session.ip, session.user_agent})
             .status());
     return InsertEvent(c, event);
   });
 }
 
 Result<SessionRecord> SqlStore::FindSession(const Digest& token_digest) {
-  const auto read = [&](const SqlRow& r) {
-    return SessionRecord{.token_digest = token_digest,
-                         .account_id = r.Text("account_id"),
-                         .csrf_token = r.Text("csrf_token"),
-                         .created_at = r.TimeAt("created_at"),
-                         .last_seen_at = r.TimeAt("last_seen_at")};
-  };
-  return ReadFirst(*db_, sql::kFindSession, {token_digest}, read, "no such session");
+  ASSIGN_OR_RETURN(SessionRecord session, ReadFirst(*db_, sql::kFindSession, {token_digest},
+                                                    ReadSession, "no such session"));
+  session.token_digest = token_digest;
+  return session;
 }
 
 Status SqlStore::TouchSession(const Digest& token_digest, Time at) {
@@ -364,8 +384,104 @@ Status SqlStore::DeleteSession(const Digest& token_digest) {
   return ChangeOne(*db_, sql::kDeleteSession, {token_digest}, "no such session");
 }
 
-Status SqlStore::DeleteSessionsIdleSince(Time cutoff) {
-  return WriteOne(*db_, sql::kDeleteIdleSessions, {cutoff});
+Result<int> SqlStore::DeleteSessionsIdleSince(Time cutoff) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Result<int> {
+    ASSIGN_OR_RETURN(SqlRows rows, c.Exec(sql::kDeleteIdleSessions, {cutoff}));
+    return static_cast<int>(rows.affected());
+  });
+}
+
+Result<std::vector<SessionRecord>> SqlStore::ListSessions(std::string_view account_id) {
+  return ReadAll(*db_, sql::kListSessions, {account_id}, ReadSession);
+}
+
+Status SqlStore::EndSession(std::string_view account_id, std::string_view session_id,
+                            const EventRecord& event) {
+  return Commit([&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kDeleteSessionById, {account_id, session_id}), "no such session"));
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::EndOtherSessions(std::string_view account_id, std::optional<Digest> keep,
+                                  const EventRecord& event) {
+  return Commit([&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOtherSessions, {account_id, KeepParam(keep)}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+// Passwords and account deletion.
+
+Status SqlStore::SetPassword(std::string_view account_id, const std::string& password_hash,
+                             std::optional<Digest> keep, const EventRecord& event) {
+  return Commit([&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kSetPasswordHash, {account_id, password_hash}), "no such account"));
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteOtherSessions, {account_id, KeepParam(keep)}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kVoidResetTokens, {account_id, event.at}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<AccountRecord> SqlStore::ResetPassword(const Digest& digest,
+                                              const std::string& password_hash, Time at,
+                                              const EventRecord& event) {
+  return Commit([&](SqlConnection& c) -> Result<AccountRecord> {
+    ASSIGN_OR_RETURN(auto used, UseToken(c, digest, TokenRecord::kResetPassword, at));
+    const auto& [account_id, email] = used;
+    ASSIGN_OR_RETURN(AccountRecord account, First(c.Exec(sql::kFindAccount, {account_id}),
+                                                  ReadAccount, "no such account"));
+    // A link mailed to an address the account has since left proves nothing about it now.
+    if (account.email != email) return InvalidToken();
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kSetPasswordHash, {account_id, password_hash}), "no such account"));
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteAccountSessions, {account_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kVoidResetTokens, {account_id, at}).status());
+    RETURN_IF_ERROR(InsertEvent(c, event));
+    account.password_hash = password_hash;
+    return account;
+  });
+}
+
+Status SqlStore::DeleteAccount(std::string_view account_id, Time at, const EventRecord& event) {
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveAccount, {account_id}), ReadId, "no such account").status());
+    const auto read_org = [](const SqlRow& r) {
+      return std::pair(r.Text("org_id"), r.Text("handle"));
+    };
+    ASSIGN_OR_RETURN(auto orgs, All(c.Exec(sql::kAccountOrgs, {account_id}), read_org));
+    for (const auto& [org_id, handle] : orgs) {
+      ASSIGN_OR_RETURN(OwnersAndMember locked, LockOwnersAndMember(c, org_id, account_id));
+      if (!locked.role) continue;  // left it meanwhile
+      ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org_id}), ReadAccountId));
+      if (members.size() == 1) {  // the only member: the organization goes with the account
+        RETURN_IF_ERROR(DeleteOrgIn(c, org_id, at, changes));
+        continue;
+      }
+      if (locked.role == Role::kOwner && locked.owners <= 1) {
+        return Conflict("account: you are the last owner of the organization " + handle +
+                        ", which has other members: make one of them an owner, or delete the "
+                        "organization, first");
+      }
+      RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
+      changes.push_back(MembershipChange(org_id, account_id));
+    }
+    // One change per key revoked: every node refuses each from its next use on.
+    ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockAccountLiveKeys, {account_id}), ReadId));
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeAccountSecrets, {account_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeAccountKeys, {account_id, at}).status());
+    for (const std::string& key : keys) changes.push_back(KeyChange(key));
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteAccountSessions, {account_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteAccountTokens, {account_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kCancelInvitationsBy, {account_id, at}).status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kSetAccountDeleted, {account_id, DeletedEmail(account_id), at}).status());
+    changes.push_back(AccountChange(account_id));
+    return InsertEvent(c, event);
+  });
 }
 
 // E-mail verification.
@@ -500,21 +616,7 @@ Status SqlStore::SetMemberRole(std::string_view org_id, std::string_view account
 
 Status SqlStore::DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) {
   return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
-    RETURN_IF_ERROR(
-        First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
-    ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockOrgLiveKeys, {org_id}), ReadId));
-    ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org_id}), ReadAccountId));
-    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgSecrets, {org_id, at}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgKeys, {org_id, at}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgAgents, {org_id}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgHosts, {org_id}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgMemberships, {org_id}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kSetOrgDeleted, {org_id, at}).status());
-    // One change per revoked key and per former member: every node drops each.
-    for (const std::string& key : keys) changes.push_back(KeyChange(key));
-    for (const std::string& account : members) {
-      changes.push_back(MembershipChange(org_id, account));
-    }
+    RETURN_IF_ERROR(DeleteOrgIn(c, org_id, at, changes));
     return InsertEvent(c, event);
   });
 }

@@ -58,7 +58,17 @@ class SqlStore final : public Store {
   Result<SessionRecord> FindSession(const Digest& token_digest) override;
   Status TouchSession(const Digest& token_digest, Time at) override;
   Status DeleteSession(const Digest& token_digest) override;
-  Status DeleteSessionsIdleSince(Time cutoff) override;
+  Result<int> DeleteSessionsIdleSince(Time cutoff) override;
+  Result<std::vector<SessionRecord>> ListSessions(std::string_view account_id) override;
+  Status EndSession(std::string_view account_id, std::string_view session_id,
+                    const EventRecord& event) override;
+  Status EndOtherSessions(std::string_view account_id, std::optional<Digest> keep,
+                          const EventRecord& event) override;
+  Status SetPassword(std::string_view account_id, const std::string& password_hash,
+                     std::optional<Digest> keep, const EventRecord& event) override;
+  Result<AccountRecord> ResetPassword(const Digest& digest, const std::string& password_hash,
+                                      Time at, const EventRecord& event) override;
+  Status DeleteAccount(std::string_view account_id, Time at, const EventRecord& event) override;
 
   Status CreateAccountWithToken(const AccountRecord& account, const TokenRecord& token,
                                 const EventRecord& event) override;

@@ -107,12 +107,56 @@ inline constexpr char kSetVerifiedEmail[] =
 inline constexpr char kSetPendingEmail[] = "UPDATE accounts SET pending_email = $2 WHERE id = $1";
 
 inline constexpr char kInsertSession[] =
-    "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at) "
-    "VALUES ($1, $2, $3, $4, $5)";
+    "INSERT INTO sessions (token_digest, account_id, csrf_token, created_at, last_seen_at, id, "
+    "ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-inline constexpr char kFindSession[] =
-    "SELECT account_id AS account_id, csrf_token AS csrf_token, created_at AS created_at, "
-    "last_seen_at AS last_seen_at FROM sessions WHERE token_digest = $1";
+#define TFZO_SESSION_SELECT                                                      \
+  "SELECT account_id AS account_id, csrf_token AS csrf_token, "                  \
+  "created_at AS created_at, last_seen_at AS last_seen_at, id AS id, ip AS ip, " \
+  "user_agent AS user_agent FROM sessions "
+
+inline constexpr char kFindSession[] = TFZO_SESSION_SELECT "WHERE token_digest = $1";
+
+inline constexpr char kListSessions[] =
+    TFZO_SESSION_SELECT "WHERE account_id = $1 ORDER BY last_seen_at DESC, created_at DESC, id";
+#undef TFZO_SESSION_SELECT
+
+inline constexpr char kDeleteSessionById[] =
+    "DELETE FROM sessions WHERE account_id = $1 AND id = $2";
+
+// Every session of the account but the one whose digest is $2 ('' matches none: every one).
+inline constexpr char kDeleteOtherSessions[] =
+    "DELETE FROM sessions WHERE account_id = $1 AND token_digest <> $2";
+
+inline constexpr char kSetPasswordHash[] =
+    "UPDATE accounts SET password_hash = $2 WHERE id = $1 AND deleted_at IS NULL";
+
+// The account's unused reset links stop working (at $2): a password just set must not be
+// replaced through an older link.
+inline constexpr char kVoidResetTokens[] =
+    "UPDATE account_tokens SET used_at = $2 WHERE account_id = $1 "
+    "AND purpose = 'reset_password' AND used_at IS NULL";
+
+// Account deletion.
+inline constexpr char kLockLiveAccount[] =
+    "SELECT id AS id FROM accounts WHERE id = $1 AND deleted_at IS NULL FOR UPDATE";
+
+// The live organizations the account belongs to, in one order (locks are taken org by org).
+inline constexpr char kAccountOrgs[] =
+    "SELECT m.org_id AS org_id, o.handle AS handle FROM memberships m "
+    "JOIN orgs o ON o.id = m.org_id AND o.deleted_at IS NULL "
+    "WHERE m.account_id = $1 ORDER BY m.org_id";
+
+inline constexpr char kLockAccountLiveKeys[] =
+    "SELECT id AS id FROM api_keys WHERE account_id = $1 AND revoked_at IS NULL ORDER BY id "
+    "FOR UPDATE";
+inline constexpr char kRevokeAccountSecrets[] =
+    "UPDATE key_secrets SET revoked_at = $2 WHERE revoked_at IS NULL "
+    "AND key_id IN (SELECT id FROM api_keys WHERE account_id = $1)";
+inline constexpr char kRevokeAccountKeys[] =
+    "UPDATE api_keys SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL";
+inline constexpr char kDeleteAccountSessions[] = "DELETE FROM sessions WHERE account_id = $1";
+inline constexpr char kDeleteAccountTokens[] = "DELETE FROM account_tokens WHERE account_id = $1";
 
 // last_seen_at only moves forward.
 inline constexpr char kTouchSession[] =
@@ -223,6 +267,16 @@ inline constexpr char kDeclineInvitation[] =
 
 inline constexpr char kCancelInvitation[] =
     "UPDATE invitations SET canceled_at = $2 WHERE id = $1 AND " TFZO_INVITATION_PENDING("$2");
+
+// A deleted account's pending invitations to others.
+inline constexpr char kCancelInvitationsBy[] =
+    "UPDATE invitations SET canceled_at = $2 WHERE invited_by = $1 "
+    "AND " TFZO_INVITATION_PENDING("$2");
+
+// The address is free again; the row stays for the audit log and the revoked keys.
+inline constexpr char kSetAccountDeleted[] =
+    "UPDATE accounts SET email = $2, name = '', password_hash = '', pending_email = NULL, "
+    "email_verified_at = NULL, deleted_at = $3 WHERE id = $1";
 
 inline constexpr char kInsertKey[] =
     "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "

@@ -63,7 +63,10 @@ TEST_P(StoreTest, Sessions) {
                         .account_id = "acc_a",
                         .csrf_token = "csrf",
                         .created_at = kT0,
-                        .last_seen_at = kT0};
+                        .last_seen_at = kT0,
+                        .id = "ses_1",
+                        .ip = "192.0.2.7",
+                        .user_agent = "Mozilla/5.0"};
   ASSERT_TRUE(store_->CreateSession(session, Event("ev_login", "session.login", "acc_a")).ok());
   EXPECT_EQ(store_->CreateSession(session, Event("ev_login2", "session.login", "acc_a")).code(),
             StatusCode::kConflict);
@@ -74,6 +77,9 @@ TEST_P(StoreTest, Sessions) {
   EXPECT_EQ(found->account_id, "acc_a");
   EXPECT_EQ(found->csrf_token, "csrf");
   EXPECT_EQ(found->last_seen_at, kT0);
+  EXPECT_EQ(found->id, "ses_1");
+  EXPECT_EQ(found->ip, "192.0.2.7");
+  EXPECT_EQ(found->user_agent, "Mozilla/5.0");
 
   ASSERT_TRUE(store_->TouchSession(token, At(100)).ok());
   EXPECT_EQ(store_->FindSession(token)->last_seen_at, At(100));
@@ -86,6 +92,7 @@ TEST_P(StoreTest, Sessions) {
   SessionRecord orphan = session;
   orphan.token_digest = Sha256("orphan");
   orphan.account_id = "acc_zzz";
+  orphan.id = "ses_orphan";
   EXPECT_EQ(store_->CreateSession(orphan, Event("ev_orphan", "session.login", "acc_zzz")).code(),
             StatusCode::kNotFound);
   EXPECT_TRUE(EventsOf("acc_zzz").empty());
@@ -101,11 +108,14 @@ TEST_P(StoreTest, DeleteSessionsIdleSince) {
                     .account_id = "acc_a",
                     .csrf_token = "c",
                     .created_at = kT0,
-                    .last_seen_at = At(i * 10)};
+                    .last_seen_at = At(i * 10),
+                    .id = "ses_" + std::to_string(i)};
     ASSERT_TRUE(
         store_->CreateSession(s, Event("ev_s" + std::to_string(i), "session.login", "acc_a")).ok());
   }
-  ASSERT_TRUE(store_->DeleteSessionsIdleSince(At(10)).ok());
+  auto purged = store_->DeleteSessionsIdleSince(At(10));
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
   EXPECT_EQ(store_->FindSession(Sha256("t0")).status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->FindSession(Sha256("t1")).ok());  // seen exactly at the cutoff
   EXPECT_TRUE(store_->FindSession(Sha256("t2")).ok());

@@ -374,6 +374,43 @@ class BadInputTest(MatrixCase):
         self.expect("PATCH", "/api/account", 401, "invalid_credentials", "password",
                     body={**valid, "password": "not-the-password"})
 
+    def test_credentials(self):
+        """Password change and reset, sessions, account deletion (issue 13)."""
+        anon = Client(self.server)
+        path = "/api/account/password"
+        valid = {"current_password": self.a.password, "new_password": "a new password 1"}
+        self.body_matrix("POST", path, valid, ["current_password", "new_password"])
+        for password in ["", "short", "x" * 1025]:
+            with self.subTest(new_password_length=len(password)):
+                self.expect("POST", path, 400, "weak_password", "new_password",
+                            body={**valid, "new_password": password})
+        self.expect("POST", path, 401, "invalid_credentials", "current_password",
+                    body={**valid, "current_password": "not-the-password"})
+        self.body_matrix("POST", "/api/password/forgot", {"email": "x@example.com"}, ["email"],
+                         client=anon)
+        self.expect("POST", "/api/password/forgot", 400, "invalid_request", "email",
+                    body={"email": "x" * 250 + "@example.com"}, client=anon)
+        valid = {"token": "A" * 43, "new_password": "a new password 1"}
+        self.body_matrix("POST", "/api/password/reset", valid, ["token", "new_password"],
+                         client=anon)
+        for token in ["", "A" * 43, "x" * 5000]:
+            with self.subTest(token=token[:20]):
+                self.expect("POST", "/api/password/reset", 400, "invalid_token", "token",
+                            body={**valid, "token": token}, client=anon)
+        self.expect("POST", "/api/password/reset", 400, "weak_password", "new_password",
+                    body={**valid, "new_password": "short"}, client=anon)
+        b_session = self.b.get("/api/sessions").json()["sessions"][0]["id"]
+        for session in ("ses_doesnotexist", b_session, b_session.upper()):
+            with self.subTest(session=session):
+                self.expect("DELETE", f"/api/sessions/{session}", 404, "not_found")
+        valid = {"password": self.a.password, "code": "123456"}
+        self.body_matrix("DELETE", "/api/account", valid, ["password"])
+        self.expect("DELETE", "/api/account", 401, "invalid_credentials", "password",
+                    body={"password": "not-the-password"})
+        # B is the only owner of Org M, where A is a member.
+        self.expect("DELETE", "/api/account", 409, "conflict", "account",
+                    body={"password": self.b.password}, client=self.b)
+
     def test_org_keys(self):
         for org in (self.org_b, self.org_m):
             with self.subTest(org=org):

@@ -1,7 +1,8 @@
 // Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
 // load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
-// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, and the pages
-// mailed links open: #/verify?token=... (signed in or not) and #/signup?claim=... (sign-up).
+// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, #/security,
+// and the pages mailed links open: #/verify?token=... and #/reset?token=... (signed in or not)
+// and #/signup?claim=... (sign-up).
 
 import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
 import { clear, h, toast } from './dom.js';
@@ -11,6 +12,8 @@ import { renderOrgs, renderOrg } from './views/orgs.js';
 import { renderAudit } from './views/audit.js';
 import { renderInvitations } from './views/invitations.js';
 import { renderVerify } from './views/verify.js';
+import { renderSecurity } from './views/security.js';
+import { renderReset } from './views/reset.js';
 import { pageHead } from './ui/page.js';
 import { verifyBanner } from './ui/verify-banner.js';
 
@@ -85,6 +88,20 @@ export async function signedIn(data) {
   }
 }
 
+/**
+ * The session ended on the server (the account deleted, the password reset): forget it here.
+ * With `keepPage`, the page stays as it is (it says what happened) without the top bar.
+ */
+function signedOut({ keepPage = false } = {}) {
+  dropSession();
+  if (keepPage) {
+    topbar.hidden = true;
+    return;
+  }
+  history.replaceState(null, '', location.pathname + location.search);
+  route();
+}
+
 async function signOut() {
   try {
     await post('/api/logout');
@@ -118,6 +135,8 @@ function parseRoute() {
   if (parts[0] === 'audit' && parts.length === 1) return { name: 'audit' };
   if (parts[0] === 'invitations' && parts.length === 1) return { name: 'invitations' };
   if (parts[0] === 'verify' && parts.length === 1) return { name: 'verify', params };
+  if (parts[0] === 'reset' && parts.length === 1) return { name: 'reset', params };
+  if (parts[0] === 'security' && parts.length === 1) return { name: 'security' };
   if (parts[0] === 'signup' && parts.length === 1) return { name: 'signup', params };
   return { name: 'notfound' };
 }
@@ -129,6 +148,8 @@ const VIEWS = {
   invitations: { title: 'Invitations', nav: 'invitations', render: renderInvitations },
   audit: { title: 'Audit log', nav: 'audit', render: renderAudit },
   verify: { title: 'Verify your address', nav: null, render: renderVerify },
+  security: { title: 'Security', nav: 'security', render: renderSecurity },
+  reset: { title: 'Set a new password', nav: null, render: renderReset },
   signup: {
     title: 'Sign up',
     nav: null,
@@ -172,6 +193,11 @@ export async function route() {
       await renderVerify(main, { route: r, session, isCurrent: () => seq === renderSeq, refreshSession });
       return;
     }
+    if (r.name === 'reset') {
+      document.title = `${VIEWS.reset.title} · 2501 Accounts`;
+      renderReset(main, { route: r, signedOut: null });
+      return;
+    }
     document.title = r.name === 'signup' ? 'Sign up · 2501 Accounts' : 'Sign in · 2501 Accounts';
     renderAuth(main, { signedIn, claim: r.name === 'signup' ? r.params.get('claim') : null });
     return;
@@ -189,7 +215,7 @@ export async function route() {
   const isCurrent = () => seq === renderSeq;
   try {
     await view.render(main, {
-      route: r, session, isCurrent, refresh: route, refreshSession,
+      route: r, session, isCurrent, refresh: route, refreshSession, signedOut,
       setTitle: (t) => { document.title = `${t} · 2501 Accounts`; },
     });
   } catch (err) {

@@ -115,6 +115,12 @@ const ACTIONS = {
   'org.invitation_accepted': 'Invitation accepted',
   'org.invitation_declined': 'Invitation declined',
   'org.invitation_canceled': 'Invitation canceled',
+  'account.password_changed': 'Password changed',
+  'account.password_reset_requested': 'Password reset link sent',
+  'account.password_reset': 'Password reset',
+  'session.revoked': 'Session revoked',
+  'session.revoked_others': 'Other sessions signed out',
+  'account.deleted': 'Account deleted',
 };
 
 export function actionLabel(action) {

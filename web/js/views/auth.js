@@ -5,6 +5,7 @@
 import { post } from '../api.js';
 import { h, field, formError, busy } from '../dom.js';
 import { onSubmit } from '../ui/form.js';
+import { forgotPasswordForm } from '../ui/forgot-password.js';
 
 export function renderAuth(root, { signedIn, claim = null }) {
   const email = h('input', {
@@ -39,7 +40,21 @@ export function renderAuth(root, { signedIn, claim = null }) {
     await signedIn(data);
   });
 
+  const forgot = h('button', { type: 'button', class: 'auth-forgot' }, 'Forgot password?');
+  forgot.addEventListener('click', () => {
+    const panel = forgotPasswordForm({
+      email: email.value.trim(),
+      onBack: () => {
+        panel.replaceWith(form);
+        email.focus();
+      },
+    });
+    form.replaceWith(panel);
+  });
+  form.querySelector('.auth-buttons').before(forgot);
+
   if (claim) {
+    forgot.remove();
     // Sign-up only, for the address the link was mailed to.
     signInBtn.remove();
     form.querySelector('.auth-divider').remove();
