@@ -32,6 +32,8 @@ std::string_view CodeName(StatusCode code) {
       return "session_required";
     case StatusCode::kOrgOutOfScope:
       return "org_out_of_scope";
+    case StatusCode::kTwoFactorRequired:
+      return "two_factor_required";
     case StatusCode::kForbidden:
       return "forbidden";
     case StatusCode::kNotFound:
@@ -81,6 +83,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kCrossSiteRequest:
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
+    case StatusCode::kTwoFactorRequired:
     case StatusCode::kForbidden:
       return 403;
     case StatusCode::kNotFound:

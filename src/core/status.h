@@ -24,6 +24,7 @@ enum class StatusCode {
   kCrossSiteRequest,    // 403 cross_site_request
   kSessionRequired,     // 403 session_required
   kOrgOutOfScope,       // 403 org_out_of_scope
+  kTwoFactorRequired,   // 403 two_factor_required (the org requires it; the account has it off)
   kForbidden,           // 403 forbidden
   kNotFound,            // 404 not_found
   kMethodNotAllowed,    // 405 method_not_allowed
