@@ -64,6 +64,13 @@ std::string_view CodeName(StatusCode code) {
   return "internal";
 }
 
+Status TwoFactorRequired(std::string_view org_name) {
+  return Status(StatusCode::kTwoFactorRequired,
+                "Organization \"" + std::string(org_name) +
+                    "\" requires two-factor sign-in: turn it on in the Accounts console "
+                    "(Two-factor) to use this organization again.");
+}
+
 int HttpStatusOf(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:

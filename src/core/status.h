@@ -94,6 +94,9 @@ inline Status Conflict(std::string message) {
 inline Status Forbidden(std::string message) {
   return Status(StatusCode::kForbidden, std::move(message));
 }
+// 403 two_factor_required: the organization requires two-factor sign-in and the account has
+// it off.
+Status TwoFactorRequired(std::string_view org_name);
 inline Status Internal(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
 }

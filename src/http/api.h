@@ -19,6 +19,7 @@
 #include "service/me_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "service/two_factor_service.h"
 #include "service/verify_service.h"
 
 namespace tfzo::http {
@@ -37,6 +38,7 @@ class Api {
     KeyService& keys;
     EmailService& email;
     InvitationService& invitations;
+    TwoFactorService& two_factor;
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;

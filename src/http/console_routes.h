@@ -8,6 +8,7 @@
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
+#include "service/two_factor_service.h"
 
 namespace tfzo::http {
 
@@ -18,6 +19,7 @@ struct ConsoleServices {
   KeyService& keys;
   EmailService& email;
   InvitationService& invitations;
+  TwoFactorService& two_factor;
   const Clock& clock;
   bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
 };
@@ -27,9 +29,15 @@ struct ConsoleServices {
 void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
 
 // Parts of the console's routes, in files of their own (called by AddConsoleRoutes):
-// verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc).
+// verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc),
 void AddEmailRoutes(Routes& routes, const ConsoleServices& svc);
 void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
+// Two-factor sign-in: its setup, and the sign-in's second step (two_factor_routes.cc).
+void AddTwoFactorRoutes(Routes& routes, const ConsoleServices& svc);
+
+// The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
+HttpResponse SessionStarted(bool secure_cookie, beast_http::status st,
+                            const AccountService::SessionGrant& grant);
 
 }  // namespace tfzo::http
 

@@ -107,11 +107,14 @@ struct App {
   FailureLimiter links_per_address;        // verification and claim links mailed to one address
   FailureLimiter invitations_per_owner;    // invitations one owner sends
   FailureLimiter invitations_per_address;  // invitations one address receives
+  FailureLimiter two_factor_failures;      // wrong two-factor codes per account
+  FailureLimiter two_factor_addresses;     // wrong two-factor codes per client address
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
   ServiceDeps deps;
   EmailService email;
+  TwoFactorService two_factor;
   AccountService accounts;
   InvitationService invitations;
   OrgService orgs;
