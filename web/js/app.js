@@ -1,6 +1,7 @@
 // Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
 // load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
-// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, and the pages
+// server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, #/two-factor,
+// and the pages
 // mailed links open: #/verify?token=... (signed in or not) and #/signup?claim=... (sign-up).
 
 import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
@@ -11,6 +12,7 @@ import { renderOrgs, renderOrg } from './views/orgs.js';
 import { renderAudit } from './views/audit.js';
 import { renderInvitations } from './views/invitations.js';
 import { renderVerify } from './views/verify.js';
+import { renderTwoFactor } from './views/two-factor.js';
 import { pageHead } from './ui/page.js';
 import { verifyBanner } from './ui/verify-banner.js';
 
@@ -116,6 +118,7 @@ function parseRoute() {
   if (parts[0] === 'orgs' && parts.length === 1) return { name: 'orgs' };
   if (parts[0] === 'orgs' && parts.length === 2) return { name: 'org', id: parts[1] };
   if (parts[0] === 'audit' && parts.length === 1) return { name: 'audit' };
+  if (parts[0] === 'two-factor' && parts.length === 1) return { name: 'two-factor' };
   if (parts[0] === 'invitations' && parts.length === 1) return { name: 'invitations' };
   if (parts[0] === 'verify' && parts.length === 1) return { name: 'verify', params };
   if (parts[0] === 'signup' && parts.length === 1) return { name: 'signup', params };
@@ -128,6 +131,7 @@ const VIEWS = {
   org: { title: 'Organization', nav: 'orgs', render: renderOrg },
   invitations: { title: 'Invitations', nav: 'invitations', render: renderInvitations },
   audit: { title: 'Audit log', nav: 'audit', render: renderAudit },
+  'two-factor': { title: 'Two-factor sign-in', nav: 'two-factor', render: renderTwoFactor },
   verify: { title: 'Verify your address', nav: null, render: renderVerify },
   signup: {
     title: 'Sign up',
