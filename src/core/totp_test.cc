@@ -11,10 +11,13 @@ namespace {
 constexpr char kSeed[] = "12345678901234567890";
 
 TEST(Base32, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""},           {"f", "MY======"},         {"fo", "MZXQ===="},
-      {"foo", "MZXW6==="}, {"foob", "MZXW6YQ="},      {"fooba", "MZXW6YTB"},
-      {"foobar", "MZXW6YTBOI======"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "MY======"},
+                                                         {"fo", "MZXQ===="},
+                                                         {"foo", "MZXW6==="},
+                                                         {"foob", "MZXW6YQ="},
+                                                         {"fooba", "MZXW6YTB"},
+                                                         {"foobar", "MZXW6YTBOI======"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(Base32Encode(plain, /*pad=*/true), encoded) << plain;
     EXPECT_EQ(Base32Decode(encoded), std::string(plain)) << encoded;
@@ -60,7 +63,7 @@ TEST(Totp, OneStepOfDriftEitherWayAndNoMore) {
   EXPECT_EQ(MatchTotp(kSeed, code(step + 1), now), step + 1);
   EXPECT_FALSE(MatchTotp(kSeed, code(step - 2), now));
   EXPECT_FALSE(MatchTotp(kSeed, code(step + 2), now));
-  EXPECT_FALSE(MatchTotp(kSeed, "12345", now));     // not 6 digits
+  EXPECT_FALSE(MatchTotp(kSeed, "12345", now));  // not 6 digits
   EXPECT_FALSE(MatchTotp("another", code(step), now));
 }
 
