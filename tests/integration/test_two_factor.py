@@ -18,6 +18,7 @@ import unittest
 from harness import (Client, Server, ServerTestCase, create_key, create_org, join, psql,
                      wait_until)
 from harness import pg_cluster as cluster
+from test_cli import Cli
 
 
 def totp(secret, drift=0, at=None):
@@ -158,10 +159,11 @@ class TwoFactorTest(ServerTestCase):
                          400, "invalid_request")
 
 
-def org_requirement_walk(test, owner, member, member_node, check_node):
+def org_requirement_walk(test, owner, member, member_node, check_node, while_cut=None):
     """Owner (on its node) requires two-factor on an org; `member`'s key, cached on
     `check_node`, is refused there with two_factor_required; once the member turns it on (on
-    `member_node`), the key works there again. The delays until `check_node` saw each."""
+    `member_node`), the key works there again. `while_cut(org, secret)` runs while the key is
+    refused. The delays until `check_node` saw each."""
     org = create_org(owner)
     join(owner, org["id"], member)
     _, secret = create_key(member)
@@ -189,6 +191,8 @@ def org_requirement_walk(test, owner, member, member_node, check_node):
     members = owner.get(f"/api/orgs/{org['id']}/members").json()["members"]
     test.assertEqual({m["email"]: m["two_factor"] for m in members},
                      {owner.email: True, member.email: False})
+    if while_cut:
+        while_cut(org, secret)
 
     on_member_node = Client(member_node)
     on_member_node.cookies, on_member_node.csrf = member.cookies, member.csrf
@@ -205,7 +209,22 @@ class RequireTwoFactorTest(ServerTestCase):
 
     def test_require_two_factor_cuts_a_members_key_off_until_they_turn_it_on(self):
         owner, member = self.new_account(), self.new_account()
-        org_requirement_walk(self, owner, member, self.server, self.server)
+
+        def cli_refused(org, secret):
+            # The CLI: exit 4, saying what to do.
+            cli = Cli()
+            try:
+                self.assertEqual(cli.run("set", "api_host", self.server.url).returncode, 0)
+                self.assertEqual(cli.set_key(secret).returncode, 0)
+                p = cli.run("agents", "list", "--org", org["id"])
+                self.assertEqual(p.returncode, 4, p.stderr)
+                self.assertIn("two_factor_required", p.stderr)
+                self.assertIn("Turn on two-factor", p.stderr)
+                self.assertNotIn(secret, p.stdout + p.stderr)
+            finally:
+                cli.cleanup()
+
+        org_requirement_walk(self, owner, member, self.server, self.server, cli_refused)
 
 
 class RequireTwoFactorMultiNodeTest(unittest.TestCase):
