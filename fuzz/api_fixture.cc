@@ -53,7 +53,7 @@ int StatusOfCode(const std::string& code) {
       {"email_taken", 409},        {"conflict", 409},
       {"payload_too_large", 413},  {"rate_limited", 429},
       {"cross_site_request", 403}, {"unsupported_media_type", 415},
-      {"invalid_token", 400}};
+      {"invalid_token", 400},      {"two_factor_required", 403}};
   auto it = kTable.find(code);
   return it == kTable.end() ? -1 : it->second;
 }

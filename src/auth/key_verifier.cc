@@ -144,6 +144,9 @@ Status KeyVerifier::CheckOrgAccess(const KeyState& key, std::string_view org_id)
                               "key or one scoped to this organization.",
                               scope != nullptr ? scope->org_name : *key.org_id, *key.org_id));
   }
+  // Decided from the cached membership: the org's rule and the member's two-factor state are
+  // both in it, and a change to either drops it on every node (SqlStore's change log).
+  if (member->LacksTwoFactor()) return TwoFactorRequired(member->org_name);
   return Status::Ok();
 }
 

@@ -252,6 +252,16 @@ CliError CommandContext::KeyErrorFor(const std::string& code, const std::string&
 
 CliError CommandContext::OrgErrorFor(const std::string& code, const std::string& message,
                                      std::string_view asked_org) const {
+  if (code == "two_factor_required") {
+    std::string asked =
+        asked_org.empty() ? "this organization" : fmt::format("organization \"{}\"", asked_org);
+    return CliError(ExitCode::kForbidden, code,
+                    fmt::format("{} requires two-factor sign-in, which your account has off "
+                                "(two_factor_required): {}",
+                                asked, message),
+                    "Turn on two-factor sign-in in the Accounts console (Two-factor page); the "
+                    "key works there again at once.");
+  }
   if (code == "org_out_of_scope") {
     std::string key_org = "another organization";
     if (me_ && me_->key_org_id) {

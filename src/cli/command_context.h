@@ -104,7 +104,7 @@ class CommandContext {
   // it is scoped, else the account's only one. A display name is refused (exit 2): two
   // organizations may share one, and someone else's "Acme" must never be taken for yours. An
   // ORG not among the reachable ones is passed to the server as an id, which then answers
-  // (forbidden / org_out_of_scope).
+  // (forbidden / org_out_of_scope / two_factor_required).
   Result<OrgRef> ResolveOrg();
 
   // The server's body parsed as a JSON object; else fails with "bad_response" (exit 1).

@@ -32,6 +32,8 @@ std::string_view CodeName(StatusCode code) {
       return "session_required";
     case StatusCode::kOrgOutOfScope:
       return "org_out_of_scope";
+    case StatusCode::kTwoFactorRequired:
+      return "two_factor_required";
     case StatusCode::kForbidden:
       return "forbidden";
     case StatusCode::kNotFound:
@@ -62,6 +64,13 @@ std::string_view CodeName(StatusCode code) {
   return "internal";
 }
 
+Status TwoFactorRequired(std::string_view org_name) {
+  return Status(StatusCode::kTwoFactorRequired,
+                "Organization \"" + std::string(org_name) +
+                    "\" requires two-factor sign-in: turn it on in the Accounts console "
+                    "(Two-factor) to use this organization again.");
+}
+
 int HttpStatusOf(StatusCode code) {
   switch (code) {
     case StatusCode::kOk:
@@ -81,6 +90,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kCrossSiteRequest:
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
+    case StatusCode::kTwoFactorRequired:
     case StatusCode::kForbidden:
       return 403;
     case StatusCode::kNotFound:

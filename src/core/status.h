@@ -24,6 +24,7 @@ enum class StatusCode {
   kCrossSiteRequest,    // 403 cross_site_request
   kSessionRequired,     // 403 session_required
   kOrgOutOfScope,       // 403 org_out_of_scope
+  kTwoFactorRequired,   // 403 two_factor_required (the org requires it; the account has it off)
   kForbidden,           // 403 forbidden
   kNotFound,            // 404 not_found
   kMethodNotAllowed,    // 405 method_not_allowed
@@ -93,6 +94,9 @@ inline Status Conflict(std::string message) {
 inline Status Forbidden(std::string message) {
   return Status(StatusCode::kForbidden, std::move(message));
 }
+// 403 two_factor_required: the organization requires two-factor sign-in and the account has
+// it off.
+Status TwoFactorRequired(std::string_view org_name);
 inline Status Internal(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
 }

@@ -32,7 +32,7 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
   AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials,
-                            s.clock, options.secure_cookie});
+                            s.two_factor, s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});
@@ -107,7 +107,9 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
   if (res.result() == status::too_many_requests || request.rate_limited) {
-    metrics_.RecordRateLimited(route == "/api/login"    ? "login"
+    const bool login =
+        route == "/api/login" || route == "/api/login/2fa" || route == "/api/account/totp/disable";
+    metrics_.RecordRateLimited(login                    ? "login"
                                : route == "/api/signup" ? "signup"
                                : IsMailRoute(route)     ? "mail"
                                                         : "key");

@@ -20,6 +20,7 @@
 #include "service/me_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "service/two_factor_service.h"
 #include "service/verify_service.h"
 
 namespace tfzo::http {
@@ -39,6 +40,7 @@ class Api {
     EmailService& email;
     InvitationService& invitations;
     CredentialService& credentials;
+    TwoFactorService& two_factor;
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;

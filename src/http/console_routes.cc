@@ -10,8 +10,6 @@ using beast_http::field;
 using beast_http::status;
 using beast_http::verb;
 
-namespace {
-
 // The request's User-Agent ("" without one), which the session records.
 std::string_view UserAgent(const Request& request) {
   auto it = request.msg.find(field::user_agent);
@@ -30,16 +28,20 @@ HttpResponse SessionStarted(bool secure_cookie, status st,
   return res;
 }
 
+namespace {
+
 // An organization's settings and its members' roles (owners): rename, delete, role changes.
 void AddOrgLifecycleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(
       verb::patch, "/api/orgs/{org}",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "handle"}));
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"name", "handle", "require_two_factor"}));
         ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
         ASSIGN_OR_RETURN(auto handle, body.OptionalString("handle"));
-        ASSIGN_OR_RETURN(auto org,
-                         svc.orgs.UpdateOrg(session.caller, request.param("org"), name, handle));
+        ASSIGN_OR_RETURN(auto require, body.OptionalBool("require_two_factor"));
+        ASSIGN_OR_RETURN(auto org, svc.orgs.UpdateOrg(session.caller, request.param("org"), name,
+                                                      handle, require));
         return Json({{"org", OrgJson(org)}});
       });
 
@@ -98,6 +100,9 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
     ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
     ASSIGN_OR_RETURN(auto grant, svc.accounts.Login(email, Secret(std::move(password)),
                                                     request.remote_ip, UserAgent(request)));
+    if (grant.two_factor_challenge) {  // no session yet: POST /api/login/2fa completes it
+      return Json({{"two_factor", {{"challenge", grant.two_factor_challenge->reveal()}}}});
+    }
     return SessionStarted(svc.secure_cookie, status::ok, grant);
   });
 
@@ -136,6 +141,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   AddEmailRoutes(routes, svc);
   AddInvitationRoutes(routes, svc);
   AddCredentialRoutes(routes, svc);
+  AddTwoFactorRoutes(routes, svc);
 
   // Organizations.
   routes.Console(verb::get, "/api/orgs",
@@ -162,8 +168,13 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {
                    ASSIGN_OR_RETURN(auto members,
                                     svc.orgs.ListMembers(session.caller, request.param("org")));
+                   // Owners see who has two-factor sign-in on (and who would be shut out).
+                   bool owner = false;
+                   for (const auto& m : members) {
+                     if (m.account_id == session.caller.account_id) owner = m.role == Role::kOwner;
+                   }
                    json list = json::array();
-                   for (const auto& m : members) list.push_back(MemberJson(m));
+                   for (const auto& m : members) list.push_back(MemberJson(m, owner));
                    return Json({{"members", std::move(list)}});
                  });
 

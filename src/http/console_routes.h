@@ -9,6 +9,7 @@
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
+#include "service/two_factor_service.h"
 
 namespace tfzo::http {
 
@@ -20,6 +21,7 @@ struct ConsoleServices {
   EmailService& email;
   InvitationService& invitations;
   CredentialService& credentials;
+  TwoFactorService& two_factor;
   const Clock& clock;
   bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
 };
@@ -30,13 +32,20 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
 
 // Parts of the console's routes, in files of their own (called by AddConsoleRoutes):
 // verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc), a
-// person's own credentials (credential_routes.cc).
+// person's own credentials (credential_routes.cc), two-factor sign-in: its setup, and the
+// sign-in's second step (two_factor_routes.cc).
 void AddEmailRoutes(Routes& routes, const ConsoleServices& svc);
 void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
 void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc);
+void AddTwoFactorRoutes(Routes& routes, const ConsoleServices& svc);
 
+// The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
+HttpResponse SessionStarted(bool secure_cookie, beast_http::status st,
+                            const AccountService::SessionGrant& grant);
 // 204 with the session cookie cleared (logout, account deletion).
 HttpResponse SessionEnded(bool secure_cookie);
+// The request's User-Agent ("" without one), which the session records.
+std::string_view UserAgent(const Request& request);
 
 }  // namespace tfzo::http
 

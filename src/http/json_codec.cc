@@ -122,6 +122,13 @@ Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view fie
   return std::optional<std::string>(it->get<std::string>());
 }
 
+Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) return InvalidRequest(fmt::format("{}: must be true or false", field));
+  return std::optional<bool>(it->get<bool>());
+}
+
 Result<std::optional<Time>> JsonBody::OptionalTime(std::string_view field) const {
   ASSIGN_OR_RETURN(std::optional<std::string> text, OptionalString(field));
   if (!text) return std::optional<Time>();
@@ -139,7 +146,8 @@ json AccountJson(const AccountRecord& a) {
   json j = {{"id", a.id},
             {"email", a.email},
             {"name", a.name},
-            {"email_verified", a.email_verified_at.has_value()}};
+            {"email_verified", a.email_verified_at.has_value()},
+            {"two_factor", a.two_factor}};
   if (a.pending_email) j["pending_email"] = *a.pending_email;
   return j;
 }
@@ -158,12 +166,17 @@ json InvitationJson(const InvitationRecord& i, Time now) {
 }
 
 json OrgJson(const MembershipRecord& m) {
-  return {
-      {"id", m.org_id}, {"name", m.org_name}, {"handle", m.org_handle}, {"role", RoleName(m.role)}};
+  return {{"id", m.org_id},
+          {"name", m.org_name},
+          {"handle", m.org_handle},
+          {"role", RoleName(m.role)},
+          {"require_two_factor", m.org_requires_two_factor}};
 }
 
-json MemberJson(const MembershipRecord& m) {
-  return {{"account_id", m.account_id}, {"email", m.email}, {"role", RoleName(m.role)}};
+json MemberJson(const MembershipRecord& m, bool show_two_factor) {
+  json j = {{"account_id", m.account_id}, {"email", m.email}, {"role", RoleName(m.role)}};
+  if (show_two_factor) j["two_factor"] = m.two_factor;
+  return j;
 }
 
 json KeyJson(const KeyRecord& k, Time now) {

@@ -45,6 +45,8 @@ class JsonBody {
   Result<std::string> RequiredString(std::string_view field) const;
   // Absent or null: nullopt.
   Result<std::optional<std::string>> OptionalString(std::string_view field) const;
+  // Absent or null: nullopt; otherwise true or false.
+  Result<std::optional<bool>> OptionalBool(std::string_view field) const;
   // Absent or null: nullopt; otherwise an RFC 3339 time.
   Result<std::optional<Time>> OptionalTime(std::string_view field) const;
 
@@ -57,7 +59,8 @@ class JsonBody {
 json AccountJson(const AccountRecord& a);
 json InvitationJson(const InvitationRecord& i, Time now);
 json OrgJson(const MembershipRecord& m);
-json MemberJson(const MembershipRecord& m);
+// `show_two_factor`: for owners, whether the member has two-factor sign-in on.
+json MemberJson(const MembershipRecord& m, bool show_two_factor = false);
 json KeyJson(const KeyRecord& k, Time now);
 json AgentJson(const AgentRecord& a);
 json HostJson(const HostRecord& h);

@@ -30,6 +30,25 @@ struct AccountRecord {
   std::optional<Time> email_verified_at{};
   // An address change waiting for its link: the account keeps `email` until then.
   std::optional<std::string> pending_email{};
+  // Two-factor sign-in is on (a TOTP secret is active: TotpRecord).
+  bool two_factor = false;
+};
+
+// An account's TOTP secret as the store keeps it (migration 0008): base32, secret material.
+// Pending (not enabled) from setup until a code proves the person's app has it.
+struct TotpRecord {
+  // Base32; empty when the account has none. Secret material, like password_hash: never logged
+  // or shown again (the services hand it over as a Secret).
+  std::string secret;
+  bool enabled = false;
+  int64_t last_step = 0;  // the newest time step whose code was accepted
+};
+
+// A second factor offered once (Store::UseSecondFactor): a TOTP code's time step, or a
+// recovery code's digest.
+struct SecondFactor {
+  std::optional<int64_t> step{};
+  std::optional<Digest> recovery_code{};
 };
 
 // What an account's address becomes when someone else proves it is theirs while the account
@@ -54,6 +73,9 @@ struct TokenRecord {
   // kResetPassword: whoever follows the link receives mail at `email`, the account's address
   // when the link was sent, and may set the account's password (while it still has that address).
   static constexpr char kResetPassword[] = "reset_password";
+  // kTwoFactorLogin: the password of `account_id` was right; a second factor completes the
+  // sign-in (a challenge, 5 minutes, never mailed; `email` is empty).
+  static constexpr char kTwoFactorLogin[] = "login_2fa";
 
   Digest digest;
   std::string purpose;
@@ -86,6 +108,8 @@ struct OrgRecord {
   // (service/org_handle.h). Given to CreateOrg empty, it is derived from the id, as migration
   // 0005 did for the organizations made before handles.
   std::string handle{};
+  // Members without two-factor sign-in on are refused (two_factor_required).
+  bool require_two_factor = false;
 };
 
 // One membership, joined with what the listings show: the org's name and handle (for "my
@@ -97,6 +121,13 @@ struct MembershipRecord {
   std::string email;
   Role role = Role::kMember;
   std::string org_handle{};
+  // The org requires two-factor sign-in, and whether this member has it on: both cached with
+  // the membership (KeyVerifier), so a key's check decides two_factor_required from memory.
+  bool org_requires_two_factor = false;
+  bool two_factor = false;
+
+  // The org requires two-factor sign-in and this member has it off.
+  bool LacksTwoFactor() const { return org_requires_two_factor && !two_factor; }
 };
 
 // An API key's configuration and life. Its secrets are SecretRecords.

@@ -116,14 +116,40 @@ class Store {
   // token). kEmailTaken when another account has that address verified.
   virtual Status RequestEmailChange(const TokenRecord& token, const EventRecord& event) = 0;
 
+  // Two-factor sign-in (docs/spec/API.md "Two-factor sign-in"). Turning it on or off changes
+  // the account (AccountRecord::two_factor) and its memberships (MembershipRecord::two_factor):
+  // both are logged as changes, so every node's caches drop them.
+  //
+  // The account's TOTP secret, pending or active (an empty one when none); kNotFound when there
+  // is no such account.
+  virtual Result<TotpRecord> FindTotp(std::string_view account_id) = 0;
+  // Sets a new pending secret (base32). kConflict when two-factor is on.
+  virtual Status SetupTotp(std::string_view account_id, std::string_view secret) = 0;
+  // Turns two-factor on with the pending secret, which must still be `secret` (else kConflict,
+  // as when it is on already), `step` used, and `recovery_codes` (digests) replacing the
+  // account's recovery codes.
+  virtual Status EnableTotp(std::string_view account_id, std::string_view secret, int64_t step,
+                            const std::vector<Digest>& recovery_codes,
+                            const EventRecord& event) = 0;
+  // Turns two-factor off: the secret and the recovery codes are gone. kConflict when it is off.
+  virtual Status DisableTotp(std::string_view account_id, const EventRecord& event) = 0;
+  // Uses a second factor at `at`, once, in one transaction: with `challenge`, the login_2fa
+  // token of the account first (kInvalidToken when it is unknown, used, expired or another
+  // account's); then the TOTP step, refused unless it is after the last one used, or the
+  // unused recovery code (kInvalidCredentials otherwise, and the challenge stays usable).
+  // `event` (optional) is recorded with it.
+  virtual Status UseSecondFactor(std::string_view account_id, const SecondFactor& factor, Time at,
+                                 const std::optional<Digest>& challenge,
+                                 const std::optional<EventRecord>& event) = 0;
+
   // Organizations and members.
   // kConflict when another live organization has the handle (an empty one: see OrgRecord).
   virtual Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) = 0;
   // A live organization (not deleted); else kNotFound.
   virtual Result<OrgRecord> FindOrg(std::string_view org_id) = 0;
-  // Sets the name and handle of the live organization `org.id` (kNotFound when there is none;
-  // kConflict when another live organization has the handle).
+  // Sets the name, handle and require_two_factor of the live organization `org.id` (kNotFound
+  // when there is none; kConflict when another live organization has the handle).
   virtual Status UpdateOrg(const OrgRecord& org, const EventRecord& event) = 0;
   // Changes a member's role. kNotFound when not a member; kConflict when it would leave the org
   // without an owner.
@@ -135,6 +161,10 @@ class Store {
   virtual Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) = 0;
   // The account's memberships (org_id, org_name, org_handle, role), oldest org first.
   virtual Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) = 0;
+  // The account's membership of the live org (with its two-factor fields); nullopt: not a
+  // member.
+  virtual Result<std::optional<MembershipRecord>> FindMembership(std::string_view org_id,
+                                                                 std::string_view account_id) = 0;
   // nullopt: not a member.
   virtual Result<std::optional<Role>> FindRole(std::string_view org_id,
                                                std::string_view account_id) = 0;

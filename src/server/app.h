@@ -111,11 +111,14 @@ struct App {
   FailureLimiter invitations_per_address;  // invitations one address receives
   FailureLimiter resets_per_client;        // password reset requests and bad tokens per client
   FailureLimiter resets_per_email;         // password reset requests per e-mail address
+  FailureLimiter two_factor_failures;      // wrong two-factor codes per account
+  FailureLimiter two_factor_addresses;     // wrong two-factor codes per client address
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
   ServiceDeps deps;
   EmailService email;
+  TwoFactorService two_factor;
   AccountService accounts;
   InvitationService invitations;
   CredentialService credentials;

@@ -31,8 +31,8 @@ Status CheckPassword(const Secret& password) {
 }  // namespace
 
 AccountService::AccountService(ServiceDeps deps, const PasswordHasher& hasher, EmailService& email,
-                               Limiters limiters)
-    : deps_(deps), hasher_(hasher), email_(email), limiters_(limiters) {}
+                               Limiters limiters, TwoFactorService* two_factor)
+    : deps_(deps), hasher_(hasher), email_(email), limiters_(limiters), two_factor_(two_factor) {}
 
 namespace {
 
@@ -158,6 +158,22 @@ Result<AccountService::SessionGrant> AccountService::Login(std::string_view emai
   // A success clears the email's count, not the address's: a guesser who also owns an
   // account could otherwise reset their own limit between guesses.
   if (limiters_.login_email != nullptr) limiters_.login_email->Reset(normalized);
+  if (account.two_factor && two_factor_ != nullptr) {
+    ASSIGN_OR_RETURN(Secret challenge, two_factor_->Challenge(account, ip));
+    return SessionGrant{.account = std::move(account),
+                        .token = Secret(),
+                        .csrf_token = "",
+                        .two_factor_challenge = std::move(challenge)};
+  }
+  return StartSession(std::move(account), ip, user_agent, "session.login");
+}
+
+Result<AccountService::SessionGrant> AccountService::LoginTwoFactor(std::string_view challenge,
+                                                                    std::string_view code,
+                                                                    const std::string& ip,
+                                                                    std::string_view user_agent) {
+  if (two_factor_ == nullptr) return NotFound("two-factor sign-in is not available");
+  ASSIGN_OR_RETURN(AccountRecord account, two_factor_->Complete(challenge, code, ip));
   return StartSession(std::move(account), ip, user_agent, "session.login");
 }
 

@@ -12,6 +12,7 @@
 #include "core/secret.h"
 #include "service/context.h"
 #include "service/email_service.h"
+#include "service/two_factor_service.h"
 
 namespace tfzo {
 
@@ -49,11 +50,14 @@ class AccountService {
 
   using Limiters = AccountLimiters;
 
-  // A new console session: the cookie value is `token` and is shown to nobody else.
+  // A new console session: the cookie value is `token` and is shown to nobody else. Or, from
+  // Login for an account with two-factor sign-in on, no session yet (token and csrf_token
+  // empty) but the challenge a code completes (LoginTwoFactor).
   struct SessionGrant {
     AccountRecord account;
     Secret token;
     std::string csrf_token;
+    std::optional<Secret> two_factor_challenge{};
   };
   // An authenticated console request.
   struct SessionInfo {
@@ -63,8 +67,9 @@ class AccountService {
 
   // A blocked email or address gets kRateLimited, even with the right password. `email`
   // makes the links that verify addresses.
+  // `two_factor` (may be null: no account is asked for a code) makes Login's challenges.
   AccountService(ServiceDeps deps, const PasswordHasher& hasher, EmailService& email,
-                 Limiters limiters = {});
+                 Limiters limiters = {}, TwoFactorService* two_factor = nullptr);
 
   // The new account's address is unverified, and a link to verify it is mailed with the
   // sign-up's audit event. With `claim_token` (from a claim link, EmailService::SendClaim) the
@@ -81,9 +86,14 @@ class AccountService {
   // kInvalidCredentials, audited as session.login_failed; kRateLimited when the email or `ip`
   // failed too often, audited as session.login_throttled once per block; both events name the
   // account (when the email has one) as their target and have no actor. kUnavailable when the
-  // server is busy hashing.
+  // server is busy hashing. With two-factor sign-in on, a right password starts no session: the
+  // grant holds a challenge instead.
   Result<SessionGrant> Login(std::string_view email, const Secret& password, const std::string& ip,
                              std::string_view user_agent = {});
+  // The second step of a Login that answered a challenge: the session, once `code` (a TOTP or
+  // recovery code) is right (TwoFactorService::Complete's refusals otherwise).
+  Result<SessionGrant> LoginTwoFactor(std::string_view challenge, std::string_view code,
+                                      const std::string& ip, std::string_view user_agent = {});
   // kUnauthenticated when the token is unknown or the session idled out.
   Result<SessionInfo> Authenticate(std::string_view token);
   Status Logout(std::string_view token);
@@ -109,6 +119,7 @@ class AccountService {
   const PasswordHasher& hasher_;
   EmailService& email_;
   Limiters limiters_;
+  TwoFactorService* two_factor_;
 };
 
 // Emails compare case-insensitively: they are stored and looked up lower-cased.

@@ -24,10 +24,13 @@ InvitationService::InvitationService(ServiceDeps deps, Limiters limiters)
     : deps_(deps), limiters_(limiters) {}
 
 Status InvitationService::RequireOwner(const Caller& caller, std::string_view org_id) {
-  ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(org_id, caller.account_id));
+  ASSIGN_OR_RETURN(auto member, deps_.store.FindMembership(org_id, caller.account_id));
   // The same answer whether the organization exists or not, so that ids cannot be probed.
-  if (!role) return Forbidden("You are not a member of this organization.");
-  if (*role != Role::kOwner) return Forbidden("Only an owner of this organization can do that.");
+  if (!member) return Forbidden("You are not a member of this organization.");
+  if (member->LacksTwoFactor()) return TwoFactorRequired(member->org_name);
+  if (member->role != Role::kOwner) {
+    return Forbidden("Only an owner of this organization can do that.");
+  }
   return Status::Ok();
 }
 

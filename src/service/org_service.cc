@@ -28,7 +28,8 @@ MembershipRecord OwnerView(const Caller& caller, const OrgRecord& org) {
                           .account_id = caller.account_id,
                           .email = "",
                           .role = Role::kOwner,
-                          .org_handle = org.handle};
+                          .org_handle = org.handle,
+                          .org_requires_two_factor = org.require_two_factor};
 }
 
 }  // namespace
@@ -40,10 +41,14 @@ Status OrgService::NotMember() {
   return Forbidden("You are not a member of this organization.");
 }
 
-Result<Role> OrgService::RoleIn(const Caller& caller, std::string_view org_id) {
-  ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(org_id, caller.account_id));
-  if (role) return *role;
-  return NotMember();
+Result<Role> OrgService::RoleIn(const Caller& caller, std::string_view org_id,
+                                bool without_two_factor) {
+  ASSIGN_OR_RETURN(auto member, deps_.store.FindMembership(org_id, caller.account_id));
+  if (!member) return NotMember();
+  // An org that requires two-factor sign-in is closed to a member who has it off, but for
+  // leaving it.
+  if (member->LacksTwoFactor() && !without_two_factor) return TwoFactorRequired(member->org_name);
+  return member->role;
 }
 
 Status OrgService::RequireOwner(const Caller& caller, std::string_view org_id) {
@@ -85,7 +90,8 @@ Result<MembershipRecord> OrgService::CreateOrg(const Caller& caller, std::string
 
 Result<MembershipRecord> OrgService::UpdateOrg(const Caller& caller, std::string_view org_id,
                                                std::optional<std::string_view> name,
-                                               std::optional<std::string_view> handle) {
+                                               std::optional<std::string_view> handle,
+                                               std::optional<bool> require_two_factor) {
   std::optional<std::string> new_name, new_handle;
   if (name) {
     ASSIGN_OR_RETURN(new_name, CheckText("name", *name, 1, 100));
@@ -100,9 +106,26 @@ Result<MembershipRecord> OrgService::UpdateOrg(const Caller& caller, std::string
   OrgRecord renamed = org;
   renamed.name = new_name.value_or(org.name);
   renamed.handle = new_handle.value_or(org.handle);
-  if (renamed.name == org.name && renamed.handle == org.handle) return OwnerView(caller, org);
+  renamed.require_two_factor = require_two_factor.value_or(org.require_two_factor);
+  const bool rule_changed = renamed.require_two_factor != org.require_two_factor;
+  if (renamed.name == org.name && renamed.handle == org.handle && !rule_changed) {
+    return OwnerView(caller, org);
+  }
+  if (rule_changed && renamed.require_two_factor) {
+    ASSIGN_OR_RETURN(AccountRecord owner, deps_.store.FindAccount(caller.account_id));
+    if (!owner.two_factor) {
+      return Conflict(
+          "require_two_factor: turn on two-factor sign-in for your own account first (Two-factor "
+          "page): an organization that requires it would be closed to you.");
+    }
+  }
+  // The event names the rule's change when there is one (a rename with it is rare), else the
+  // rename.
+  const char* action = !rule_changed                ? "org.renamed"
+                       : renamed.require_two_factor ? "org.two_factor_required"
+                                                    : "org.two_factor_not_required";
   const Status updated =
-      deps_.store.UpdateOrg(renamed, deps_.Event("org.renamed", caller, org.id, org.id));
+      deps_.store.UpdateOrg(renamed, deps_.Event(action, caller, org.id, org.id));
   if (updated.code() == StatusCode::kConflict) return HandleTaken(renamed.handle);
   if (updated.code() == StatusCode::kNotFound) return NotMember();
   RETURN_IF_ERROR(updated);
@@ -152,7 +175,8 @@ Result<std::vector<MembershipRecord>> OrgService::ListMembers(const Caller& call
 Status OrgService::RemoveMember(const Caller& caller, std::string_view org_id,
                                 std::string_view account_id) {
   if (account_id == caller.account_id) {
-    RETURN_IF_ERROR(RoleIn(caller, org_id).status());  // leaving needs only membership
+    // Leaving needs only membership.
+    RETURN_IF_ERROR(RoleIn(caller, org_id, /*without_two_factor=*/true).status());
   } else {
     RETURN_IF_ERROR(RequireOwner(caller, org_id));
   }

@@ -10,9 +10,10 @@
 namespace tfzo {
 
 // Organizations, their members, and owners' oversight of the keys scoped to them. Only
-// owners rename or delete an organization, remove members (a member may remove themself:
-// leave) and change their roles; the last owner can neither leave nor be demoted. People join
-// by invitation (InvitationService). Holds references only; thread-safe.
+// owners rename or delete an organization or make it require two-factor sign-in (then members
+// without it cannot use it, but for leaving: kTwoFactorRequired), remove members (a member may
+// remove themself: leave) and change their roles; the last owner can neither leave nor be demoted.
+// People join by invitation (InvitationService). Holds references only; thread-safe.
 class OrgService {
  public:
   explicit OrgService(ServiceDeps deps);
@@ -23,11 +24,13 @@ class OrgService {
   // kHandleTaken.
   Result<MembershipRecord> CreateOrg(const Caller& caller, std::string_view name,
                                      std::optional<std::string_view> handle = std::nullopt);
-  // Owners: a new name and/or handle (kHandleTaken when another organization has it). The
-  // caller's membership, renamed.
+  // Owners: a new name and/or handle (kHandleTaken when another organization has it), and
+  // whether members must have two-factor sign-in on (an owner turning it on must have it on:
+  // else kConflict). The caller's membership, updated.
   Result<MembershipRecord> UpdateOrg(const Caller& caller, std::string_view org_id,
                                      std::optional<std::string_view> name,
-                                     std::optional<std::string_view> handle);
+                                     std::optional<std::string_view> handle,
+                                     std::optional<bool> require_two_factor = std::nullopt);
   // Owners, with `confirm` the organization's handle (else kInvalidRequest): deletes it and
   // revokes every key scoped to it (Store::DeleteOrg).
   Status DeleteOrg(const Caller& caller, std::string_view org_id, std::string_view confirm);
@@ -43,8 +46,11 @@ class OrgService {
  private:
   // kForbidden, worded the same whether or not the org exists.
   static Status NotMember();
-  // The caller's role, or kForbidden when not a member, whether or not the org exists.
-  Result<Role> RoleIn(const Caller& caller, std::string_view org_id);
+  // The caller's role, or kForbidden when not a member, whether or not the org exists;
+  // kTwoFactorRequired when the org requires two-factor sign-in and the caller has it off
+  // (unless `without_two_factor`: leaving).
+  Result<Role> RoleIn(const Caller& caller, std::string_view org_id,
+                      bool without_two_factor = false);
   Status RequireOwner(const Caller& caller, std::string_view org_id);
 
   ServiceDeps deps_;

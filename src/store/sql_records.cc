@@ -9,7 +9,8 @@ AccountRecord ReadAccount(const SqlRow& r) {
                        .password_hash = r.Text("password_hash"),
                        .created_at = r.TimeAt("created_at"),
                        .email_verified_at = r.OptTime("email_verified_at"),
-                       .pending_email = r.OptText("pending_email")};
+                       .pending_email = r.OptText("pending_email"),
+                       .two_factor = r.Int("two_factor") != 0};
 }
 
 SessionRecord ReadSession(const SqlRow& r) {
@@ -53,7 +54,8 @@ OrgRecord ReadOrg(const SqlRow& r) {
   return OrgRecord{.id = r.Text("id"),
                    .name = r.Text("name"),
                    .created_at = r.TimeAt("created_at"),
-                   .handle = r.Text("handle")};
+                   .handle = r.Text("handle"),
+                   .require_two_factor = r.Int("require_two_factor") != 0};
 }
 
 MembershipRecord ReadMembership(const SqlRow& r) {
@@ -62,7 +64,9 @@ MembershipRecord ReadMembership(const SqlRow& r) {
                           .account_id = r.Text("account_id"),
                           .email = r.Text("email"),
                           .role = ParseRole(r.Text("role")).value_or(Role::kMember),
-                          .org_handle = r.Text("org_handle")};
+                          .org_handle = r.Text("org_handle"),
+                          .org_requires_two_factor = r.Int("org_requires_two_factor") != 0,
+                          .two_factor = r.Int("two_factor") != 0};
 }
 
 std::optional<Role> ReadRole(const SqlRow& r) { return ParseRole(r.Text("role")); }

@@ -563,6 +563,97 @@ Status SqlStore::RequestEmailChange(const TokenRecord& token, const EventRecord&
   });
 }
 
+// Two-factor sign-in.
+
+namespace {
+
+TotpRecord ReadTotp(const SqlRow& r) {
+  return TotpRecord{.secret = r.OptText("totp_secret").value_or(""),
+                    .enabled = r.OptTime("totp_enabled_at").has_value(),
+                    .last_step = r.Int("totp_last_step")};
+}
+
+// Inside a kWrite: the account's TOTP state, locked (kNotFound: no such account).
+Result<TotpRecord> LockTotp(SqlConnection& c, std::string_view account_id) {
+  return First(c.Exec(sql::kLockTotp, {account_id}), ReadTotp, "no such account");
+}
+
+// Turning two-factor on or off changes the account and each of its memberships as caches hold
+// them (AccountRecord::two_factor, MembershipRecord::two_factor): one change for each.
+Status AddTwoFactorChanges(SqlConnection& c, std::string_view account_id,
+                           std::vector<Change>& changes) {
+  const auto read = [](const SqlRow& r) { return r.Text("org_id"); };
+  ASSIGN_OR_RETURN(auto orgs, All(c.Exec(sql::kAccountOrgIds, {account_id}), read));
+  changes.push_back(AccountChange(account_id));
+  for (const std::string& org : orgs) changes.push_back(MembershipChange(org, account_id));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<TotpRecord> SqlStore::FindTotp(std::string_view account_id) {
+  return ReadFirst(*db_, sql::kFindTotp, {account_id}, ReadTotp, "no such account");
+}
+
+Status SqlStore::SetupTotp(std::string_view account_id, std::string_view secret) {
+  return Commit([&](SqlConnection& c) -> Status {
+    ASSIGN_OR_RETURN(TotpRecord totp, LockTotp(c, account_id));
+    if (totp.enabled) return Conflict("two-factor sign-in is already on");
+    return c.Exec(sql::kSetupTotp, {account_id, secret}).status();
+  });
+}
+
+Status SqlStore::EnableTotp(std::string_view account_id, std::string_view secret, int64_t step,
+                            const std::vector<Digest>& recovery_codes, const EventRecord& event) {
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    ASSIGN_OR_RETURN(TotpRecord totp, LockTotp(c, account_id));
+    if (totp.enabled) return Conflict("two-factor sign-in is already on");
+    // A setup since the code was checked replaced the secret: the code proved another one.
+    if (totp.secret != secret) return Conflict("the setup was started again");
+    RETURN_IF_ERROR(c.Exec(sql::kEnableTotp, {account_id, event.at, step}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteRecoveryCodes, {account_id}).status());
+    for (const Digest& code : recovery_codes) {
+      RETURN_IF_ERROR(c.Exec(sql::kInsertRecoveryCode, {account_id, code, event.at}).status());
+    }
+    RETURN_IF_ERROR(AddTwoFactorChanges(c, account_id, changes));
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::DisableTotp(std::string_view account_id, const EventRecord& event) {
+  return Write(event.at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    ASSIGN_OR_RETURN(TotpRecord totp, LockTotp(c, account_id));
+    if (!totp.enabled) return Conflict("two-factor sign-in is off");
+    RETURN_IF_ERROR(c.Exec(sql::kDisableTotp, {account_id}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteRecoveryCodes, {account_id}).status());
+    RETURN_IF_ERROR(AddTwoFactorChanges(c, account_id, changes));
+    return InsertEvent(c, event);
+  });
+}
+
+Status SqlStore::UseSecondFactor(std::string_view account_id, const SecondFactor& factor, Time at,
+                                 const std::optional<Digest>& challenge,
+                                 const std::optional<EventRecord>& event) {
+  const Status refused(StatusCode::kInvalidCredentials, "the code was used already or is wrong");
+  return Commit([&](SqlConnection& c) -> Status {
+    if (challenge) {
+      ASSIGN_OR_RETURN(auto used, UseToken(c, *challenge, TokenRecord::kTwoFactorLogin, at));
+      if (used.first != account_id) return InvalidToken();
+    }
+    Result<SqlRows> changed = refused;
+    if (factor.step) {
+      changed = c.Exec(sql::kUseTotpStep, {account_id, *factor.step});
+    } else if (factor.recovery_code) {
+      changed = c.Exec(sql::kUseRecoveryCode, {account_id, *factor.recovery_code, at});
+    }
+    if (!changed.ok()) return changed.status();
+    // Refused: the transaction rolls back, so the challenge stays usable for another code.
+    if (changed->affected() == 0) return refused;
+    if (event) RETURN_IF_ERROR(InsertEvent(c, *event));
+    return Status::Ok();
+  });
+}
+
 // Organizations and members.
 
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
@@ -590,8 +681,10 @@ Status SqlStore::UpdateOrg(const OrgRecord& org, const EventRecord& event) {
     RETURN_IF_ERROR(
         First(c.Exec(sql::kLockLiveOrg, {org.id}), ReadId, "no such organization").status());
     RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
-    RETURN_IF_ERROR(c.Exec(sql::kUpdateOrg, {org.id, org.name, handle}).status());
-    // Every member's cached memberships show the name and handle.
+    RETURN_IF_ERROR(
+        c.Exec(sql::kUpdateOrg, {org.id, org.name, handle, int64_t{org.require_two_factor ? 1 : 0}})
+            .status());
+    // Every member's cached memberships show the name, handle and the two-factor rule.
     ASSIGN_OR_RETURN(auto members, All(c.Exec(sql::kOrgMemberIds, {org.id}), ReadAccountId));
     for (const std::string& account : members) {
       changes.push_back(MembershipChange(org.id, account));
@@ -623,6 +716,14 @@ Status SqlStore::DeleteOrg(std::string_view org_id, Time at, const EventRecord& 
 
 Result<std::vector<MembershipRecord>> SqlStore::ListMemberships(std::string_view account_id) {
   return ReadAll(*db_, sql::kListMemberships, {account_id}, ReadMembership);
+}
+
+Result<std::optional<MembershipRecord>> SqlStore::FindMembership(std::string_view org_id,
+                                                                 std::string_view account_id) {
+  ASSIGN_OR_RETURN(auto found,
+                   ReadAll(*db_, sql::kFindMembership, {org_id, account_id}, ReadMembership));
+  if (found.empty()) return std::optional<MembershipRecord>();
+  return std::optional<MembershipRecord>(std::move(found.front()));
 }
 
 Result<std::optional<Role>> SqlStore::FindRole(std::string_view org_id,

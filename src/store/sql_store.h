@@ -80,6 +80,15 @@ class SqlStore final : public Store {
                                        const EventRecord& event) override;
   Status RequestEmailChange(const TokenRecord& token, const EventRecord& event) override;
 
+  Result<TotpRecord> FindTotp(std::string_view account_id) override;
+  Status SetupTotp(std::string_view account_id, std::string_view secret) override;
+  Status EnableTotp(std::string_view account_id, std::string_view secret, int64_t step,
+                    const std::vector<Digest>& recovery_codes, const EventRecord& event) override;
+  Status DisableTotp(std::string_view account_id, const EventRecord& event) override;
+  Status UseSecondFactor(std::string_view account_id, const SecondFactor& factor, Time at,
+                         const std::optional<Digest>& challenge,
+                         const std::optional<EventRecord>& event) override;
+
   Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                    const EventRecord& event) override;
   Result<OrgRecord> FindOrg(std::string_view org_id) override;
@@ -88,6 +97,8 @@ class SqlStore final : public Store {
                        const EventRecord& event) override;
   Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) override;
   Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) override;
+  Result<std::optional<MembershipRecord>> FindMembership(std::string_view org_id,
+                                                         std::string_view account_id) override;
   Result<std::optional<Role>> FindRole(std::string_view org_id,
                                        std::string_view account_id) override;
   Result<std::vector<MembershipRecord>> ListMembers(std::string_view org_id) override;

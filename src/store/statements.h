@@ -23,10 +23,12 @@ namespace tfzo::sql {
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
-#define TFZO_MEMBERSHIP_SELECT                                                       \
-  "SELECT m.org_id AS org_id, o.name AS org_name, o.handle AS org_handle, "          \
-  "m.account_id AS account_id, a.email AS email, m.role AS role FROM memberships m " \
-  "JOIN orgs o ON o.id = m.org_id AND o.deleted_at IS NULL "                         \
+#define TFZO_MEMBERSHIP_SELECT                                                              \
+  "SELECT m.org_id AS org_id, o.name AS org_name, o.handle AS org_handle, "                 \
+  "m.account_id AS account_id, a.email AS email, m.role AS role, "                          \
+  "o.require_two_factor AS org_requires_two_factor, "                                       \
+  "CASE WHEN a.totp_enabled_at IS NULL THEN 0 ELSE 1 END AS two_factor FROM memberships m " \
+  "JOIN orgs o ON o.id = m.org_id AND o.deleted_at IS NULL "                                \
   "JOIN accounts a ON a.id = m.account_id "
 #define TFZO_EVENT_SELECT                                                         \
   "SELECT e.id AS id, e.at AS at, e.action AS action, e.actor_id AS actor_id, "   \
@@ -41,7 +43,8 @@ namespace tfzo::sql {
 #define TFZO_ACCOUNT_SELECT                                                         \
   "SELECT id AS id, email AS email, name AS name, password_hash AS password_hash, " \
   "created_at AS created_at, email_verified_at AS email_verified_at, "              \
-  "pending_email AS pending_email FROM accounts "
+  "pending_email AS pending_email, "                                                \
+  "CASE WHEN totp_enabled_at IS NULL THEN 0 ELSE 1 END AS two_factor FROM accounts "
 #define TFZO_INVITATION_SELECT                                                                 \
   "SELECT i.id AS id, i.org_id AS org_id, i.email AS email, i.role AS role, "                  \
   "i.invited_by AS invited_by, i.created_at AS created_at, i.expires_at AS expires_at, "       \
@@ -171,15 +174,16 @@ inline constexpr char kInsertOrg[] =
     "INSERT INTO orgs (id, name, handle, created_at) VALUES ($1, $2, $3, $4)";
 
 inline constexpr char kFindOrg[] =
-    "SELECT id AS id, name AS name, handle AS handle, created_at AS created_at FROM orgs "
-    "WHERE id = $1 AND deleted_at IS NULL";
+    "SELECT id AS id, name AS name, handle AS handle, created_at AS created_at, "
+    "require_two_factor AS require_two_factor FROM orgs WHERE id = $1 AND deleted_at IS NULL";
 
 // Whether a live organization other than $2 has the handle $1 (the unique index decides a race).
 inline constexpr char kHandleTaken[] =
     "SELECT 1 AS taken FROM orgs WHERE handle = $1 AND deleted_at IS NULL AND id <> $2";
 
 inline constexpr char kUpdateOrg[] =
-    "UPDATE orgs SET name = $2, handle = $3 WHERE id = $1 AND deleted_at IS NULL";
+    "UPDATE orgs SET name = $2, handle = $3, require_two_factor = $4 "
+    "WHERE id = $1 AND deleted_at IS NULL";
 
 // The org row's lock serializes its deletion with what refers to it: a key scoped to it is
 // created (kLockLiveOrgShared) before the deletion locks it, and is revoked by it, or after,
@@ -217,6 +221,9 @@ inline constexpr char kListMemberships[] =
 inline constexpr char kListMembers[] =
     TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = $1 ORDER BY m.seq, m.account_id";
 
+inline constexpr char kFindMembership[] =
+    TFZO_MEMBERSHIP_SELECT "WHERE m.org_id = $1 AND m.account_id = $2";
+
 inline constexpr char kFindRole[] =
     "SELECT m.role AS role FROM memberships m JOIN orgs o ON o.id = m.org_id "
     "AND o.deleted_at IS NULL WHERE m.org_id = $1 AND m.account_id = $2";
@@ -232,6 +239,37 @@ inline constexpr char kSetRole[] =
 
 inline constexpr char kDeleteMembership[] =
     "DELETE FROM memberships WHERE org_id = $1 AND account_id = $2";
+
+// Two-factor sign-in (migrations/0008_two_factor.sql).
+
+// Locked: enabling, disabling and using a step are one at a time per account, on every node.
+inline constexpr char kLockTotp[] =
+    "SELECT totp_secret AS totp_secret, totp_enabled_at AS totp_enabled_at, "
+    "totp_last_step AS totp_last_step FROM accounts WHERE id = $1 FOR UPDATE";
+inline constexpr char kFindTotp[] =
+    "SELECT totp_secret AS totp_secret, totp_enabled_at AS totp_enabled_at, "
+    "totp_last_step AS totp_last_step FROM accounts WHERE id = $1";
+inline constexpr char kSetupTotp[] =
+    "UPDATE accounts SET totp_secret = $2, totp_last_step = 0 WHERE id = $1";
+inline constexpr char kEnableTotp[] =
+    "UPDATE accounts SET totp_enabled_at = $2, totp_last_step = $3 WHERE id = $1";
+inline constexpr char kDisableTotp[] =
+    "UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = 0 "
+    "WHERE id = $1";
+// Compare-and-set: a step is used only after the last one, so a code is accepted once.
+inline constexpr char kUseTotpStep[] =
+    "UPDATE accounts SET totp_last_step = $2 WHERE id = $1 AND totp_enabled_at IS NOT NULL "
+    "AND totp_last_step < $2";
+inline constexpr char kDeleteRecoveryCodes[] = "DELETE FROM recovery_codes WHERE account_id = $1";
+inline constexpr char kInsertRecoveryCode[] =
+    "INSERT INTO recovery_codes (account_id, digest, created_at, used_at) VALUES ($1, $2, $3, "
+    "NULL)";
+inline constexpr char kUseRecoveryCode[] =
+    "UPDATE recovery_codes SET used_at = $3 WHERE account_id = $1 AND digest = $2 "
+    "AND used_at IS NULL";
+// The account's memberships, for the changes two-factor's turning on or off logs.
+inline constexpr char kAccountOrgIds[] =
+    "SELECT org_id AS org_id FROM memberships WHERE account_id = $1 ORDER BY org_id";
 
 // Invitations (migrations/0006_verification_invitations.sql).
 

@@ -267,7 +267,7 @@ class Client:
 
     def login(self, email, password):
         r = self.post("/api/login", {"email": email, "password": password})
-        if r.status == 200:
+        if r.status == 200 and "csrf_token" in r.json():  # else a two-factor challenge
             self.csrf = r.json()["csrf_token"]
         return r
 

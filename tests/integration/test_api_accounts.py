@@ -7,7 +7,7 @@ import unittest
 
 from harness import ServerTestCase
 
-ACCOUNT_FIELDS = {"id", "email", "name", "email_verified"}
+ACCOUNT_FIELDS = {"id", "email", "name", "email_verified", "two_factor"}
 
 
 def session_cookie_header(response):

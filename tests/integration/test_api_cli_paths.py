@@ -6,7 +6,7 @@ import unittest
 
 from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key
 
-ORG_FIELDS = {"id", "name", "handle", "role"}
+ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 AGENT_FIELDS = {"id", "org_id", "name", "host_id", "created_at"}
 HOST_FIELDS = {"id", "org_id", "name", "address", "created_at"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
@@ -69,7 +69,8 @@ class CliApiTest(ServerTestCase):
         body = self.v1("GET", "/me", secret).json()
         self.assertEqual(body["key"]["org_id"], o1["id"])
         self.assertEqual(body["key"]["org_name"], "One")
-        one = {"id": o1["id"], "name": "One", "handle": o1["handle"], "role": "owner"}
+        one = {"id": o1["id"], "name": "One", "handle": o1["handle"], "role": "owner",
+               "require_two_factor": False}
         self.assertEqual(body["orgs"], [one])
         r = self.v1("GET", "/orgs", secret)
         self.assertEqual(r.json(), {"orgs": [one]})

@@ -4,7 +4,7 @@ import unittest
 
 from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_key
 
-ORG_FIELDS = {"id", "name", "handle", "role"}
+ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 MEMBER_FIELDS = {"account_id", "email", "role"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
               "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}
@@ -38,7 +38,8 @@ class OrgsTest(ServerTestCase):
         members = a.get(f"/api/orgs/{org['id']}/members")
         self.assertEqual(members.status, 200, members)
         self.assertEqual(members.json(), {"members": [
-            {"account_id": a.account["id"], "email": a.email, "role": "owner"}]})
+            {"account_id": a.account["id"], "email": a.email, "role": "owner",
+             "two_factor": False}]})
 
     def test_create_org_invalid_request(self):
         a = self.new_account()
@@ -84,17 +85,18 @@ class OrgsTest(ServerTestCase):
         org = create_org(a, "Team")
         joined = self.add_member(a, org, b)
         self.assertEqual(joined, {"id": org["id"], "name": "Team", "handle": org["handle"],
-                                  "role": "member"})
+                                  "role": "member", "require_two_factor": False})
         self.assertEqual(b.get("/api/orgs").json()["orgs"],
                          [{"id": org["id"], "name": "Team", "handle": org["handle"],
-                           "role": "member"}])
+                           "role": "member", "require_two_factor": False}])
         # Members (not only owners) can list the members.
         for who in (a, b):
             r = who.get(f"/api/orgs/{org['id']}/members")
             self.assertEqual(r.status, 200, r)
             members = r.json()["members"]
+            # Owners also see whether each member has two-factor sign-in on.
             for m in members:
-                self.assertEqual(set(m), MEMBER_FIELDS)
+                self.assertEqual(set(m), MEMBER_FIELDS | ({"two_factor"} if who is a else set()))
             self.assertEqual(sorted((m["account_id"], m["role"]) for m in members),
                              sorted([(a.account["id"], "owner"), (b.account["id"], "member")]))
         r = a.delete(f"/api/orgs/{org['id']}/members/{b.account['id']}")

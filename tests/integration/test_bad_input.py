@@ -72,7 +72,7 @@ CODES = {"invalid_request": 400, "weak_password": 400, "invalid_token": 400,
          "key_malformed": 401, "key_invalid": 401, "key_revoked": 401, "forbidden": 403,
          "org_out_of_scope": 403, "not_found": 404, "conflict": 409, "email_taken": 409,
          "payload_too_large": 413, "method_not_allowed": 405, "cross_site_request": 403,
-         "unsupported_media_type": 415}
+         "unsupported_media_type": 415, "two_factor_required": 403}
 
 
 def snapshot(path):

@@ -90,7 +90,8 @@ class WalkTest(unittest.TestCase):
         r = newcomer.post(f"/api/invitations/{invitation['id']}/accept")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json(), {"org": {"id": org["id"], "name": "Corp",
-                                            "handle": org["handle"], "role": "member"}})
+                                            "handle": org["handle"], "role": "member",
+                                            "require_two_factor": False}})
         # The key the newcomer already had reaches the org at once.
         r = anon.get(f"/api/v1/orgs/{org['id']}/agents", bearer=key)
         self.assertEqual(r.status, 200, r)

@@ -13,7 +13,7 @@ from harness import (Client, Server, ServerTestCase, create_key, create_org, joi
                      mails_in, outbox_dir, psql, refused_after, wait_for_mails)
 from harness import pg_cluster as cluster
 
-ORG_FIELDS = {"id", "name", "handle", "role"}
+ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 HANDLE_RE = re.compile(r"^[a-z0-9](-?[a-z0-9])*$")
 LIMIT = 1.0  # seconds: docs/spec/API.md's bound for a revocation on every node
 
@@ -101,10 +101,12 @@ class OrgLifecycleTest(ServerTestCase):
         r = a.patch(path, {"name": "New name", "handle": new_handle})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json(), {"org": {"id": org["id"], "name": "New name",
-                                            "handle": new_handle, "role": "owner"}})
+                                            "handle": new_handle, "role": "owner",
+                                            "require_two_factor": False}})
         me = self.v1("/me", scoped).json()
         self.assertEqual(me["orgs"], [{"id": org["id"], "name": "New name",
-                                       "handle": new_handle, "role": "member"}])
+                                       "handle": new_handle, "role": "member",
+                                       "require_two_factor": False}])
         self.assertEqual(me["key"]["org_name"], "New name")
         self.assertEqual(b.get("/api/orgs").json()["orgs"][0]["handle"], new_handle)
         # Only the name; the old handle is free again.

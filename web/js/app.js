@@ -1,8 +1,8 @@
 // Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
 // load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
 // server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, #/security,
-// and the pages mailed links open: #/verify?token=... and #/reset?token=... (signed in or not)
-// and #/signup?claim=... (sign-up).
+// #/two-factor, and the pages mailed links open: #/verify?token=... and #/reset?token=...
+// (signed in or not) and #/signup?claim=... (sign-up).
 
 import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
 import { clear, h, toast } from './dom.js';
@@ -14,6 +14,7 @@ import { renderInvitations } from './views/invitations.js';
 import { renderVerify } from './views/verify.js';
 import { renderSecurity } from './views/security.js';
 import { renderReset } from './views/reset.js';
+import { renderTwoFactor } from './views/two-factor.js';
 import { pageHead } from './ui/page.js';
 import { verifyBanner } from './ui/verify-banner.js';
 
@@ -133,6 +134,7 @@ function parseRoute() {
   if (parts[0] === 'orgs' && parts.length === 1) return { name: 'orgs' };
   if (parts[0] === 'orgs' && parts.length === 2) return { name: 'org', id: parts[1] };
   if (parts[0] === 'audit' && parts.length === 1) return { name: 'audit' };
+  if (parts[0] === 'two-factor' && parts.length === 1) return { name: 'two-factor' };
   if (parts[0] === 'invitations' && parts.length === 1) return { name: 'invitations' };
   if (parts[0] === 'verify' && parts.length === 1) return { name: 'verify', params };
   if (parts[0] === 'reset' && parts.length === 1) return { name: 'reset', params };
@@ -147,6 +149,7 @@ const VIEWS = {
   org: { title: 'Organization', nav: 'orgs', render: renderOrg },
   invitations: { title: 'Invitations', nav: 'invitations', render: renderInvitations },
   audit: { title: 'Audit log', nav: 'audit', render: renderAudit },
+  'two-factor': { title: 'Two-factor sign-in', nav: 'two-factor', render: renderTwoFactor },
   verify: { title: 'Verify your address', nav: null, render: renderVerify },
   security: { title: 'Security', nav: 'security', render: renderSecurity },
   reset: { title: 'Set a new password', nav: null, render: renderReset },

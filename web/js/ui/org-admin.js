@@ -1,5 +1,6 @@
 // What an organization's owners manage on its page: its settings (display name, handle,
-// deletion with the handle typed as confirmation) and each member's role.
+// whether members must have two-factor sign-in on, deletion with the handle typed as
+// confirmation) and each member's role.
 
 import { patch, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog } from '../dom.js';
@@ -61,6 +62,33 @@ async function deleteOrg(org, button) {
  * The "Organization settings" card (owners): rename, change the handle, delete. `onChanged(org)`
  * runs after a rename with the organization as the server now describes it.
  */
+/**
+ * "Require two-factor sign-in" (owners): a switch saved at once. The server refuses to turn it
+ * on for an owner without two-factor (the message says so); the switch then goes back.
+ */
+function twoFactorRule(org, onChanged) {
+  const box = h('input', { type: 'checkbox', name: 'require_two_factor', checked: !!org.require_two_factor });
+  box.addEventListener('change', async () => {
+    const want = box.checked;
+    box.disabled = true;
+    try {
+      const res = await patch(`/api/orgs/${seg(org.id)}`, { require_two_factor: want });
+      toast(want ? 'Members without two-factor sign-in are now shut out of this organization.'
+        : 'Two-factor sign-in is no longer required.');
+      await onChanged(res.org);
+    } catch (err) {
+      box.checked = !want;
+      toast(err.message, { error: true });
+    } finally {
+      if (box.isConnected) box.disabled = false;
+    }
+  });
+  return h('div', { class: 'card-body' },
+    h('h3', {}, 'Two-factor sign-in'),
+    h('label', { class: 'check' }, box, ' Require two-factor sign-in'),
+    h('p', { class: 'hint' }, 'Members without it cannot open this organization’s pages, and their keys are refused on it (two_factor_required) until they turn it on. You need it on yourself.'));
+}
+
 export function orgSettingsCard(org, { onChanged }) {
   const deleteButton = h('button', { type: 'button', class: 'btn btn-ghost-danger', 'data-action': 'delete-org' },
     'Delete organization');
@@ -71,6 +99,7 @@ export function orgSettingsCard(org, { onChanged }) {
     sub: 'Only owners see this.',
   },
   h('div', { class: 'card-body' }, renameForm(org, onChanged)),
+  twoFactorRule(org, onChanged),
   h('div', { class: 'card-body danger-zone' },
     h('h3', {}, 'Delete this organization'),
     h('p', { class: 'hint' }, 'Revokes every key scoped to it and removes its members, agents and hosts. The audit log keeps the record.'),

@@ -7,6 +7,45 @@ import { h, field, formError, busy } from '../dom.js';
 import { onSubmit } from '../ui/form.js';
 import { forgotPasswordForm } from '../ui/forgot-password.js';
 
+/**
+ * The sign-in's second step, once the password was right for an account with two-factor on: a
+ * code from the app, or a recovery code (the link switches the field).
+ */
+function codeStep(challenge, signedIn) {
+  const code = h('input', {
+    type: 'text', name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '11',
+    spellcheck: 'false', autocapitalize: 'none', class: 'mono code-input',
+  });
+  const hint = 'The 6 digits your authenticator app shows now.';
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, 'Verify');
+  const toggle = h('button', { type: 'button', class: 'btn btn-ghost btn-block', 'data-action': 'use-recovery' },
+    'Use a recovery code instead');
+  const codeField = field({ label: 'Authentication code', control: code, hint });
+  const form = h('form', { class: 'auth-form', novalidate: true, 'aria-label': 'Two-factor code' },
+    formError(),
+    h('p', {}, 'Two-factor sign-in is on for this account.'),
+    codeField,
+    h('div', { class: 'auth-buttons' }, submit, toggle));
+  toggle.addEventListener('click', () => {
+    const recovery = code.getAttribute('inputmode') === 'numeric';
+    code.setAttribute('inputmode', recovery ? 'text' : 'numeric');
+    code.setAttribute('autocomplete', recovery ? 'off' : 'one-time-code');
+    codeField.querySelector('label').textContent = recovery ? 'Recovery code' : 'Authentication code';
+    codeField.querySelector('.hint').textContent = recovery
+      ? 'One of the codes you saved when you turned two-factor on (xxxxx-xxxxx). Each works once.'
+      : hint;
+    toggle.textContent = recovery ? 'Use a code from the app instead' : 'Use a recovery code instead';
+    code.value = '';
+    code.focus();
+  });
+  onSubmit(form, async () => {
+    const data = await busy(submit, () => post('/api/login/2fa', { challenge, code: code.value.trim() }));
+    await signedIn(data);
+  });
+  setTimeout(() => code.focus());
+  return form;
+}
+
 export function renderAuth(root, { signedIn, claim = null }) {
   const email = h('input', {
     type: 'email', name: 'email', autocomplete: 'username', inputmode: 'email',
@@ -37,6 +76,10 @@ export function renderAuth(root, { signedIn, claim = null }) {
     if (claim) body.claim_token = claim;
     const data = await busy(button, () => post(mode === 'signup' ? '/api/signup' : '/api/login', body));
     password.value = '';
+    if (data && data.two_factor) {
+      form.replaceWith(codeStep(data.two_factor.challenge, signedIn));
+      return;
+    }
     await signedIn(data);
   });
 

@@ -105,6 +105,7 @@ function memberRow(page, m) {
     td('Email', h('span', { class: 'cell-name' }, h('span', { id: emailId }, m.email),
       isMe(page, m) ? h('span', { class: 'cell-sub' }, 'You') : null), 'cell-primary'),
     td('Role', page.isOwner ? roleSelect(page.org, m, { onChanged: (changed) => roleChanged(page, changed) }) : roleBadge(m.role)),
+    page.isOwner ? td('Two-factor', m.two_factor ? 'On' : h('span', { class: 'two-factor-off' }, 'Off')) : null,
     remove ? actionsCell(remove) : null);
 }
 
@@ -125,7 +126,7 @@ async function loadMembers(page) {
   page.membersHost.append(dataTable({
     className: 'members-table',
     caption: `Members of ${page.org.name}`,
-    columns: ['Email', 'Role'],
+    columns: page.isOwner ? ['Email', 'Role', 'Two-factor'] : ['Email', 'Role'],
     actions: page.isOwner,
     body: members.map((m) => memberRow(page, m)),
   }));
@@ -241,6 +242,14 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle, ref
     }, page.keysHost));
     root.append(orgSettingsCard(org, { onChanged: () => refresh() }));
   }
-  await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
-    invitations ? invitations.load() : null]);
+  try {
+    await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
+      invitations ? invitations.load() : null]);
+  } catch (err) {
+    if (err.code !== 'two_factor_required' || !isCurrent()) throw err;
+    clear(root).append(crumbs, pageHead({
+      title: org.name,
+      lead: [err.message, ' ', h('a', { href: '#/two-factor' }, 'Turn on two-factor sign-in'), '.'],
+    }));
+  }
 }
