@@ -80,16 +80,15 @@ void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc) {
                    return NoContent();
                  });
 
-  // "code": the second factor, checked once two-factor sign-in exists; accepted and unused
-  // until then, so that clients can send it already.
+  // "code": the second factor, needed when two-factor sign-in is on.
   routes.Console(
       verb::delete_, "/api/account",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"password", "code"}));
         ASSIGN_OR_RETURN(std::string password, body.RequiredString("password"));
         ASSIGN_OR_RETURN(auto code, body.OptionalString("code"));
-        (void)code;
-        RETURN_IF_ERROR(svc.credentials.DeleteAccount(session.caller, Secret(std::move(password))));
+        RETURN_IF_ERROR(
+            svc.credentials.DeleteAccount(session.caller, Secret(std::move(password)), code));
         return SessionEnded(svc.secure_cookie);
       });
 }

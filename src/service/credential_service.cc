@@ -19,8 +19,8 @@ Status InvalidToken() {
 }  // namespace
 
 CredentialService::CredentialService(ServiceDeps deps, const PasswordHasher& hasher,
-                                     Limiters limiters)
-    : deps_(deps), hasher_(hasher), limiters_(limiters) {}
+                                     Limiters limiters, TwoFactorService* two_factor)
+    : deps_(deps), hasher_(hasher), limiters_(limiters), two_factor_(two_factor) {}
 
 Status CredentialService::Throttle(FailureLimiter* limiter, const std::string& subject,
                                    bool count) {
@@ -164,9 +164,14 @@ Status CredentialService::EndOtherSessions(const Caller& caller, std::string_vie
       deps_.Event("session.revoked_others", caller, caller.account_id));
 }
 
-Status CredentialService::DeleteAccount(const Caller& caller, const Secret& password) {
+Status CredentialService::DeleteAccount(const Caller& caller, const Secret& password,
+                                        const std::optional<std::string>& code) {
   ASSIGN_OR_RETURN(const AccountRecord account, deps_.store.FindAccount(caller.account_id));
   RETURN_IF_ERROR(CheckPassword(account, password, caller.ip, "password"));
+  if (account.two_factor && two_factor_ != nullptr) {
+    if (!code) return InvalidRequest("code: two-factor sign-in is on: give a code from your app");
+    RETURN_IF_ERROR(two_factor_->ConfirmCode(caller, *code));
+  }
   EventRecord event = deps_.Event("account.deleted", caller, account.id);
   if (!IsReleasedEmail(account.email)) {
     event.mails.push_back(ComposeMail(

@@ -2,6 +2,7 @@
 #define TFZO_SERVICE_CREDENTIAL_SERVICE_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "auth/password_hasher.h"
 #include "core/secret.h"
 #include "service/context.h"
+#include "service/two_factor_service.h"
 
 namespace tfzo {
 
@@ -47,7 +49,10 @@ class CredentialService {
     std::string current_id;               // the caller's own
   };
 
-  CredentialService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters = {});
+  // `two_factor` (may be null: no second factor is asked) confirms deletions of accounts that
+  // have two-factor sign-in on.
+  CredentialService(ServiceDeps deps, const PasswordHasher& hasher, Limiters limiters = {},
+                    TwoFactorService* two_factor = nullptr);
 
   // POST /api/account/password: every other session of the account ends, the one of
   // `session_token` stays; the account is mailed a notice. kInvalidCredentials (counted as a
@@ -70,8 +75,11 @@ class CredentialService {
 
   // DELETE /api/account (Store::DeleteAccount). kInvalidCredentials for a wrong password
   // (counted as a failed sign-in); kConflict while the account is the last owner of an
-  // organization that has other members, the message naming its handle.
-  Status DeleteAccount(const Caller& caller, const Secret& password);
+  // organization that has other members, the message naming its handle. With two-factor
+  // sign-in on, `code` (TOTP or recovery code) is needed too: kInvalidRequest without one,
+  // TwoFactorService::ConfirmCode's refusals when wrong.
+  Status DeleteAccount(const Caller& caller, const Secret& password,
+                       const std::optional<std::string>& code = std::nullopt);
 
  private:
   // 429 when `limiter` blocks `subject`; otherwise counts one more when `count`.
@@ -85,6 +93,7 @@ class CredentialService {
   ServiceDeps deps_;
   const PasswordHasher& hasher_;
   Limiters limiters_;
+  TwoFactorService* two_factor_;
 };
 
 }  // namespace tfzo

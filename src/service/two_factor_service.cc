@@ -134,6 +134,15 @@ Status TwoFactorService::Disable(const Caller& caller, const Secret& password,
     RecordFailure(caller.account_id, caller.ip);
     return Status(StatusCode::kInvalidCredentials, "password: not right.");
   }
+  RETURN_IF_ERROR(ConfirmCode(caller, code));
+  const Status disabled = deps_.store.DisableTotp(
+      caller.account_id, deps_.Event("account.totp_disabled", caller, caller.account_id));
+  if (disabled.code() == StatusCode::kConflict) return Conflict("Two-factor sign-in is off.");
+  return disabled;
+}
+
+Status TwoFactorService::ConfirmCode(const Caller& caller, std::string_view code) {
+  RETURN_IF_ERROR(CheckLimits(caller.account_id, caller.ip));
   const Time now = deps_.clock.Now();
   Result<SecondFactor> factor = Factor(caller.account_id, code, now);
   Status used = factor.status();
@@ -141,11 +150,7 @@ Status TwoFactorService::Disable(const Caller& caller, const Secret& password,
     used = deps_.store.UseSecondFactor(caller.account_id, *factor, now, std::nullopt, std::nullopt);
   }
   if (used.code() == StatusCode::kInvalidCredentials) RecordFailure(caller.account_id, caller.ip);
-  RETURN_IF_ERROR(used);
-  const Status disabled = deps_.store.DisableTotp(
-      caller.account_id, deps_.Event("account.totp_disabled", caller, caller.account_id));
-  if (disabled.code() == StatusCode::kConflict) return Conflict("Two-factor sign-in is off.");
-  return disabled;
+  return used;
 }
 
 Result<Secret> TwoFactorService::Challenge(const AccountRecord& account, const std::string& ip) {

@@ -58,6 +58,11 @@ class TwoFactorService {
   // Turns it off with the account's password and a code (TOTP or recovery code).
   Status Disable(const Caller& caller, const Secret& password, std::string_view code);
 
+  // Uses `code` (TOTP or recovery code, each once) to confirm a sensitive action of the
+  // caller, whose password was right: kInvalidCredentials when wrong or replayed (counted
+  // like a wrong sign-in code), kRateLimited past the limits.
+  Status ConfirmCode(const Caller& caller, std::string_view code);
+
   // The sign-in's second step for `account`, whose password was right: a new challenge.
   Result<Secret> Challenge(const AccountRecord& account, const std::string& ip);
   // The account whose `challenge` `code` completes (used up: kInvalidToken after); a wrong or

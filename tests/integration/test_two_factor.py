@@ -122,6 +122,22 @@ class TwoFactorTest(ServerTestCase):
         self.assertIn("account.totp_disabled",
                       [e["action"] for e in ada.get("/api/audit").json()["events"]])
 
+    def test_deleting_the_account_needs_a_code_too(self):
+        ada = self.new_account()
+        _, recovery = enable(ada)
+        _, secret = create_key(ada)
+        delete = {"password": ada.password}
+        r = ada.request("DELETE", "/api/account", body=delete)
+        self.assertError(r, 400, "invalid_request")
+        self.assertTrue(r.json()["error"]["message"].startswith("code"), r)
+        self.assertError(ada.request("DELETE", "/api/account",
+                                     body={**delete, "code": "000000-00000"}), 401,
+                         "invalid_credentials")
+        self.assertEqual(self.client().get("/api/v1/me", bearer=secret).status, 200)
+        r = ada.request("DELETE", "/api/account", body={**delete, "code": recovery[0]})
+        self.assertEqual(r.status, 204, r)
+        self.assertError(self.client().get("/api/v1/me", bearer=secret), 401, "key_revoked")
+
     def test_wrong_codes_are_throttled(self):
         bob = self.new_account()
         secret, _ = enable(bob)
