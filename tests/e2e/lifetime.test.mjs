@@ -36,6 +36,7 @@ describe('the console on a server with --max-key-lifetime', () => {
     await page.keyboard.type(`carol-${Date.now().toString(36)}@example.com`);
     await page.keyboard.press('Tab');
     await page.keyboard.type('a long enough password');
+    await page.keyboard.press('Tab'); // Forgot password?, beside the password
     await page.keyboard.press('Tab'); // Sign in
     await page.keyboard.press('Tab'); // Sign up
     assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Sign up');
