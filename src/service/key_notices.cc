@@ -1,7 +1,6 @@
 #include "service/key_notices.h"
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "service/mail_content.h"
 
@@ -126,27 +125,6 @@ Result<int> ExpiryNotices::RunOnce() {
     after = until;
   }
   return queued;
-}
-
-void ExpiryNotices::Start(std::chrono::milliseconds interval) {
-  thread_ = std::jthread([this, interval](std::stop_token stop) {
-    while (!stop.stop_requested()) {
-      auto queued = RunOnce();
-      if (!queued.ok()) {
-        spdlog::warn("expiry notices: {}", queued.status().message());
-      } else if (*queued > 0) {
-        spdlog::info("expiry notices: {} queued", *queued);
-      }
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, stop, interval, [] { return false; });
-    }
-  });
-}
-
-void ExpiryNotices::Stop() {
-  if (!thread_.joinable()) return;
-  thread_.request_stop();
-  thread_.join();
 }
 
 }  // namespace tfzo

@@ -2,13 +2,11 @@
 #define TFZO_SERVICE_KEY_NOTICES_H_
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "service/context.h"
+#include "service/periodic_job.h"
 
 namespace tfzo {
 
@@ -43,22 +41,17 @@ class ExpiryNotices {
   static constexpr std::chrono::seconds kDefaultInterval{600};
 
   explicit ExpiryNotices(ServiceDeps deps) : deps_(deps) {}
-  ~ExpiryNotices() { Stop(); }
-  ExpiryNotices(const ExpiryNotices&) = delete;
-  ExpiryNotices& operator=(const ExpiryNotices&) = delete;
 
   // Queues every notice due now; the number queued (by this call).
   Result<int> RunOnce();
   // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval);
+  void Start(std::chrono::milliseconds interval) { job_.Start(interval); }
   // Idempotent.
-  void Stop();
+  void Stop() { job_.Stop(); }
 
  private:
   ServiceDeps deps_;
-  std::mutex mu_;
-  std::condition_variable_any wake_;
-  std::jthread thread_;
+  PeriodicJob job_{"expiry notices", "queued", [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo

@@ -2,11 +2,9 @@
 #define TFZO_SERVICE_SESSION_PURGE_H_
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 #include "service/context.h"
+#include "service/periodic_job.h"
 
 namespace tfzo {
 
@@ -20,22 +18,17 @@ class SessionPurge {
   static constexpr std::chrono::seconds kDefaultInterval{600};
 
   explicit SessionPurge(ServiceDeps deps) : deps_(deps) {}
-  ~SessionPurge() { Stop(); }
-  SessionPurge(const SessionPurge&) = delete;
-  SessionPurge& operator=(const SessionPurge&) = delete;
 
   // Deletes the sessions idle since kSessionIdleTimeout ago; the number deleted.
   Result<int> RunOnce();
   // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval);
+  void Start(std::chrono::milliseconds interval) { job_.Start(interval); }
   // Idempotent.
-  void Stop();
+  void Stop() { job_.Stop(); }
 
  private:
   ServiceDeps deps_;
-  std::mutex mu_;
-  std::condition_variable_any wake_;
-  std::jthread thread_;
+  PeriodicJob job_{"session purge", "idle sessions deleted", [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo
