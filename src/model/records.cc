@@ -32,6 +32,18 @@ std::string DeletedEmail(std::string_view account_id) {
   return std::string(account_id) + "@deleted";
 }
 
+namespace {
+constexpr std::string_view kServiceAccountDomain = "@service-account";
+}  // namespace
+
+std::string ServiceAccountEmail(std::string_view account_id) {
+  return std::string(account_id) + std::string(kServiceAccountDomain);
+}
+
+bool IsServiceAccountEmail(std::string_view email) {
+  return email.ends_with(kServiceAccountDomain);
+}
+
 InvitationRecord::Status InvitationRecord::StatusAt(Time now) const {
   if (accepted_at) return Status::kAccepted;
   if (declined_at) return Status::kDeclined;

@@ -61,6 +61,10 @@ bool IsReleasedEmail(std::string_view email);
 // What a deleted account's address becomes (Store::DeleteAccount): free for a new sign-up, and,
 // like a released one, not an address anyone can type.
 std::string DeletedEmail(std::string_view account_id);
+// A service account's address (its row in `accounts`: ServiceAccountRecord): like a released
+// one, not an address anyone can type, so nobody signs up or signs in with it.
+std::string ServiceAccountEmail(std::string_view account_id);
+bool IsServiceAccountEmail(std::string_view email);
 
 // A single-use token mailed in a link (docs/spec/API.md "E-mail verification"). Only its
 // SHA-256 is stored; the token itself is in the mail and nowhere else.
@@ -146,6 +150,22 @@ struct KeyRecord {
   // Filled by reads: the scope's org name ("" when unscoped), and the owner's email.
   std::string org_name;
   std::string email;
+  // Filled by reads: the service account's name when the key is one's (account_id is its id).
+  std::optional<std::string> service_account_name{};
+};
+
+// A service account (migration 0010): an account for shared automation that belongs to one
+// organization, not to a person, so its keys survive any member's departure. Its id is its
+// `accounts` row's (email ServiceAccountEmail(id), no password: it never signs in). The store
+// answers its memberships as exactly its org, role member, never lacking two-factor.
+struct ServiceAccountRecord {
+  std::string id;
+  std::string org_id;
+  std::string name;
+  std::string description;
+  std::string created_by;  // the owner's account id
+  Time created_at;
+  std::optional<Time> deleted_at{};
 };
 
 // One secret of a key. A rotation revokes the current secret and adds a new one.

@@ -157,7 +157,8 @@ class Store {
                                const EventRecord& event) = 0;
   // Deletes the live organization `org_id` (else kNotFound) in one transaction: every key scoped
   // to it is revoked at `at`, its members, agents and hosts are removed, and its handle is free
-  // again. Its row stays, so that the revoked keys still name it.
+  // again; its service accounts are deleted. Its row stays, so that the revoked keys still name
+  // it.
   virtual Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) = 0;
   // The account's memberships (org_id, org_name, org_handle, role), oldest org first.
   virtual Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) = 0;
@@ -176,6 +177,26 @@ class Store {
   // kNotFound when not a member; kConflict when it would leave the org without an owner.
   virtual Status RemoveMember(std::string_view org_id, std::string_view account_id,
                               const EventRecord& event) = 0;
+
+  // Service accounts (ServiceAccountRecord; docs/spec/API.md "Console: service accounts").
+  // ListMemberships and FindMembership answer a live one's membership as exactly its org, role
+  // member, never lacking two-factor, so its keys reach its org as a member's do.
+  //
+  // Creates the account row (ServiceAccountEmail(id), the name, no password) and the service
+  // account, with `event`. kNotFound when the organization is not live.
+  virtual Status CreateServiceAccount(const ServiceAccountRecord& account,
+                                      const EventRecord& event) = 0;
+  // The organization's live service accounts, oldest first.
+  virtual Result<std::vector<ServiceAccountRecord>> ListServiceAccounts(
+      std::string_view org_id) = 0;
+  // A live service account (of a live organization); else kNotFound.
+  virtual Result<ServiceAccountRecord> FindServiceAccount(std::string_view account_id) = 0;
+  // Deletes the live service account (else kNotFound) at `at`, in one transaction: every key of
+  // it is revoked (one change per key: every node refuses each from its next use on) and its
+  // membership ends (a change too). Its rows stay, so that its revoked keys and audit events
+  // still name it.
+  virtual Status DeleteServiceAccount(std::string_view account_id, Time at,
+                                      const EventRecord& event) = 0;
 
   // Invitations (docs/spec/API.md). One is pending while it is neither accepted, declined
   // nor canceled and its expires_at has not passed.

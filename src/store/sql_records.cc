@@ -84,7 +84,18 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .rotated_at = r.OptTime("rotated_at"),
                    .revoked_at = r.OptTime("revoked_at"),
                    .org_name = r.Text("org_name"),
-                   .email = r.Text("email")};
+                   .email = r.Text("email"),
+                   .service_account_name = r.OptText("service_account_name")};
+}
+
+ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {
+  return ServiceAccountRecord{.id = r.Text("id"),
+                              .org_id = r.Text("org_id"),
+                              .name = r.Text("name"),
+                              .description = r.Text("description"),
+                              .created_by = r.Text("created_by"),
+                              .created_at = r.TimeAt("created_at"),
+                              .deleted_at = r.OptTime("deleted_at")};
 }
 
 std::optional<Time> ReadRevokedAt(const SqlRow& r) { return r.OptTime("revoked_at"); }

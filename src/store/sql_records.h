@@ -19,6 +19,7 @@ OrgRecord ReadOrg(const SqlRow& row);
 MembershipRecord ReadMembership(const SqlRow& row);
 std::optional<Role> ReadRole(const SqlRow& row);  // nullopt: not a role name
 KeyRecord ReadKey(const SqlRow& row);
+ServiceAccountRecord ReadServiceAccount(const SqlRow& row);
 std::optional<Time> ReadRevokedAt(const SqlRow& row);  // of the key (kLockKey)
 KeyState ReadKeyState(const SqlRow& row);
 AgentRecord ReadAgent(const SqlRow& row);

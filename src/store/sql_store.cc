@@ -240,8 +240,9 @@ Result<OwnersAndMember> LockOwnersAndMember(SqlConnection& c, std::string_view o
 std::string KeepParam(const std::optional<Digest>& keep) { return keep ? ToHex(*keep) : ""; }
 
 // Inside a kWrite: deletes the live organization `org_id` (else kNotFound): revokes every key
-// scoped to it, removes its members, agents and hosts, frees its handle, and adds one change
-// per revoked key and per former member, so that every node drops each.
+// scoped to it, removes its members, agents and hosts, deletes its service accounts, frees its
+// handle, and adds one change per revoked key and per former member (service accounts too), so
+// that every node drops each.
 Status DeleteOrgIn(SqlConnection& c, std::string_view org_id, Time at,
                    std::vector<Change>& changes) {
   RETURN_IF_ERROR(
@@ -252,10 +253,15 @@ Status DeleteOrgIn(SqlConnection& c, std::string_view org_id, Time at,
   RETURN_IF_ERROR(c.Exec(sql::kRevokeOrgKeys, {org_id, at}).status());
   RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgAgents, {org_id}).status());
   RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgHosts, {org_id}).status());
+  ASSIGN_OR_RETURN(auto service_accounts,
+                   All(c.Exec(sql::kOrgServiceAccountIds, {org_id}), ReadAccountId));
   RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgMemberships, {org_id}).status());
+  RETURN_IF_ERROR(c.Exec(sql::kDeleteOrgServiceAccounts, {org_id, at}).status());
   RETURN_IF_ERROR(c.Exec(sql::kSetOrgDeleted, {org_id, at}).status());
   for (const std::string& key : keys) changes.push_back(KeyChange(key));
   for (const std::string& account : members) changes.push_back(MembershipChange(org_id, account));
+  for (const std::string& account : service_accounts)
+    changes.push_back(MembershipChange(org_id, account));
   return Status::Ok();
 }
 
@@ -715,15 +721,28 @@ Status SqlStore::DeleteOrg(std::string_view org_id, Time at, const EventRecord& 
 }
 
 Result<std::vector<MembershipRecord>> SqlStore::ListMemberships(std::string_view account_id) {
-  return ReadAll(*db_, sql::kListMemberships, {account_id}, ReadMembership);
+  return Run(*db_, Mode::kRead, [&](SqlConnection& c) -> Result<std::vector<MembershipRecord>> {
+    ASSIGN_OR_RETURN(auto found, All(c.Exec(sql::kListMemberships, {account_id}), ReadMembership));
+    if (!found.empty()) return found;
+    // A service account is a member of nothing in `memberships`, and of its org here.
+    return All(c.Exec(sql::kServiceAccountMembership, {account_id}), ReadMembership);
+  });
 }
 
 Result<std::optional<MembershipRecord>> SqlStore::FindMembership(std::string_view org_id,
                                                                  std::string_view account_id) {
-  ASSIGN_OR_RETURN(auto found,
-                   ReadAll(*db_, sql::kFindMembership, {org_id, account_id}, ReadMembership));
-  if (found.empty()) return std::optional<MembershipRecord>();
-  return std::optional<MembershipRecord>(std::move(found.front()));
+  return Run(*db_, Mode::kRead, [&](SqlConnection& c) -> Result<std::optional<MembershipRecord>> {
+    ASSIGN_OR_RETURN(auto found,
+                     All(c.Exec(sql::kFindMembership, {org_id, account_id}), ReadMembership));
+    if (found.empty()) {
+      ASSIGN_OR_RETURN(found,
+                       All(c.Exec(sql::kServiceAccountMembership, {account_id}), ReadMembership));
+    }
+    for (MembershipRecord& m : found) {
+      if (m.org_id == org_id) return std::optional<MembershipRecord>(std::move(m));
+    }
+    return std::optional<MembershipRecord>();
+  });
 }
 
 Result<std::optional<Role>> SqlStore::FindRole(std::string_view org_id,
@@ -761,6 +780,53 @@ Status SqlStore::RemoveMember(std::string_view org_id, std::string_view account_
       return Conflict("the last owner cannot leave the organization");
     }
     RETURN_IF_ERROR(c.Exec(sql::kDeleteMembership, {org_id, account_id}).status());
+    return InsertEvent(c, event);
+  });
+}
+
+// Service accounts.
+
+Status SqlStore::CreateServiceAccount(const ServiceAccountRecord& sa, const EventRecord& event) {
+  // Its membership appears with it: a change, so that no node keeps "member of nothing".
+  const Change change = MembershipChange(sa.org_id, sa.id);
+  return Write(change, event.at, [&](SqlConnection& c) -> Status {
+    // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
+    ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {sa.org_id}));
+    if (live.empty()) return NotFound("no such organization");
+    RETURN_IF_ERROR(c.Exec(sql::kInsertAccount, {sa.id, ServiceAccountEmail(sa.id), sa.name,
+                                                 std::string(), sa.created_at})
+                        .status());
+    RETURN_IF_ERROR(c.Exec(sql::kInsertServiceAccount,
+                           {sa.id, sa.org_id, sa.description, sa.created_by, sa.created_at})
+                        .status());
+    return InsertEvent(c, event);
+  });
+}
+
+Result<std::vector<ServiceAccountRecord>> SqlStore::ListServiceAccounts(std::string_view org_id) {
+  return ReadAll(*db_, sql::kListServiceAccounts, {org_id}, ReadServiceAccount);
+}
+
+Result<ServiceAccountRecord> SqlStore::FindServiceAccount(std::string_view account_id) {
+  return ReadFirst(*db_, sql::kFindServiceAccount, {account_id}, ReadServiceAccount,
+                   "no such service account");
+}
+
+Status SqlStore::DeleteServiceAccount(std::string_view account_id, Time at,
+                                      const EventRecord& event) {
+  const auto read_org = [](const SqlRow& r) { return r.Text("org_id"); };
+  return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    ASSIGN_OR_RETURN(const std::string org_id,
+                     First(c.Exec(sql::kLockLiveServiceAccount, {account_id}), read_org,
+                           "no such service account"));
+    // One change per key revoked: every node refuses each from its next use on.
+    ASSIGN_OR_RETURN(auto keys, All(c.Exec(sql::kLockAccountLiveKeys, {account_id}), ReadId));
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeAccountSecrets, {account_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kRevokeAccountKeys, {account_id, at}).status());
+    RETURN_IF_ERROR(c.Exec(sql::kSetServiceAccountDeleted, {account_id, at}).status());
+    for (const std::string& key : keys) changes.push_back(KeyChange(key));
+    changes.push_back(MembershipChange(org_id, account_id));
+    changes.push_back(AccountChange(account_id));
     return InsertEvent(c, event);
   });
 }

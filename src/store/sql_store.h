@@ -97,6 +97,12 @@ class SqlStore final : public Store {
                        const EventRecord& event) override;
   Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) override;
   Result<std::vector<MembershipRecord>> ListMemberships(std::string_view account_id) override;
+  Status CreateServiceAccount(const ServiceAccountRecord& account,
+                              const EventRecord& event) override;
+  Result<std::vector<ServiceAccountRecord>> ListServiceAccounts(std::string_view org_id) override;
+  Result<ServiceAccountRecord> FindServiceAccount(std::string_view account_id) override;
+  Status DeleteServiceAccount(std::string_view account_id, Time at,
+                              const EventRecord& event) override;
   Result<std::optional<MembershipRecord>> FindMembership(std::string_view org_id,
                                                          std::string_view account_id) override;
   Result<std::optional<Role>> FindRole(std::string_view org_id,

@@ -19,8 +19,10 @@ namespace tfzo::sql {
   "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
   "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
-  "a.email AS email "                                                                          \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
+  "a.email AS email, "                                                                         \
+  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "                  \
+  "FROM api_keys k JOIN accounts a ON a.id = k.account_id "                                    \
+  "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
 #define TFZO_MEMBERSHIP_SELECT                                                              \
@@ -423,14 +425,48 @@ inline constexpr char kRetryMail[] =
 inline constexpr char kMailFailed[] =
     "UPDATE mail_outbox SET failed_at = $2, claimed_until = NULL, last_error = $3, text = '', "
     "html = '' WHERE id = $1";
+// A service account's keys are not among them: it has no mailbox (ServiceAccountEmail).
 inline constexpr char kListKeysForNotice[] = TFZO_KEY_SELECT
-    "WHERE k.revoked_at IS NULL AND k.expires_at > $2 AND k.expires_at <= $3 "
+    "WHERE k.revoked_at IS NULL AND k.expires_at > $2 AND k.expires_at <= $3 AND s.id IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM key_notices n WHERE n.key_id = k.id AND n.kind = $1 "
     "AND n.expires_at = k.expires_at) ORDER BY k.expires_at, k.seq";
 // Changes no row when the notice is already recorded: the caller then queues no mail.
 inline constexpr char kInsertKeyNotice[] =
     "INSERT INTO key_notices (key_id, kind, expires_at, queued_at) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT DO NOTHING";
+
+// Service accounts (migration 0010). Live ones only, unless said otherwise.
+#define TFZO_SERVICE_ACCOUNT_SELECT                                                       \
+  "SELECT s.id AS id, s.org_id AS org_id, a.name AS name, s.description AS description, " \
+  "s.created_by AS created_by, s.created_at AS created_at, s.deleted_at AS deleted_at "   \
+  "FROM service_accounts s JOIN accounts a ON a.id = s.id "                               \
+  "JOIN orgs o ON o.id = s.org_id AND o.deleted_at IS NULL "
+inline constexpr char kInsertServiceAccount[] =
+    "INSERT INTO service_accounts (id, org_id, description, created_by, created_at) "
+    "VALUES ($1, $2, $3, $4, $5)";
+inline constexpr char kListServiceAccounts[] = TFZO_SERVICE_ACCOUNT_SELECT
+    "WHERE s.org_id = $1 AND s.deleted_at IS NULL ORDER BY s.created_at, s.seq";
+inline constexpr char kFindServiceAccount[] =
+    TFZO_SERVICE_ACCOUNT_SELECT "WHERE s.id = $1 AND s.deleted_at IS NULL";
+inline constexpr char kLockLiveServiceAccount[] =
+    "SELECT org_id AS org_id FROM service_accounts WHERE id = $1 AND deleted_at IS NULL "
+    "FOR UPDATE";
+inline constexpr char kSetServiceAccountDeleted[] =
+    "UPDATE service_accounts SET deleted_at = $2 WHERE id = $1";
+inline constexpr char kOrgServiceAccountIds[] =
+    "SELECT id AS account_id FROM service_accounts WHERE org_id = $1 AND deleted_at IS NULL "
+    "ORDER BY id";
+inline constexpr char kDeleteOrgServiceAccounts[] =
+    "UPDATE service_accounts SET deleted_at = $2 WHERE org_id = $1 AND deleted_at IS NULL";
+// A live service account's one membership, as ReadMembership reads it: its org, role member,
+// never lacking two-factor (it has no second factor to turn on, and signs in with none).
+inline constexpr char kServiceAccountMembership[] =
+    "SELECT s.org_id AS org_id, o.name AS org_name, o.handle AS org_handle, "
+    "s.id AS account_id, a.email AS email, 'member' AS role, "
+    "o.require_two_factor AS org_requires_two_factor, 1 AS two_factor "
+    "FROM service_accounts s JOIN orgs o ON o.id = s.org_id AND o.deleted_at IS NULL "
+    "JOIN accounts a ON a.id = s.id WHERE s.id = $1 AND s.deleted_at IS NULL";
+#undef TFZO_SERVICE_ACCOUNT_SELECT
 
 #undef TFZO_KEY_SELECT
 #undef TFZO_MEMBERSHIP_SELECT
