@@ -60,10 +60,6 @@ Result<std::vector<KeyRecord>> KeyService::List(const Caller& caller) {
 }
 
 Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateRequest request) {
-  ASSIGN_OR_RETURN(request.name, CheckText("name", request.name, 1, 100));
-  ASSIGN_OR_RETURN(request.description,
-                   CheckText("description", request.description, 0, 500, /*multiline=*/true));
-  RETURN_IF_ERROR(CheckExpiry(request.expires_at));
   std::string org_name;  // for the notice
   if (request.org_id) {
     ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(*request.org_id, caller.account_id));
@@ -74,10 +70,22 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
     org_name = std::move(org.name);
   }
   ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(caller.account_id));
+  return CreateAuthorized(caller, caller.account_id, std::move(request), org_name,
+                          std::move(account.email));
+}
+
+Result<KeyService::Issued> KeyService::CreateAuthorized(const Caller& caller, std::string holder_id,
+                                                        CreateRequest request,
+                                                        const std::string& org_name,
+                                                        std::optional<std::string> notify) {
+  ASSIGN_OR_RETURN(request.name, CheckText("name", request.name, 1, 100));
+  ASSIGN_OR_RETURN(request.description,
+                   CheckText("description", request.description, 0, 500, /*multiline=*/true));
+  RETURN_IF_ERROR(CheckExpiry(request.expires_at));
   Issued issued;
   KeyRecord& key = issued.key;
   key.id = NewId("key", deps_.random);
-  key.account_id = caller.account_id;
+  key.account_id = std::move(holder_id);
   key.name = std::move(request.name);
   key.description = std::move(request.description);
   key.org_id = std::move(request.org_id);
@@ -86,7 +94,7 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   SecretRecord secret = NewSecret(key.id, issued.secret);
   key.hint = secret.hint;
   EventRecord event = deps_.Event("key.created", caller, key.id, key.org_id);
-  event.mails.push_back(KeyCreatedMail(deps_, account.email, key, org_name, caller));
+  if (notify) event.mails.push_back(KeyCreatedMail(deps_, *notify, key, org_name, caller));
   RETURN_IF_ERROR(deps_.store.CreateKey(key, secret, event));
   ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
   return issued;
@@ -111,6 +119,11 @@ Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_
 Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_view key_id,
                                               std::optional<std::optional<Time>> expires_at) {
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
+  return RotateAuthorized(caller, key, expires_at);
+}
+
+Result<KeyService::Issued> KeyService::RotateAuthorized(
+    const Caller& caller, const KeyRecord& key, std::optional<std::optional<Time>> expires_at) {
   if (key.revoked_at) return Conflict("This key is revoked; revoked keys cannot be rotated.");
   if (expires_at) {
     RETURN_IF_ERROR(CheckExpiry(*expires_at));
@@ -131,6 +144,10 @@ Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_
 
 Result<KeyRecord> KeyService::Revoke(const Caller& caller, std::string_view key_id) {
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
+  return RevokeAuthorized(caller, key);
+}
+
+Result<KeyRecord> KeyService::RevokeAuthorized(const Caller& caller, const KeyRecord& key) {
   RETURN_IF_ERROR(deps_.store
                       .RevokeKey(key.id, deps_.clock.Now(),
                                  deps_.Event("key.revoked", caller, key.id, key.org_id))

@@ -47,6 +47,18 @@ class KeyService {
                         std::optional<std::optional<Time>> expires_at);
   Result<KeyRecord> Revoke(const Caller& caller, std::string_view key_id);
 
+  // The same for a key the caller was already found allowed to act on (an organization's owner
+  // on its service account's keys: ServiceAccountService), so that both share one logic.
+  //
+  // Creates a key of `holder_id` (a service account of `org`, the key's scope); `notify`: the
+  // address told of it, if any.
+  Result<Issued> CreateAuthorized(const Caller& caller, std::string holder_id,
+                                  CreateRequest request, const std::string& org_name,
+                                  std::optional<std::string> notify);
+  Result<Issued> RotateAuthorized(const Caller& caller, const KeyRecord& key,
+                                  std::optional<std::optional<Time>> expires_at);
+  Result<KeyRecord> RevokeAuthorized(const Caller& caller, const KeyRecord& key);
+
  private:
   Status CheckExpiry(const std::optional<Time>& expires_at) const;
   // The caller's own key, or kNotFound.

@@ -150,7 +150,8 @@ Status OrgService::DeleteOrg(const Caller& caller, std::string_view org_id,
   std::map<std::string, std::vector<KeyRecord>> others;
   for (const KeyRecord& key : keys) {
     const bool live = !key.revoked_at && !(key.expires_at && *key.expires_at <= event.at);
-    if (key.account_id != caller.account_id && live) {
+    // A service account's keys go with the org, and it has no mailbox to tell.
+    if (key.account_id != caller.account_id && live && !key.service_account_name) {
       others[key.account_id].push_back(key);
     }
   }
@@ -237,7 +238,8 @@ Result<KeyRecord> OrgService::RevokeOrgKey(const Caller& caller, std::string_vie
                : key.status();
   }
   EventRecord event = deps_.Event("key.revoked", caller, std::string(key_id), std::string(org_id));
-  if (key->account_id != caller.account_id && !key->revoked_at) {  // someone else's: tell them
+  // Someone else's: tell them (a service account has no mailbox).
+  if (key->account_id != caller.account_id && !key->revoked_at && !key->service_account_name) {
     ASSIGN_OR_RETURN(AccountRecord owner, deps_.store.FindAccount(caller.account_id));
     event.mails.push_back(KeyRevokedMail(deps_, *key, owner.email, event.at, caller));
   }
