@@ -32,7 +32,7 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
   AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials,
-                            s.two_factor, s.clock, options.secure_cookie});
+                            s.two_factor, s.service_accounts, s.clock, options.secure_cookie});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});

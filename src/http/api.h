@@ -20,6 +20,7 @@
 #include "service/me_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "service/service_account_service.h"
 #include "service/two_factor_service.h"
 #include "service/verify_service.h"
 
@@ -41,6 +42,7 @@ class Api {
     InvitationService& invitations;
     CredentialService& credentials;
     TwoFactorService& two_factor;
+    ServiceAccountService& service_accounts;
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;

@@ -32,8 +32,18 @@ MeService::Parts RenderMeParts(const MeService::Me& me) {
   constexpr size_t kValueAt = std::string_view(R"("last_used_at":)").size();
   json key = KeyJson(me.key, me.now);
   key["last_used_at"] = "\x01";
-  const std::string body = Dump(
-      {{"account", AccountJson(me.account)}, {"key", std::move(key)}, {"orgs", OrgsJson(me.orgs)}});
+  // A service account's key acts for no person: "account" is null, "service_account" names it
+  // (its org is the key's scope, always set).
+  const bool service = me.key.service_account_name.has_value();
+  const json service_account =
+      service ? json({{"id", me.key.account_id},
+                      {"name", me.account.name},
+                      {"org_id", me.key.org_id ? json(*me.key.org_id) : json(nullptr)}})
+              : json(nullptr);
+  const std::string body = Dump({{"account", service ? json(nullptr) : AccountJson(me.account)},
+                                 {"service_account", service_account},
+                                 {"key", std::move(key)},
+                                 {"orgs", OrgsJson(me.orgs)}});
   const size_t at = body.find(kMarked);
   return {.head = body.substr(0, at + kValueAt), .tail = body.substr(at + kMarked.size())};
 }

@@ -142,6 +142,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   AddInvitationRoutes(routes, svc);
   AddCredentialRoutes(routes, svc);
   AddTwoFactorRoutes(routes, svc);
+  AddServiceAccountRoutes(routes, svc);
 
   // Organizations.
   routes.Console(verb::get, "/api/orgs",

@@ -9,6 +9,7 @@
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
+#include "service/service_account_service.h"
 #include "service/two_factor_service.h"
 
 namespace tfzo::http {
@@ -22,6 +23,7 @@ struct ConsoleServices {
   InvitationService& invitations;
   CredentialService& credentials;
   TwoFactorService& two_factor;
+  ServiceAccountService& service_accounts;
   const Clock& clock;
   bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
 };
@@ -33,11 +35,13 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc);
 // Parts of the console's routes, in files of their own (called by AddConsoleRoutes):
 // verifying and changing addresses (email_routes.cc), invitations (invitation_routes.cc), a
 // person's own credentials (credential_routes.cc), two-factor sign-in: its setup, and the
-// sign-in's second step (two_factor_routes.cc).
+// sign-in's second step (two_factor_routes.cc), an organization's service accounts and their
+// keys (service_account_routes.cc).
 void AddEmailRoutes(Routes& routes, const ConsoleServices& svc);
 void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
 void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc);
 void AddTwoFactorRoutes(Routes& routes, const ConsoleServices& svc);
+void AddServiceAccountRoutes(Routes& routes, const ConsoleServices& svc);
 
 // The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
 HttpResponse SessionStarted(bool secure_cookie, beast_http::status st,

@@ -191,7 +191,19 @@ json KeyJson(const KeyRecord& k, Time now) {
           {"last_used_at", TimeJson(k.last_used_at)},
           {"rotated_at", TimeJson(k.rotated_at)},
           {"revoked_at", TimeJson(k.revoked_at)},
-          {"status", KeyStatusName(k, now)}};
+          {"status", KeyStatusName(k, now)},
+          {"service_account", k.service_account_name
+                                  ? json({{"id", k.account_id}, {"name", *k.service_account_name}})
+                                  : json(nullptr)}};
+}
+
+json ServiceAccountJson(const ServiceAccountRecord& s) {
+  return {{"id", s.id},
+          {"org_id", s.org_id},
+          {"name", s.name},
+          {"description", s.description},
+          {"created_by", s.created_by},
+          {"created_at", FormatRfc3339(s.created_at)}};
 }
 
 json AgentJson(const AgentRecord& a) {

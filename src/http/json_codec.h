@@ -62,6 +62,7 @@ json OrgJson(const MembershipRecord& m);
 // `show_two_factor`: for owners, whether the member has two-factor sign-in on.
 json MemberJson(const MembershipRecord& m, bool show_two_factor = false);
 json KeyJson(const KeyRecord& k, Time now);
+json ServiceAccountJson(const ServiceAccountRecord& s);
 json AgentJson(const AgentRecord& a);
 json HostJson(const HostRecord& h);
 json EventJson(const EventRecord& e);

@@ -136,5 +136,14 @@ TEST(JsonCodecTest, KeyJsonHasEveryFieldOfTheSpec) {
   EXPECT_EQ(KeyJson(key, FromUnix(1500))["status"], "revoked");
 }
 
+TEST(JsonCodecTest, KeyJsonNamesItsServiceAccount) {
+  KeyRecord key;
+  key.id = "key_1";
+  key.account_id = "sa_1";
+  EXPECT_TRUE(KeyJson(key, FromUnix(1))["service_account"].is_null());
+  key.service_account_name = "CI";
+  EXPECT_EQ(KeyJson(key, FromUnix(1))["service_account"], json({{"id", "sa_1"}, {"name", "CI"}}));
+}
+
 }  // namespace
 }  // namespace tfzo::http

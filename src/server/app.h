@@ -27,6 +27,7 @@
 #include "service/me_service.h"
 #include "service/org_service.h"
 #include "service/resource_service.h"
+#include "service/service_account_service.h"
 #include "service/session_authenticator.h"
 #include "service/session_purge.h"
 #include "service/verify_service.h"
@@ -124,6 +125,7 @@ struct App {
   CredentialService credentials;
   OrgService orgs;
   KeyService keys;
+  ServiceAccountService service_accounts;
   ExpiryNotices expiry_notices;  // started by the server (main), not by the tests
   SessionPurge session_purge;    // likewise
   ResourceService resources;

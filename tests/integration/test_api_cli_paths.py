@@ -10,7 +10,8 @@ ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 AGENT_FIELDS = {"id", "org_id", "name", "host_id", "created_at"}
 HOST_FIELDS = {"id", "org_id", "name", "address", "created_at"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
-              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}
+              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
+              "service_account"}
 WWW_AUTH = 'Bearer error="invalid_token"'
 
 
@@ -40,7 +41,7 @@ class CliApiTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.header("Content-Type").startswith("application/json"))
         body = r.json()
-        self.assertEqual(set(body), {"account", "key", "orgs"})
+        self.assertEqual(set(body), {"account", "service_account", "key", "orgs"})
         self.assertEqual(body["account"], a.account)
         self.assertEqual(set(body["key"]), KEY_FIELDS)
         self.assertEqual(body["key"]["id"], key["id"])

@@ -268,7 +268,7 @@ class CliTest(ServerTestCase):
         p = self.cli.run("whoami", "--json")
         self.assertExit(p, 0)
         me = json.loads(p.stdout)
-        self.assertEqual(set(me), {"account", "key", "orgs"})
+        self.assertEqual(set(me), {"account", "service_account", "key", "orgs"})
         self.assertEqual(me["account"]["email"], self.a.email)
         self.assertEqual(me["key"]["id"], key["id"])
         self.assertEqual({o["name"] for o in me["orgs"]}, {"Acme", "Beta"})
