@@ -180,11 +180,19 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
   const Settings& s = context.settings();
   const Time now = context.clock().Now();
   const json& account = me->json.contains("account") ? me->json["account"] : json::object();
+  // A service account's key: "account" is null and "service_account" names it.
+  const json& service =
+      me->json.contains("service_account") ? me->json["service_account"] : json(nullptr);
   const json& key = me->json.contains("key") ? me->json["key"] : json::object();
   std::ostream& out = context.out();
   out << fmt::format("Authenticated to {} (profile \"{}\")\n", s.api_host.value, s.profile.value);
-  out << fmt::format("  account:        {} <{}> ({})\n", Str(account, "name"),
-                     Str(account, "email"), Str(account, "id"));
+  if (service.is_object()) {
+    out << fmt::format("  service account: {} ({}, of organization {})\n", Str(service, "name"),
+                       Str(service, "id"), Str(service, "org_id"));
+  } else {
+    out << fmt::format("  account:        {} <{}> ({})\n", Str(account, "name"),
+                       Str(account, "email"), Str(account, "id"));
+  }
   std::string key_from =
       s.api_key.source == Source::kEnv ? "from TFZO_API_KEY" : "from the config file";
   out << fmt::format("  key:            {} ({}, {}, {})\n", Str(key, "name"),
