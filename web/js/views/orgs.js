@@ -5,6 +5,7 @@
 import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
 import { invitationsCard } from '../ui/org-invitations.js';
+import { serviceAccountsCard } from '../ui/org-service-accounts.js';
 import { timeEl } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
@@ -163,7 +164,7 @@ function orgKeyRow(page, k, now) {
   });
   return h('tr', { 'data-key-id': k.id, class: rowClass(k, now) },
     td('Name', keyNameCell(k, nameId), 'cell-primary'),
-    td('Member', k.email || k.account_id),
+    td('Member', k.service_account ? `${k.service_account.name} (service account)` : (k.email || k.account_id)),
     td('Created', timeEl(k.created_at, { stacked: true })),
     td('Expires', expiresCell(k, now)),
     td('Last used', timeEl(k.last_used_at, { stacked: true })),
@@ -196,7 +197,7 @@ async function revokeOrgKey(page, k) {
     title: `Revoke “${k.name}”?`,
     content: [h('div', { class: 'callout callout-danger' }, icon('warn'),
       h('p', {}, h('strong', {}, 'Revoking is permanent. '),
-        `The key of ${k.email || 'this member'} stops working at once and every system using it loses access. This cannot be undone.`))],
+        `The key of ${k.service_account ? k.service_account.name : (k.email || 'this member')} stops working at once and every system using it loses access. This cannot be undone.`))],
     confirmLabel: 'Revoke',
     danger: true,
     returnFocus: () => keysHost.querySelector('button:not(:disabled)') || keysHost.closest('section'),
@@ -234,17 +235,19 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle, ref
   root.append(membersCard(page));
   const invitations = page.isOwner ? invitationsCard({ org, isCurrent }) : null;
   if (invitations) root.append(invitations.section);
+  const serviceAccounts = page.isOwner ? serviceAccountsCard({ org, session, isCurrent }) : null;
   if (page.isOwner) {
     root.append(card({
       id: 'org-keys-title',
       title: 'API keys scoped to this organization',
       sub: 'Every member’s keys that only work on this organization. As an owner you can revoke them.',
     }, page.keysHost));
+    root.append(serviceAccounts.section);
     root.append(orgSettingsCard(org, { onChanged: () => refresh() }));
   }
   try {
     await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
-      invitations ? invitations.load() : null]);
+      invitations ? invitations.load() : null, serviceAccounts ? serviceAccounts.load() : null]);
   } catch (err) {
     if (err.code !== 'two_factor_required' || !isCurrent()) throw err;
     clear(root).append(crumbs, pageHead({
