@@ -10,6 +10,15 @@
 namespace tfzo {
 namespace {
 
+// A key named `name`, scoped to `org_id` if given, never expiring.
+KeyService::CreateRequest Named(std::string name,
+                                std::optional<std::string> org_id = std::nullopt) {
+  return KeyService::CreateRequest{.name = std::move(name),
+                                   .description = "",
+                                   .expires_at = std::nullopt,
+                                   .org_id = std::move(org_id)};
+}
+
 class ServiceAccountServiceTest : public testing::ServiceWorld {
  protected:
   ServiceAccountServiceTest() : service_accounts_(deps_, keys_) {
@@ -30,7 +39,7 @@ TEST_F(ServiceAccountServiceTest, ItsKeyReachesItsOrgOnlyAndOutlivesItsCreator) 
 
   auto ci = service_accounts_.Create(bob, acme_, "CI", "deploys");
   ASSERT_TRUE(ci.ok()) << ci.status().message();
-  KeyService::CreateRequest request{.name = "deploy", .org_id = other->org_id};  // ignored
+  KeyService::CreateRequest request = Named("deploy", other->org_id);  // the org is ignored
   auto issued = service_accounts_.CreateKey(bob, acme_, ci->id, request);
   ASSERT_TRUE(issued.ok()) << issued.status().message();
   EXPECT_EQ(issued->key.account_id, ci->id);
@@ -43,7 +52,7 @@ TEST_F(ServiceAccountServiceTest, ItsKeyReachesItsOrgOnlyAndOutlivesItsCreator) 
   EXPECT_EQ(verifier_.CheckOrgAccess(*state, other->org_id).code(), StatusCode::kForbidden);
 
   // Its creator leaves: the key still works.
-  ASSERT_TRUE(orgs_.RemoveMember(ada_, acme_, bob.account_id).ok());
+  ASSERT_TRUE(orgs_.RemoveMember(bob, acme_, bob.account_id).ok());
   state = verifier_.Verify(issued->secret.reveal());
   ASSERT_TRUE(state.ok());
   EXPECT_TRUE(verifier_.CheckOrgAccess(*state, acme_).ok());
@@ -60,8 +69,8 @@ TEST_F(ServiceAccountServiceTest, ItsKeyReachesItsOrgOnlyAndOutlivesItsCreator) 
 TEST_F(ServiceAccountServiceTest, DeletingItRevokesItsKeysAtOnce) {
   auto ci = service_accounts_.Create(ada_, acme_, "CI", "");
   ASSERT_TRUE(ci.ok());
-  auto one = service_accounts_.CreateKey(ada_, acme_, ci->id, {.name = "one"});
-  auto two = service_accounts_.CreateKey(ada_, acme_, ci->id, {.name = "two"});
+  auto one = service_accounts_.CreateKey(ada_, acme_, ci->id, Named("one"));
+  auto two = service_accounts_.CreateKey(ada_, acme_, ci->id, Named("two"));
   ASSERT_TRUE(one.ok() && two.ok());
   ASSERT_TRUE(verifier_.Verify(one->secret.reveal()).ok());  // cached
   ASSERT_TRUE(service_accounts_.Delete(ada_, acme_, ci->id).ok());
@@ -79,7 +88,7 @@ TEST_F(ServiceAccountServiceTest, OnlyOwnersAndOnlyTheirOrgsServiceAccounts) {
   auto evil = orgs_.CreateOrg(eve, "Evil");
   auto ci = service_accounts_.Create(ada_, acme_, "CI", "");
   ASSERT_TRUE(ci.ok() && evil.ok());
-  auto key = service_accounts_.CreateKey(ada_, acme_, ci->id, {.name = "k"});
+  auto key = service_accounts_.CreateKey(ada_, acme_, ci->id, Named("k"));
   ASSERT_TRUE(key.ok());
 
   EXPECT_EQ(service_accounts_.Create(bob, acme_, "x", "").status().code(), StatusCode::kForbidden);
@@ -92,7 +101,7 @@ TEST_F(ServiceAccountServiceTest, OnlyOwnersAndOnlyTheirOrgsServiceAccounts) {
   EXPECT_EQ(service_accounts_.RevokeKey(eve, evil->org_id, ci->id, key->key.id).status().code(),
             StatusCode::kNotFound);
   // A person's key is not the service account's.
-  auto own = keys_.Create(ada_, {.name = "mine", .org_id = acme_});
+  auto own = keys_.Create(ada_, Named("mine", acme_));
   ASSERT_TRUE(own.ok());
   EXPECT_EQ(service_accounts_.RevokeKey(ada_, acme_, ci->id, own->key.id).status().code(),
             StatusCode::kNotFound);
