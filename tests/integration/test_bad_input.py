@@ -465,6 +465,53 @@ class BadInputTest(MatrixCase):
             with self.subTest(key=key):
                 self.expect("POST", f"/api/keys/{key}/revoke", 404, "not_found")
 
+    # --- console: service accounts ----------------------------------------------------
+
+    def test_service_accounts(self):
+        def made(client, org, path="", body=None):
+            r = client.post(f"/api/orgs/{org}/service-accounts{path}", body or {"name": "ci"})
+            assert r.status == 201, r
+            return r.json()
+        sa_a = made(self.a, self.org_a)["service_account"]
+        sa_b = made(self.b, self.org_b)["service_account"]
+        sa_m = made(self.b, self.org_m)["service_account"]
+        key_a = made(self.a, self.org_a, f"/{sa_a['id']}/keys")["key"]
+        key_b = made(self.b, self.org_b, f"/{sa_b['id']}/keys")["key"]
+        base = f"/api/orgs/{self.org_a}/service-accounts"
+        self.body_matrix("POST", base, {"name": "deploy", "description": "line 1\nline 2"},
+                         ["name"], text_limits={"name": 100, "description": 500})
+        keys = f"{base}/{sa_a['id']}/keys"
+        valid = {"name": "ci", "description": "d", "expires_at": rfc3339(4102444800)}
+        self.body_matrix("POST", keys, valid, ["name"],
+                         text_limits={"name": 100, "description": 500}, times=["expires_at"])
+        self.expect("POST", keys, 400, "invalid_request", "org_id",
+                    body={**valid, "org_id": self.org_a})
+        self.body_matrix("POST", f"{keys}/{key_a['id']}/rotate",
+                         {"expires_at": rfc3339(4102444800)}, [], times=["expires_at"],
+                         empty_ok=True)
+        # Not an owner (B's org, and M where A is a member), or no such org: 403.
+        for org, sa in ((self.org_b, sa_b), (self.org_m, sa_m), ("org_doesnotexist", sa_b)):
+            other = f"/api/orgs/{org}/service-accounts"
+            with self.subTest(org=org):
+                self.expect("GET", other, 403, "forbidden")
+                self.expect("POST", other, 403, "forbidden", body={"name": "x"})
+                self.expect("DELETE", f"{other}/{sa['id']}", 403, "forbidden")
+                self.expect("GET", f"{other}/{sa['id']}/keys", 403, "forbidden")
+                self.expect("POST", f"{other}/{sa['id']}/keys", 403, "forbidden",
+                            body={"name": "x"})
+                self.expect("POST", f"{other}/{sa['id']}/keys/{key_b['id']}/revoke", 403,
+                            "forbidden")
+        # Own org, but another org's service account, or a key that is not this one's.
+        for sa in (sa_b["id"], sa_m["id"], "sa_doesnotexist", sa_a["id"].upper()):
+            with self.subTest(sa=sa):
+                self.expect("DELETE", f"{base}/{sa}", 404, "not_found")
+                self.expect("GET", f"{base}/{sa}/keys", 404, "not_found")
+                self.expect("POST", f"{base}/{sa}/keys", 404, "not_found", body={"name": "x"})
+        for key in (key_b["id"], self.key_a["id"], self.key_a_scoped["id"], "key_doesnotexist"):
+            with self.subTest(key=key):
+                self.expect("POST", f"{keys}/{key}/rotate", 404, "not_found")
+                self.expect("POST", f"{keys}/{key}/revoke", 404, "not_found")
+
     # --- CLI API ----------------------------------------------------------------------
 
     def test_cli_keys_and_scope(self):
