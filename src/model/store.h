@@ -222,6 +222,8 @@ class Store {
                                const EventRecord& event) = 0;
 
   // API keys.
+  // kNotFound when the key is scoped to an organization that is not live, or is a deleted
+  // service account's.
   virtual Status CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) = 0;
   virtual Result<KeyRecord> FindKey(std::string_view key_id) = 0;

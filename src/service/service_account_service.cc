@@ -106,8 +106,11 @@ Result<KeyService::Issued> ServiceAccountService::CreateKey(const Caller& caller
   // No notice: a service account has no mailbox, and the owner is the one creating it.
   auto issued =
       keys_.CreateAuthorized(caller, account.id, std::move(request), org.name, std::nullopt);
-  // Its organization deleted meanwhile: as for any organization the caller is not in.
+  // Deleted meanwhile: the service account (not found), or its organization (as for any
+  // organization the caller is not in).
   if (issued.status().code() == StatusCode::kNotFound) {
+    auto live = deps_.store.FindServiceAccount(account.id);
+    if (live.status().code() == StatusCode::kNotFound) return NoSuchServiceAccount();
     return Forbidden("You are not a member of this organization.");
   }
   return issued;

@@ -163,6 +163,12 @@ TEST_P(ServiceAccountsTest, DeleteRevokesItsKeysWithOneChangePerKey) {
   EXPECT_FALSE(store_->FindKey("key_keep")->revoked_at.has_value());
   EXPECT_EQ(store_->FindServiceAccount("sa_1").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(store_->ListServiceAccounts("org_1")->size(), 1u);
+  // No key is added to it afterwards (a creation that raced the deletion is refused).
+  EXPECT_EQ(store_
+                ->CreateKey(Key("key_late", "sa_1", kT0, "org_1"), Secret("tfzo_late", "key_late"),
+                            Event("ev_kl", "key.created", "acc_a", "org_1"))
+                .code(),
+            StatusCode::kNotFound);
   EXPECT_TRUE(store_->ListMemberships("sa_1")->empty());
   EXPECT_FALSE(store_->FindMembership("org_1", "sa_1")->has_value());
   EXPECT_EQ(

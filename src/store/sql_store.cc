@@ -906,6 +906,11 @@ Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
       ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {*key.org_id}));
       if (live.empty()) return NotFound("no such organization");
     }
+    // Waits for a deletion of its service account in progress, and then refuses.
+    const auto read_deleted = [](const SqlRow& r) { return r.OptTime("deleted_at").has_value(); };
+    ASSIGN_OR_RETURN(auto deleted,
+                     All(c.Exec(sql::kLockServiceAccountShared, {key.account_id}), read_deleted));
+    if (!deleted.empty() && deleted.front()) return NotFound("no such service account");
     RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,

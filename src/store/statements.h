@@ -451,6 +451,10 @@ inline constexpr char kFindServiceAccount[] =
 inline constexpr char kLockLiveServiceAccount[] =
     "SELECT org_id AS org_id FROM service_accounts WHERE id = $1 AND deleted_at IS NULL "
     "FOR UPDATE";
+// Whether the account is a deleted service account (a row with deleted_at), held until commit
+// against a concurrent deletion: a key is never added to one.
+inline constexpr char kLockServiceAccountShared[] =
+    "SELECT deleted_at AS deleted_at FROM service_accounts WHERE id = $1 FOR SHARE";
 inline constexpr char kSetServiceAccountDeleted[] =
     "UPDATE service_accounts SET deleted_at = $2 WHERE id = $1";
 inline constexpr char kOrgServiceAccountIds[] =
