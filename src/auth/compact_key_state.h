@@ -41,7 +41,7 @@ class CompactKeyState {
 
   Id key_id_;
   Id account_id_;
-  Id org_id_;  // empty: the key is not scoped (org ids are never empty)
+  Id org_id_;                // empty: the key is not scoped (org ids are never empty)
   uint8_t permissions_ = 0;  // Permissions::bits()
   bool ip_restricted_ = false;
   int64_t expires_at_ = kNoTime;

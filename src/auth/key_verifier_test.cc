@@ -93,7 +93,8 @@ TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
   SecretRecord record{Sha256(new_secret), "key_c3", KeyHint(new_secret), clock_.Now(),
                       std::nullopt};
   EventRecord event{"evt_rot", clock_.Now(), "key.rotated", "acc_1", std::nullopt, "key_c3", "ip"};
-  ASSERT_TRUE(store_->RotateKey("key_c3", record, std::nullopt, std::chrono::seconds(0), event).ok());
+  ASSERT_TRUE(
+      store_->RotateKey("key_c3", record, std::nullopt, std::chrono::seconds(0), event).ok());
   EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
   EXPECT_TRUE(verifier_.Verify(new_secret).ok());
 }

@@ -12,8 +12,8 @@ TEST(IpNetworksTest, KeepsCanonicalEntriesInOrderWithoutRepeats) {
   ASSERT_TRUE(n.Add("2001:db8::1/32").ok());
   ASSERT_TRUE(n.Add("10.0.0.0/8").ok());  // the same network as the first
   ASSERT_TRUE(n.Add("::ffff:192.0.2.1").ok());
-  EXPECT_EQ(n.entries(), (std::vector<std::string>{"10.0.0.0/8", "203.0.113.7/32",
-                                                   "2001:db8::/32", "192.0.2.1/32"}));
+  EXPECT_EQ(n.entries(), (std::vector<std::string>{"10.0.0.0/8", "203.0.113.7/32", "2001:db8::/32",
+                                                   "192.0.2.1/32"}));
 }
 
 TEST(IpNetworksTest, MatchesAddressesInsideOnly) {
@@ -37,7 +37,10 @@ TEST(IpNetworksTest, RefusesWhatIsNotANetworkAndSaysWhy) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidRequest) << bad;
   }
   EXPECT_TRUE(n.empty());
-  EXPECT_EQ(n.Add("a\"\x01" "b").message(), "\"a??b\" is not an IPv4 or IPv6 address or CIDR");
+  EXPECT_EQ(n.Add("a\"\x01"
+                  "b")
+                .message(),
+            "\"a??b\" is not an IPv4 or IPv6 address or CIDR");
 }
 
 }  // namespace

@@ -71,8 +71,8 @@ Result<KeyRotation> ReadKeyRotation(const JsonBody& body) {
   if (body.Has("expires_at")) {
     ASSIGN_OR_RETURN(rotation.expires_at, body.OptionalTime("expires_at"));
   }
-  ASSIGN_OR_RETURN(auto overlap, body.OptionalInt("overlap_seconds", 0,
-                                                  KeyService::kMaxOverlap.count()));
+  ASSIGN_OR_RETURN(auto overlap,
+                   body.OptionalInt("overlap_seconds", 0, KeyService::kMaxOverlap.count()));
   rotation.overlap = std::chrono::seconds(overlap.value_or(0));
   return rotation;
 }
@@ -282,29 +282,28 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
         return res;
       });
 
-  routes.Console(verb::patch, "/api/keys/{key}",
-                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body,
-                                    JsonBody::Parse(request.msg,
-                                                    {"name", "description", "permissions",
-                                                     "allowed_ips", "expires_at"}));
-                   ASSIGN_OR_RETURN(KeyService::Patch patch, ReadKeyPatch(body));
-                   ASSIGN_OR_RETURN(auto key, svc.keys.Update(session.caller,
-                                                              request.param("key"), patch));
-                   return Json({{"key", KeyJson(key, svc.clock.Now())}});
-                 });
+  routes.Console(
+      verb::patch, "/api/keys/{key}",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"name", "description", "permissions",
+                                                       "allowed_ips", "expires_at"}));
+        ASSIGN_OR_RETURN(KeyService::Patch patch, ReadKeyPatch(body));
+        ASSIGN_OR_RETURN(auto key, svc.keys.Update(session.caller, request.param("key"), patch));
+        return Json({{"key", KeyJson(key, svc.clock.Now())}});
+      });
 
   routes.Console(
       verb::post, "/api/keys/{key}/rotate",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg,
-                                                        {"expires_at", "overlap_seconds"},
-                                                        /*empty_ok=*/true));
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"expires_at", "overlap_seconds"},
+                                         /*empty_ok=*/true));
         ASSIGN_OR_RETURN(KeyRotation rotation, ReadKeyRotation(body));
         ASSIGN_OR_RETURN(auto issued, svc.keys.Rotate(session.caller, request.param("key"),
                                                       rotation.expires_at, rotation.overlap));
-        return Json({{"key", KeyJson(issued.key, svc.clock.Now())},
-                     {"secret", issued.secret.reveal()}});
+        return Json(
+            {{"key", KeyJson(issued.key, svc.clock.Now())}, {"secret", issued.secret.reveal()}});
       });
 
   routes.Console(verb::post, "/api/keys/{key}/revoke",

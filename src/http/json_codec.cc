@@ -151,8 +151,8 @@ Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view field, int
   return std::optional<int64_t>(it->get<int64_t>());
 }
 
-Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStrings(
-    std::string_view field, size_t max_items) const {
+Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStrings(std::string_view field,
+                                                                          size_t max_items) const {
   auto it = j_.find(field);
   if (it == j_.end() || it->is_null()) return std::optional<std::vector<std::string>>();
   if (!it->is_array()) return InvalidRequest(fmt::format("{}: must be an array of strings", field));

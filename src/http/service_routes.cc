@@ -30,8 +30,7 @@ class VerifyRequest {
       out.scanned_key_ = *values[0];
       out.scanned_ = {.org_id = values[1], .ip = values[2]};
     } else {
-      ASSIGN_OR_RETURN(JsonBody body,
-                       JsonBody::Parse(msg, {"key", "org_id", "permissions", "ip"}));
+      ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(msg, {"key", "org_id", "permissions", "ip"}));
       Parsed& parsed = out.parsed_.emplace();
       ASSIGN_OR_RETURN(parsed.key, body.RequiredString("key"));
       ASSIGN_OR_RETURN(parsed.org_id, body.OptionalString("org_id"));

@@ -65,9 +65,10 @@ Result<Permissions> Permissions::FromNames(const std::vector<std::string>& names
       return InvalidRequest(fmt::format(
           "{}: \"{}\" is not a permission (orgs:read, agents:read, agents:write, hosts:read, "
           "hosts:write)",
-          field, name.size() <= 40 && name.find_first_of("\"\\") == std::string::npos
-                     ? name
-                     : std::string("...")));
+          field,
+          name.size() <= 40 && name.find_first_of("\"\\") == std::string::npos
+              ? name
+              : std::string("...")));
     }
     set = set.With(*p);
   }

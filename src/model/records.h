@@ -171,7 +171,7 @@ struct KeyState {
   std::string account_id;
   std::optional<std::string> org_id;
   std::optional<Time> expires_at;
-  std::optional<Time> key_revoked_at;     // the key itself was revoked
+  std::optional<Time> key_revoked_at;  // the key itself was revoked
   // This secret was revoked (by revoke or rotation): from that time on, which is in the future
   // while a rotation's overlap runs.
   std::optional<Time> secret_revoked_at;

@@ -109,8 +109,7 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   return issued;
 }
 
-Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id,
-                                     Patch patch) {
+Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id, Patch patch) {
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
   if (patch.name) {
     ASSIGN_OR_RETURN(key.name, CheckText("name", *patch.name, 1, 100));
@@ -140,8 +139,8 @@ Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_
                                               std::optional<std::optional<Time>> expires_at,
                                               std::chrono::seconds overlap) {
   if (overlap.count() < 0 || overlap > kMaxOverlap) {
-    return InvalidRequest(fmt::format("overlap_seconds: must be from 0 to {} (7 days)",
-                                      kMaxOverlap.count()));
+    return InvalidRequest(
+        fmt::format("overlap_seconds: must be from 0 to {} (7 days)", kMaxOverlap.count()));
   }
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
   if (key.revoked_at) return Conflict("This key is revoked; revoked keys cannot be rotated.");
@@ -157,9 +156,8 @@ Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_
   }
   Issued issued;
   SecretRecord secret = NewSecret(key.id, issued.secret);
-  Status rotated =
-      deps_.store.RotateKey(key.id, secret, expires_at, overlap,
-                            deps_.Event("key.rotated", caller, key.id, key.org_id));
+  Status rotated = deps_.store.RotateKey(key.id, secret, expires_at, overlap,
+                                         deps_.Event("key.rotated", caller, key.id, key.org_id));
   if (rotated.code() == StatusCode::kConflict) {
     return Conflict("This key is revoked; revoked keys cannot be rotated.");
   }

@@ -15,8 +15,7 @@ VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys
 VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys)
     : verifier_(verifier), unknown_keys_(unknown_keys) {}
 
-Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
-                                                     const Question& question,
+Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key, const Question& question,
                                                      std::string_view remote_ip,
                                                      Authenticator::Notes& notes) {
   Result<KeyState> state = verifier_.Verify(key);

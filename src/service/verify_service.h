@@ -67,8 +67,8 @@ class VerifyService {
   // the key, its allowed addresses, its permissions, its organization. An error only when no
   // verdict can be given now (kInternal, kUnavailable). `notes.key_check` is the key's own
   // check, also when the address is refused.
-  Result<Verdict> Verify(std::string_view key, const Question& question,
-                         std::string_view remote_ip, Authenticator::Notes& notes);
+  Result<Verdict> Verify(std::string_view key, const Question& question, std::string_view remote_ip,
+                         Authenticator::Notes& notes);
 
   // The same verdict with its body (needs `render`).
   Result<Answered> Answer(std::string_view key, const Question& question,

@@ -33,10 +33,9 @@ class VerifyServiceTest : public testing::ServiceWorld {
   Result<VerifyService::Verdict> Verify(const std::string& key,
                                         std::optional<std::string> org_id = std::nullopt,
                                         std::string_view ip = kIp) {
-    return NoteKeyCheck(
-        [&](Authenticator::Notes& notes) {
-          return verify_.Verify(key, {.org_id = org_id}, ip, notes);
-        });
+    return NoteKeyCheck([&](Authenticator::Notes& notes) {
+      return verify_.Verify(key, {.org_id = org_id}, ip, notes);
+    });
   }
 
   FailureLimiter unknown_keys_;

@@ -196,15 +196,16 @@ TEST_P(KeysTest, RotateKey) {
   // Replace the expiration, then clear it ("never").
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_thirdNEW3", "key_1", At(20)),
-                              std::optional<Time>(At(500)),
-                              std::chrono::seconds(0), Event("ev_rot2", "key.rotated", "acc_a"))
+                              std::optional<Time>(At(500)), std::chrono::seconds(0),
+                              Event("ev_rot2", "key.rotated", "acc_a"))
                   .ok());
   EXPECT_EQ(store_->FindKey("key_1")->expires_at, At(500));
   EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_secondNEW2"))->secret_revoked_at, At(20));
   EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_firstOLD1"))->secret_revoked_at, At(10));
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_fourthNEW4", "key_1", At(30)),
-                              std::optional<Time>(), std::chrono::seconds(0), Event("ev_rot3", "key.rotated", "acc_a"))
+                              std::optional<Time>(), std::chrono::seconds(0),
+                              Event("ev_rot3", "key.rotated", "acc_a"))
                   .ok());
   EXPECT_FALSE(store_->FindKey("key_1")->expires_at.has_value());
   EXPECT_FALSE(store_->FindKeyBySecret(Sha256("tfzo_fourthNEW4"))->expires_at.has_value());

@@ -868,10 +868,10 @@ Result<std::vector<KeyRecord>> SqlStore::ListOrgKeys(std::string_view org_id) {
 Status SqlStore::UpdateKey(const KeyRecord& key, const EventRecord& event) {
   const Change change = KeyChange(key.id);
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    RETURN_IF_ERROR(Changed(c.Exec(sql::kUpdateKey, {key.id, key.name, key.description,
-                                                     key.expires_at, key.permissions.ToStored(),
-                                                     JoinWords(key.allowed_ips)}),
-                            "no such key"));
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kUpdateKey, {key.id, key.name, key.description, key.expires_at,
+                                         key.permissions.ToStored(), JoinWords(key.allowed_ips)}),
+                "no such key"));
     return InsertEvent(c, event);
   });
 }

@@ -19,8 +19,8 @@ namespace tfzo::sql {
   "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
   "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
-  "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "              \
-  "k.previous_valid_until AS previous_valid_until "                                           \
+  "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
+  "k.previous_valid_until AS previous_valid_until "                                            \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
