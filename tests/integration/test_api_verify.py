@@ -8,7 +8,7 @@ import unittest
 from harness import (BASE62, ServerTestCase, create_key, create_org, join, key_from_body,
                      make_key, rfc3339, wait_until)
 
-VALID_FIELDS = {"valid", "key_id", "account_id", "org_id", "expires_at"}
+VALID_FIELDS = {"valid", "key_id", "account_id", "org_id", "expires_at", "permissions"}
 
 
 def bad_checksum(key):
