@@ -59,8 +59,9 @@ export function permissionPicker({ initial = PRESETS[0].permissions } = {}) {
       checked: start.has(p.name), dataset: { permission: p.name },
     });
     boxes.set(p.name, box);
-    return h('label', { class: 'check perm-check' }, box,
-      h('span', {}, p.label, ' ', h('code', { class: 'perm-name' }, p.name)));
+    // Reads in the first column, writes beside the read they include.
+    return h('label', { class: `check perm-check ${p.implies ? 'perm-write' : 'perm-read'}` }, box,
+      h('span', { class: 'stack' }, p.label, h('code', { class: 'perm-name' }, p.name)));
   });
   // API errors about "permissions" land under the fieldset (see dom.js showError).
   boxes.get('orgs:read').dataset.errorId = errId;
