@@ -93,7 +93,8 @@ TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
   SecretRecord record{Sha256(new_secret), "key_c3", KeyHint(new_secret), clock_.Now(),
                       std::nullopt};
   EventRecord event{"evt_rot", clock_.Now(), "key.rotated", "acc_1", std::nullopt, "key_c3", "ip"};
-  ASSERT_TRUE(store_->RotateKey("key_c3", record, std::nullopt, event).ok());
+  ASSERT_TRUE(
+      store_->RotateKey("key_c3", record, std::nullopt, std::chrono::seconds(0), event).ok());
   EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
   EXPECT_TRUE(verifier_.Verify(new_secret).ok());
 }
@@ -169,10 +170,10 @@ TEST_F(KeyVerifierTest, ChangesAreNumberedByTheStoreInCommitOrder) {
           .ok());
   const int64_t first = verifier_.stats().applied_seq;
   EXPECT_GT(first, 0);
-  ASSERT_TRUE(store_
-                  ->UpdateKey("key_n1", "n", "d",
-                              {"evt_n2", now, "key.updated", "acc_1", {}, "key_n1", "ip"})
-                  .ok());
+  KeyRecord renamed = *store_->FindKey("key_n1");
+  renamed.name = "n";
+  ASSERT_TRUE(
+      store_->UpdateKey(renamed, {"evt_n2", now, "key.updated", "acc_1", {}, "key_n1", "ip"}).ok());
   EXPECT_EQ(verifier_.stats().applied_seq, first + 1);
 }
 

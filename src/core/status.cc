@@ -34,6 +34,10 @@ std::string_view CodeName(StatusCode code) {
       return "org_out_of_scope";
     case StatusCode::kTwoFactorRequired:
       return "two_factor_required";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case StatusCode::kIpNotAllowed:
+      return "ip_not_allowed";
     case StatusCode::kForbidden:
       return "forbidden";
     case StatusCode::kNotFound:
@@ -46,6 +50,8 @@ std::string_view CodeName(StatusCode code) {
       return "conflict";
     case StatusCode::kHandleTaken:
       return "handle_taken";
+    case StatusCode::kQuotaExceeded:
+      return "quota_exceeded";
     case StatusCode::kPayloadTooLarge:
       return "payload_too_large";
     case StatusCode::kUnsupportedMedia:
@@ -91,6 +97,8 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
     case StatusCode::kTwoFactorRequired:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIpNotAllowed:
     case StatusCode::kForbidden:
       return 403;
     case StatusCode::kNotFound:
@@ -100,6 +108,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kEmailTaken:
     case StatusCode::kConflict:
     case StatusCode::kHandleTaken:
+    case StatusCode::kQuotaExceeded:
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;
