@@ -6,7 +6,7 @@ import { get, post, patch, seg } from '../api.js';
 import {
   h, icon, field, formError, busy, toast, openDialog, confirmDialog, nextId, clear,
 } from '../dom.js';
-import { timeEl, parseTime, localDate } from '../format.js';
+import { timeEl, parseTime, localDate, DAY_MS } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
 import { onSubmit } from '../ui/form.js';
@@ -245,6 +245,16 @@ function openNewKey(page) {
 
 // ---------- rotate, revoke ----------
 
+/** What a rotation keeps; on a server with a maximum lifetime the expiration may shorten. */
+function keepsText(key, maxDays) {
+  const exp = parseTime(key.expires_at);
+  const limit = maxDays ? new Date(Date.now() + maxDays * DAY_MS) : null;
+  if (limit && (!exp || exp > limit)) {
+    return `Name, description, organization and access stay the same. This server allows keys of at most ${maxDays} days: the rotated key expires ${localDate(limit)}.`;
+  }
+  return `Name, description, organization, access and expiration (${exp ? localDate(exp) : 'never'}) stay the same.`;
+}
+
 async function rotateKey(page, key) {
   const expired = keyStatus(key) === 'expired';
   const exp = expired ? expirationField({ maxDays: page.session.maxKeyLifetimeDays, allowNever: false }) : null;
@@ -258,7 +268,7 @@ async function rotateKey(page, key) {
         h('p', {}, 'A new value is created and shown once. The expired value stays refused.')),
       h('p', { class: 'hint' }, expired
         ? 'This key has expired: choose a new expiration date. Name, description, organization and access stay the same.'
-        : `Name, description, organization, access and expiration (${key.expires_at ? localDate(parseTime(key.expires_at)) : 'never'}) stay the same.`),
+        : keepsText(key, page.session.maxKeyLifetimeDays)),
     ],
     fields: exp ? [exp.element] : [overlap.element],
     confirmLabel: 'Rotate',
