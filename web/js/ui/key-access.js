@@ -123,7 +123,8 @@ export function accessCell(key) {
   return h('div', { class: 'stack access', 'data-cell': 'access' },
     h('span', { class: 'access-label', 'data-access': 'label' }, label),
     preset && preset.id === 'full' ? null
-      : h('span', { class: 'cell-sub mono', 'data-access': 'permissions' }, perms.join(', ') || 'identify only'),
+      : h('span', { class: 'cell-sub mono perm-list', 'data-access': 'permissions' },
+        perms.length ? perms.flatMap((p, i) => [i ? ', ' : null, h('span', {}, p)]) : 'identify only'),
     h('span', { class: 'cell-sub', 'data-access': 'addresses' },
       ips.length ? `From ${ips.join(', ')}` : 'From any address'));
 }
