@@ -59,9 +59,12 @@ export function permissionPicker({ initial = PRESETS[0].permissions } = {}) {
       checked: start.has(p.name), dataset: { permission: p.name },
     });
     boxes.set(p.name, box);
-    // Reads in the first column, writes beside the read they include.
-    return h('label', { class: `check perm-check ${p.implies ? 'perm-write' : 'perm-read'}` }, box,
-      h('span', { class: 'stack' }, p.label, h('code', { class: 'perm-name' }, p.name)));
+    // Reads in the first column, writes beside the read they include. The box's name is the
+    // permission's own ("agents:write"); what it allows describes it.
+    const desc = h('span', { class: 'perm-desc', id: nextId('perm-desc') }, p.label);
+    box.setAttribute('aria-describedby', desc.id);
+    return h('div', { class: `stack perm-check ${p.implies ? 'perm-write' : 'perm-read'}` },
+      h('label', { class: 'check' }, box, h('code', { class: 'perm-name' }, p.name)), desc);
   });
   // API errors about "permissions" land under the fieldset (see dom.js showError).
   boxes.get('orgs:read').dataset.errorId = errId;
