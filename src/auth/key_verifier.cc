@@ -119,8 +119,8 @@ Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
   // A rotation with an overlap revokes the previous value at a time to come.
   if (state.secret_revoked_at && *state.secret_revoked_at <= now) {
     return Status(StatusCode::kKeyRevoked,
-                  fmt::format("This API key's value was replaced by a rotation on {}; use the "
-                              "new value.",
+                  fmt::format("This API key's value was replaced by a rotation and stopped "
+                              "working on {}; use the new value.",
                               FormatRfc3339(*state.secret_revoked_at)));
   }
   if (state.expires_at && *state.expires_at <= now) {
