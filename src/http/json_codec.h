@@ -49,6 +49,12 @@ class JsonBody {
   Result<std::optional<bool>> OptionalBool(std::string_view field) const;
   // Absent or null: nullopt; otherwise an RFC 3339 time.
   Result<std::optional<Time>> OptionalTime(std::string_view field) const;
+  // Absent or null: nullopt; otherwise an integer from `min` to `max`.
+  Result<std::optional<int64_t>> OptionalInt(std::string_view field, int64_t min,
+                                             int64_t max) const;
+  // Absent or null: nullopt; otherwise an array of at most `max_items` strings.
+  Result<std::optional<std::vector<std::string>>> OptionalStrings(std::string_view field,
+                                                                  size_t max_items) const;
 
  private:
   explicit JsonBody(json j) : j_(std::move(j)) {}

@@ -62,32 +62,27 @@ void AddServiceAccountRoutes(Routes& routes, const ConsoleServices& svc) {
       verb::post, "/api/orgs/{org}/service-accounts/{sa}/keys",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(JsonBody body,
-                         JsonBody::Parse(request.msg, {"name", "description", "expires_at"}));
-        KeyService::CreateRequest create;
-        ASSIGN_OR_RETURN(create.name, body.RequiredString("name"));
-        ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
-        create.description = description.value_or("");
-        ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
+                         JsonBody::Parse(request.msg, {"name", "description", "expires_at",
+                                                       "permissions", "allowed_ips"}));
+        ASSIGN_OR_RETURN(KeyService::CreateRequest create, ReadKeyCreate(body));
         ASSIGN_OR_RETURN(auto issued,
                          svc.service_accounts.CreateKey(session.caller, request.param("org"),
                                                         request.param("sa"), std::move(create)));
         return Issued(issued, svc.clock.Now(), status::created);
       });
 
-  routes.Console(
-      verb::post, "/api/orgs/{org}/service-accounts/{sa}/keys/{key}/rotate",
-      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body,
-                         JsonBody::Parse(request.msg, {"expires_at"}, /*empty_ok=*/true));
-        std::optional<std::optional<Time>> expires_at;
-        if (body.Has("expires_at")) {
-          ASSIGN_OR_RETURN(expires_at, body.OptionalTime("expires_at"));
-        }
-        ASSIGN_OR_RETURN(auto issued, svc.service_accounts.RotateKey(
-                                          session.caller, request.param("org"), request.param("sa"),
-                                          request.param("key"), expires_at));
-        return Issued(issued, svc.clock.Now(), status::ok);
-      });
+  routes.Console(verb::post, "/api/orgs/{org}/service-accounts/{sa}/keys/{key}/rotate",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body,
+                                    JsonBody::Parse(request.msg, {"expires_at", "overlap_seconds"},
+                                                    /*empty_ok=*/true));
+                   ASSIGN_OR_RETURN(KeyRotation rotation, ReadKeyRotation(body));
+                   ASSIGN_OR_RETURN(auto issued, svc.service_accounts.RotateKey(
+                                                     session.caller, request.param("org"),
+                                                     request.param("sa"), request.param("key"),
+                                                     rotation.expires_at, rotation.overlap));
+                   return Issued(issued, svc.clock.Now(), status::ok);
+                 });
 
   routes.Console(verb::post, "/api/orgs/{org}/service-accounts/{sa}/keys/{key}/revoke",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {

@@ -1,6 +1,7 @@
 #ifndef TFZO_SERVICE_KEY_SERVICE_H_
 #define TFZO_SERVICE_KEY_SERVICE_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,11 +22,28 @@ class KeyService {
     std::optional<int> max_lifetime_days;
   };
 
+  // A rotation's overlap is at most 7 days.
+  static constexpr std::chrono::seconds kMaxOverlap{7 * 24 * 3600};
+  // A key allows at most 100 networks.
+  static constexpr size_t kMaxAllowedIps = 100;
+
   struct CreateRequest {
     std::string name;
     std::string description;
     std::optional<Time> expires_at;  // nullopt: never
     std::optional<std::string> org_id;
+    Permissions permissions = Permissions::All();
+    std::vector<std::string> allowed_ips{};  // as given: addresses or CIDRs
+  };
+
+  // What PATCH /api/keys/{key} changes: each present field.
+  struct Patch {
+    std::optional<std::string> name{};
+    std::optional<std::string> description{};
+    std::optional<Permissions> permissions{};
+    std::optional<std::vector<std::string>> allowed_ips{};
+    // Only on an active key; an inner nullopt: never.
+    std::optional<std::optional<Time>> expires_at{};
   };
 
   // A key and its value, for the two answers that carry the value.
@@ -40,11 +58,13 @@ class KeyService {
 
   Result<std::vector<KeyRecord>> List(const Caller& caller);
   Result<Issued> Create(const Caller& caller, CreateRequest request);
-  Result<KeyRecord> Update(const Caller& caller, std::string_view key_id,
-                           std::optional<std::string> name, std::optional<std::string> description);
-  // `expires_at`: absent keeps the expiration; present replaces it (an inner nullopt: never).
+  Result<KeyRecord> Update(const Caller& caller, std::string_view key_id, Patch patch);
+  // `expires_at`: absent keeps the expiration, within the server's maximum lifetime from now;
+  // present replaces it (an inner nullopt: never). `overlap`: how long the previous value keeps
+  // working, 0 to kMaxOverlap.
   Result<Issued> Rotate(const Caller& caller, std::string_view key_id,
-                        std::optional<std::optional<Time>> expires_at);
+                        std::optional<std::optional<Time>> expires_at,
+                        std::chrono::seconds overlap = std::chrono::seconds(0));
   Result<KeyRecord> Revoke(const Caller& caller, std::string_view key_id);
 
   // The same for a key the caller was already found allowed to act on (an organization's owner
@@ -56,11 +76,22 @@ class KeyService {
                                   CreateRequest request, const std::string& org_name,
                                   std::optional<std::string> notify);
   Result<Issued> RotateAuthorized(const Caller& caller, const KeyRecord& key,
-                                  std::optional<std::optional<Time>> expires_at);
+                                  std::optional<std::optional<Time>> expires_at,
+                                  std::chrono::seconds overlap = std::chrono::seconds(0));
   Result<KeyRecord> RevokeAuthorized(const Caller& caller, const KeyRecord& key);
 
  private:
   Status CheckExpiry(const std::optional<Time>& expires_at) const;
+  // The allowed addresses as the store keeps them (canonical CIDRs), or kInvalidRequest.
+  static Result<std::vector<std::string>> CheckAllowedIps(const std::vector<std::string>& given);
+  static Status CheckOverlap(std::chrono::seconds overlap);
+  // Checks and normalizes the request's text and expiration; its allowed addresses as the
+  // store keeps them.
+  Result<std::vector<std::string>> CheckRequest(CreateRequest& request) const;
+  // Creates the checked key of `holder_id`; `notify`: the address told of it, if any.
+  Result<Issued> Issue(const Caller& caller, std::string holder_id, CreateRequest request,
+                       std::vector<std::string> allowed_ips, const std::string& org_name,
+                       std::optional<std::string> notify);
   // The caller's own key, or kNotFound.
   Result<KeyRecord> OwnKey(const Caller& caller, std::string_view key_id);
   SecretRecord NewSecret(const std::string& key_id, Secret& value);

@@ -118,9 +118,10 @@ Result<KeyService::Issued> ServiceAccountService::CreateKey(const Caller& caller
 
 Result<KeyService::Issued> ServiceAccountService::RotateKey(
     const Caller& caller, std::string_view org_id, std::string_view account_id,
-    std::string_view key_id, std::optional<std::optional<Time>> expires_at) {
+    std::string_view key_id, std::optional<std::optional<Time>> expires_at,
+    std::chrono::seconds overlap) {
   ASSIGN_OR_RETURN(KeyRecord key, OwnedKey(caller, org_id, account_id, key_id));
-  return keys_.RotateAuthorized(caller, key, expires_at);
+  return keys_.RotateAuthorized(caller, key, expires_at, overlap);
 }
 
 Result<KeyRecord> ServiceAccountService::RevokeKey(const Caller& caller, std::string_view org_id,

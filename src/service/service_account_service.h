@@ -1,6 +1,7 @@
 #ifndef TFZO_SERVICE_SERVICE_ACCOUNT_SERVICE_H_
 #define TFZO_SERVICE_SERVICE_ACCOUNT_SERVICE_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,8 @@ class ServiceAccountService {
                                        KeyService::CreateRequest request);
   Result<KeyService::Issued> RotateKey(const Caller& caller, std::string_view org_id,
                                        std::string_view account_id, std::string_view key_id,
-                                       std::optional<std::optional<Time>> expires_at);
+                                       std::optional<std::optional<Time>> expires_at,
+                                       std::chrono::seconds overlap = std::chrono::seconds(0));
   Result<KeyRecord> RevokeKey(const Caller& caller, std::string_view org_id,
                               std::string_view account_id, std::string_view key_id);
 

@@ -110,6 +110,30 @@ class ServiceAccountsTest(ServerTestCase):
         self.assertError(a.post(f"/api/orgs/{org['id']}/service-accounts/{sa['id']}/keys",
                                 {"name": "late"}), 404, "not_found")
 
+    def test_its_keys_take_the_key_fields_permissions_addresses_and_overlap(self):
+        a = self.new_account()
+        org = create_org(a)
+        sa = self.create_sa(a, org)
+        key, secret = self.create_sa_key(a, org, sa, "reader",
+                                         permissions=["orgs:read", "agents:read"],
+                                         allowed_ips=["127.0.0.1"])
+        self.assertEqual((key["permissions"], key["allowed_ips"]),
+                         (["orgs:read", "agents:read"], ["127.0.0.1/32"]))
+        agents = f"/orgs/{org['id']}/agents"
+        self.assertEqual(self.v1("GET", agents, secret).status, 200)
+        r = self.v1("POST", agents, secret, {"name": "x"})
+        self.assertError(r, 403, "permission_denied")
+        self.assertIn("agents:write", r.json()["error"]["message"])
+        _, fenced = self.create_sa_key(a, org, sa, "elsewhere", allowed_ips=["203.0.113.0/24"])
+        self.assertError(self.v1("GET", agents, fenced), 403, "ip_not_allowed")
+        # Rotated with an overlap: both values work until it ends.
+        r = a.post(f"/api/orgs/{org['id']}/service-accounts/{sa['id']}/keys/{key['id']}/rotate",
+                   {"overlap_seconds": 3600})
+        self.assertEqual(r.status, 200, r)
+        self.assertIsNotNone(r.json()["key"]["previous_valid_until"])
+        for value in (secret, r.json()["secret"]):
+            self.assertEqual(self.v1("GET", agents, value).status, 200)
+
     def test_only_owners_and_audit_names(self):
         a = self.new_account()
         m = self.new_account()
