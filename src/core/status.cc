@@ -46,6 +46,8 @@ std::string_view CodeName(StatusCode code) {
       return "conflict";
     case StatusCode::kHandleTaken:
       return "handle_taken";
+    case StatusCode::kQuotaExceeded:
+      return "quota_exceeded";
     case StatusCode::kPayloadTooLarge:
       return "payload_too_large";
     case StatusCode::kUnsupportedMedia:
@@ -100,6 +102,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kEmailTaken:
     case StatusCode::kConflict:
     case StatusCode::kHandleTaken:
+    case StatusCode::kQuotaExceeded:
       return 409;
     case StatusCode::kPayloadTooLarge:
       return 413;

@@ -31,6 +31,7 @@ enum class StatusCode {
   kEmailTaken,          // 409 email_taken
   kConflict,            // 409 conflict
   kHandleTaken,         // 409 handle_taken
+  kQuotaExceeded,       // 409 quota_exceeded (a per-account quota: active keys, organizations)
   kPayloadTooLarge,     // 413 payload_too_large
   kUnsupportedMedia,    // 415 unsupported_media_type
   kHeadersTooLarge,     // 431 headers_too_large (transport only)

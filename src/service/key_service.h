@@ -38,7 +38,8 @@ class KeyService {
 
   const Options& options() const { return options_; }
 
-  Result<std::vector<KeyRecord>> List(const Caller& caller);
+  // A page of the caller's keys (query.account_id and query.now are set here).
+  Result<KeyPage> List(const Caller& caller, KeyQuery query = {});
   Result<Issued> Create(const Caller& caller, CreateRequest request);
   Result<KeyRecord> Update(const Caller& caller, std::string_view key_id,
                            std::optional<std::string> name, std::optional<std::string> description);
@@ -46,6 +47,10 @@ class KeyService {
   Result<Issued> Rotate(const Caller& caller, std::string_view key_id,
                         std::optional<std::optional<Time>> expires_at);
   Result<KeyRecord> Revoke(const Caller& caller, std::string_view key_id);
+  // Revokes 1..100 of the caller's keys, all or nothing: kNotFound, revoking none, when one is
+  // not the caller's. The keys after, in the order asked (a repeated id once).
+  Result<std::vector<KeyRecord>> RevokeMany(const Caller& caller,
+                                            const std::vector<std::string>& key_ids);
 
  private:
   Status CheckExpiry(const std::optional<Time>& expires_at) const;

@@ -201,8 +201,8 @@ TEST_F(ServiceTest, OwnersSeeAndRevokeKeysScopedToTheirOrg) {
   ASSERT_TRUE(bobs.ok());
   auto listed = orgs_.ListOrgKeys(ada, acme->org_id);
   ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ((*listed)[0].email, "bob@example.com");
+  ASSERT_EQ(listed->keys.size(), 1u);
+  EXPECT_EQ(listed->keys[0].email, "bob@example.com");
   EXPECT_EQ(orgs_.ListOrgKeys(bob, acme->org_id).status().code(), StatusCode::kForbidden);
   ASSERT_TRUE(orgs_.RevokeOrgKey(ada, acme->org_id, bobs->key.id).ok());
   EXPECT_EQ(verifier_.Verify(bobs->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
