@@ -159,15 +159,15 @@ struct KeyCursor {
 struct KeyQuery {
   enum class State { kAny, kActive, kExpired, kRevoked };
   // The account's keys; or, when org_id is set, every key scoped to that organization.
-  std::string account_id;
-  std::optional<std::string> org_id;
+  std::string account_id{};
+  std::optional<std::string> org_id{};
   State state = State::kAny;
-  Time now;  // active and expired are decided at this time
+  Time now{};  // active and expired are decided at this time
   // A substring of the name, description or hint; "" matches every key. Letters A-Z match
   // either case; every other character matches only itself (the same on both engines).
-  std::string text;
+  std::string text{};
   int limit = 100;
-  std::optional<KeyCursor> after;  // nullopt: the first page
+  std::optional<KeyCursor> after{};  // nullopt: the first page
 };
 
 // A page of keys, newest first; `next` is where the next page starts (nullopt: this is the last).
