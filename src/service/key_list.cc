@@ -76,16 +76,16 @@ Result<KeyQuery> ReadKeyListParams(const KeyListParams& params) {
 
 Status ActiveKeysQuotaExceeded(int max) {
   return Status(StatusCode::kQuotaExceeded,
-                fmt::format("You have {} active API keys, the most this server allows: revoke "
+                fmt::format("You have {} active API key{}, the most this server allows: revoke "
                             "the keys you no longer use, then create this one.",
-                            max));
+                            max, max == 1 ? "" : "s"));
 }
 
 Status OrgsQuotaExceeded(int max) {
   return Status(StatusCode::kQuotaExceeded,
-                fmt::format("You are a member of {} organizations, the most this server allows: "
+                fmt::format("You are a member of {} organization{}, the most this server allows: "
                             "leave or delete one you no longer use, then try again.",
-                            max));
+                            max, max == 1 ? "" : "s"));
 }
 
 }  // namespace tfzo

@@ -330,6 +330,8 @@ describe('the Accounts console', () => {
     const row = keyRow('staging-deploy');
     await eventually(async () => {
       await page.reload();
+      // The list shows active keys by default: expired ones are behind the filter.
+      await page.getByLabel('Show').selectOption('expired');
       await row.waitFor();
       return /Expired/.test(await row.locator('td[data-label="Status"]').textContent());
     }, { timeoutMs: 20000, intervalMs: 1000, message: 'the keys to show as expired' });
