@@ -351,6 +351,8 @@ describe('the Accounts console', () => {
       { message: 'the rotated key to be active again' });
     const res = await curlWithKey(`${server.url}/api/v1/me`, value);
     assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.getByLabel('Show').selectOption('active');
+    await keyRow('ci-pipeline').waitFor();
   });
 
   it('revokes the key only after confirming', async () => {
@@ -426,6 +428,10 @@ describe('the Accounts console', () => {
 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    // ci-pipeline is revoked: hidden by default, there under the filter.
+    await keyRow('staging-deploy').waitFor();
+    assert.equal(await keyRow('ci-pipeline').count(), 0);
+    await page.getByLabel('Show').selectOption('revoked');
     await keyRow('ci-pipeline').waitFor();
   });
 

@@ -100,7 +100,7 @@ function renderTable(page) {
   if (!keys.length) {
     host.append(page.filter.q || page.filter.status !== 'active'
       ? emptyState('key', 'No keys match', 'Change the filter or the search to see other keys.')
-      : emptyState('key', 'No active API keys', 'Create one with New API Key to use the 2501 CLI or your automation.'));
+      : emptyState('key', 'No API keys yet', 'Create one with New API Key to use the 2501 CLI or your automation.'));
     return;
   }
   host.append(dataTable({
