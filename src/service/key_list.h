@@ -13,10 +13,10 @@ namespace tfzo {
 // The query parameters of a keys list (GET /api/keys, GET /api/orgs/{org}/keys) as the request
 // gave them (percent-decoded); nullopt: absent.
 struct KeyListParams {
-  std::optional<std::string> status;
-  std::optional<std::string> q;
-  std::optional<std::string> limit;
-  std::optional<std::string> cursor;
+  std::optional<std::string> status{};
+  std::optional<std::string> q{};
+  std::optional<std::string> limit{};
+  std::optional<std::string> cursor{};
 };
 
 inline constexpr int kMaxKeyPage = 100;
