@@ -32,6 +32,11 @@ Result<Principal> BearerAuthenticator::Authenticate(const Credentials& credentia
   notes.key_check = KeyCheckName(state.status());
   RETURN_IF_ERROR(LimitUnknownKeys(unknown_keys_, state.status(), credentials.remote_ip));
   if (!state.ok()) return state.status();
+  const Status address = verifier_.CheckAddress(*state, credentials.remote_ip);
+  if (!address.ok()) {
+    notes.key_check = KeyCheckName(address);
+    return address;
+  }
   return Principal{.key = std::move(state).value()};
 }
 

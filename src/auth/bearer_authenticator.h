@@ -38,8 +38,9 @@ class BearerAuthenticator final : public Authenticator {
       : verifier_(verifier), unknown_keys_(unknown_keys) {}
 
   // kUnauthenticated without a Bearer key; the key's own error (kKeyMalformed, kKeyInvalid,
-  // kKeyRevoked, kKeyExpired); kRateLimited for an address past its unknown-key limit.
-  // `notes.key_check` is the key's own result, also when the address is refused.
+  // kKeyRevoked, kKeyExpired); kIpNotAllowed for a valid key sent from an address it does not
+  // allow; kRateLimited for an address past its unknown-key limit. `notes.key_check` is the
+  // key's own result (or ip_not_allowed), also when the address is refused.
   Result<Principal> Authenticate(const Credentials& credentials, Notes& notes) override;
 
  private:

@@ -20,6 +20,8 @@ std::optional<CompactKeyState> CompactKeyState::From(const KeyState& state) {
   c.expires_at_ = Pack(state.expires_at);
   c.key_revoked_at_ = Pack(state.key_revoked_at);
   c.secret_revoked_at_ = Pack(state.secret_revoked_at);
+  c.permissions_ = state.permissions.bits();
+  c.ip_restricted_ = state.ip_restricted;
   return c;
 }
 
@@ -31,6 +33,8 @@ KeyState CompactKeyState::Expand() const {
   state.expires_at = Unpack(expires_at_);
   state.key_revoked_at = Unpack(key_revoked_at_);
   state.secret_revoked_at = Unpack(secret_revoked_at_);
+  state.permissions = Permissions::FromBits(permissions_);
+  state.ip_restricted = ip_restricted_;
   return state;
 }
 

@@ -23,6 +23,8 @@ void ExpectSame(const KeyState& a, const KeyState& b) {
   EXPECT_EQ(a.expires_at, b.expires_at);
   EXPECT_EQ(a.key_revoked_at, b.key_revoked_at);
   EXPECT_EQ(a.secret_revoked_at, b.secret_revoked_at);
+  EXPECT_EQ(a.permissions, b.permissions);
+  EXPECT_EQ(a.ip_restricted, b.ip_restricted);
 }
 
 TEST(CompactKeyStateTest, RoundTripsEveryField) {
@@ -38,6 +40,8 @@ TEST(CompactKeyStateTest, RoundTripsEveryField) {
   full.expires_at = FromUnix(1'800'000'000);
   full.key_revoked_at = FromUnix(0);  // the epoch itself is a time, not "none"
   full.secret_revoked_at = FromUnix(-86'400);
+  full.permissions = Permissions::ReadOnly();
+  full.ip_restricted = true;
   c = CompactKeyState::From(full);
   ASSERT_TRUE(c.has_value());
   ExpectSame(c->Expand(), full);

@@ -31,6 +31,11 @@ Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load lo
 
 }  // namespace
 
+KeyVerifier::CachedKey::CachedKey(KeyRecord r) : record(std::move(r)) {
+  // The store keeps canonical entries: none is refused.
+  for (const std::string& entry : record.allowed_ips) (void)allowed_ips.Add(entry);
+}
+
 KeyVerifier::CacheOnlyScope::CacheOnlyScope() {
   tl_cache_only = true;
   tl_missed = false;
@@ -111,10 +116,11 @@ Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
                   fmt::format("This API key was revoked on {}; create a new key.",
                               FormatRfc3339(*state.key_revoked_at)));
   }
-  if (state.secret_revoked_at) {
+  // A rotation with an overlap revokes the previous value at a time to come.
+  if (state.secret_revoked_at && *state.secret_revoked_at <= now) {
     return Status(StatusCode::kKeyRevoked,
-                  fmt::format("This API key's value was replaced by a rotation on {}; use the "
-                              "new value.",
+                  fmt::format("This API key's value was replaced by a rotation and stopped "
+                              "working on {}; use the new value.",
                               FormatRfc3339(*state.secret_revoked_at)));
   }
   if (state.expires_at && *state.expires_at <= now) {
@@ -125,6 +131,25 @@ Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
   }
   if (usage_ != nullptr) usage_->Record(state.key_id, now);
   return state;
+}
+
+Status KeyVerifier::CheckPermission(const KeyState& key, Permission needed) {
+  if (key.permissions.Has(needed)) return Status::Ok();
+  return Status(StatusCode::kPermissionDenied,
+                fmt::format("This key lacks the permission {}; create a key that has it in the "
+                            "Accounts console, or ask an owner of the organization.",
+                            PermissionName(needed)));
+}
+
+Status KeyVerifier::CheckAddress(const KeyState& key, std::string_view address) {
+  if (!key.ip_restricted) return Status::Ok();
+  ASSIGN_OR_RETURN(auto cached, Key(key.key_id));
+  if (cached->allowed_ips.Contains(address)) return Status::Ok();
+  return Status(StatusCode::kIpNotAllowed,
+                fmt::format("This key may be used only from its allowed addresses; this request "
+                            "came from {}. Change the key's allowed addresses in the Accounts "
+                            "console.",
+                            IpNetworks::ParseAddress(address) ? address : "an unknown address"));
 }
 
 Status KeyVerifier::CheckOrgAccess(const KeyState& key, std::string_view org_id) {

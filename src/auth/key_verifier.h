@@ -14,6 +14,7 @@
 #include "auth/sharded_cache.h"
 #include "auth/usage_recorder.h"
 #include "core/digest.h"
+#include "core/ip_networks.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "model/store.h"
@@ -85,6 +86,13 @@ class KeyVerifier {
   // kKeyExpired with a message a person can act on. A valid use is recorded.
   Result<KeyState> Verify(std::string_view key);
 
+  // kPermissionDenied, naming the permission, when the key lacks `needed`.
+  static Status CheckPermission(const KeyState& key, Permission needed);
+
+  // kIpNotAllowed, naming `address`, when the key has allowed addresses and `address` (the
+  // client's, after the trusted-proxy rule) is not among them. From the cached key record.
+  Status CheckAddress(const KeyState& key, std::string_view address);
+
   // kForbidden when the account is not a member of the org now (also for an org that does not
   // exist: no existence oracle), kOrgOutOfScope when the key is scoped to another org.
   Status CheckOrgAccess(const KeyState& key, std::string_view org_id);
@@ -103,8 +111,9 @@ class KeyVerifier {
   // A key's record as cached, and the answer kept for it: one lookup finds both, and the
   // answer goes when a change replaces the record.
   struct CachedKey {
-    explicit CachedKey(KeyRecord r) : record(std::move(r)) {}
+    explicit CachedKey(KeyRecord r);
     KeyRecord record;
+    IpNetworks allowed_ips;  // record.allowed_ips, parsed once
     mutable std::atomic<std::shared_ptr<const KeptAnswer>> kept{};
   };
 

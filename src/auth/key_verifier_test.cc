@@ -86,6 +86,54 @@ TEST_F(KeyVerifierTest, RevokedKeyIsRefusedOnTheNextCheckEvenWhenCached) {
   EXPECT_EQ(verifier_.Verify(secret).status().code(), StatusCode::kKeyRevoked);
 }
 
+TEST_F(KeyVerifierTest, AnOverlappingRotationKeepsTheOldValueUntilItEndsFromTheCache) {
+  const std::string old_secret = AddKey("key_ov", std::nullopt);
+  const std::string new_secret = GenerateKey(random_);
+  SecretRecord record{Sha256(new_secret), "key_ov", KeyHint(new_secret), clock_.Now(),
+                      std::nullopt};
+  EventRecord event{"evt_ov", clock_.Now(), "key.rotated", "acc_1", std::nullopt, "key_ov", "ip"};
+  ASSERT_TRUE(
+      store_->RotateKey("key_ov", record, std::nullopt, std::chrono::seconds(60), event).ok());
+  ASSERT_TRUE(verifier_.Verify(old_secret).ok());
+  ASSERT_TRUE(verifier_.Verify(new_secret).ok());
+  const uint64_t misses = verifier_.stats().misses;
+  clock_.Advance(std::chrono::seconds(59));
+  EXPECT_TRUE(verifier_.Verify(old_secret).ok());
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_TRUE(verifier_.Verify(new_secret).ok());
+  EXPECT_EQ(verifier_.stats().misses, misses);  // judged from the cached state
+}
+
+TEST_F(KeyVerifierTest, PermissionsAndAddressesAreDecidedFromTheCache) {
+  const std::string secret = AddKey("key_pa", std::nullopt);
+  KeyRecord key = *store_->FindKey("key_pa");
+  key.permissions = Permissions::ReadOnly();
+  key.allowed_ips = {"10.0.0.0/8"};
+  ASSERT_TRUE(
+      store_->UpdateKey(key, {"evt_pa", clock_.Now(), "key.updated", "acc_1", {}, "key_pa", "ip"})
+          .ok());
+  auto state = verifier_.Verify(secret);
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(KeyVerifier::CheckPermission(*state, Permission::kHostsRead).ok());
+  const Status denied = KeyVerifier::CheckPermission(*state, Permission::kHostsWrite);
+  EXPECT_EQ(denied.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(denied.message().find("hosts:write"), std::string::npos);
+  EXPECT_TRUE(verifier_.CheckAddress(*state, "10.1.2.3").ok());
+  const Status elsewhere = verifier_.CheckAddress(*state, "192.0.2.1");
+  EXPECT_EQ(elsewhere.code(), StatusCode::kIpNotAllowed);
+  EXPECT_NE(elsewhere.message().find("192.0.2.1"), std::string::npos);
+  const uint64_t misses = verifier_.stats().misses;
+  {
+    KeyVerifier::CacheOnlyScope cache_only;  // what the I/O threads answer with
+    auto again = verifier_.Verify(secret);
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(verifier_.CheckAddress(*again, "10.9.9.9").ok());
+    EXPECT_FALSE(cache_only.missed());
+  }
+  EXPECT_EQ(verifier_.stats().misses, misses);
+}
+
 TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
   const std::string old_secret = AddKey("key_c3", std::nullopt);
   ASSERT_TRUE(verifier_.Verify(old_secret).ok());
@@ -93,7 +141,8 @@ TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
   SecretRecord record{Sha256(new_secret), "key_c3", KeyHint(new_secret), clock_.Now(),
                       std::nullopt};
   EventRecord event{"evt_rot", clock_.Now(), "key.rotated", "acc_1", std::nullopt, "key_c3", "ip"};
-  ASSERT_TRUE(store_->RotateKey("key_c3", record, std::nullopt, event).ok());
+  ASSERT_TRUE(
+      store_->RotateKey("key_c3", record, std::nullopt, std::chrono::seconds(0), event).ok());
   EXPECT_EQ(verifier_.Verify(old_secret).status().code(), StatusCode::kKeyRevoked);
   EXPECT_TRUE(verifier_.Verify(new_secret).ok());
 }
@@ -169,10 +218,10 @@ TEST_F(KeyVerifierTest, ChangesAreNumberedByTheStoreInCommitOrder) {
           .ok());
   const int64_t first = verifier_.stats().applied_seq;
   EXPECT_GT(first, 0);
-  ASSERT_TRUE(store_
-                  ->UpdateKey("key_n1", "n", "d",
-                              {"evt_n2", now, "key.updated", "acc_1", {}, "key_n1", "ip"})
-                  .ok());
+  KeyRecord renamed = *store_->FindKey("key_n1");
+  renamed.name = "n";
+  ASSERT_TRUE(
+      store_->UpdateKey(renamed, {"evt_n2", now, "key.updated", "acc_1", {}, "key_n1", "ip"}).ok());
   EXPECT_EQ(verifier_.stats().applied_seq, first + 1);
 }
 

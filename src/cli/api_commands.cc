@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/key_access.h"
 #include "cli/text_table.h"
 #include "core/api_key.h"
 
@@ -199,7 +200,18 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
   } else {
     out << "  scope:          all organizations\n";
   }
+  if (std::string perms = PermissionsLine(key); !perms.empty()) {
+    out << fmt::format("  permissions:    {}\n", perms);
+  }
+  if (std::string ips = AllowedIpsLine(key); !ips.empty()) {
+    out << fmt::format("  allowed from:   {}\n", ips);
+  }
   out << fmt::format("  expires:        {}\n", When(key, "expires_at", "never", now));
+  if (!Str(key, "previous_valid_until").empty()) {
+    // A rotation's overlap: the value before the last rotation still works until then.
+    out << fmt::format("  previous value: valid until {}\n",
+                       When(key, "previous_valid_until", "", now));
+  }
   out << fmt::format("  last used:      {}\n", When(key, "last_used_at", "never", now));
   std::vector<std::string> orgs;
   for (const OrgRef& o : me->orgs) {

@@ -15,7 +15,8 @@ enum class ExitCode {
   kError = 1,        // other error: server 5xx, bad answer, local I/O
   kUsage = 2,        // usage error
   kAuth = 3,         // authentication failed (no key, key_malformed/invalid/expired/revoked)
-  kForbidden = 4,    // org_out_of_scope, two_factor_required, forbidden
+  kForbidden = 4,    // org_out_of_scope, two_factor_required, forbidden, permission_denied,
+                     // ip_not_allowed
   kUnreachable = 5,  // the server could not be reached
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "cli/key_access.h"
 #include "core/api_key.h"
 
 namespace tfzo::cli {
@@ -252,6 +253,12 @@ CliError CommandContext::KeyErrorFor(const std::string& code, const std::string&
 
 CliError CommandContext::OrgErrorFor(const std::string& code, const std::string& message,
                                      std::string_view asked_org) const {
+  if (code == "permission_denied") {
+    const nlohmann::json none;
+    return PermissionDeniedError(message, KeyHintText(),
+                                 me_ && me_->json.contains("key") ? me_->json["key"] : none);
+  }
+  if (code == "ip_not_allowed") return IpNotAllowedError(message, KeyHintText());
   if (code == "two_factor_required") {
     std::string asked =
         asked_org.empty() ? "this organization" : fmt::format("organization \"{}\"", asked_org);

@@ -34,6 +34,10 @@ std::string_view CodeName(StatusCode code) {
       return "org_out_of_scope";
     case StatusCode::kTwoFactorRequired:
       return "two_factor_required";
+    case StatusCode::kPermissionDenied:
+      return "permission_denied";
+    case StatusCode::kIpNotAllowed:
+      return "ip_not_allowed";
     case StatusCode::kForbidden:
       return "forbidden";
     case StatusCode::kNotFound:
@@ -93,6 +97,8 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kSessionRequired:
     case StatusCode::kOrgOutOfScope:
     case StatusCode::kTwoFactorRequired:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIpNotAllowed:
     case StatusCode::kForbidden:
       return 403;
     case StatusCode::kNotFound:

@@ -25,13 +25,15 @@ enum class StatusCode {
   kSessionRequired,     // 403 session_required
   kOrgOutOfScope,       // 403 org_out_of_scope
   kTwoFactorRequired,   // 403 two_factor_required (the org requires it; the account has it off)
+  kPermissionDenied,    // 403 permission_denied (the key lacks the route's permission)
+  kIpNotAllowed,        // 403 ip_not_allowed (the client's address is not in the key's list)
   kForbidden,           // 403 forbidden
   kNotFound,            // 404 not_found
   kMethodNotAllowed,    // 405 method_not_allowed
   kEmailTaken,          // 409 email_taken
   kConflict,            // 409 conflict
   kHandleTaken,         // 409 handle_taken
-  kQuotaExceeded,       // 409 quota_exceeded (a per-account quota: active keys, organizations)
+  kQuotaExceeded,       // 409 quota_exceeded (a per-account limit: active keys, organizations)
   kPayloadTooLarge,     // 413 payload_too_large
   kUnsupportedMedia,    // 415 unsupported_media_type
   kHeadersTooLarge,     // 431 headers_too_large (transport only)

@@ -55,7 +55,7 @@ void RenderLastUsed(std::optional<Time> t, std::string& out) {
 
 void AddCliRoutes(Routes& routes, const CliServices& svc) {
   routes.Cli(
-      verb::get, "/api/v1/me",
+      verb::get, "/api/v1/me", std::nullopt,
       [svc](Request&, const KeyState& key) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(std::string body, svc.me.Answer(key));
         return JsonResponse(status::ok, std::move(body));
@@ -63,14 +63,14 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
       /*may_run_inline=*/true);
 
   routes.Cli(
-      verb::get, "/api/v1/orgs",
+      verb::get, "/api/v1/orgs", Permission::kOrgsRead,
       [svc](Request&, const KeyState& key) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(auto orgs, svc.me.ReachableOrgs(key));
         return Json({{"orgs", OrgsJson(orgs)}});
       },
       /*may_run_inline=*/true);
 
-  routes.Cli(verb::get, "/api/v1/orgs/{org}/agents",
+  routes.Cli(verb::get, "/api/v1/orgs/{org}/agents", Permission::kAgentsRead,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(auto agents, svc.resources.ListAgents(request.param("org")));
                json list = json::array();
@@ -78,7 +78,7 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"agents", std::move(list)}});
              }));
 
-  routes.Cli(verb::post, "/api/v1/orgs/{org}/agents",
+  routes.Cli(verb::post, "/api/v1/orgs/{org}/agents", Permission::kAgentsWrite,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "host_id"}));
                ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
@@ -89,7 +89,7 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"agent", AgentJson(agent)}}, status::created);
              }));
 
-  routes.Cli(verb::get, "/api/v1/orgs/{org}/agents/{id}",
+  routes.Cli(verb::get, "/api/v1/orgs/{org}/agents/{id}", Permission::kAgentsRead,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(auto agent,
                                 svc.resources.GetAgent(request.param("org"), request.param("id")));
@@ -97,13 +97,13 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
              }));
 
   routes.Cli(
-      verb::delete_, "/api/v1/orgs/{org}/agents/{id}",
+      verb::delete_, "/api/v1/orgs/{org}/agents/{id}", Permission::kAgentsWrite,
       InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
         RETURN_IF_ERROR(svc.resources.DeleteAgent(request.param("org"), request.param("id")));
         return HttpResponse{status::no_content, 11};
       }));
 
-  routes.Cli(verb::get, "/api/v1/orgs/{org}/hosts",
+  routes.Cli(verb::get, "/api/v1/orgs/{org}/hosts", Permission::kHostsRead,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(auto hosts, svc.resources.ListHosts(request.param("org")));
                json list = json::array();
@@ -111,7 +111,7 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"hosts", std::move(list)}});
              }));
 
-  routes.Cli(verb::post, "/api/v1/orgs/{org}/hosts",
+  routes.Cli(verb::post, "/api/v1/orgs/{org}/hosts", Permission::kHostsWrite,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "address"}));
                ASSIGN_OR_RETURN(std::string name, body.RequiredString("name"));
@@ -122,14 +122,14 @@ void AddCliRoutes(Routes& routes, const CliServices& svc) {
                return Json({{"host", HostJson(host)}}, status::created);
              }));
 
-  routes.Cli(verb::get, "/api/v1/orgs/{org}/hosts/{id}",
+  routes.Cli(verb::get, "/api/v1/orgs/{org}/hosts/{id}", Permission::kHostsRead,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                ASSIGN_OR_RETURN(auto host,
                                 svc.resources.GetHost(request.param("org"), request.param("id")));
                return Json({{"host", HostJson(host)}});
              }));
 
-  routes.Cli(verb::delete_, "/api/v1/orgs/{org}/hosts/{id}",
+  routes.Cli(verb::delete_, "/api/v1/orgs/{org}/hosts/{id}", Permission::kHostsWrite,
              InOrg(svc.verifier, [svc](Request& request, const KeyState&) -> Result<HttpResponse> {
                RETURN_IF_ERROR(svc.resources.DeleteHost(request.param("org"), request.param("id")));
                return HttpResponse{status::no_content, 11};

@@ -54,6 +54,55 @@ HttpResponse KeyPageJson(const KeyPage& page, Time now, bool with_owner) {
                {"next_cursor", page.next ? json(EncodeKeyCursor(*page.next)) : json(nullptr)}});
 }
 
+Result<std::optional<Permissions>> ReadPermissions(const JsonBody& body) {
+  ASSIGN_OR_RETURN(auto names, body.OptionalStrings("permissions", 16));
+  if (!names) return std::optional<Permissions>();
+  ASSIGN_OR_RETURN(Permissions set, Permissions::FromNames(*names, "permissions"));
+  return std::optional<Permissions>(set);
+}
+
+}  // namespace
+
+Result<KeyService::CreateRequest> ReadKeyCreate(const JsonBody& body) {
+  KeyService::CreateRequest create;
+  ASSIGN_OR_RETURN(create.name, body.RequiredString("name"));
+  ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
+  create.description = description.value_or("");
+  ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
+  ASSIGN_OR_RETURN(auto permissions, ReadPermissions(body));
+  create.permissions = permissions.value_or(Permissions::All());
+  ASSIGN_OR_RETURN(auto allowed_ips,
+                   body.OptionalStrings("allowed_ips", KeyService::kMaxAllowedIps));
+  create.allowed_ips = allowed_ips.value_or(std::vector<std::string>());
+  return create;
+}
+
+Result<KeyService::Patch> ReadKeyPatch(const JsonBody& body) {
+  KeyService::Patch patch;
+  ASSIGN_OR_RETURN(patch.name, body.OptionalString("name"));
+  ASSIGN_OR_RETURN(patch.description, body.OptionalString("description"));
+  ASSIGN_OR_RETURN(patch.permissions, ReadPermissions(body));
+  ASSIGN_OR_RETURN(patch.allowed_ips,
+                   body.OptionalStrings("allowed_ips", KeyService::kMaxAllowedIps));
+  if (body.Has("expires_at")) {
+    ASSIGN_OR_RETURN(patch.expires_at, body.OptionalTime("expires_at"));
+  }
+  return patch;
+}
+
+Result<KeyRotation> ReadKeyRotation(const JsonBody& body) {
+  KeyRotation rotation;
+  if (body.Has("expires_at")) {
+    ASSIGN_OR_RETURN(rotation.expires_at, body.OptionalTime("expires_at"));
+  }
+  ASSIGN_OR_RETURN(auto overlap,
+                   body.OptionalInt("overlap_seconds", 0, KeyService::kMaxOverlap.count()));
+  rotation.overlap = std::chrono::seconds(overlap.value_or(0));
+  return rotation;
+}
+
+namespace {
+
 // An organization's settings and its members' roles (owners): rename, delete, role changes.
 void AddOrgLifecycleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(
@@ -248,13 +297,10 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(
       verb::post, "/api/keys",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "description",
-                                                                      "expires_at", "org_id"}));
-        KeyService::CreateRequest create;
-        ASSIGN_OR_RETURN(create.name, body.RequiredString("name"));
-        ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
-        create.description = description.value_or("");
-        ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"name", "description", "expires_at",
+                                                       "org_id", "permissions", "allowed_ips"}));
+        ASSIGN_OR_RETURN(KeyService::CreateRequest create, ReadKeyCreate(body));
         ASSIGN_OR_RETURN(create.org_id, body.OptionalString("org_id"));
         ASSIGN_OR_RETURN(auto issued, svc.keys.Create(session.caller, std::move(create)));
         HttpResponse res = Json(
@@ -266,27 +312,26 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(
       verb::patch, "/api/keys/{key}",
       [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-        ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"name", "description"}));
-        ASSIGN_OR_RETURN(auto name, body.OptionalString("name"));
-        ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
-        ASSIGN_OR_RETURN(auto key,
-                         svc.keys.Update(session.caller, request.param("key"), name, description));
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"name", "description", "permissions",
+                                                       "allowed_ips", "expires_at"}));
+        ASSIGN_OR_RETURN(KeyService::Patch patch, ReadKeyPatch(body));
+        ASSIGN_OR_RETURN(auto key, svc.keys.Update(session.caller, request.param("key"), patch));
         return Json({{"key", KeyJson(key, svc.clock.Now())}});
       });
 
-  routes.Console(verb::post, "/api/keys/{key}/rotate",
-                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"expires_at"},
-                                                                   /*empty_ok=*/true));
-                   std::optional<std::optional<Time>> expires_at;
-                   if (body.Has("expires_at")) {
-                     ASSIGN_OR_RETURN(expires_at, body.OptionalTime("expires_at"));
-                   }
-                   ASSIGN_OR_RETURN(auto issued, svc.keys.Rotate(session.caller,
-                                                                 request.param("key"), expires_at));
-                   return Json({{"key", KeyJson(issued.key, svc.clock.Now())},
-                                {"secret", issued.secret.reveal()}});
-                 });
+  routes.Console(
+      verb::post, "/api/keys/{key}/rotate",
+      [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+        ASSIGN_OR_RETURN(JsonBody body,
+                         JsonBody::Parse(request.msg, {"expires_at", "overlap_seconds"},
+                                         /*empty_ok=*/true));
+        ASSIGN_OR_RETURN(KeyRotation rotation, ReadKeyRotation(body));
+        ASSIGN_OR_RETURN(auto issued, svc.keys.Rotate(session.caller, request.param("key"),
+                                                      rotation.expires_at, rotation.overlap));
+        return Json(
+            {{"key", KeyJson(issued.key, svc.clock.Now())}, {"secret", issued.secret.reveal()}});
+      });
 
   routes.Console(verb::post, "/api/keys/{key}/revoke",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {

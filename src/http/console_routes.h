@@ -47,6 +47,17 @@ HttpResponse SessionEnded(bool secure_cookie);
 // The request's User-Agent ("" without one), which the session records.
 std::string_view UserAgent(const Request& request);
 
+// A key's fields in a body (docs/spec/API.md "Console: API keys"), for every route that makes,
+// edits or rotates keys: "name", "description", "expires_at", "permissions", "allowed_ips" of a
+// new key (org_id aside); a PATCH's fields; a rotation's "expires_at" and "overlap_seconds".
+Result<KeyService::CreateRequest> ReadKeyCreate(const JsonBody& body);
+Result<KeyService::Patch> ReadKeyPatch(const JsonBody& body);
+struct KeyRotation {
+  std::optional<std::optional<Time>> expires_at;  // absent: keep
+  std::chrono::seconds overlap{0};
+};
+Result<KeyRotation> ReadKeyRotation(const JsonBody& body);
+
 }  // namespace tfzo::http
 
 #endif  // TFZO_HTTP_CONSOLE_ROUTES_H_

@@ -157,6 +157,35 @@ Result<std::optional<Time>> JsonBody::OptionalTime(std::string_view field) const
   return std::optional<Time>(*t);
 }
 
+Result<std::optional<int64_t>> JsonBody::OptionalInt(std::string_view field, int64_t min,
+                                                     int64_t max) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return std::optional<int64_t>();
+  // An unsigned value past int64_t's range reads as negative: out of range too.
+  if (!it->is_number_integer() || it->get<int64_t>() < min || it->get<int64_t>() > max) {
+    return InvalidRequest(fmt::format("{}: must be a whole number from {} to {}", field, min, max));
+  }
+  return std::optional<int64_t>(it->get<int64_t>());
+}
+
+Result<std::optional<std::vector<std::string>>> JsonBody::OptionalStrings(std::string_view field,
+                                                                          size_t max_items) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return std::optional<std::vector<std::string>>();
+  if (!it->is_array()) return InvalidRequest(fmt::format("{}: must be an array of strings", field));
+  if (it->size() > max_items) {
+    return InvalidRequest(fmt::format("{}: at most {} entries", field, max_items));
+  }
+  std::vector<std::string> items;
+  for (const json& item : *it) {
+    if (!item.is_string()) {
+      return InvalidRequest(fmt::format("{}: must be an array of strings", field));
+    }
+    items.push_back(item.get<std::string>());
+  }
+  return std::optional<std::vector<std::string>>(std::move(items));
+}
+
 json TimeJson(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
 
 json AccountJson(const AccountRecord& a) {
@@ -208,7 +237,12 @@ json KeyJson(const KeyRecord& k, Time now) {
           {"last_used_at", TimeJson(k.last_used_at)},
           {"rotated_at", TimeJson(k.rotated_at)},
           {"revoked_at", TimeJson(k.revoked_at)},
-          {"status", KeyStatusName(k, now)}};
+          {"status", KeyStatusName(k, now)},
+          {"permissions", k.permissions.Names()},
+          {"allowed_ips", k.allowed_ips},
+          {"previous_valid_until", k.previous_valid_until && *k.previous_valid_until > now
+                                       ? json(FormatRfc3339(*k.previous_valid_until))
+                                       : json(nullptr)}};
 }
 
 json AgentJson(const AgentRecord& a) {

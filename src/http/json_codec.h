@@ -52,6 +52,12 @@ class JsonBody {
   // An array of strings, 1..`max` long (kInvalidRequest naming the field, or the element:
   // "ids[2]: must be a string").
   Result<std::vector<std::string>> RequiredStringArray(std::string_view field, size_t max) const;
+  // Absent or null: nullopt; otherwise an integer from `min` to `max`.
+  Result<std::optional<int64_t>> OptionalInt(std::string_view field, int64_t min,
+                                             int64_t max) const;
+  // Absent or null: nullopt; otherwise an array of at most `max_items` strings.
+  Result<std::optional<std::vector<std::string>>> OptionalStrings(std::string_view field,
+                                                                  size_t max_items) const;
 
  private:
   explicit JsonBody(json j) : j_(std::move(j)) {}

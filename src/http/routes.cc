@@ -1,5 +1,7 @@
 #include "http/routes.h"
 
+#include "auth/key_verifier.h"
+
 namespace tfzo::http {
 
 using beast_http::field;
@@ -93,14 +95,20 @@ void Routes::Console(verb method, std::string pattern, ConsoleHandler handler) {
               });
 }
 
-void Routes::Cli(verb method, std::string pattern, CliHandler handler, bool may_run_inline) {
+void Routes::Cli(verb method, std::string pattern, std::optional<Permission> needs,
+                 CliHandler handler, bool may_run_inline) {
   router_.Add(
       method, std::move(pattern),
-      [handler = std::move(handler), &auth = keys_, secure = secure_cookie_](Request& request) {
+      [handler = std::move(handler), needs, &auth = keys_,
+       secure = secure_cookie_](Request& request) {
         Authenticator::Notes notes;
         auto principal = auth.Authenticate(CredentialsOf(request, secure), notes);
         request.key_check = notes.key_check;
         if (!principal.ok()) return ErrorResponse(principal.status(), true);
+        if (needs) {
+          const Status allowed = KeyVerifier::CheckPermission(*principal->key, *needs);
+          if (!allowed.ok()) return ErrorResponse(allowed, true);
+        }
         return Answer(handler(request, *principal->key), true);
       },
       may_run_inline);

@@ -2,6 +2,7 @@
 #define TFZO_HTTP_ROUTES_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,8 +60,9 @@ class Routes {
   void SignIn(beast_http::verb method, std::string pattern, PublicHandler handler);
   // POST, PUT, PATCH and DELETE refuse cross-site requests too, before the session is read.
   void Console(beast_http::verb method, std::string pattern, ConsoleHandler handler);
-  void Cli(beast_http::verb method, std::string pattern, CliHandler handler,
-           bool may_run_inline = false);
+  // `needs`: the permission the key must have (docs/spec/API.md "Permissions"); nullopt: none.
+  void Cli(beast_http::verb method, std::string pattern, std::optional<Permission> needs,
+           CliHandler handler, bool may_run_inline = false);
 
  private:
   Router& router_;

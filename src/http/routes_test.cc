@@ -66,9 +66,10 @@ class RoutesTest : public ::testing::Test {
     routes.Console(verb::get, "/api/things", [](Request&, const Session&) -> Result<HttpResponse> {
       return HttpResponse{beast_http::status::no_content, 11};
     });
-    routes.Cli(verb::get, "/api/v1/me", [](Request&, const KeyState&) -> Result<HttpResponse> {
-      return HttpResponse{beast_http::status::no_content, 11};
-    });
+    routes.Cli(verb::get, "/api/v1/me", std::nullopt,
+               [](Request&, const KeyState&) -> Result<HttpResponse> {
+                 return HttpResponse{beast_http::status::no_content, 11};
+               });
   }
 
   Router router_;

@@ -10,43 +10,60 @@ using beast_http::verb;
 
 namespace {
 
-constexpr std::array<std::string_view, 2> kVerifyFields = {"key", "org_id"};
+constexpr std::array<std::string_view, 3> kVerifyFields = {"key", "org_id", "ip"};
 
-// The request's key and org_id: views into its body when it was scanned, into `parsed` when
-// it had to be parsed in full. Holds views into the request: used while it lives.
+std::optional<std::string_view> ViewOf(const std::optional<std::string>& s) {
+  return s ? std::optional<std::string_view>(*s) : std::nullopt;
+}
+
+// The request's key and question: views into its body when it was scanned, into `parsed_`
+// when it had to be parsed in full. Holds views into the request: used while it lives.
 class VerifyRequest {
  public:
   // Services send a plain {"key": "tfzo_...", "org_id": "..."}: that is scanned in place;
-  // anything else (escapes, nulls, other fields, not JSON) goes through the full JSON
-  // parser, which answers exactly as it always has.
+  // anything else (escapes, nulls, permissions, other fields, not JSON) goes through the full
+  // JSON parser, which answers exactly as it always has.
   static Result<VerifyRequest> Read(const HttpRequest& msg) {
     VerifyRequest out;
     std::array<std::optional<std::string_view>, kVerifyFields.size()> values;
     if (JsonBody::ScanPlainStrings(msg, kVerifyFields, values) && values[0]) {
       out.scanned_key_ = *values[0];
-      out.scanned_org_ = values[1];
-      return out;
+      out.scanned_ = {.org_id = values[1], .ip = values[2]};
+    } else {
+      ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(msg, {"key", "org_id", "permissions", "ip"}));
+      Parsed& parsed = out.parsed_.emplace();
+      ASSIGN_OR_RETURN(parsed.key, body.RequiredString("key"));
+      ASSIGN_OR_RETURN(parsed.org_id, body.OptionalString("org_id"));
+      ASSIGN_OR_RETURN(parsed.ip, body.OptionalString("ip"));
+      ASSIGN_OR_RETURN(auto permissions, body.OptionalStrings("permissions", 16));
+      if (permissions) {
+        ASSIGN_OR_RETURN(parsed.permissions, Permissions::FromNames(*permissions, "permissions"));
+      }
     }
-    ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(msg, {"key", "org_id"}));
-    ASSIGN_OR_RETURN(std::string key, body.RequiredString("key"));
-    ASSIGN_OR_RETURN(std::optional<std::string> org_id, body.OptionalString("org_id"));
-    out.parsed_.emplace(Parsed{std::move(key), std::move(org_id)});
+    const auto ip = out.question().ip;
+    if (ip && !IpNetworks::ParseAddress(*ip)) {
+      return InvalidRequest("ip: must be an IPv4 or IPv6 address");
+    }
     return out;
   }
 
   std::string_view key() const { return parsed_ ? parsed_->key : scanned_key_; }
-  std::optional<std::string_view> org_id() const {
-    if (!parsed_) return scanned_org_;
-    return parsed_->org_id ? std::optional<std::string_view>(*parsed_->org_id) : std::nullopt;
+  VerifyService::Question question() const {
+    if (!parsed_) return scanned_;
+    return {.org_id = ViewOf(parsed_->org_id),
+            .permissions = parsed_->permissions,
+            .ip = ViewOf(parsed_->ip)};
   }
 
  private:
   struct Parsed {
     std::string key;
     std::optional<std::string> org_id;
+    std::optional<std::string> ip;
+    Permissions permissions;
   };
   std::string_view scanned_key_;
-  std::optional<std::string_view> scanned_org_;
+  VerifyService::Question scanned_;
   std::optional<Parsed> parsed_;
 };
 
@@ -59,7 +76,8 @@ std::string RenderVerdict(const VerifyService::Verdict& verdict) {
                {"key_id", state.key_id},
                {"account_id", state.account_id},
                {"org_id", state.org_id ? json(*state.org_id) : json(nullptr)},
-               {"expires_at", TimeJson(state.expires_at)}});
+               {"expires_at", TimeJson(state.expires_at)},
+               {"permissions", state.permissions.Names()}});
 }
 
 void AddServiceRoutes(Routes& routes, VerifyService& verify) {
@@ -68,7 +86,7 @@ void AddServiceRoutes(Routes& routes, VerifyService& verify) {
       [&verify](Request& request) -> Result<HttpResponse> {
         ASSIGN_OR_RETURN(VerifyRequest asked, VerifyRequest::Read(request.msg));
         Authenticator::Notes notes;
-        auto answer = verify.Answer(asked.key(), asked.org_id(), request.remote_ip, notes);
+        auto answer = verify.Answer(asked.key(), asked.question(), request.remote_ip, notes);
         request.key_check = notes.key_check;
         if (!answer.ok()) return answer.status();
         HttpResponse res = JsonResponse(beast_http::status::ok, std::move(answer->body));

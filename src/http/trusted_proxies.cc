@@ -3,12 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <boost/system/error_code.hpp>
 #include <string>
 
 namespace tfzo::http {
-
-namespace ip = boost::asio::ip;
 
 namespace {
 
@@ -18,22 +15,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-std::optional<TrustedProxies::Address> ParseAddress(std::string_view text) {
-  boost::system::error_code ec;
-  // make_address takes a C string: copy, so a view into a larger buffer is cut at its end.
-  const ip::address a = ip::make_address(std::string(text), ec);
-  if (ec) return std::nullopt;
-  return TrustedProxies::Unmapped(a);
-}
-
 }  // namespace
-
-TrustedProxies::Address TrustedProxies::Unmapped(const Address& address) {
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return ip::make_address_v4(ip::v4_mapped, address.to_v6());
-  }
-  return address;
-}
 
 Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
   TrustedProxies proxies;
@@ -42,46 +24,10 @@ Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
     const std::string_view entry = Trim(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     if (entry.empty()) continue;
-    auto bad = [&entry](std::string_view why) {
-      return InvalidRequest(fmt::format("--trusted-proxies: \"{}\" {}", std::string(entry), why));
-    };
-    if (entry.find('%') != std::string_view::npos) return bad("has a zone (%...)");
-    const size_t slash = entry.find('/');
-    const std::optional<Address> address = ParseAddress(entry.substr(0, slash));
-    if (!address) return bad("is not an IPv4 or IPv6 address or CIDR");
-    const int max_prefix = address->is_v4() ? 32 : 128;
-    int prefix = max_prefix;
-    if (slash != std::string_view::npos) {
-      const std::string_view digits = entry.substr(slash + 1);
-      if (digits.empty() || digits.size() > 3 ||
-          !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return bad("has no prefix length after '/'");
-      prefix = std::stoi(std::string(digits));
-      if (prefix > max_prefix) return bad(fmt::format("has a prefix longer than {}", max_prefix));
-    }
-    if (address->is_v4()) {
-      proxies.v4_.push_back(
-          ip::make_network_v4(address->to_v4(), static_cast<unsigned short>(prefix)).canonical());
-    } else {
-      proxies.v6_.push_back(
-          ip::make_network_v6(address->to_v6(), static_cast<unsigned short>(prefix)).canonical());
-    }
+    const Status added = proxies.networks_.Add(entry);
+    if (!added.ok()) return InvalidRequest("--trusted-proxies: " + added.message());
   }
   return proxies;
-}
-
-bool TrustedProxies::Contains(const Address& address) const {
-  const Address a = Unmapped(address);
-  if (a.is_v4()) {
-    const uint32_t bits = a.to_v4().to_uint();
-    return std::any_of(v4_.begin(), v4_.end(), [bits](const ip::network_v4& n) {
-      return (bits & n.netmask().to_uint()) == n.network().to_uint();
-    });
-  }
-  const ip::address_v6 v6 = a.to_v6();
-  return std::any_of(v6_.begin(), v6_.end(), [&v6](const ip::network_v6& n) {
-    return ip::make_network_v6(v6, n.prefix_length()).canonical() == n;
-  });
 }
 
 TrustedProxies::Address TrustedProxies::ClientAddress(const Address& peer,
@@ -93,7 +39,7 @@ TrustedProxies::Address TrustedProxies::ClientAddress(const Address& peer,
         Trim(comma == std::string_view::npos ? forwarded_for : forwarded_for.substr(comma + 1));
     forwarded_for =
         comma == std::string_view::npos ? std::string_view() : forwarded_for.substr(0, comma);
-    const std::optional<Address> hop = ParseAddress(entry);
+    const std::optional<Address> hop = IpNetworks::ParseAddress(entry);
     if (!hop) break;  // not an address (empty, a name, "unknown", garbage): stop here
     client = *hop;
     if (!Contains(client)) break;

@@ -1,13 +1,10 @@
 #ifndef TFZO_HTTP_TRUSTED_PROXIES_H_
 #define TFZO_HTTP_TRUSTED_PROXIES_H_
 
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/network_v4.hpp>
-#include <boost/asio/ip/network_v6.hpp>
 #include <optional>
 #include <string_view>
-#include <vector>
 
+#include "core/ip_networks.h"
 #include "core/result.h"
 
 namespace tfzo::http {
@@ -17,7 +14,7 @@ namespace tfzo::http {
 // it used. Peers outside the list are never believed. Immutable once parsed; thread-safe.
 class TrustedProxies {
  public:
-  using Address = boost::asio::ip::address;
+  using Address = IpNetworks::Address;
 
   TrustedProxies() = default;  // trusts nobody
 
@@ -25,9 +22,9 @@ class TrustedProxies {
   // Spaces around entries are allowed; an empty list trusts nobody.
   static Result<TrustedProxies> Parse(std::string_view list);
 
-  bool empty() const { return v4_.empty() && v6_.empty(); }
+  bool empty() const { return networks_.empty(); }
   // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is matched as the IPv4 address.
-  bool Contains(const Address& address) const;
+  bool Contains(const Address& address) const { return networks_.Contains(address); }
 
   // The client of a request that `peer` (which Contains) passed on, from its X-Forwarded-For
   // value (every such field of the request joined with ","): walking from the right, the
@@ -41,11 +38,10 @@ class TrustedProxies {
   static std::optional<std::string_view> ForwardedScheme(std::string_view forwarded_proto);
 
   // ::ffff:a.b.c.d as a.b.c.d; any other address unchanged.
-  static Address Unmapped(const Address& address);
+  static Address Unmapped(const Address& address) { return IpNetworks::Unmapped(address); }
 
  private:
-  std::vector<boost::asio::ip::network_v4> v4_;  // canonical (host bits zero)
-  std::vector<boost::asio::ip::network_v6> v6_;
+  IpNetworks networks_;
 };
 
 }  // namespace tfzo::http

@@ -12,6 +12,7 @@
 
 #include "core/digest.h"
 #include "core/time.h"
+#include "model/permissions.h"
 
 namespace tfzo {
 
@@ -146,6 +147,12 @@ struct KeyRecord {
   // Filled by reads: the scope's org name ("" when unscoped), and the owner's email.
   std::string org_name;
   std::string email;
+  // What the key may do on the CLI API (docs/spec/API.md "Permissions").
+  Permissions permissions = Permissions::All();
+  // Canonical CIDRs (core/ip_networks.h) the key's requests must come from; empty: anywhere.
+  std::vector<std::string> allowed_ips{};
+  // While a rotation's overlap runs: until when the previous secret still works.
+  std::optional<Time> previous_valid_until{};
 };
 
 // Where a page of keys ends: the last key's created_at and its row number (the keys list is
@@ -183,7 +190,8 @@ struct Quotas {
   std::optional<int> max_orgs;         // live organizations the account is a member of
 };
 
-// One secret of a key. A rotation revokes the current secret and adds a new one.
+// One secret of a key. A rotation revokes the current secret and adds a new one; with an
+// overlap, the revocation takes effect at a time to come (revoked_at in the future).
 struct SecretRecord {
   Digest digest;
   std::string key_id;
@@ -198,8 +206,13 @@ struct KeyState {
   std::string account_id;
   std::optional<std::string> org_id;
   std::optional<Time> expires_at;
-  std::optional<Time> key_revoked_at;     // the key itself was revoked
-  std::optional<Time> secret_revoked_at;  // this secret was revoked (by revoke or rotation)
+  std::optional<Time> key_revoked_at;  // the key itself was revoked
+  // This secret was revoked (by revoke or rotation): from that time on, which is in the future
+  // while a rotation's overlap runs.
+  std::optional<Time> secret_revoked_at;
+  Permissions permissions = Permissions::All();
+  // The key has allowed addresses (KeyRecord::allowed_ips): a check needs the key's record.
+  bool ip_restricted = false;
 
   // Every field: a body rendered from one state is never handed out for another.
   bool operator==(const KeyState&) const = default;

@@ -1,6 +1,7 @@
 #ifndef TFZO_MODEL_STORE_H_
 #define TFZO_MODEL_STORE_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -225,13 +226,16 @@ class Store {
   virtual Result<std::vector<KeyRecord>> ListOrgKeys(std::string_view org_id) = 0;
   // One page of the keys `query` selects (keyset paging: no row before the cursor is read).
   virtual Result<KeyPage> QueryKeys(const KeyQuery& query) = 0;
-  virtual Status UpdateKey(std::string_view key_id, const std::string& name,
-                           const std::string& description, const EventRecord& event) = 0;
-  // Revokes the current secret and adds `secret` in one transaction; sets rotated_at and
-  // hint, and replaces expires_at when `expires_at` is given. kConflict if the key is revoked.
+  // Writes what an owner may change: name, description, expires_at, permissions and
+  // allowed_ips of the key `key.id`. kNotFound when there is none.
+  virtual Status UpdateKey(const KeyRecord& key, const EventRecord& event) = 0;
+  // Adds `secret` and revokes the current one in one transaction: at once, or `overlap` after
+  // `secret.created_at` (previous_valid_until), when it keeps working until then; an earlier
+  // overlap still running ends at once, so at most two values work. Sets rotated_at and hint,
+  // and replaces expires_at when `expires_at` is given. kConflict if the key is revoked.
   virtual Status RotateKey(std::string_view key_id, const SecretRecord& secret,
                            std::optional<std::optional<Time>> expires_at,
-                           const EventRecord& event) = 0;
+                           std::chrono::seconds overlap, const EventRecord& event) = 0;
   // Revokes the key and its secrets. Idempotent: returns the first revocation's time (and
   // records the event only the first time).
   virtual Result<Time> RevokeKey(std::string_view key_id, Time at, const EventRecord& event) = 0;

@@ -6,6 +6,7 @@
 
 #include "core/api_key.h"
 #include "core/digest.h"
+#include "core/ip_networks.h"
 #include "service/key_list.h"
 #include "service/key_notices.h"
 #include "service/validation.h"
@@ -40,6 +41,19 @@ Status KeyService::CheckExpiry(const std::optional<Time>& expires_at) const {
   return Status::Ok();
 }
 
+Result<std::vector<std::string>> KeyService::CheckAllowedIps(
+    const std::vector<std::string>& given) {
+  if (given.size() > kMaxAllowedIps) {
+    return InvalidRequest(fmt::format("allowed_ips: at most {} entries", kMaxAllowedIps));
+  }
+  IpNetworks networks;
+  for (const std::string& entry : given) {
+    const Status added = networks.Add(entry);
+    if (!added.ok()) return InvalidRequest("allowed_ips: " + added.message());
+  }
+  return networks.entries();
+}
+
 Result<KeyRecord> KeyService::OwnKey(const Caller& caller, std::string_view key_id) {
   auto key = deps_.store.FindKey(key_id);
   if (!key.ok() && key.status().code() != StatusCode::kNotFound) return key.status();
@@ -70,6 +84,7 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   ASSIGN_OR_RETURN(request.description,
                    CheckText("description", request.description, 0, 500, /*multiline=*/true));
   RETURN_IF_ERROR(CheckExpiry(request.expires_at));
+  ASSIGN_OR_RETURN(std::vector<std::string> allowed_ips, CheckAllowedIps(request.allowed_ips));
   std::string org_name;  // for the notice
   if (request.org_id) {
     ASSIGN_OR_RETURN(auto role, deps_.store.FindRole(*request.org_id, caller.account_id));
@@ -89,6 +104,8 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   key.org_id = std::move(request.org_id);
   key.created_at = deps_.clock.Now();
   key.expires_at = request.expires_at;
+  key.permissions = request.permissions;
+  key.allowed_ips = std::move(allowed_ips);
   SecretRecord secret = NewSecret(key.id, issued.secret);
   key.hint = secret.hint;
   EventRecord event = deps_.Event("key.created", caller, key.id, key.org_id);
@@ -102,34 +119,54 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
   return issued;
 }
 
-Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id,
-                                     std::optional<std::string> name,
-                                     std::optional<std::string> description) {
-  if (name) {
-    ASSIGN_OR_RETURN(*name, CheckText("name", *name, 1, 100));
-  }
-  if (description) {
-    ASSIGN_OR_RETURN(*description, CheckText("description", *description, 0, 500, true));
-  }
+Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_id, Patch patch) {
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
-  RETURN_IF_ERROR(deps_.store.UpdateKey(key.id, name.value_or(key.name),
-                                        description.value_or(key.description),
-                                        deps_.Event("key.updated", caller, key.id, key.org_id)));
+  if (patch.name) {
+    ASSIGN_OR_RETURN(key.name, CheckText("name", *patch.name, 1, 100));
+  }
+  if (patch.description) {
+    ASSIGN_OR_RETURN(key.description, CheckText("description", *patch.description, 0, 500, true));
+  }
+  if (patch.permissions) key.permissions = *patch.permissions;
+  if (patch.allowed_ips) {
+    ASSIGN_OR_RETURN(key.allowed_ips, CheckAllowedIps(*patch.allowed_ips));
+  }
+  if (patch.expires_at) {
+    if (KeyStatusName(key, deps_.clock.Now()) != "active") {
+      return Conflict(
+          "Only an active key's expiration can be changed; rotate an expired key with a new "
+          "expires_at instead.");
+    }
+    RETURN_IF_ERROR(CheckExpiry(*patch.expires_at));
+    key.expires_at = *patch.expires_at;
+  }
+  RETURN_IF_ERROR(
+      deps_.store.UpdateKey(key, deps_.Event("key.updated", caller, key.id, key.org_id)));
   return deps_.store.FindKey(key.id);
 }
 
 Result<KeyService::Issued> KeyService::Rotate(const Caller& caller, std::string_view key_id,
-                                              std::optional<std::optional<Time>> expires_at) {
+                                              std::optional<std::optional<Time>> expires_at,
+                                              std::chrono::seconds overlap) {
+  if (overlap.count() < 0 || overlap > kMaxOverlap) {
+    return InvalidRequest(
+        fmt::format("overlap_seconds: must be from 0 to {} (7 days)", kMaxOverlap.count()));
+  }
   ASSIGN_OR_RETURN(KeyRecord key, OwnKey(caller, key_id));
   if (key.revoked_at) return Conflict("This key is revoked; revoked keys cannot be rotated.");
+  const Time now = deps_.clock.Now();
   if (expires_at) {
     RETURN_IF_ERROR(CheckExpiry(*expires_at));
-  } else if (key.expires_at && *key.expires_at <= deps_.clock.Now()) {
+  } else if (key.expires_at && *key.expires_at <= now) {
     return Conflict("This key has expired: give a new expires_at to rotate it.");
+  } else if (options_.max_lifetime_days) {
+    // The new value lives no longer than a new key could.
+    const Time latest = now + std::chrono::days(*options_.max_lifetime_days);
+    if (!key.expires_at || *key.expires_at > latest) expires_at = latest;
   }
   Issued issued;
   SecretRecord secret = NewSecret(key.id, issued.secret);
-  Status rotated = deps_.store.RotateKey(key.id, secret, expires_at,
+  Status rotated = deps_.store.RotateKey(key.id, secret, expires_at, overlap,
                                          deps_.Event("key.rotated", caller, key.id, key.org_id));
   if (rotated.code() == StatusCode::kConflict) {
     return Conflict("This key is revoked; revoked keys cannot be rotated.");

@@ -1,6 +1,7 @@
 #ifndef TFZO_SERVICE_KEY_SERVICE_H_
 #define TFZO_SERVICE_KEY_SERVICE_H_
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,11 +22,28 @@ class KeyService {
     std::optional<int> max_lifetime_days;
   };
 
+  // A rotation's overlap is at most 7 days.
+  static constexpr std::chrono::seconds kMaxOverlap{7 * 24 * 3600};
+  // A key allows at most 100 networks.
+  static constexpr size_t kMaxAllowedIps = 100;
+
   struct CreateRequest {
     std::string name;
     std::string description;
     std::optional<Time> expires_at;  // nullopt: never
     std::optional<std::string> org_id;
+    Permissions permissions = Permissions::All();
+    std::vector<std::string> allowed_ips{};  // as given: addresses or CIDRs
+  };
+
+  // What PATCH /api/keys/{key} changes: each present field.
+  struct Patch {
+    std::optional<std::string> name{};
+    std::optional<std::string> description{};
+    std::optional<Permissions> permissions{};
+    std::optional<std::vector<std::string>> allowed_ips{};
+    // Only on an active key; an inner nullopt: never.
+    std::optional<std::optional<Time>> expires_at{};
   };
 
   // A key and its value, for the two answers that carry the value.
@@ -41,11 +59,13 @@ class KeyService {
   // A page of the caller's keys (query.account_id and query.now are set here).
   Result<KeyPage> List(const Caller& caller, KeyQuery query = {});
   Result<Issued> Create(const Caller& caller, CreateRequest request);
-  Result<KeyRecord> Update(const Caller& caller, std::string_view key_id,
-                           std::optional<std::string> name, std::optional<std::string> description);
-  // `expires_at`: absent keeps the expiration; present replaces it (an inner nullopt: never).
+  Result<KeyRecord> Update(const Caller& caller, std::string_view key_id, Patch patch);
+  // `expires_at`: absent keeps the expiration, within the server's maximum lifetime from now;
+  // present replaces it (an inner nullopt: never). `overlap`: how long the previous value keeps
+  // working, 0 to kMaxOverlap.
   Result<Issued> Rotate(const Caller& caller, std::string_view key_id,
-                        std::optional<std::optional<Time>> expires_at);
+                        std::optional<std::optional<Time>> expires_at,
+                        std::chrono::seconds overlap = std::chrono::seconds(0));
   Result<KeyRecord> Revoke(const Caller& caller, std::string_view key_id);
   // Revokes 1..100 of the caller's keys, all or nothing: kNotFound, revoking none, when one is
   // not the caller's. The keys after, in the order asked (a repeated id once).
@@ -54,6 +74,8 @@ class KeyService {
 
  private:
   Status CheckExpiry(const std::optional<Time>& expires_at) const;
+  // The allowed addresses as the store keeps them (canonical CIDRs), or kInvalidRequest.
+  static Result<std::vector<std::string>> CheckAllowedIps(const std::vector<std::string>& given);
   // The caller's own key, or kNotFound.
   Result<KeyRecord> OwnKey(const Caller& caller, std::string_view key_id);
   SecretRecord NewSecret(const std::string& key_id, Secret& value);

@@ -85,7 +85,7 @@ TEST_F(MeServiceTest, ChangedMembershipsAndKeysAreShownAtOnce) {
   ASSERT_TRUE(orgs_.CreateOrg(ada_, "Initech").ok());
   EXPECT_NE(Answer(unscoped_).find("Initech"), std::string::npos);
   EXPECT_EQ(renders_, 2);
-  ASSERT_TRUE(keys_.Update(ada_, unscoped_.key_id, "renamed", std::nullopt).ok());
+  ASSERT_TRUE(keys_.Update(ada_, unscoped_.key_id, {.name = "renamed"}).ok());
   EXPECT_NE(Answer(unscoped_).find("ada@example.com renamed"), std::string::npos);
   EXPECT_EQ(renders_, 3);
 }

@@ -150,7 +150,7 @@ TEST_F(ServiceTest, AnotherAccountsKeyIsNotFound) {
   ASSERT_TRUE(issued.ok());
   EXPECT_EQ(keys_.Revoke(bob, issued->key.id).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(keys_.Rotate(bob, issued->key.id, std::nullopt).status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(keys_.Update(bob, issued->key.id, "x", std::nullopt).status().code(),
+  EXPECT_EQ(keys_.Update(bob, issued->key.id, {.name = "x"}).status().code(),
             StatusCode::kNotFound);
 }
 
@@ -241,7 +241,7 @@ TEST_F(ServiceTest, TextIsStoredNormalized) {
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->key.name, "Caf\u00e9");
   EXPECT_EQ(key->key.description, "Cr\u00e8me");
-  auto updated = keys_.Update(ada, key->key.id, "A\u030a", "a\u030a");
+  auto updated = keys_.Update(ada, key->key.id, {.name = "A\u030a", .description = "a\u030a"});
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->name, "\u00c5");
   EXPECT_EQ(updated->description, "\u00e5");

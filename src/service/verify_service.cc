@@ -15,8 +15,7 @@ VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys
 VerifyService::VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys)
     : verifier_(verifier), unknown_keys_(unknown_keys) {}
 
-Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
-                                                     std::optional<std::string_view> org_id,
+Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key, const Question& question,
                                                      std::string_view remote_ip,
                                                      Authenticator::Notes& notes) {
   Result<KeyState> state = verifier_.Verify(key);
@@ -26,10 +25,16 @@ Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
     return Verdict{.reason = StatusCode::kRateLimited, .retry_after = limited.retry_after()};
   }
   Status access = state.status();
-  if (state.ok()) {
+  if (access.ok() && question.ip) access = verifier_.CheckAddress(*state, *question.ip);
+  if (access.ok()) {
+    if (const auto missing = state->permissions.FirstMissing(question.permissions)) {
+      access = KeyVerifier::CheckPermission(*state, *missing);
+    }
+  }
+  if (access.ok()) {
     // Without `org_id`, a scoped key is still only as good as its owner's membership there.
-    if (org_id) {
-      access = verifier_.CheckOrgAccess(*state, *org_id);
+    if (question.org_id) {
+      access = verifier_.CheckOrgAccess(*state, *question.org_id);
     } else if (state->org_id) {
       access = verifier_.CheckOrgAccess(*state, *state->org_id);
     }
@@ -42,11 +47,11 @@ Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key,
 }
 
 Result<VerifyService::Answered> VerifyService::Answer(std::string_view key,
-                                                      std::optional<std::string_view> org_id,
+                                                      const Question& question,
                                                       std::string_view remote_ip,
                                                       Authenticator::Notes& notes) {
   if (!render_) return Internal("VerifyService::Answer without a renderer");
-  ASSIGN_OR_RETURN(Verdict verdict, Verify(key, org_id, remote_ip, notes));
+  ASSIGN_OR_RETURN(Verdict verdict, Verify(key, question, remote_ip, notes));
   if (!verdict.key) {
     const auto reason = static_cast<size_t>(verdict.reason);
     std::string body = reason < kReasons ? refusals_[reason] : render_(verdict);

@@ -56,14 +56,22 @@ class VerifyService {
   // Verify() only (no rendered answers).
   explicit VerifyService(KeyVerifier& verifier, FailureLimiter* unknown_keys = nullptr);
 
-  // The verdict on `key` (for `org_id`, when given) asked from `remote_ip`. An error only when
-  // no verdict can be given now (kInternal, kUnavailable). `notes.key_check` is the key's own
+  // What the caller asks about a key besides whether it is valid. Views: valid during the call.
+  struct Question {
+    std::optional<std::string_view> org_id{};  // the key must reach this org
+    Permissions permissions{};                 // the key must have each
+    std::optional<std::string_view> ip{};      // the key must allow requests from this address
+  };
+
+  // The verdict on `key` for `question`, asked from `remote_ip`, in the Bearer routes' order:
+  // the key, its allowed addresses, its permissions, its organization. An error only when no
+  // verdict can be given now (kInternal, kUnavailable). `notes.key_check` is the key's own
   // check, also when the address is refused.
-  Result<Verdict> Verify(std::string_view key, std::optional<std::string_view> org_id,
-                         std::string_view remote_ip, Authenticator::Notes& notes);
+  Result<Verdict> Verify(std::string_view key, const Question& question, std::string_view remote_ip,
+                         Authenticator::Notes& notes);
 
   // The same verdict with its body (needs `render`).
-  Result<Answered> Answer(std::string_view key, std::optional<std::string_view> org_id,
+  Result<Answered> Answer(std::string_view key, const Question& question,
                           std::string_view remote_ip, Authenticator::Notes& notes);
 
  private:

@@ -33,8 +33,9 @@ class VerifyServiceTest : public testing::ServiceWorld {
   Result<VerifyService::Verdict> Verify(const std::string& key,
                                         std::optional<std::string> org_id = std::nullopt,
                                         std::string_view ip = kIp) {
-    return NoteKeyCheck(
-        [&](Authenticator::Notes& notes) { return verify_.Verify(key, org_id, ip, notes); });
+    return NoteKeyCheck([&](Authenticator::Notes& notes) {
+      return verify_.Verify(key, {.org_id = org_id}, ip, notes);
+    });
   }
 
   FailureLimiter unknown_keys_;
@@ -147,7 +148,7 @@ class VerifyAnswerTest : public VerifyServiceTest {
   VerifyService::Answered Answer(const std::string& key,
                                  std::optional<std::string> org_id = std::nullopt) {
     Authenticator::Notes notes;
-    auto answered = answering_.Answer(key, org_id, kIp, notes);
+    auto answered = answering_.Answer(key, {.org_id = org_id}, kIp, notes);
     EXPECT_TRUE(answered.ok()) << answered.status().message();
     return answered.ok() ? *answered : VerifyService::Answered{};
   }

@@ -139,12 +139,28 @@ TEST_P(KeysTest, UpdateKey) {
                   ->CreateKey(Key("key_1", "acc_a"), Secret("tfzo_s1AAAA", "key_1"),
                               Event("ev_k1", "key.created", "acc_a"))
                   .ok());
-  ASSERT_TRUE(
-      store_->UpdateKey("key_1", "deploy", "", Event("ev_u1", "key.updated", "acc_a")).ok());
+  KeyRecord changed = *store_->FindKey("key_1");
+  EXPECT_EQ(changed.permissions, Permissions::All());
+  EXPECT_TRUE(changed.allowed_ips.empty());
+  changed.name = "deploy";
+  changed.description = "";
+  changed.expires_at = At(900);
+  changed.permissions = Permissions::ReadOnly();
+  changed.allowed_ips = {"10.0.0.0/8", "2001:db8::/32"};
+  ASSERT_TRUE(store_->UpdateKey(changed, Event("ev_u1", "key.updated", "acc_a")).ok());
   auto k = store_->FindKey("key_1");
   EXPECT_EQ(k->name, "deploy");
   EXPECT_EQ(k->description, "");
-  EXPECT_EQ(store_->UpdateKey("key_zzz", "x", "y", Event("ev_u2", "key.updated", "acc_a")).code(),
+  EXPECT_EQ(k->expires_at, At(900));
+  EXPECT_EQ(k->permissions, Permissions::ReadOnly());
+  EXPECT_EQ(k->allowed_ips, changed.allowed_ips);
+  auto state = store_->FindKeyBySecret(Sha256("tfzo_s1AAAA"));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->permissions, Permissions::ReadOnly());
+  EXPECT_TRUE(state->ip_restricted);
+  EXPECT_EQ(state->expires_at, At(900));
+  changed.id = "key_zzz";
+  EXPECT_EQ(store_->UpdateKey(changed, Event("ev_u2", "key.updated", "acc_a")).code(),
             StatusCode::kNotFound);
   EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1", "ev_u1"}));
 }
@@ -161,7 +177,7 @@ TEST_P(KeysTest, RotateKey) {
   // Keep the expiration.
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_secondNEW2", "key_1", At(10)), std::nullopt,
-                              Event("ev_rot1", "key.rotated", "acc_a"))
+                              std::chrono::seconds(0), Event("ev_rot1", "key.rotated", "acc_a"))
                   .ok());
   auto old_state = store_->FindKeyBySecret(Sha256("tfzo_firstOLD1"));
   ASSERT_TRUE(old_state.ok());
@@ -180,7 +196,7 @@ TEST_P(KeysTest, RotateKey) {
   // Replace the expiration, then clear it ("never").
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_thirdNEW3", "key_1", At(20)),
-                              std::optional<Time>(At(500)),
+                              std::optional<Time>(At(500)), std::chrono::seconds(0),
                               Event("ev_rot2", "key.rotated", "acc_a"))
                   .ok());
   EXPECT_EQ(store_->FindKey("key_1")->expires_at, At(500));
@@ -188,7 +204,8 @@ TEST_P(KeysTest, RotateKey) {
   EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_firstOLD1"))->secret_revoked_at, At(10));
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_fourthNEW4", "key_1", At(30)),
-                              std::optional<Time>(), Event("ev_rot3", "key.rotated", "acc_a"))
+                              std::optional<Time>(), std::chrono::seconds(0),
+                              Event("ev_rot3", "key.rotated", "acc_a"))
                   .ok());
   EXPECT_FALSE(store_->FindKey("key_1")->expires_at.has_value());
   EXPECT_FALSE(store_->FindKeyBySecret(Sha256("tfzo_fourthNEW4"))->expires_at.has_value());
@@ -196,7 +213,7 @@ TEST_P(KeysTest, RotateKey) {
   // A duplicate digest rolls the whole rotation back.
   EXPECT_EQ(store_
                 ->RotateKey("key_1", Secret("tfzo_firstOLD1", "key_1", At(40)), std::nullopt,
-                            Event("ev_rot4", "key.rotated", "acc_a"))
+                            std::chrono::seconds(0), Event("ev_rot4", "key.rotated", "acc_a"))
                 .code(),
             StatusCode::kConflict);
   EXPECT_FALSE(store_->FindKeyBySecret(Sha256("tfzo_fourthNEW4"))->secret_revoked_at.has_value());
@@ -204,7 +221,7 @@ TEST_P(KeysTest, RotateKey) {
 
   EXPECT_EQ(store_
                 ->RotateKey("key_zzz", Secret("tfzo_fifthNEW5", "key_zzz", At(40)), std::nullopt,
-                            Event("ev_rot5", "key.rotated", "acc_a"))
+                            std::chrono::seconds(0), Event("ev_rot5", "key.rotated", "acc_a"))
                 .code(),
             StatusCode::kNotFound);
 
@@ -212,13 +229,41 @@ TEST_P(KeysTest, RotateKey) {
   ASSERT_TRUE(store_->RevokeKey("key_1", At(50), Event("ev_rev", "key.revoked", "acc_a")).ok());
   EXPECT_EQ(store_
                 ->RotateKey("key_1", Secret("tfzo_sixthNEW6", "key_1", At(60)), std::nullopt,
-                            Event("ev_rot6", "key.rotated", "acc_a"))
+                            std::chrono::seconds(0), Event("ev_rot6", "key.rotated", "acc_a"))
                 .code(),
             StatusCode::kConflict);
   EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_sixthNEW6")).status().code(),
             StatusCode::kNotFound);
   EXPECT_EQ(EventsOf("acc_a"), (std::vector<std::string>{"ev_a", "ev_o1", "ev_k1", "ev_rot1",
                                                          "ev_rot2", "ev_rot3", "ev_rev"}));
+}
+
+TEST_P(KeysTest, RotationWithOverlapKeepsThePreviousValueUntilItEnds) {
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_1", "acc_a"), Secret("tfzo_s1AAAA", "key_1"),
+                              Event("ev_k1", "key.created", "acc_a"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_s2BBBB", "key_1", At(10)), std::nullopt,
+                              std::chrono::seconds(3600), Event("ev_rot1", "key.rotated", "acc_a"))
+                  .ok());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_s1AAAA"))->secret_revoked_at, At(3610));
+  EXPECT_EQ(store_->FindKey("key_1")->previous_valid_until, At(3610));
+
+  // A second rotation during the overlap: the first value ends now, the second overlaps.
+  ASSERT_TRUE(store_
+                  ->RotateKey("key_1", Secret("tfzo_s3CCCC", "key_1", At(20)), std::nullopt,
+                              std::chrono::seconds(60), Event("ev_rot2", "key.rotated", "acc_a"))
+                  .ok());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_s1AAAA"))->secret_revoked_at, At(20));
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_s2BBBB"))->secret_revoked_at, At(80));
+  EXPECT_EQ(store_->FindKey("key_1")->previous_valid_until, At(80));
+
+  // Revoking ends both values at once.
+  ASSERT_TRUE(store_->RevokeKey("key_1", At(30), Event("ev_rev", "key.revoked", "acc_a")).ok());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_s2BBBB"))->secret_revoked_at, At(30));
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_s3CCCC"))->secret_revoked_at, At(30));
+  EXPECT_FALSE(store_->FindKey("key_1")->previous_valid_until.has_value());
 }
 
 TEST_P(KeysTest, RevokeKeyIsIdempotent) {
@@ -228,7 +273,7 @@ TEST_P(KeysTest, RevokeKeyIsIdempotent) {
                   .ok());
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("tfzo_s2BBBB", "key_1", At(5)), std::nullopt,
-                              Event("ev_rot", "key.rotated", "acc_a"))
+                              std::chrono::seconds(0), Event("ev_rot", "key.rotated", "acc_a"))
                   .ok());
   auto first = store_->RevokeKey("key_1", At(10), Event("ev_rev1", "key.revoked", "acc_a"));
   ASSERT_TRUE(first.ok());

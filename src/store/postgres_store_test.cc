@@ -124,11 +124,13 @@ TEST_F(PostgresStoreTest, ChangesOfAnotherNodeReachThisNodesListener) {
   Recorder heard;
   heard.Attach(*a);
 
-  ASSERT_TRUE(b->UpdateKey("key_1", "n", "d", Event("e1", "key.updated", "acc_b")).ok());
+  KeyRecord renamed = *b->FindKey("key_1");
+  renamed.name = "n";
+  ASSERT_TRUE(b->UpdateKey(renamed, Event("e1", "key.updated", "acc_b")).ok());
   EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
   heard.Take();
   ASSERT_TRUE(b->RotateKey("key_1", Secret("tfzo_value0002", "key_1", At(1)), std::nullopt,
-                           Event("e2", "key.rotated", "acc_b"))
+                           std::chrono::seconds(0), Event("e2", "key.rotated", "acc_b"))
                   .ok());
   EXPECT_TRUE(heard.WaitFor([](const Change& c) { return IsKey(c, "key_1"); }));
   heard.Take();
@@ -219,9 +221,9 @@ TEST_F(PostgresStoreTest, ChangesAreNumberedInCommitOrder) {
   Seed(*b);
   Recorder heard;
   heard.Attach(*a);
-  ASSERT_TRUE(b->UpdateKey("key_1", "n1", "d", Event("e1", "key.updated", "acc_b")).ok());
-  ASSERT_TRUE(a->UpdateKey("key_1", "n2", "d", Event("e2", "key.updated", "acc_a")).ok());
-  ASSERT_TRUE(b->UpdateKey("key_1", "n3", "d", Event("e3", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(b->UpdateKey(Renamed(*b, "key_1", "n1"), Event("e1", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(a->UpdateKey(Renamed(*a, "key_1", "n2"), Event("e2", "key.updated", "acc_a")).ok());
+  ASSERT_TRUE(b->UpdateKey(Renamed(*b, "key_1", "n3"), Event("e3", "key.updated", "acc_b")).ok());
   ASSERT_TRUE(heard.WaitForCount(3));
   // A's own change is published at its commit, B's when heard: the numbers, not the arrival,
   // give the order, and they have no holes.
@@ -249,7 +251,7 @@ TEST_F(PostgresStoreTest, PoolConnectionsRecoverAfterTheirBackendsAreKilled) {
     EXPECT_TRUE(a->Ping().ok());
     EXPECT_TRUE(a->FindKey("key_1").ok());
   }
-  EXPECT_TRUE(a->UpdateKey("key_1", "n", "d", Event("e1", "key.updated", "acc_b")).ok());
+  EXPECT_TRUE(a->UpdateKey(Renamed(*a, "key_1", "n"), Event("e1", "key.updated", "acc_b")).ok());
 }
 
 TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
@@ -331,7 +333,7 @@ TEST_F(PostgresStoreTest, ConcurrentRotationsAndRevocationsLeaveOneLiveSecretAtM
       for (int i = 0; i < 20; ++i) {
         const std::string v = "tfzo_r" + std::to_string(n) + "_" + std::to_string(i) + "ZZZZ";
         Status st = s.RotateKey(
-            "key_1", Secret(v, "key_1", At(i)), std::nullopt,
+            "key_1", Secret(v, "key_1", At(i)), std::nullopt, std::chrono::seconds(0),
             Event("ev_r" + std::to_string(n) + std::to_string(i), "key.rotated", "acc_b"));
         EXPECT_TRUE(st.ok()) << st.message();
       }
@@ -374,7 +376,7 @@ TEST_F(PostgresStoreTest, OfTwoNodesClaimingAtOnceOneClaimsEachMail) {
     event.mails.push_back(
         {.to = "b@example.com", .subject = std::to_string(i), .text = "t", .html = "h"});
   }
-  ASSERT_TRUE(a->UpdateKey("key_1", "n", "d", event).ok());
+  ASSERT_TRUE(a->UpdateKey(Renamed(*a, "key_1", "n"), event).ok());
   // Two threads per node, each claiming and marking sent until none is left.
   std::mutex mu;
   std::vector<std::string> claimed;
@@ -409,7 +411,7 @@ TEST_F(PostgresStoreTest, AFailedMailForgetsItsTextAndKeepsItsError) {
   Seed(*a);
   EventRecord event = Event("ev_mail", "key.updated", "acc_b");
   event.mails.push_back({.to = "b@example.com", .subject = "s", .text = "t", .html = "h"});
-  ASSERT_TRUE(a->UpdateKey("key_1", "n", "d", event).ok());
+  ASSERT_TRUE(a->UpdateKey(Renamed(*a, "key_1", "n"), event).ok());
   auto mail = a->ClaimMail(At(10), At(70));
   ASSERT_TRUE(mail.ok() && mail->has_value());
   ASSERT_TRUE(a->FailMail((*mail)->id, At(11), "550 no such user").ok());

@@ -71,6 +71,25 @@ MembershipRecord ReadMembership(const SqlRow& r) {
 
 std::optional<Role> ReadRole(const SqlRow& r) { return ParseRole(r.Text("role")); }
 
+std::vector<std::string> SplitWords(std::string_view text) {
+  std::vector<std::string> words;
+  while (!text.empty()) {
+    const size_t space = text.find(' ');
+    if (space != 0) words.emplace_back(text.substr(0, space));
+    text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  }
+  return words;
+}
+
+std::string JoinWords(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& w : words) {
+    if (!text.empty()) text += ' ';
+    text += w;
+  }
+  return text;
+}
+
 KeyRecord ReadKey(const SqlRow& r) {
   return KeyRecord{.id = r.Text("id"),
                    .account_id = r.Text("account_id"),
@@ -84,7 +103,10 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .rotated_at = r.OptTime("rotated_at"),
                    .revoked_at = r.OptTime("revoked_at"),
                    .org_name = r.Text("org_name"),
-                   .email = r.Text("email")};
+                   .email = r.Text("email"),
+                   .permissions = Permissions::FromStored(r.Text("permissions")),
+                   .allowed_ips = SplitWords(r.Text("allowed_ips")),
+                   .previous_valid_until = r.OptTime("previous_valid_until")};
 }
 
 std::optional<Time> ReadRevokedAt(const SqlRow& r) { return r.OptTime("revoked_at"); }
@@ -95,7 +117,9 @@ KeyState ReadKeyState(const SqlRow& r) {
                   .org_id = r.OptText("org_id"),
                   .expires_at = r.OptTime("expires_at"),
                   .key_revoked_at = r.OptTime("key_revoked_at"),
-                  .secret_revoked_at = r.OptTime("secret_revoked_at")};
+                  .secret_revoked_at = r.OptTime("secret_revoked_at"),
+                  .permissions = Permissions::FromStored(r.Text("permissions")),
+                  .ip_restricted = r.Int("ip_restricted") != 0};
 }
 
 AgentRecord ReadAgent(const SqlRow& r) {

@@ -19,6 +19,9 @@ OrgRecord ReadOrg(const SqlRow& row);
 MembershipRecord ReadMembership(const SqlRow& row);
 std::optional<Role> ReadRole(const SqlRow& row);  // nullopt: not a role name
 KeyRecord ReadKey(const SqlRow& row);
+// A list column's words (allowed_ips), and the column for a list: space-separated.
+std::vector<std::string> SplitWords(std::string_view text);
+std::string JoinWords(const std::vector<std::string>& words);
 std::optional<Time> ReadRevokedAt(const SqlRow& row);  // of the key (kLockKey)
 KeyState ReadKeyState(const SqlRow& row);
 AgentRecord ReadAgent(const SqlRow& row);

@@ -880,7 +880,8 @@ Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
     RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,
-                            key.expires_at, key.last_used_at, key.rotated_at, key.revoked_at})
+                            key.expires_at, key.last_used_at, key.rotated_at, key.revoked_at,
+                            key.permissions.ToStored(), JoinWords(key.allowed_ips)})
                         .status());
     RETURN_IF_ERROR(c.Exec(sql::kInsertSecret, {secret.digest, key.id, secret.hint,
                                                 secret.created_at, secret.revoked_at})
@@ -961,28 +962,37 @@ Result<KeyPage> SqlStore::QueryKeys(const KeyQuery& query) {
   return page;
 }
 
-Status SqlStore::UpdateKey(std::string_view key_id, const std::string& name,
-                           const std::string& description, const EventRecord& event) {
-  const Change change = KeyChange(key_id);
+Status SqlStore::UpdateKey(const KeyRecord& key, const EventRecord& event) {
+  const Change change = KeyChange(key.id);
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
-    RETURN_IF_ERROR(Changed(c.Exec(sql::kUpdateKey, {key_id, name, description}), "no such key"));
+    RETURN_IF_ERROR(
+        Changed(c.Exec(sql::kUpdateKey, {key.id, key.name, key.description, key.expires_at,
+                                         key.permissions.ToStored(), JoinWords(key.allowed_ips)}),
+                "no such key"));
     return InsertEvent(c, event);
   });
 }
 
 Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
                            std::optional<std::optional<Time>> expires_at,
-                           const EventRecord& event) {
+                           std::chrono::seconds overlap, const EventRecord& event) {
   const Change change = KeyChange(key_id);
+  const Time at = secret.created_at;
+  const std::optional<Time> previous_valid_until =
+      overlap.count() > 0 ? std::optional<Time>(at + overlap) : std::nullopt;
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
                      First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
     if (revoked.has_value()) return Conflict("a revoked key cannot be rotated");
-    RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, secret.created_at}).status());
+    // At most two values work at once: an earlier overlap ends now.
+    RETURN_IF_ERROR(c.Exec(sql::kEndOverlap, {key_id, at}).status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kRevokeCurrentSecret, {key_id, previous_valid_until.value_or(at)}).status());
     RETURN_IF_ERROR(c.Exec(sql::kInsertSecret,
                            {secret.digest, key_id, secret.hint, secret.created_at, std::nullopt})
                         .status());
-    RETURN_IF_ERROR(c.Exec(sql::kSetRotated, {key_id, secret.hint, secret.created_at}).status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kSetRotated, {key_id, secret.hint, at, previous_valid_until}).status());
     if (expires_at.has_value()) {
       RETURN_IF_ERROR(c.Exec(sql::kSetExpires, {key_id, *expires_at}).status());
     }

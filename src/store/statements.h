@@ -14,13 +14,17 @@
 
 namespace tfzo::sql {
 
-#define TFZO_KEY_SELECT                                                                        \
-  "SELECT k.id AS id, k.account_id AS account_id, k.name AS name, "                            \
+// A key's columns (ReadKey reads them by these names), and the tables they come from.
+#define TFZO_KEY_COLUMNS                                                                       \
+  "k.id AS id, k.account_id AS account_id, k.name AS name, "                                   \
   "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
   "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
-  "a.email AS email "                                                                          \
+  "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
+  "k.previous_valid_until AS previous_valid_until "
+#define TFZO_KEY_FROM \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
+#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
 #define TFZO_MEMBERSHIP_SELECT                                                              \
@@ -318,8 +322,8 @@ inline constexpr char kSetAccountDeleted[] =
 
 inline constexpr char kInsertKey[] =
     "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
-    "expires_at, last_used_at, rotated_at, revoked_at) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    "expires_at, last_used_at, rotated_at, revoked_at, permissions, allowed_ips) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 inline constexpr char kInsertSecret[] =
     "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) "
@@ -351,13 +355,7 @@ inline constexpr char kListOrgKeys[] =
                       "OR lower(k.description COLLATE \"C\") LIKE $4 ESCAPE '\\' "               \
                       "OR lower(k.hint COLLATE \"C\") LIKE $4 ESCAPE '\\') " after               \
                       "ORDER BY k.created_at DESC, k.seq DESC LIMIT $5"
-#define TFZO_KEY_SELECT_SEQ                                                                    \
-  "SELECT k.id AS id, k.account_id AS account_id, k.name AS name, "                            \
-  "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
-  "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
-  "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
-  "a.email AS email, k.seq AS seq "                                                            \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id LEFT JOIN orgs o ON o.id = k.org_id "
+#define TFZO_KEY_SELECT_SEQ "SELECT " TFZO_KEY_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
 #define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($6, $7) "
 inline constexpr char kPageAccountKeys[] = TFZO_KEY_PAGE("account_id", "");
 inline constexpr char kPageAccountKeysAfter[] = TFZO_KEY_PAGE("account_id", TFZO_KEY_AFTER);
@@ -378,26 +376,39 @@ inline constexpr char kCountLiveOrgs[] =
     "AND o.deleted_at IS NULL WHERE m.account_id = $1";
 
 inline constexpr char kUpdateKey[] =
-    "UPDATE api_keys SET name = $2, description = $3 WHERE id = $1";
+    "UPDATE api_keys SET name = $2, description = $3, expires_at = $4, permissions = $5, "
+    "allowed_ips = $6 WHERE id = $1";
 
 // The key row's lock serializes rotations and revocations of one key across nodes.
 inline constexpr char kLockKey[] =
     "SELECT revoked_at AS revoked_at FROM api_keys WHERE id = $1 FOR UPDATE";
 
+// Every secret of key $1 that works at $2 (the current one, and one whose overlap runs) stops
+// working at $2.
 inline constexpr char kRevokeSecrets[] =
+    "UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 "
+    "AND (revoked_at IS NULL OR revoked_at > $2)";
+
+// A rotation at $2 ends an overlap still running, and gives the current secret until $3 (= $2
+// without an overlap).
+inline constexpr char kEndOverlap[] =
+    "UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at > $2";
+inline constexpr char kRevokeCurrentSecret[] =
     "UPDATE key_secrets SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL";
 
 inline constexpr char kSetRotated[] =
-    "UPDATE api_keys SET hint = $2, rotated_at = $3 WHERE id = $1";
+    "UPDATE api_keys SET hint = $2, rotated_at = $3, previous_valid_until = $4 WHERE id = $1";
 
 inline constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE id = $1";
 
-inline constexpr char kSetRevoked[] = "UPDATE api_keys SET revoked_at = $2 WHERE id = $1";
+inline constexpr char kSetRevoked[] =
+    "UPDATE api_keys SET revoked_at = $2, previous_valid_until = NULL WHERE id = $1";
 
 inline constexpr char kFindKeyBySecret[] =
     "SELECT k.id AS key_id, k.account_id AS account_id, k.org_id AS org_id, "
     "k.expires_at AS expires_at, k.revoked_at AS key_revoked_at, "
-    "s.revoked_at AS secret_revoked_at "
+    "s.revoked_at AS secret_revoked_at, k.permissions AS permissions, "
+    "CASE WHEN k.allowed_ips = '' THEN 0 ELSE 1 END AS ip_restricted "
     "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1";
 
 inline constexpr char kHostInOrg[] = "SELECT 1 AS found FROM hosts WHERE id = $1 AND org_id = $2";

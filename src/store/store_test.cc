@@ -424,10 +424,11 @@ TEST_P(StoreTest, PublishesCommittedChangesForCaches) {
                   ->CreateKey(Key("key_1", "acc_b"), Secret("value-0001", "key_1"),
                               Event("e3", "key.created", "acc_b"))
                   .ok());
-  ASSERT_TRUE(store_->UpdateKey("key_1", "n", "d", Event("e4", "key.updated", "acc_b")).ok());
+  ASSERT_TRUE(
+      store_->UpdateKey(Renamed(*store_, "key_1", "n"), Event("e4", "key.updated", "acc_b")).ok());
   ASSERT_TRUE(store_
                   ->RotateKey("key_1", Secret("value-0002", "key_1", At(1)), std::nullopt,
-                              Event("e5", "key.rotated", "acc_b"))
+                              std::chrono::seconds(0), Event("e5", "key.rotated", "acc_b"))
                   .ok());
   ASSERT_TRUE(store_->RevokeKey("key_1", At(2), Event("e6", "key.revoked", "acc_b")).ok());
   ASSERT_TRUE(

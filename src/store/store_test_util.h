@@ -48,6 +48,13 @@ inline KeyRecord Key(std::string id, std::string account_id, Time created_at = k
   return k;
 }
 
+// Key `key_id` as `store` has it, renamed: what UpdateKey is given to rename a key.
+inline KeyRecord Renamed(Store& store, std::string_view key_id, std::string name) {
+  KeyRecord k = store.FindKey(key_id).value();
+  k.name = std::move(name);
+  return k;
+}
+
 inline SecretRecord Secret(std::string_view value, std::string key_id, Time created_at = kT0) {
   return SecretRecord{.digest = Sha256(value),
                       .key_id = std::move(key_id),

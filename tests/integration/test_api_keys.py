@@ -8,7 +8,8 @@ from harness import (ServerTestCase, TIME_RE, create_key, create_org, key_is_wel
                      parse_rfc3339, rfc3339, wait_until)
 
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
-              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}
+              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
+              "permissions", "allowed_ips", "previous_valid_until"}
 WWW_AUTH = 'Bearer error="invalid_token"'
 # Seconds a key made to expire during a test stays valid first: enough for the steps before
 # its expiry on a loaded machine under the sanitizers.
@@ -120,7 +121,7 @@ class KeysTest(ServerTestCase):
         for raw in ("not json", "", "[]", "{\"name\": \"x\""):
             with self.subTest(raw=raw):
                 self.assertError(a.post("/api/keys", raw=raw), 400, "invalid_request")
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_name_and_description_bounds_accepted(self):
         a = self.new_account()
@@ -138,7 +139,7 @@ class KeysTest(ServerTestCase):
                          "forbidden")
         self.assertError(a.post("/api/keys", {"name": "x", "org_id": "org_doesnotexist"}),
                          403, "forbidden")
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_key_paths_need_session_and_csrf(self):
         a = self.new_account()
@@ -199,7 +200,7 @@ class KeysTest(ServerTestCase):
         self.assertEqual(a.post(f"/api/keys/{k3['id']}/revoke").status, 200)
         r = a.get("/api/keys")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(set(r.json()), {"keys"})
+        self.assertEqual(set(r.json()), {"keys", "next_cursor"})
         keys = r.json()["keys"]
         self.assertEqual([k["id"] for k in keys], [k4["id"], k3["id"], k2["id"], k1["id"]])
         for k in keys:
@@ -437,7 +438,7 @@ class KeysTest(ServerTestCase):
                 r = b.request(method, path, body=body)
                 self.assertError(r, 404, "not_found")
                 self.assertNotIn("private", r.body)
-        self.assertEqual(b.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(b.get("/api/keys").json(), {"keys": [], "next_cursor": None})
         listed = a.get("/api/keys").json()["keys"]
         self.assertEqual(len(listed), 1)
         self.assertEqual(listed[0]["name"], "mine")
@@ -462,7 +463,7 @@ class MaxKeyLifetimeTest(ServerTestCase):
                 r = a.post("/api/keys", body)
                 self.assertError(r, 400, "invalid_request")
                 self.assertTrue(r.json()["error"]["message"].startswith("expires_at"), r)
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_within_the_limit_is_accepted(self):
         a = self.new_account()

@@ -7,7 +7,8 @@ from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_
 ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 MEMBER_FIELDS = {"account_id", "email", "role"}
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
-              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}
+              "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
+              "permissions", "allowed_ips", "previous_valid_until"}
 
 
 class OrgsTest(ServerTestCase):
@@ -200,7 +201,7 @@ class OrgsTest(ServerTestCase):
 
         r = a.get(f"/api/orgs/{org['id']}/keys")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(set(r.json()), {"keys"})
+        self.assertEqual(set(r.json()), {"keys", "next_cursor"})
         keys = r.json()["keys"]
         self.assertEqual(sorted(k["id"] for k in keys), sorted([bkey["id"], akey["id"]]))
         for k in keys:
@@ -291,7 +292,7 @@ class OrgsTest(ServerTestCase):
         org = create_org(a)
         r = b.post("/api/keys", {"name": "sneaky", "org_id": org["id"]})
         self.assertError(r, 403, "forbidden")
-        self.assertEqual(b.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(b.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_outsider_cannot_see_org(self):
         a = self.new_account()

@@ -1,19 +1,22 @@
 """POST /api/v1/keys/verify (service to service) of docs/spec/API.md, and the key validation
 order of docs/spec/KEYS.md."""
 
+import json
 import time
 import unittest
 
 from harness import (BASE62, ServerTestCase, create_key, create_org, join, key_from_body,
                      make_key, rfc3339, wait_until)
 
-VALID_FIELDS = {"valid", "key_id", "account_id", "org_id", "expires_at"}
+VALID_FIELDS = {"valid", "key_id", "account_id", "org_id", "expires_at", "permissions"}
 
 
 def bad_checksum(key):
     """The same key with its last checksum character changed."""
     last = key[-1]
     return key[:-1] + BASE62[(BASE62.index(last) + 1) % 62]
+
+ALL = ["orgs:read", "agents:read", "agents:write", "hosts:read", "hosts:write"]
 
 
 class VerifyTest(ServerTestCase):
@@ -55,7 +58,7 @@ class VerifyTest(ServerTestCase):
         r = self.verify({"key": secret})
         self.assertEqual(r.json(), {"valid": True, "key_id": key["id"],
                                     "account_id": a.account["id"], "org_id": org["id"],
-                                    "expires_at": expires})
+                                    "expires_at": expires, "permissions": ALL})
 
     def test_verify_needs_no_credential_and_ignores_session(self):
         a = self.new_account()
@@ -142,13 +145,13 @@ class VerifyTest(ServerTestCase):
         r = self.verify({"key": scoped, "org_id": o1["id"]})
         self.assertEqual(r.json(), {"valid": True, "key_id": scoped_key["id"],
                                     "account_id": a.account["id"], "org_id": o1["id"],
-                                    "expires_at": None})
+                                    "expires_at": None, "permissions": ALL})
         self.assertInvalid({"key": scoped, "org_id": o2["id"]}, "org_out_of_scope")
         self.assertInvalid({"key": scoped, "org_id": foreign["id"]}, "forbidden")
         r = self.verify({"key": unscoped, "org_id": o2["id"]})
         self.assertEqual(r.json(), {"valid": True, "key_id": unscoped_key["id"],
                                     "account_id": a.account["id"], "org_id": None,
-                                    "expires_at": None})
+                                    "expires_at": None, "permissions": ALL})
         self.assertInvalid({"key": unscoped, "org_id": foreign["id"]}, "forbidden")
         # org_id null or absent: no scope check.
         r = self.verify({"key": scoped, "org_id": None})
@@ -169,9 +172,10 @@ class VerifyTest(ServerTestCase):
         expires = rfc3339(time.time() + 7 * 86400)
         key, secret = create_key(a, org_id=org["id"], expires_at=expires)
         escaped = secret.replace("_", "\\u005f", 1)
-        valid = (b'{"account_id":"%s","expires_at":"%s","key_id":"%s","org_id":"%s","valid":true}'
+        valid = (b'{"account_id":"%s","expires_at":"%s","key_id":"%s","org_id":"%s",'
+                 b'"permissions":%s,"valid":true}'
                  % (a.account["id"].encode(), expires.encode(), key["id"].encode(),
-                    org["id"].encode()))
+                    org["id"].encode(), json.dumps(ALL, separators=(",", ":")).encode()))
         forbidden = b'{"code":"forbidden","valid":false}'
         for raw, expected in (
                 ('{"key":"%s"}' % secret, valid),

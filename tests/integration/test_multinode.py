@@ -118,6 +118,58 @@ class MultiNodeTest(unittest.TestCase):
         print(f"\ncross-node loss of access after member removal: worst {worst * 1000:.0f} ms",
               flush=True)
 
+    def refused_through(self, client, path, status, start):
+        """Polls GET `path` through `client` until it answers `status`; returns the delay."""
+        while time.monotonic() - start < 5:
+            if client.get(path, bearer=self.secret).status == status:
+                return time.monotonic() - start
+            time.sleep(POLL)
+        return None
+
+    def test_narrowed_permissions_and_addresses_hold_on_b_within_a_second(self):
+        owner = self.owner_on_a()
+        org = create_org(owner)
+        path = f"/api/v1/orgs/{org['id']}/agents"
+        via_b = Client(self.b)
+        delays = []
+        for change in ({"permissions": ["orgs:read"]}, {"allowed_ips": ["192.0.2.0/24"]}):
+            key, self.secret = create_key(owner)
+            for _ in range(3):  # cached on B
+                self.assertEqual(via_b.get(path, bearer=self.secret).status, 200)
+            start = time.monotonic()
+            r = owner.patch(f"/api/keys/{key['id']}", change)
+            self.assertEqual(r.status, 200, r)
+            delay = self.refused_through(via_b, path, 403, start)
+            self.assertIsNotNone(delay, f"{change} not enforced on B after 5 s")
+            delays.append(delay)
+            code = via_b.get(path, bearer=self.secret).json()["error"]["code"]
+            self.assertEqual(code, "permission_denied" if "permissions" in change
+                             else "ip_not_allowed")
+        print(f"\ncross-node permission / address narrowing: "
+              f"{', '.join(f'{d * 1000:.0f} ms' for d in delays)}", flush=True)
+        self.assertLess(max(delays), LIMIT)
+
+    def test_an_overlap_ending_on_a_ends_on_b_within_a_second(self):
+        owner = self.owner_on_a()
+        key, old = create_key(owner)
+        via_b = Client(self.b)
+        self.assertEqual(via_b.get("/api/v1/me", bearer=old).status, 200)
+        r = owner.post(f"/api/keys/{key['id']}/rotate", {"overlap_seconds": 2})
+        self.assertEqual(r.status, 200, r)
+        new = r.json()["secret"]
+        until = parse_rfc3339(r.json()["key"]["previous_valid_until"])
+        # Both values work on B during the overlap.
+        self.assertEqual(via_b.get("/api/v1/me", bearer=old).status, 200)
+        self.assertEqual(via_b.get("/api/v1/me", bearer=new).status, 200)
+        while time.time() < until:
+            time.sleep(POLL)
+        start = time.monotonic()
+        delay = refused_after(via_b, old, start)
+        self.assertIsNotNone(delay, "the previous value still works on B 5 s after its overlap")
+        # previous_valid_until has whole seconds: the end is at most 1 s after `until`.
+        self.assertLess(delay, LIMIT + 1.0)
+        self.assertEqual(via_b.get("/api/v1/me", bearer=new).status, 200)
+
     def outboxes(self):
         """Any node may send a mail: each writes it into its own outbox."""
         return [outbox_dir(n) for n in self.nodes]

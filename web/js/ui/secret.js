@@ -3,6 +3,7 @@
 
 import { h, icon, nextId, openDialog } from '../dom.js';
 import { timeEl } from '../format.js';
+import { accessCell } from './key-access.js';
 
 /** Copies the text of `code` (the value, while `getValue()` still has it); says how it went. */
 async function copyValue(code, status, getValue) {
@@ -30,6 +31,18 @@ async function copyValue(code, status, getValue) {
   }
 }
 
+/** After a rotation: whether the previous value still works (an overlap) or has stopped. */
+function rotatedNote(key) {
+  if (key.previous_valid_until && new Date(key.previous_valid_until) > new Date()) {
+    return h('div', { class: 'callout callout-warn', 'data-overlap': '' }, icon('info'),
+      h('p', {}, 'The previous value keeps working until ', timeEl(key.previous_valid_until),
+        ': give the new one to every system using the key before then. After that the previous value gets ',
+        h('code', {}, 'key_revoked'), '.'));
+  }
+  return h('div', { class: 'callout callout-danger' }, icon('info'),
+    h('p', {}, 'The previous value has stopped working: systems still using it get ', h('code', {}, 'key_revoked'), '.'));
+}
+
 /** Everything in the dialog but the value: warnings, the CLI command, the key's settings. */
 function secretDetails(key, rotated, valueBox) {
   return [
@@ -37,10 +50,7 @@ function secretDetails(key, rotated, valueBox) {
       h('p', {}, h('strong', {}, 'This key will not be shown again. '),
         'Copy it now and keep it in a password manager or your CI system’s secret store. If you lose it, rotate the key to get a new value.')),
     valueBox,
-    rotated
-      ? h('div', { class: 'callout callout-danger' }, icon('info'),
-        h('p', {}, 'The previous value has stopped working: systems still using it get ', h('code', {}, 'key_revoked'), '.'))
-      : null,
+    rotated ? rotatedNote(key) : null,
     h('div', {},
       h('h3', {}, 'Configure the 2501 CLI'),
       h('p', { class: 'hint' },
@@ -51,6 +61,7 @@ function secretDetails(key, rotated, valueBox) {
       h('dt', {}, 'Name'), h('dd', {}, key.name),
       h('dt', {}, 'Organization'), h('dd', {}, key.org_id ? (key.org_name || key.org_id) : 'All organizations (unscoped)'),
       h('dt', {}, 'Expires'), h('dd', {}, timeEl(key.expires_at)),
+      h('dt', {}, 'Access'), h('dd', {}, accessCell(key)),
       h('dt', {}, 'Hint'), h('dd', { class: 'mono' }, key.hint || '')),
   ].filter(Boolean);
 }

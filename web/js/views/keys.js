@@ -1,12 +1,13 @@
 // The API keys page: the table, "New API Key", rotate, revoke, and editing a key's name and
-// description in place. The show-once dialog and the expiration field live in ../ui/; the
-// filter, search, "Load more" and revoking several keys at once in ../ui/key-list.js.
+// description in place. The show-once dialog, the expiration field, the permission picker and
+// the dialogs that edit a key's access and expiration live in ../ui/; the filter, search, "Load
+// more" and revoking several keys at once in ../ui/key-list.js.
 
 import { get, post, patch, seg } from '../api.js';
 import {
   h, icon, field, formError, busy, toast, openDialog, confirmDialog, nextId, clear,
 } from '../dom.js';
-import { timeEl, parseTime, localDate } from '../format.js';
+import { timeEl, parseTime, localDate, DAY_MS } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
 import { onSubmit } from '../ui/form.js';
@@ -20,7 +21,12 @@ import {
   STATUS_CHOICES, fetchKeys, listToolbar, selectCell, selectionBar, revokeSelected, loadMoreButton,
 } from '../ui/key-list.js';
 
-const COLUMNS = ['Select', 'Name', 'Description', 'Created', 'Expires', 'Organization', 'Last used', 'Status'];
+import { permissionPicker, allowedAddressesField, accessCell } from '../ui/key-access.js';
+import {
+  editAccessDialog, changeExpirationDialog, overlapChoice, overlapNote,
+} from '../ui/key-dialogs.js';
+
+const COLUMNS = ['Select', 'Name', 'Description', 'Created', 'Expires', 'Organization', 'Access', 'Last used', 'Status'];
 
 // Every function below takes `page`: the session, the loaded keys and organizations, and the
 // page's fixed elements (New API Key button, table host, summary line).
@@ -115,8 +121,18 @@ function toggleSelected(page, key, on) {
   renderSelection(page);
 }
 
+/** A small pencil button in a cell (Edit access, Change expiration); null when `hidden`. */
+function cellButton(label, action, describedBy, onClick, hidden) {
+  if (hidden) return null;
+  return h('button', {
+    type: 'button', class: 'icon-btn', 'aria-label': label, title: label,
+    'aria-describedby': describedBy, 'data-action': action, onclick: onClick,
+  }, icon('pencil'));
+}
+
 function keyRow(page, key, now) {
-  const revoked = keyStatus(key, now) === 'revoked';
+  const status = keyStatus(key, now);
+  const revoked = status === 'revoked';
   const nameId = nextId('key-name');
   const edit = revoked ? null : h('button', {
     type: 'button', class: 'icon-btn', 'aria-label': 'Edit', title: 'Edit name and description',
@@ -137,10 +153,13 @@ function keyRow(page, key, now) {
       ? h('div', { class: 'cell-desc', 'data-cell': 'description' }, key.description)
       : h('div', { class: 'cell-desc none', 'data-cell': 'description' }, '—')),
     td('Created', timeEl(key.created_at, { stacked: true })),
-    td('Expires', expiresCell(key, now)),
+    td('Expires', h('div', { class: 'cell-with-action' }, expiresCell(key, now),
+      cellButton('Change expiration', 'expiration', nameId, () => changeExpiration(page, key), status !== 'active'))),
     td('Organization', orgCell(key)),
+    td('Access', h('div', { class: 'cell-with-action' }, accessCell(key),
+      cellButton('Edit access', 'access', nameId, () => editAccess(page, key), revoked))),
     td('Last used', timeEl(key.last_used_at, { never: 'Never', stacked: true })),
-    td('Status', statusBadge(key, now)),
+    td('Status', h('span', { class: 'stack' }, statusBadge(key, now), overlapNote(key, now))),
     actionsCell(rotate, revoke));
 }
 
@@ -218,6 +237,8 @@ function newKeyForm(page, formId) {
     placeholder: 'What uses this key and who looks after it',
   });
   const exp = expirationField({ maxDays: page.session.maxKeyLifetimeDays, allowNever: true });
+  const perms = permissionPicker();
+  const ips = allowedAddressesField();
   const org = h('select', { name: 'org_id' },
     h('option', { value: '' }, 'All organizations (unscoped)'),
     page.orgs.map((o) => h('option', { value: o.id }, o.name)));
@@ -230,7 +251,9 @@ function newKeyForm(page, formId) {
       field({
         label: 'Organization', control: org,
         hint: 'An unscoped key reaches every organization you belong to. Scope it to one to limit what a leak exposes.',
-      })));
+      }),
+      perms.element,
+      ips.element));
   for (const f of form.querySelectorAll('.field')) f.classList.add('dialog-field');
   const payload = () => {
     const p = { name: name.value.trim() };
@@ -238,6 +261,9 @@ function newKeyForm(page, formId) {
     const expiresAt = exp.value();
     if (expiresAt) p.expires_at = expiresAt;
     if (org.value) p.org_id = org.value;
+    p.permissions = perms.value();
+    const allowed = ips.value();
+    if (allowed.length) p.allowed_ips = allowed;
     return p;
   };
   return { form, name, payload };
@@ -272,25 +298,37 @@ function openNewKey(page) {
 
 // ---------- rotate, revoke ----------
 
+/** What a rotation keeps; on a server with a maximum lifetime the expiration may shorten. */
+function keepsText(key, maxDays) {
+  const exp = parseTime(key.expires_at);
+  const limit = maxDays ? new Date(Date.now() + maxDays * DAY_MS) : null;
+  if (limit && (!exp || exp > limit)) {
+    return `Name, description, organization and access stay the same. This server allows keys of at most ${maxDays} days: the rotated key expires ${localDate(limit)}.`;
+  }
+  return `Name, description, organization, access and expiration (${exp ? localDate(exp) : 'never'}) stay the same.`;
+}
+
 async function rotateKey(page, key) {
   const expired = keyStatus(key) === 'expired';
   const exp = expired ? expirationField({ maxDays: page.session.maxKeyLifetimeDays, allowNever: false }) : null;
+  // An expired key's previous value does not work anyway: no overlap to offer.
+  const overlap = expired ? null : overlapChoice();
+  const returnFocus = focusInRow(page, key.id, '[data-action="rotate"]');
   const res = await confirmDialog({
     title: `Rotate “${key.name}”?`,
     content: [
-      h('div', { class: 'callout callout-warn' }, icon('warn'),
-        h('p', {}, h('strong', {}, 'The current value stops working at once. '),
-          'A new value is created and shown once; every system using the old one gets ',
-          h('code', {}, 'key_revoked'), ' until you give it the new value.')),
+      overlap ? overlap.callout : h('div', { class: 'callout callout-warn' }, icon('warn'),
+        h('p', {}, 'A new value is created and shown once. The expired value stays refused.')),
       h('p', { class: 'hint' }, expired
-        ? 'This key has expired: choose a new expiration date. Name, description and organization stay the same.'
-        : `Name, description, organization and expiration (${key.expires_at ? localDate(parseTime(key.expires_at)) : 'never'}) stay the same.`),
+        ? 'This key has expired: choose a new expiration date. Name, description, organization and access stay the same.'
+        : keepsText(key, page.session.maxKeyLifetimeDays)),
     ],
-    fields: exp ? [exp.element] : [],
+    fields: exp ? [exp.element] : [overlap.element],
     confirmLabel: 'Rotate',
-    returnFocus: focusInRow(page, key.id, '[data-action="rotate"]'),
+    returnFocus,
     onConfirm: async () => {
       const body = exp ? { expires_at: exp.value() } : {};
+      if (overlap && overlap.seconds()) body.overlap_seconds = overlap.seconds();
       return post(`/api/keys/${seg(key.id)}/rotate`, body);
     },
   });
@@ -298,10 +336,32 @@ async function rotateKey(page, key) {
   const secret = res.secret;
   res.secret = null;
   replaceKey(page, res.key);
-  await showSecretOnce({
-    key: res.key, secret, rotated: true,
-    returnFocus: focusInRow(page, key.id, '[data-action="rotate"]'),
+  await showSecretOnce({ key: res.key, secret, rotated: true, returnFocus });
+}
+
+// ---------- access and expiration ----------
+
+async function editAccess(page, key) {
+  const res = await editAccessDialog(key, {
+    returnFocus: focusInRow(page, key.id, '[data-action="access"]'),
   });
+  if (!res) return;
+  const refocus = focusInRow(page, key.id, '[data-action="access"]');
+  if (res !== true) toast(`Saved the access of “${key.name}”.`);
+  await reload(page);
+  refocus().focus();
+}
+
+async function changeExpiration(page, key) {
+  const res = await changeExpirationDialog(key, {
+    maxDays: page.session.maxKeyLifetimeDays,
+    returnFocus: focusInRow(page, key.id, '[data-action="expiration"]'),
+  });
+  if (!res) return;
+  const refocus = focusInRow(page, key.id, '[data-action="expiration"]');
+  toast(`Changed the expiration of “${key.name}”.`);
+  await reload(page);
+  refocus().focus();
 }
 
 async function revokeKey(page, key) {
