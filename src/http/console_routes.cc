@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/secret.h"
+#include "service/key_list.h"
 
 namespace tfzo::http {
 
@@ -29,6 +30,29 @@ HttpResponse SessionStarted(bool secure_cookie, status st,
 }
 
 namespace {
+
+KeyListParams KeyListParamsOf(const Request& request) {
+  return KeyListParams{.status = QueryParam(request.query, "status"),
+                       .q = QueryParam(request.query, "q"),
+                       .limit = QueryParam(request.query, "limit"),
+                       .cursor = QueryParam(request.query, "cursor")};
+}
+
+// {"keys": [...], "next_cursor": "..." or null}; an organization's list also names each key's
+// owner.
+HttpResponse KeyPageJson(const KeyPage& page, Time now, bool with_owner) {
+  json list = json::array();
+  for (const auto& k : page.keys) {
+    json j = KeyJson(k, now);
+    if (with_owner) {
+      j["account_id"] = k.account_id;
+      j["email"] = k.email;
+    }
+    list.push_back(std::move(j));
+  }
+  return Json({{"keys", std::move(list)},
+               {"next_cursor", page.next ? json(EncodeKeyCursor(*page.next)) : json(nullptr)}});
+}
 
 Result<std::optional<Permissions>> ReadPermissions(const JsonBody& body) {
   ASSIGN_OR_RETURN(auto names, body.OptionalStrings("permissions", 16));
@@ -237,17 +261,10 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
 
   routes.Console(verb::get, "/api/orgs/{org}/keys",
                  [svc](Request& request, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(auto keys,
-                                    svc.orgs.ListOrgKeys(session.caller, request.param("org")));
-                   const Time now = svc.clock.Now();
-                   json list = json::array();
-                   for (const auto& k : keys) {
-                     json j = KeyJson(k, now);
-                     j["account_id"] = k.account_id;
-                     j["email"] = k.email;
-                     list.push_back(std::move(j));
-                   }
-                   return Json({{"keys", std::move(list)}});
+                   ASSIGN_OR_RETURN(KeyQuery query, ReadKeyListParams(KeyListParamsOf(request)));
+                   ASSIGN_OR_RETURN(KeyPage page, svc.orgs.ListOrgKeys(
+                                                      session.caller, request.param("org"), query));
+                   return KeyPageJson(page, svc.clock.Now(), /*with_owner=*/true);
                  });
 
   routes.Console(verb::post, "/api/orgs/{org}/keys/{key}/revoke",
@@ -260,8 +277,18 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
 
   // API keys.
   routes.Console(verb::get, "/api/keys",
-                 [svc](Request&, const Session& session) -> Result<HttpResponse> {
-                   ASSIGN_OR_RETURN(auto keys, svc.keys.List(session.caller));
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(KeyQuery query, ReadKeyListParams(KeyListParamsOf(request)));
+                   ASSIGN_OR_RETURN(KeyPage page, svc.keys.List(session.caller, query));
+                   return KeyPageJson(page, svc.clock.Now(), /*with_owner=*/false);
+                 });
+
+  // Before /api/keys/{key}'s routes: "revoke" is not a key id.
+  routes.Console(verb::post, "/api/keys/revoke",
+                 [svc](Request& request, const Session& session) -> Result<HttpResponse> {
+                   ASSIGN_OR_RETURN(JsonBody body, JsonBody::Parse(request.msg, {"ids"}));
+                   ASSIGN_OR_RETURN(auto ids, body.RequiredStringArray("ids", kMaxKeyPage));
+                   ASSIGN_OR_RETURN(auto keys, svc.keys.RevokeMany(session.caller, ids));
                    const Time now = svc.clock.Now();
                    json list = json::array();
                    for (const auto& k : keys) list.push_back(KeyJson(k, now));

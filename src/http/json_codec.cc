@@ -122,6 +122,23 @@ Result<std::optional<std::string>> JsonBody::OptionalString(std::string_view fie
   return std::optional<std::string>(it->get<std::string>());
 }
 
+Result<std::vector<std::string>> JsonBody::RequiredStringArray(std::string_view field,
+                                                               size_t max) const {
+  auto it = j_.find(field);
+  if (it == j_.end() || it->is_null()) return InvalidRequest(fmt::format("{}: is required", field));
+  if (!it->is_array() || it->empty() || it->size() > max) {
+    return InvalidRequest(fmt::format("{}: must be an array of 1 to {} strings", field, max));
+  }
+  std::vector<std::string> out;
+  out.reserve(it->size());
+  for (size_t i = 0; i < it->size(); ++i) {
+    const json& e = (*it)[i];
+    if (!e.is_string()) return InvalidRequest(fmt::format("{}[{}]: must be a string", field, i));
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
 Result<std::optional<bool>> JsonBody::OptionalBool(std::string_view field) const {
   auto it = j_.find(field);
   if (it == j_.end() || it->is_null()) return std::optional<bool>();

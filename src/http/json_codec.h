@@ -49,6 +49,9 @@ class JsonBody {
   Result<std::optional<bool>> OptionalBool(std::string_view field) const;
   // Absent or null: nullopt; otherwise an RFC 3339 time.
   Result<std::optional<Time>> OptionalTime(std::string_view field) const;
+  // An array of strings, 1..`max` long (kInvalidRequest naming the field, or the element:
+  // "ids[2]: must be a string").
+  Result<std::vector<std::string>> RequiredStringArray(std::string_view field, size_t max) const;
   // Absent or null: nullopt; otherwise an integer from `min` to `max`.
   Result<std::optional<int64_t>> OptionalInt(std::string_view field, int64_t min,
                                              int64_t max) const;

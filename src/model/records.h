@@ -175,6 +175,41 @@ struct ServiceAccountRecord {
   std::optional<Time> deleted_at{};
 };
 
+// Where a page of keys ends: the last key's created_at and its row number (the keys list is
+// ordered created_at DESC, seq DESC, and a page after a cursor starts strictly below it).
+struct KeyCursor {
+  Time created_at;
+  int64_t seq = 0;
+};
+
+// Which keys a page of a keys list holds (GET /api/keys, an organization's keys).
+struct KeyQuery {
+  enum class State { kAny, kActive, kExpired, kRevoked };
+  // The account's keys; or, when org_id is set, every key scoped to that organization.
+  std::string account_id{};
+  std::optional<std::string> org_id{};
+  State state = State::kAny;
+  Time now{};  // active and expired are decided at this time
+  // A substring of the name, description or hint; "" matches every key. Letters A-Z match
+  // either case; every other character matches only itself (the same on both engines).
+  std::string text{};
+  int limit = 100;
+  std::optional<KeyCursor> after{};  // nullopt: the first page
+};
+
+// A page of keys, newest first; `next` is where the next page starts (nullopt: this is the last).
+struct KeyPage {
+  std::vector<KeyRecord> keys;
+  std::optional<KeyCursor> next;
+};
+
+// Per-account quotas the store enforces inside the transaction that would exceed them, so that
+// two nodes cannot both pass (nullopt: no limit).
+struct Quotas {
+  std::optional<int> max_active_keys;  // keys neither revoked nor expired
+  std::optional<int> max_orgs;         // live organizations the account is a member of
+};
+
 // One secret of a key. A rotation revokes the current secret and adds a new one; with an
 // overlap, the revocation takes effect at a time to come (revoked_at in the future).
 struct SecretRecord {

@@ -33,6 +33,17 @@ class Store {
   // called on the hot path.
   virtual Freshness freshness() const { return Freshness{}; }
 
+  // The per-account quotas CreateKey, CreateOrg and AcceptInvitation enforce (kQuotaExceeded):
+  // none until set. Set once, before the store is shared between threads, like the listener.
+  void SetQuotas(const Quotas& quotas) {
+    std::lock_guard lock(listener_mu_);
+    quotas_ = quotas;
+  }
+  Quotas quotas() const {
+    std::lock_guard lock(listener_mu_);
+    return quotas_;
+  }
+
   // Registers the listener that hears every committed Change, from this node and, for a
   // shared database, from every other node. Set once, normally before the store is shared
   // between threads (a store with a background notification thread may already be
@@ -144,7 +155,8 @@ class Store {
                                  const std::optional<EventRecord>& event) = 0;
 
   // Organizations and members.
-  // kConflict when another live organization has the handle (an empty one: see OrgRecord).
+  // kConflict when another live organization has the handle (an empty one: see OrgRecord);
+  // kQuotaExceeded when the owner is already a member of quotas().max_orgs live organizations.
   virtual Status CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) = 0;
   // A live organization (not deleted); else kNotFound.
@@ -214,7 +226,8 @@ class Store {
                                                                   Time now) = 0;
   // Accepts the invitation at `at` and makes the account a member of its org with its role, in
   // one transaction. kNotFound unless the invitation is pending at `at` and is to the
-  // account's verified address; kConflict when the account is already a member.
+  // account's verified address; kConflict when the account is already a member;
+  // kQuotaExceeded when it is already a member of quotas().max_orgs live organizations.
   virtual Status AcceptInvitation(std::string_view invitation_id, std::string_view account_id,
                                   Time at, const EventRecord& event) = 0;
   enum class InvitationEnd { kDecline, kCancel };
@@ -224,7 +237,9 @@ class Store {
 
   // API keys.
   // kNotFound when the key is scoped to an organization that is not live, or is a deleted
-  // service account's.
+  // service account's. kQuotaExceeded when the account already has quotas().max_active_keys
+  // active keys at key.created_at (counted with the account's row locked: two nodes cannot
+  // both pass).
   virtual Status CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) = 0;
   virtual Result<KeyRecord> FindKey(std::string_view key_id) = 0;
@@ -232,6 +247,8 @@ class Store {
   virtual Result<std::vector<KeyRecord>> ListKeys(std::string_view account_id) = 0;
   // Every key scoped to the org (with the owner's email), newest first.
   virtual Result<std::vector<KeyRecord>> ListOrgKeys(std::string_view org_id) = 0;
+  // One page of the keys `query` selects (keyset paging: no row before the cursor is read).
+  virtual Result<KeyPage> QueryKeys(const KeyQuery& query) = 0;
   // Writes what an owner may change: name, description, expires_at, permissions and
   // allowed_ips of the key `key.id`. kNotFound when there is none.
   virtual Status UpdateKey(const KeyRecord& key, const EventRecord& event) = 0;
@@ -245,6 +262,13 @@ class Store {
   // Revokes the key and its secrets. Idempotent: returns the first revocation's time (and
   // records the event only the first time).
   virtual Result<Time> RevokeKey(std::string_view key_id, Time at, const EventRecord& event) = 0;
+  // Revokes several keys of the account at `at` in one transaction, all or nothing: `events`
+  // holds one key.revoked event per key (its target_id is the key's id). kNotFound, revoking
+  // nothing, when one is not a key of the account. A key already revoked keeps its first
+  // revocation time and its event is not recorded again. Each key's revoked_at after, in the
+  // order of `events`. One change per key: every node drops them.
+  virtual Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
+                                               const std::vector<EventRecord>& events, Time at) = 0;
   virtual Result<KeyState> FindKeyBySecret(const Digest& digest) = 0;
   // Records uses in one statement batch; last_used_at only moves forward.
   virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
@@ -323,6 +347,7 @@ class Store {
   mutable std::mutex listener_mu_;
   std::shared_ptr<const ChangeListener> listener_;
   std::shared_ptr<const std::function<void()>> mail_listener_;
+  Quotas quotas_;
 };
 
 }  // namespace tfzo

@@ -102,6 +102,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
           http::Api::Options{.secure_cookie = options.secure_cookie,
                              .public_origin = options.public_origin}) {
   store.SetChangeListener([this](const Change& change) { verifier.OnChange(change); });
+  store.SetQuotas(Quotas{.max_active_keys = options.max_active_keys, .max_orgs = options.max_orgs});
 }
 
 App::~App() { store.SetChangeListener(nullptr); }

@@ -22,6 +22,7 @@
 #include "service/credential_service.h"
 #include "service/email_service.h"
 #include "service/invitation_service.h"
+#include "service/key_list.h"
 #include "service/key_notices.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
@@ -39,6 +40,9 @@ namespace tfzo {
 struct AppOptions {
   // --max-key-lifetime.
   std::optional<int> max_key_lifetime_days{};
+  // --max-active-keys, --max-orgs: per-account quotas (409 quota_exceeded).
+  int max_active_keys = kDefaultMaxActiveKeys;
+  int max_orgs = kDefaultMaxOrgs;
   // --key-failure-limit: unknown or malformed keys one address may send per
   // BearerAuthenticator::kUnknownKeyWindow.
   int key_failure_limit = BearerAuthenticator::kDefaultUnknownKeyLimit;

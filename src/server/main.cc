@@ -34,6 +34,8 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
   std::string db = kDefaultDb;
   std::optional<int> max_key_lifetime_days;
+  int max_active_keys = AppOptions{}.max_active_keys;
+  int max_orgs = AppOptions{}.max_orgs;
   std::string tls_cert;
   std::string tls_key;
   std::string public_url;
@@ -173,6 +175,8 @@ int Serve(const ServeFlags& flags) {
   std::unique_ptr<App> app = BuildApp(
       AppOptions{
           .max_key_lifetime_days = flags.max_key_lifetime_days,
+          .max_active_keys = flags.max_active_keys,
+          .max_orgs = flags.max_orgs,
           .key_failure_limit = flags.key_failure_limit,
           .secure_cookie = https,
           .public_origin = public_url ? public_url->origin : "",
@@ -259,6 +263,14 @@ int main(int argc, char** argv) {
       ->add_option("--max-key-lifetime", flags.max_key_lifetime_days,
                    "DAYS: refuse longer expirations and \"never\"")
       ->check(CLI::Range(1, 36500));
+  serve
+      ->add_option("--max-active-keys", flags.max_active_keys,
+                   "N: active (not revoked, not expired) API keys one account may have")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve->add_option("--max-orgs", flags.max_orgs, "N: organizations one account may create or join")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   serve->add_option("--tls-cert", flags.tls_cert, "PEM certificate chain");
   serve->add_option("--tls-key", flags.tls_key, "PEM private key");
   serve->add_option("--public-url", flags.public_url,

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "service/key_list.h"
 #include "service/mail_content.h"
 #include "service/validation.h"
 
@@ -162,6 +163,9 @@ Result<MembershipRecord> InvitationService::Accept(const Caller& caller,
       deps_.Event("org.invitation_accepted", caller, invitation.id, invitation.org_id));
   if (accepted.code() == StatusCode::kConflict) {
     return Conflict("You are a member of this organization already.");
+  }
+  if (accepted.code() == StatusCode::kQuotaExceeded) {
+    return OrgsQuotaExceeded(deps_.store.quotas().max_orgs.value_or(0));
   }
   // Ended (or the address changed) between the read and the write.
   if (accepted.code() == StatusCode::kNotFound) return NotPending(invitation, now);

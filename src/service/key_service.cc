@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "core/api_key.h"
 #include "core/digest.h"
 #include "core/ip_networks.h"
+#include "service/key_list.h"
 #include "service/key_notices.h"
 #include "service/validation.h"
 
@@ -69,8 +72,11 @@ SecretRecord KeyService::NewSecret(const std::string& key_id, Secret& value) {
                       .revoked_at = std::nullopt};
 }
 
-Result<std::vector<KeyRecord>> KeyService::List(const Caller& caller) {
-  return deps_.store.ListKeys(caller.account_id);
+Result<KeyPage> KeyService::List(const Caller& caller, KeyQuery query) {
+  query.account_id = caller.account_id;
+  query.org_id.reset();
+  query.now = deps_.clock.Now();
+  return deps_.store.QueryKeys(query);
 }
 
 Status KeyService::CheckOverlap(std::chrono::seconds overlap) {
@@ -134,7 +140,11 @@ Result<KeyService::Issued> KeyService::Issue(const Caller& caller, std::string h
   key.hint = secret.hint;
   EventRecord event = deps_.Event("key.created", caller, key.id, key.org_id);
   if (notify) event.mails.push_back(KeyCreatedMail(deps_, *notify, key, org_name, caller));
-  RETURN_IF_ERROR(deps_.store.CreateKey(key, secret, event));
+  const Status created = deps_.store.CreateKey(key, secret, event);
+  if (created.code() == StatusCode::kQuotaExceeded) {
+    return ActiveKeysQuotaExceeded(deps_.store.quotas().max_active_keys.value_or(0));
+  }
+  RETURN_IF_ERROR(created);
   ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
   return issued;
 }
@@ -211,6 +221,37 @@ Result<KeyRecord> KeyService::RevokeAuthorized(const Caller& caller, const KeyRe
                                  deps_.Event("key.revoked", caller, key.id, key.org_id))
                       .status());
   return deps_.store.FindKey(key.id);
+}
+
+Result<std::vector<KeyRecord>> KeyService::RevokeMany(const Caller& caller,
+                                                      const std::vector<std::string>& key_ids) {
+  if (key_ids.empty() || key_ids.size() > static_cast<size_t>(kMaxKeyPage)) {
+    return InvalidRequest(fmt::format("ids: give 1 to {} key ids", kMaxKeyPage));
+  }
+  std::vector<KeyRecord> keys;
+  std::vector<EventRecord> events;
+  std::set<std::string_view> seen;
+  for (size_t i = 0; i < key_ids.size(); ++i) {
+    if (!seen.insert(key_ids[i]).second) continue;
+    auto key = OwnKey(caller, key_ids[i]);
+    if (!key.ok()) {
+      // Names the position, not the text given (which could be anything, even a key's value).
+      if (key.status().code() == StatusCode::kNotFound) {
+        return NotFound(
+            fmt::format("ids[{}]: no API key of yours has this id; nothing was revoked.", i));
+      }
+      return key.status();
+    }
+    events.push_back(deps_.Event("key.revoked", caller, key->id, key->org_id));
+    keys.push_back(*std::move(key));
+  }
+  auto revoked = deps_.store.RevokeKeys(caller.account_id, events, deps_.clock.Now());
+  if (revoked.status().code() == StatusCode::kNotFound) {
+    return NotFound("ids: one of these keys is no longer yours; nothing was revoked.");
+  }
+  RETURN_IF_ERROR(revoked.status());
+  for (size_t i = 0; i < keys.size(); ++i) keys[i].revoked_at = (*revoked)[i];
+  return keys;
 }
 
 }  // namespace tfzo

@@ -56,7 +56,8 @@ class KeyService {
 
   const Options& options() const { return options_; }
 
-  Result<std::vector<KeyRecord>> List(const Caller& caller);
+  // A page of the caller's keys (query.account_id and query.now are set here).
+  Result<KeyPage> List(const Caller& caller, KeyQuery query = {});
   Result<Issued> Create(const Caller& caller, CreateRequest request);
   Result<KeyRecord> Update(const Caller& caller, std::string_view key_id, Patch patch);
   // `expires_at`: absent keeps the expiration, within the server's maximum lifetime from now;
@@ -66,6 +67,10 @@ class KeyService {
                         std::optional<std::optional<Time>> expires_at,
                         std::chrono::seconds overlap = std::chrono::seconds(0));
   Result<KeyRecord> Revoke(const Caller& caller, std::string_view key_id);
+  // Revokes 1..100 of the caller's keys, all or nothing: kNotFound, revoking none, when one is
+  // not the caller's. The keys after, in the order asked (a repeated id once).
+  Result<std::vector<KeyRecord>> RevokeMany(const Caller& caller,
+                                            const std::vector<std::string>& key_ids);
 
   // The same for a key the caller was already found allowed to act on (an organization's owner
   // on its service account's keys: ServiceAccountService), so that both share one logic.

@@ -5,6 +5,7 @@
 #include <array>
 #include <map>
 
+#include "service/key_list.h"
 #include "service/key_notices.h"
 #include "service/org_handle.h"
 #include "service/validation.h"
@@ -77,6 +78,9 @@ Result<MembershipRecord> OrgService::CreateOrg(const Caller& caller, std::string
   const EventRecord event = deps_.Event("org.created", caller, org.id, org.id);
   for (int attempt = 0;; ++attempt) {
     const Status created = deps_.store.CreateOrg(org, caller.account_id, event);
+    if (created.code() == StatusCode::kQuotaExceeded) {
+      return OrgsQuotaExceeded(deps_.store.quotas().max_orgs.value_or(0));
+    }
     if (created.code() != StatusCode::kConflict) {
       RETURN_IF_ERROR(created);
       return OwnerView(caller, org);
@@ -222,10 +226,13 @@ Result<MembershipRecord> OrgService::SetMemberRole(const Caller& caller, std::st
   return NotFound("This account is not a member of the organization.");
 }
 
-Result<std::vector<KeyRecord>> OrgService::ListOrgKeys(const Caller& caller,
-                                                       std::string_view org_id) {
+Result<KeyPage> OrgService::ListOrgKeys(const Caller& caller, std::string_view org_id,
+                                        KeyQuery query) {
   RETURN_IF_ERROR(RequireOwner(caller, org_id));
-  return deps_.store.ListOrgKeys(org_id);
+  query.account_id.clear();
+  query.org_id = std::string(org_id);
+  query.now = deps_.clock.Now();
+  return deps_.store.QueryKeys(query);
 }
 
 Result<KeyRecord> OrgService::RevokeOrgKey(const Caller& caller, std::string_view org_id,

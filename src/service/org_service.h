@@ -39,7 +39,8 @@ class OrgService {
   // Owners; the member with its new role. kConflict when it would demote the last owner.
   Result<MembershipRecord> SetMemberRole(const Caller& caller, std::string_view org_id,
                                          std::string_view account_id, Role role);
-  Result<std::vector<KeyRecord>> ListOrgKeys(const Caller& caller, std::string_view org_id);
+  // Owners: a page of the keys scoped to the org (query.org_id and query.now are set here).
+  Result<KeyPage> ListOrgKeys(const Caller& caller, std::string_view org_id, KeyQuery query = {});
   Result<KeyRecord> RevokeOrgKey(const Caller& caller, std::string_view org_id,
                                  std::string_view key_id);
 

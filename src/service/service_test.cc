@@ -4,6 +4,7 @@
 
 #include "core/api_key.h"
 #include "core/digest.h"
+#include "service/key_list.h"
 #include "service/resource_service.h"
 #include "testing/service_world.h"
 
@@ -201,8 +202,8 @@ TEST_F(ServiceTest, OwnersSeeAndRevokeKeysScopedToTheirOrg) {
   ASSERT_TRUE(bobs.ok());
   auto listed = orgs_.ListOrgKeys(ada, acme->org_id);
   ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ((*listed)[0].email, "bob@example.com");
+  ASSERT_EQ(listed->keys.size(), 1u);
+  EXPECT_EQ(listed->keys[0].email, "bob@example.com");
   EXPECT_EQ(orgs_.ListOrgKeys(bob, acme->org_id).status().code(), StatusCode::kForbidden);
   ASSERT_TRUE(orgs_.RevokeOrgKey(ada, acme->org_id, bobs->key.id).ok());
   EXPECT_EQ(verifier_.Verify(bobs->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
@@ -279,6 +280,82 @@ TEST_F(ServiceTest, AuditEventsRecordTheActions) {
   for (const auto& e : *events) actions.push_back(e.action);
   EXPECT_EQ(actions, (std::vector<std::string>{"key.revoked", "key.rotated", "key.created",
                                                "session.login", "account.signup"}));
+}
+
+}  // namespace
+}  // namespace tfzo
+
+namespace tfzo {
+namespace {
+
+class KeyListServiceTest : public testing::ServiceWorld {};
+
+TEST_F(KeyListServiceTest, ListParamsAreCheckedAndNamed) {
+  const auto message = [](KeyListParams p) {
+    auto q = ReadKeyListParams(p);
+    EXPECT_EQ(q.status().code(), StatusCode::kInvalidRequest);
+    return q.status().message();
+  };
+  EXPECT_TRUE(message({.status = "old"}).starts_with("status:"));
+  EXPECT_TRUE(message({.limit = "0"}).starts_with("limit:"));
+  EXPECT_TRUE(message({.limit = "101"}).starts_with("limit:"));
+  EXPECT_TRUE(message({.limit = "1e2"}).starts_with("limit:"));
+  EXPECT_TRUE(message({.cursor = "nope"}).starts_with("cursor:"));
+  EXPECT_TRUE(message({.q = std::string("a\x01")}).starts_with("q:"));
+  auto ok = ReadKeyListParams({.status = "revoked",
+                               .q = "ci",
+                               .limit = "5",
+                               .cursor = EncodeKeyCursor({.created_at = FromUnix(7), .seq = 9})});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->state, KeyQuery::State::kRevoked);
+  EXPECT_EQ(ok->limit, 5);
+  ASSERT_TRUE(ok->after.has_value());
+  EXPECT_EQ(ok->after->seq, 9);
+  EXPECT_EQ(ok->after->created_at, FromUnix(7));
+}
+
+TEST_F(KeyListServiceTest, RevokeManyIsAllOrNothingAndNamesThePosition) {
+  Caller ada = NewAccount("ada@example.com");
+  Caller bob = NewAccount("bob@example.com");
+  auto a1 = keys_.Create(ada, {"a1", "", std::nullopt, std::nullopt});
+  auto a2 = keys_.Create(ada, {"a2", "", std::nullopt, std::nullopt});
+  auto b1 = keys_.Create(bob, {"b1", "", std::nullopt, std::nullopt});
+  ASSERT_TRUE(a1.ok() && a2.ok() && b1.ok());
+  auto refused = keys_.RevokeMany(ada, {a1->key.id, b1->key.id});
+  EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(refused.status().message().starts_with("ids[1]:"));
+  EXPECT_TRUE(verifier_.Verify(a1->secret.reveal()).ok());
+  EXPECT_EQ(keys_.RevokeMany(ada, {}).status().code(), StatusCode::kInvalidRequest);
+
+  auto done = keys_.RevokeMany(ada, {a2->key.id, a1->key.id, a2->key.id});
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  ASSERT_EQ(done->size(), 2u);
+  EXPECT_EQ((*done)[0].id, a2->key.id);
+  EXPECT_TRUE((*done)[0].revoked_at.has_value());
+  EXPECT_EQ(verifier_.Verify(a1->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_EQ(verifier_.Verify(a2->secret.reveal()).status().code(), StatusCode::kKeyRevoked);
+  EXPECT_TRUE(verifier_.Verify(b1->secret.reveal()).ok());
+
+  auto active = keys_.List(ada, KeyQuery{.state = KeyQuery::State::kActive});
+  ASSERT_TRUE(active.ok());
+  EXPECT_TRUE(active->keys.empty());
+  auto revoked = keys_.List(ada, KeyQuery{.state = KeyQuery::State::kRevoked, .limit = 1});
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->keys.size(), 1u);
+  EXPECT_TRUE(revoked->next.has_value());
+}
+
+TEST_F(KeyListServiceTest, QuotasAnswerQuotaExceededSayingTheLimit) {
+  store_->SetQuotas(Quotas{.max_active_keys = 1, .max_orgs = 1});
+  Caller ada = NewAccount("ada@example.com");
+  ASSERT_TRUE(keys_.Create(ada, {"a1", "", std::nullopt, std::nullopt}).ok());
+  auto over = keys_.Create(ada, {"a2", "", std::nullopt, std::nullopt});
+  EXPECT_EQ(over.status().code(), StatusCode::kQuotaExceeded);
+  EXPECT_NE(over.status().message().find("1 active API key,"), std::string::npos);
+  ASSERT_TRUE(orgs_.CreateOrg(ada, "One").ok());
+  auto org = orgs_.CreateOrg(ada, "Two");
+  EXPECT_EQ(org.status().code(), StatusCode::kQuotaExceeded);
+  EXPECT_NE(org.status().message().find("1 organization,"), std::string::npos);
 }
 
 }  // namespace

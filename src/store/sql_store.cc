@@ -1,5 +1,6 @@
 #include "store/sql_store.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -660,13 +661,45 @@ Status SqlStore::UseSecondFactor(std::string_view account_id, const SecondFactor
   });
 }
 
+// Quotas. Each locks the account's row before counting, so that writes of one account that
+// could exceed a quota (on any node) count one after the other: two cannot both pass. Locked
+// first, before any organization, in the order DeleteAccount locks them.
+namespace {
+
+Status CheckActiveKeys(SqlConnection& c, std::optional<int> max, std::string_view account_id,
+                       Time at) {
+  if (!max) return Status::Ok();
+  RETURN_IF_ERROR(
+      First(c.Exec(sql::kLockLiveAccount, {account_id}), ReadId, "no such account").status());
+  ASSIGN_OR_RETURN(const int64_t n, First(
+                                        c.Exec(sql::kCountActiveKeys, {account_id, at}),
+                                        [](const SqlRow& r) { return r.Int("n"); }, "no count"));
+  if (n >= *max) return Status(StatusCode::kQuotaExceeded, "too many active keys");
+  return Status::Ok();
+}
+
+Status CheckOrgs(SqlConnection& c, std::optional<int> max, std::string_view account_id) {
+  if (!max) return Status::Ok();
+  RETURN_IF_ERROR(
+      First(c.Exec(sql::kLockLiveAccount, {account_id}), ReadId, "no such account").status());
+  ASSIGN_OR_RETURN(const int64_t n, First(
+                                        c.Exec(sql::kCountLiveOrgs, {account_id}),
+                                        [](const SqlRow& r) { return r.Int("n"); }, "no count"));
+  if (n >= *max) return Status(StatusCode::kQuotaExceeded, "too many organizations");
+  return Status::Ok();
+}
+
+}  // namespace
+
 // Organizations and members.
 
 Status SqlStore::CreateOrg(const OrgRecord& org, std::string_view owner_id,
                            const EventRecord& event) {
   const Change change = MembershipChange(org.id, owner_id);
   const std::string handle = HandleOf(org);
+  const std::optional<int> max_orgs = quotas().max_orgs;
   return Write(change, event.at, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(CheckOrgs(c, max_orgs, owner_id));
     RETURN_IF_ERROR(CheckHandleFree(c, handle, org.id));
     // A concurrent creation with the same handle loses on the unique index: kConflict too.
     RETURN_IF_ERROR(c.Exec(sql::kInsertOrg, {org.id, org.name, handle, org.created_at}).status());
@@ -869,7 +902,9 @@ Result<std::vector<InvitationRecord>> SqlStore::ListInvitationsTo(std::string_vi
 Status SqlStore::AcceptInvitation(std::string_view invitation_id, std::string_view account_id,
                                   Time at, const EventRecord& event) {
   const auto read = [](const SqlRow& r) { return std::pair(r.Text("org_id"), r.Text("role")); };
+  const std::optional<int> max_orgs = quotas().max_orgs;
   return Write(at, [&](SqlConnection& c, std::vector<Change>& changes) -> Status {
+    RETURN_IF_ERROR(CheckOrgs(c, max_orgs, account_id));
     ASSIGN_OR_RETURN(auto accepted,
                      First(c.Exec(sql::kAcceptInvitation, {invitation_id, account_id, at}), read,
                            "no such pending invitation to this account's verified address"));
@@ -900,7 +935,9 @@ Status SqlStore::EndInvitation(std::string_view invitation_id, InvitationEnd end
 
 Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) {
+  const std::optional<int> max_keys = quotas().max_active_keys;
   return Commit([&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(CheckActiveKeys(c, max_keys, key.account_id, key.created_at));
     if (key.org_id) {
       // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
       ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {*key.org_id}));
@@ -934,6 +971,66 @@ Result<std::vector<KeyRecord>> SqlStore::ListKeys(std::string_view account_id) {
 
 Result<std::vector<KeyRecord>> SqlStore::ListOrgKeys(std::string_view org_id) {
   return ReadAll(*db_, sql::kListOrgKeys, {org_id}, ReadKey);
+}
+
+namespace {
+
+std::string_view StateName(KeyQuery::State state) {
+  switch (state) {
+    case KeyQuery::State::kAny:
+      return "any";
+    case KeyQuery::State::kActive:
+      return "active";
+    case KeyQuery::State::kExpired:
+      return "expired";
+    case KeyQuery::State::kRevoked:
+      return "revoked";
+  }
+  return "any";
+}
+
+// A LIKE pattern for the substring `text`, A-Z folded as the statement folds the columns, and
+// LIKE's wildcards and its escape character escaped (they match only themselves).
+std::string ContainsPattern(std::string_view text) {
+  if (text.empty()) return "";
+  std::string out = "%";
+  for (char c : Lower(text)) {
+    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out.push_back('%');
+  return out;
+}
+
+}  // namespace
+
+Result<KeyPage> SqlStore::QueryKeys(const KeyQuery& query) {
+  const bool org = query.org_id.has_value();
+  const std::string& owner = org ? *query.org_id : query.account_id;
+  const std::string pattern = ContainsPattern(query.text);
+  const std::string_view state = StateName(query.state);
+  // One row more than the page: whether there is a next page, without another query.
+  const int64_t fetch = static_cast<int64_t>(query.limit) + 1;
+  std::vector<std::pair<KeyRecord, int64_t>> rows;
+  const auto read = [](const SqlRow& r) { return std::pair(ReadKey(r), r.Int("seq")); };
+  if (query.after) {
+    ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeysAfter : sql::kPageAccountKeysAfter,
+                                   {owner, state, query.now, pattern, fetch,
+                                    query.after->created_at, query.after->seq},
+                                   read));
+  } else {
+    ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeys : sql::kPageAccountKeys,
+                                   {owner, state, query.now, pattern, fetch}, read));
+  }
+  KeyPage page;
+  const bool more = rows.size() > static_cast<size_t>(query.limit);
+  if (more) rows.resize(static_cast<size_t>(query.limit));
+  if (more && !rows.empty()) {
+    page.next = KeyCursor{.created_at = rows.back().first.created_at, .seq = rows.back().second};
+  }
+  page.keys.reserve(rows.size());
+  for (auto& [key, seq] : rows) page.keys.push_back(std::move(key));
+  return page;
 }
 
 Status SqlStore::UpdateKey(const KeyRecord& key, const EventRecord& event) {
@@ -985,6 +1082,39 @@ Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRe
     RETURN_IF_ERROR(InsertEvent(c, event));
     return at;
   });
+}
+
+Result<std::vector<Time>> SqlStore::RevokeKeys(std::string_view account_id,
+                                               const std::vector<EventRecord>& events, Time at) {
+  // Locked in id order, as other multi-key revocations lock them, so that two bulk revocations
+  // of overlapping keys cannot deadlock.
+  std::vector<size_t> order(events.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return events[a].target_id < events[b].target_id; });
+  const auto read = [](const SqlRow& r) {
+    return std::pair(r.Text("account_id"), r.OptTime("revoked_at"));
+  };
+  return Write(
+      at, [&](SqlConnection& c, std::vector<Change>& changes) -> Result<std::vector<Time>> {
+        std::vector<Time> revoked(events.size());
+        for (size_t i : order) {
+          const std::string& key_id = events[i].target_id;
+          ASSIGN_OR_RETURN(auto locked,
+                           First(c.Exec(sql::kLockKeyOwner, {key_id}), read, "no such key"));
+          if (locked.first != account_id) return NotFound("no such key of this account");
+          changes.push_back(KeyChange(key_id));
+          if (locked.second.has_value()) {  // already revoked: no change to it, no event
+            revoked[i] = *locked.second;
+            continue;
+          }
+          RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
+          RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
+          RETURN_IF_ERROR(InsertEvent(c, events[i]));
+          revoked[i] = at;
+        }
+        return revoked;
+      });
 }
 
 Result<KeyState> SqlStore::FindKeyBySecret(const Digest& digest) {

@@ -128,11 +128,14 @@ class SqlStore final : public Store {
   Result<KeyRecord> FindKey(std::string_view key_id) override;
   Result<std::vector<KeyRecord>> ListKeys(std::string_view account_id) override;
   Result<std::vector<KeyRecord>> ListOrgKeys(std::string_view org_id) override;
+  Result<KeyPage> QueryKeys(const KeyQuery& query) override;
   Status UpdateKey(const KeyRecord& key, const EventRecord& event) override;
   Status RotateKey(std::string_view key_id, const SecretRecord& secret,
                    std::optional<std::optional<Time>> expires_at, std::chrono::seconds overlap,
                    const EventRecord& event) override;
   Result<Time> RevokeKey(std::string_view key_id, Time at, const EventRecord& event) override;
+  Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
+                                       const std::vector<EventRecord>& events, Time at) override;
   Result<KeyState> FindKeyBySecret(const Digest& digest) override;
   Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) override;
 

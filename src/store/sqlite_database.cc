@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -128,6 +129,12 @@ constexpr char kRollback[] = "ROLLBACK";
 constexpr char kRecordUse[] =
     "UPDATE api_keys SET last_used_at = $2 "
     "WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
+
+int CompareBytes(void*, int a_size, const void* a, int b_size, const void* b) {
+  const int common = std::memcmp(a, b, static_cast<size_t>(std::min(a_size, b_size)));
+  if (common != 0) return common;
+  return a_size < b_size ? -1 : (a_size > b_size ? 1 : 0);
+}
 
 }  // namespace
 
@@ -326,6 +333,9 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // PostgreSQL's "C" collation (byte order), which the shared statements name so that
+  // PostgreSQL's lower() folds A-Z only, as SQLite's does (statements.h, TFZO_KEY_PAGE).
+  sqlite3_create_collation_v2(db, "C", SQLITE_UTF8, nullptr, CompareBytes, nullptr);
   auto conn = std::make_unique<Connection>(db);
   for (const char* pragma :
        {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {

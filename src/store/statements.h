@@ -14,16 +14,19 @@
 
 namespace tfzo::sql {
 
-#define TFZO_KEY_SELECT                                                                        \
-  "SELECT k.id AS id, k.account_id AS account_id, k.name AS name, "                            \
+// A key's columns (ReadKey reads them by these names), and the tables they come from.
+#define TFZO_KEY_COLUMNS                                                                       \
+  "k.id AS id, k.account_id AS account_id, k.name AS name, "                                   \
   "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
   "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
-  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "                  \
+  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "
+#define TFZO_KEY_FROM                                                                          \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id "                                    \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
+#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
 #define TFZO_MEMBERSHIP_SELECT                                                              \
@@ -335,6 +338,44 @@ inline constexpr char kListKeys[] =
 
 inline constexpr char kListOrgKeys[] =
     TFZO_KEY_SELECT "WHERE k.org_id = $1 ORDER BY k.created_at DESC, k.seq DESC";
+
+// A page of a keys list (Store::QueryKeys): $1 the account or the org, $2 the state ('any',
+// 'active', 'expired', 'revoked') at $3, $4 a LIKE pattern over the name, description and hint
+// with A-Z folded to a-z ('' for any), $5 the page size; after a cursor, $6 and $7 are its
+// created_at and seq. Folding goes through COLLATE "C" (SqliteDatabase defines a "C" collation):
+// PostgreSQL's lower() then folds A-Z only, as SQLite's always does, so both engines answer
+// alike whatever the database's locale. Keyset paging on (created_at, seq), the list's order,
+// which the indexes of migration 0011 serve.
+#define TFZO_KEY_PAGE(owner, after)                                                              \
+  TFZO_KEY_SELECT_SEQ "WHERE k." owner                                                           \
+                      " = $1 AND ($2 = 'any' "                                                   \
+                      "OR ($2 = 'revoked' AND k.revoked_at IS NOT NULL) "                        \
+                      "OR ($2 = 'active' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR " \
+                      "k.expires_at > $3)) "                                                     \
+                      "OR ($2 = 'expired' AND k.revoked_at IS NULL AND k.expires_at <= $3)) "    \
+                      "AND ($4 = '' OR lower(k.name COLLATE \"C\") LIKE $4 ESCAPE '\\' "         \
+                      "OR lower(k.description COLLATE \"C\") LIKE $4 ESCAPE '\\' "               \
+                      "OR lower(k.hint COLLATE \"C\") LIKE $4 ESCAPE '\\') " after               \
+                      "ORDER BY k.created_at DESC, k.seq DESC LIMIT $5"
+#define TFZO_KEY_SELECT_SEQ "SELECT " TFZO_KEY_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
+#define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($6, $7) "
+inline constexpr char kPageAccountKeys[] = TFZO_KEY_PAGE("account_id", "");
+inline constexpr char kPageAccountKeysAfter[] = TFZO_KEY_PAGE("account_id", TFZO_KEY_AFTER);
+inline constexpr char kPageOrgKeys[] = TFZO_KEY_PAGE("org_id", "");
+inline constexpr char kPageOrgKeysAfter[] = TFZO_KEY_PAGE("org_id", TFZO_KEY_AFTER);
+
+// Bulk revocation: the key's owner, locked as a revocation locks one (kLockKey).
+inline constexpr char kLockKeyOwner[] =
+    "SELECT account_id AS account_id, revoked_at AS revoked_at FROM api_keys WHERE id = $1 "
+    "FOR UPDATE";
+
+// Quotas, counted with the account's row locked (kLockLiveAccount).
+inline constexpr char kCountActiveKeys[] =
+    "SELECT COUNT(*) AS n FROM api_keys WHERE account_id = $1 AND revoked_at IS NULL "
+    "AND (expires_at IS NULL OR expires_at > $2)";
+inline constexpr char kCountLiveOrgs[] =
+    "SELECT COUNT(*) AS n FROM memberships m JOIN orgs o ON o.id = m.org_id "
+    "AND o.deleted_at IS NULL WHERE m.account_id = $1";
 
 inline constexpr char kUpdateKey[] =
     "UPDATE api_keys SET name = $2, description = $3, expires_at = $4, permissions = $5, "

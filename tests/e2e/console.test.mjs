@@ -330,6 +330,8 @@ describe('the Accounts console', () => {
     const row = keyRow('staging-deploy');
     await eventually(async () => {
       await page.reload();
+      // The list shows active keys by default: expired ones are behind the filter.
+      await page.getByLabel('Show').selectOption('expired');
       await row.waitFor();
       return /Expired/.test(await row.locator('td[data-label="Status"]').textContent());
     }, { timeoutMs: 20000, intervalMs: 1000, message: 'the keys to show as expired' });
@@ -349,6 +351,8 @@ describe('the Accounts console', () => {
       { message: 'the rotated key to be active again' });
     const res = await curlWithKey(`${server.url}/api/v1/me`, value);
     assert.equal(res.status, 200, JSON.stringify(res.body));
+    await page.getByLabel('Show').selectOption('active');
+    await keyRow('ci-pipeline').waitFor();
   });
 
   it('revokes the key only after confirming', async () => {
@@ -424,6 +428,10 @@ describe('the Accounts console', () => {
 
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    // ci-pipeline is revoked: hidden by default, there under the filter.
+    await keyRow('staging-deploy').waitFor();
+    assert.equal(await keyRow('ci-pipeline').count(), 0);
+    await page.getByLabel('Show').selectOption('revoked');
     await keyRow('ci-pipeline').waitFor();
   });
 

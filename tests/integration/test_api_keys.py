@@ -121,7 +121,7 @@ class KeysTest(ServerTestCase):
         for raw in ("not json", "", "[]", "{\"name\": \"x\""):
             with self.subTest(raw=raw):
                 self.assertError(a.post("/api/keys", raw=raw), 400, "invalid_request")
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_name_and_description_bounds_accepted(self):
         a = self.new_account()
@@ -139,7 +139,7 @@ class KeysTest(ServerTestCase):
                          "forbidden")
         self.assertError(a.post("/api/keys", {"name": "x", "org_id": "org_doesnotexist"}),
                          403, "forbidden")
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_key_paths_need_session_and_csrf(self):
         a = self.new_account()
@@ -200,7 +200,7 @@ class KeysTest(ServerTestCase):
         self.assertEqual(a.post(f"/api/keys/{k3['id']}/revoke").status, 200)
         r = a.get("/api/keys")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(set(r.json()), {"keys"})
+        self.assertEqual(set(r.json()), {"keys", "next_cursor"})
         keys = r.json()["keys"]
         self.assertEqual([k["id"] for k in keys], [k4["id"], k3["id"], k2["id"], k1["id"]])
         for k in keys:
@@ -438,7 +438,7 @@ class KeysTest(ServerTestCase):
                 r = b.request(method, path, body=body)
                 self.assertError(r, 404, "not_found")
                 self.assertNotIn("private", r.body)
-        self.assertEqual(b.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(b.get("/api/keys").json(), {"keys": [], "next_cursor": None})
         listed = a.get("/api/keys").json()["keys"]
         self.assertEqual(len(listed), 1)
         self.assertEqual(listed[0]["name"], "mine")
@@ -463,7 +463,7 @@ class MaxKeyLifetimeTest(ServerTestCase):
                 r = a.post("/api/keys", body)
                 self.assertError(r, 400, "invalid_request")
                 self.assertTrue(r.json()["error"]["message"].startswith("expires_at"), r)
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_within_the_limit_is_accepted(self):
         a = self.new_account()

@@ -201,7 +201,7 @@ class OrgsTest(ServerTestCase):
 
         r = a.get(f"/api/orgs/{org['id']}/keys")
         self.assertEqual(r.status, 200, r)
-        self.assertEqual(set(r.json()), {"keys"})
+        self.assertEqual(set(r.json()), {"keys", "next_cursor"})
         keys = r.json()["keys"]
         self.assertEqual(sorted(k["id"] for k in keys), sorted([bkey["id"], akey["id"]]))
         for k in keys:
@@ -292,7 +292,7 @@ class OrgsTest(ServerTestCase):
         org = create_org(a)
         r = b.post("/api/keys", {"name": "sneaky", "org_id": org["id"]})
         self.assertError(r, 403, "forbidden")
-        self.assertEqual(b.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(b.get("/api/keys").json(), {"keys": [], "next_cursor": None})
 
     def test_outsider_cannot_see_org(self):
         a = self.new_account()

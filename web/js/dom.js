@@ -56,6 +56,7 @@ const ICONS = {
   check: 'M5 12.5 10 17l9-10',
   terminal: 'M4 17l5-5-5-5m7 12h9',
   pencil: 'M4 20h4L18.5 9.5a2.1 2.1 0 0 0-3-3L5 17v3ZM13.5 8.5l3 3',
+  search: 'M11 18a7 7 0 1 1 0-14 7 7 0 0 1 0 14Zm9 2-4.35-4.35',
 };
 
 export function icon(name) {

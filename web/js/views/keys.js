@@ -1,6 +1,7 @@
 // The API keys page: the table, "New API Key", rotate, revoke, and editing a key's name and
 // description in place. The show-once dialog, the expiration field, the permission picker and
-// the dialogs that edit a key's access and expiration live in ../ui/.
+// the dialogs that edit a key's access and expiration live in ../ui/; the filter, search, "Load
+// more" and revoking several keys at once in ../ui/key-list.js.
 
 import { get, post, patch, seg } from '../api.js';
 import {
@@ -16,12 +17,16 @@ import {
 } from '../ui/key-cells.js';
 import { expirationField } from '../ui/expiration.js';
 import { showSecretOnce } from '../ui/secret.js';
+import {
+  STATUS_CHOICES, fetchKeys, listToolbar, selectCell, selectionBar, revokeSelected, loadMoreButton,
+} from '../ui/key-list.js';
+
 import { permissionPicker, allowedAddressesField, accessCell } from '../ui/key-access.js';
 import {
   editAccessDialog, changeExpirationDialog, overlapChoice, overlapNote,
 } from '../ui/key-dialogs.js';
 
-const COLUMNS = ['Name', 'Description', 'Created', 'Expires', 'Organization', 'Access', 'Last used', 'Status'];
+const COLUMNS = ['Select', 'Name', 'Description', 'Created', 'Expires', 'Organization', 'Access', 'Last used', 'Status'];
 
 // Every function below takes `page`: the session, the loaded keys and organizations, and the
 // page's fixed elements (New API Key button, table host, summary line).
@@ -35,10 +40,12 @@ const focusInRow = (page, id, selector) => () => {
 };
 
 async function load(page) {
-  const [k, o] = await Promise.all([get('/api/keys'), get('/api/orgs')]);
+  const [k, o] = await Promise.all([fetchKeys(page.filter), get('/api/orgs')]);
   if (!page.isCurrent()) return;
-  page.keys = (k && k.keys) || [];
+  page.keys = k.keys;
+  page.next = k.next;
   page.orgs = (o && o.orgs) || [];
+  page.selected.clear();
   renderTable(page);
 }
 
@@ -50,23 +57,68 @@ async function reload(page) {
   }
 }
 
+/** The next page, after the keys shown. */
+async function loadMore(page) {
+  const k = await fetchKeys(page.filter, page.next);
+  if (!page.isCurrent()) return;
+  const shown = new Set(page.keys.map((key) => key.id));
+  page.keys = page.keys.concat(k.keys.filter((key) => !shown.has(key.id)));
+  page.next = k.next;
+  renderTable(page);
+}
+
+/** Shows the server's answer for a key in its row, without reloading the list: a key rotated
+ * or revoked stays in view (with its new status) until the list is loaded again. */
+function replaceKey(page, key) {
+  page.keys = page.keys.map((k) => (k.id === key.id ? key : k));
+  if (key.revoked_at) page.selected.delete(key.id);
+  renderTable(page);
+}
+
+function filterLabel(status) {
+  const choice = STATUS_CHOICES.find((c) => c.value === status);
+  return choice && status !== 'all' ? choice.label.toLowerCase() : '';
+}
+
+function renderSelection(page) {
+  const bar = selectionBar(page.selected, {
+    onRevoke: async () => {
+      if (await revokeSelected(page.selected, () => page.newBtn)) await reload(page);
+    },
+    onClear: () => {
+      page.selected.clear();
+      renderTable(page);
+    },
+  });
+  page.selectionHost.replaceChildren(bar);
+}
+
 function renderTable(page) {
   const { keys, tableHost: host, summary } = page;
   clear(host);
+  renderSelection(page);
   const now = new Date();
-  const active = keys.filter((k) => keyStatus(k, now) === 'active').length;
   const soon = keys.filter((k) => expiringSoon(k, now) !== null).length;
+  const kind = filterLabel(page.filter.status);
   summary.textContent = keys.length
-    ? `${active} active of ${keys.length}${soon ? ` · ${soon} expiring within ${SOON_DAYS} days` : ''}`
+    ? `${keys.length}${page.next ? '+' : ''} ${kind ? `${kind} ` : ''}${keys.length === 1 && !page.next ? 'key' : 'keys'}${page.filter.q ? ` matching “${page.filter.q}”` : ''}${soon ? ` · ${soon} expiring within ${SOON_DAYS} days` : ''}`
     : '';
   if (!keys.length) {
-    host.append(emptyState('key', 'No API keys yet', 'Create one with New API Key to use the 2501 CLI or your automation.'));
+    host.append(page.filter.q || page.filter.status !== 'active'
+      ? emptyState('key', 'No keys match', 'Change the filter or the search to see other keys.')
+      : emptyState('key', 'No API keys yet', 'Create one with New API Key to use the 2501 CLI or your automation.'));
     return;
   }
   host.append(dataTable({
     className: 'cards-wide keys-table', caption: 'Your API keys', columns: COLUMNS, actions: true,
     body: keys.map((k) => keyRow(page, k, now)),
-  }));
+  }), loadMoreButton(page.next, () => loadMore(page)));
+}
+
+function toggleSelected(page, key, on) {
+  if (on) page.selected.set(key.id, key);
+  else page.selected.delete(key.id);
+  renderSelection(page);
 }
 
 /** A small pencil button in a cell (Edit access, Change expiration); null when `hidden`. */
@@ -95,6 +147,7 @@ function keyRow(page, key, now) {
   });
 
   return h('tr', { 'data-key-id': key.id, class: rowClass(key, now) },
+    td('Select', selectCell(key, nameId, page.selected, (k, on) => toggleSelected(page, k, on)), 'col-select'),
     td('Name', keyNameCell(key, nameId, { editable: true, editButton: edit }), 'cell-primary'),
     td('Description', key.description
       ? h('div', { class: 'cell-desc', 'data-cell': 'description' }, key.description)
@@ -162,9 +215,9 @@ function startEdit(page, key) {
       restore();
       return;
     }
-    await busy(save, () => patch(`/api/keys/${seg(key.id)}`, body));
+    const res = await busy(save, () => patch(`/api/keys/${seg(key.id)}`, body));
     toast(`Saved “${body.name || key.name}”.`);
-    await reload(page);
+    replaceKey(page, res.key);
     const btn = focusInRow(page, key.id, '[data-action="edit"]')();
     if (btn) btn.focus();
   }, { errorRoot: row });
@@ -282,7 +335,7 @@ async function rotateKey(page, key) {
   if (!res || res === true) return;
   const secret = res.secret;
   res.secret = null;
-  reload(page);
+  replaceKey(page, res.key);
   await showSecretOnce({ key: res.key, secret, rotated: true, returnFocus });
 }
 
@@ -330,7 +383,8 @@ async function revokeKey(page, key) {
   });
   if (!res) return;
   toast(`“${key.name}” is revoked.`);
-  await reload(page);
+  if (res.key) replaceKey(page, res.key);
+  else await reload(page);
 }
 
 // ---------- the page ----------
@@ -340,7 +394,11 @@ export async function renderKeys(root, { session, isCurrent }) {
     session,
     isCurrent,
     keys: [],
+    next: null,
     orgs: [],
+    filter: { status: STATUS_CHOICES[0].value, q: '' },
+    selected: new Map(),
+    selectionHost: h('div', { class: 'selection-host' }),
     newBtn: h('button', { type: 'button', class: 'btn btn-primary', id: 'new-key' }, icon('plus'), 'New API Key'),
     tableHost: tableHost('Loading keys…'),
     summary: h('p', { class: 'hint', id: 'keys-summary' }),
@@ -351,7 +409,12 @@ export async function renderKeys(root, { session, isCurrent }) {
       lead: 'Keys let the 2501 CLI and your automation act as you. A key is shown once, when it is created or rotated; scope it to one organization and give it an expiration to limit what a leak can do.',
       action: page.newBtn,
     }),
-    card({ id: 'keys-table-title', title: 'Your keys', sub: page.summary }, page.tableHost));
+    card({ id: 'keys-table-title', title: 'Your keys', sub: page.summary },
+      listToolbar(page.filter, (filter) => {
+        page.filter = filter;
+        reload(page);
+      }),
+      page.selectionHost, page.tableHost));
   page.newBtn.addEventListener('click', () => openNewKey(page));
   await load(page);
 }

@@ -1,0 +1,120 @@
+// The API keys page's list controls: the status filter (revoked keys hidden by default), the
+// search box (debounced), "Load more" (following the server's next_cursor), and selecting
+// several keys to revoke them together after one confirmation (POST /api/keys/revoke).
+
+import { get, post } from '../api.js';
+import { h, icon, busy, toast, confirmDialog } from '../dom.js';
+
+/** How long the search box waits after the last key press before it asks the server. */
+export const SEARCH_DELAY_MS = 250;
+
+/** The filter's choices; the first is the default. `status` is the API's (none: every key). */
+export const STATUS_CHOICES = [
+  { value: 'active', label: 'Active' },
+  { value: 'expired', label: 'Expired' },
+  { value: 'revoked', label: 'Revoked' },
+  { value: 'all', label: 'All keys' },
+];
+
+/** The list's path for the filter and search, after `cursor` when given. */
+export function listPath({ status, q }, cursor = null) {
+  const params = new URLSearchParams();
+  if (status && status !== 'all') params.set('status', status);
+  if (q) params.set('q', q);
+  if (cursor) params.set('cursor', cursor);
+  const qs = params.toString();
+  return qs ? `/api/keys?${qs}` : '/api/keys';
+}
+
+/** One page: `{keys, next_cursor}`. */
+export async function fetchKeys(filter, cursor = null) {
+  const res = await get(listPath(filter, cursor));
+  return { keys: (res && res.keys) || [], next: (res && res.next_cursor) || null };
+}
+
+/**
+ * The toolbar above the table: the status select and the search box. `onChange(filter)` runs
+ * when the status changes, and once typing pauses in the search box.
+ */
+export function listToolbar(filter, onChange) {
+  const status = h('select', { id: 'keys-status', name: 'status', 'aria-label': 'Show' },
+    STATUS_CHOICES.map((c) => h('option', { value: c.value, selected: c.value === filter.status }, c.label)));
+  const search = h('input', {
+    type: 'search', id: 'keys-search', name: 'q', maxlength: '100', autocomplete: 'off',
+    spellcheck: 'false', placeholder: 'Search name, description or key', 'aria-label': 'Search keys',
+    value: filter.q || '',
+  });
+  let timer = null;
+  const changed = () => onChange({ status: status.value, q: search.value.trim() });
+  status.addEventListener('change', changed);
+  search.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(changed, SEARCH_DELAY_MS);
+  });
+  search.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') {
+      ev.preventDefault();
+      clearTimeout(timer);
+      changed();
+    }
+  });
+  return h('div', { class: 'list-toolbar' },
+    h('label', { class: 'list-filter' }, h('span', {}, 'Show'), status),
+    h('span', { class: 'list-search' }, icon('search'), search));
+}
+
+/** A row's checkbox (none for a revoked key), labelled by the key's name. */
+export function selectCell(key, nameId, selected, onToggle) {
+  if (key.status === 'revoked' || key.revoked_at) return h('span', {});
+  return h('input', {
+    type: 'checkbox', class: 'key-select', 'data-action': 'select', 'aria-labelledby': nameId,
+    checked: selected.has(key.id),
+    onchange: (ev) => onToggle(key, ev.target.checked),
+  });
+}
+
+/** The bar under the toolbar while keys are selected: how many, "Revoke selected", "Clear". */
+export function selectionBar(selected, { onRevoke, onClear }) {
+  if (!selected.size) return h('div', { class: 'selection-bar', hidden: true });
+  const n = selected.size;
+  return h('div', { class: 'selection-bar', role: 'region', 'aria-label': 'Selected keys' },
+    h('span', { id: 'keys-selected' }, `${n} selected`),
+    h('button', { type: 'button', class: 'btn btn-sm btn-danger', 'data-action': 'revoke-selected', onclick: onRevoke },
+      'Revoke selected'),
+    h('button', { type: 'button', class: 'btn btn-sm', 'data-action': 'clear-selection', onclick: onClear },
+      'Clear selection'));
+}
+
+/**
+ * Asks once, then revokes every selected key in one request (all or nothing). True when
+ * they were revoked.
+ */
+export async function revokeSelected(selected, returnFocus) {
+  const keys = [...selected.values()];
+  const n = keys.length;
+  const res = await confirmDialog({
+    title: `Revoke ${n} ${n === 1 ? 'key' : 'keys'}?`,
+    content: [
+      h('div', { class: 'callout callout-danger' }, icon('warn'),
+        h('p', {}, h('strong', {}, 'Revoking is permanent. '),
+          'These keys stop working at once and every system using them loses access. This cannot be undone.')),
+      h('ul', { class: 'selected-keys' },
+        keys.map((k) => h('li', {}, h('strong', {}, k.name), ' ', h('span', { class: 'mono' }, k.hint || k.id)))),
+    ],
+    confirmLabel: `Revoke ${n} ${n === 1 ? 'key' : 'keys'}`,
+    danger: true,
+    returnFocus,
+    onConfirm: () => post('/api/keys/revoke', { ids: keys.map((k) => k.id) }),
+  });
+  if (!res) return false;
+  toast(`${n} ${n === 1 ? 'key is' : 'keys are'} revoked.`);
+  return true;
+}
+
+/** "Load more" under the table while the server has more keys (`next`). */
+export function loadMoreButton(next, onMore) {
+  if (!next) return null;
+  const button = h('button', { type: 'button', class: 'btn', 'data-action': 'load-more' }, 'Load more');
+  button.addEventListener('click', () => busy(button, onMore));
+  return h('div', { class: 'load-more' }, button);
+}
