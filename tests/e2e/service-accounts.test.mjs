@@ -1,7 +1,10 @@
 // Service accounts on an organization's page, in Chromium, against the real server: an owner
 // creates one, gives it a key (the value shown once) that works on the organization, rotates it
-// (the old value gets key_revoked), revokes it, and deletes the service account after a
-// confirmation, which revokes its other keys at once. A member does not see the card.
+// (the old value gets key_revoked), revokes it; gives it a read-only key with allowed addresses
+// from the same permission picker as a person's keys, rotates that one with a 1-hour overlap
+// (both values work meanwhile); and deletes the service account after a confirmation, which
+// revokes its other keys (and a value still in its overlap) at once. A member does not see the
+// card.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +17,9 @@ const PASSWORD = 'correct horse battery staple';
 const suffix = Date.now().toString(36);
 const alice = `alice-${suffix}@example.com`;
 const bob = `bob-${suffix}@example.com`;
+
+const HOUR_MS = 60 * 60 * 1000;
+const READ_ONLY = ['orgs:read', 'agents:read', 'hosts:read'];
 
 const toastWith = (page, text) => page.locator('#toasts .toast', { hasText: text }).first().waitFor();
 
@@ -32,12 +38,31 @@ describe('service accounts in the console', () => {
   let org;
   let owner;
   let firstValue;
+  let readerValues = [];  // the read-only key's values: the first, then the rotated one
   const errors = [];
   const allowStatus = new Set([401]);  // the session check before signing in
 
   const card = () => page.getByRole('region', { name: 'Service accounts' });
   const account = (name) => card().locator('.service-account', { has: page.getByRole('heading', { name, exact: true }) });
   const agents = (value) => curlWithKey(`${server.url}/api/v1/orgs/${org.id}/agents`, value);
+  /** POST an agent with the key `value` (a write): {status, body}. */
+  const addAgent = async (value) => {
+    const res = await fetch(`${server.url}/api/v1/orgs/${org.id}/agents`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${value}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'builder' }),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  /** The service account CI's key `name`, as its owner's GET .../keys lists it. */
+  const apiKey = async (name) => {
+    const sa = (await owner.call('GET', `/api/orgs/${org.id}/service-accounts`)).body.service_accounts[0];
+    const res = await owner.call('GET', `/api/orgs/${org.id}/service-accounts/${sa.id}/keys`);
+    assert.equal(res.status, 200);
+    return res.body.keys.find((k) => k.name === name);
+  };
+  const readerRow = () => account('CI').locator('tr', { hasText: 'reader' });
+  const access = async (what) => (await readerRow().locator(`[data-access="${what}"]`).textContent()).trim();
 
   before(async () => {
     server = await startServer();
@@ -114,6 +139,71 @@ describe('service accounts in the console', () => {
       { message: 'the key shown as revoked' });
   });
 
+  it('gives it a read-only key with allowed addresses, from the same picker as a person’s keys', async () => {
+    await account('CI').getByRole('button', { name: 'New key' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New key for CI' });
+    await dialog.getByLabel('Key name', { exact: true }).fill('reader');
+    // Full access is the default, as for a person's key.
+    assert.equal(await dialog.getByRole('button', { name: 'Full access' }).getAttribute('aria-pressed'), 'true');
+    await dialog.getByRole('button', { name: 'Read only' }).click();
+    assert.equal(await dialog.getByRole('button', { name: 'Read only' }).getAttribute('aria-pressed'), 'true');
+    assert.equal(await dialog.locator('input[data-permission="agents:write"]').isChecked(), false);
+    await dialog.getByLabel('Allowed addresses', { exact: true }).fill('127.0.0.1, 10.0.0.0/8');
+    await screenshot(page, 'service-accounts-02-read-only');
+    await dialog.getByRole('button', { name: 'Create key', exact: true }).click();
+    const shown = page.getByRole('dialog', { name: 'Your new API key' });
+    await shown.waitFor();
+    readerValues = [(await shown.locator('[data-secret]').textContent()).trim()];
+    assert.match(readerValues[0], KEY_RE);
+    await shown.getByRole('button', { name: 'Done', exact: true }).click();
+    await shown.waitFor({ state: 'detached' });
+
+    await readerRow().waitFor();
+    assert.equal(await access('label'), 'Read only');
+    assert.equal(await access('permissions'), READ_ONLY.join(', '));
+    assert.equal(await access('addresses'), 'From 127.0.0.1/32, 10.0.0.0/8');
+    const key = await apiKey('reader');
+    assert.deepEqual(key.permissions, READ_ONLY);
+    assert.deepEqual(key.allowed_ips, ['127.0.0.1/32', '10.0.0.0/8']);
+    assert.equal(key.service_account.name, 'CI');
+    // From here (127.0.0.1) it reads the organization's agents and may not add one.
+    assert.equal((await agents(readerValues[0])).status, 200);
+    const write = await addAgent(readerValues[0]);
+    assert.equal(write.status, 403);
+    assert.equal(write.body.error.code, 'permission_denied');
+    assert.match(write.body.error.message, /agents:write/);
+  });
+
+  it('rotates that key with a 1-hour overlap: both values work, the row says until when', async () => {
+    await readerRow().getByRole('button', { name: 'Rotate' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate “reader” of CI?' });
+    assert.equal(await dialog.getByLabel('Now', { exact: true }).isChecked(), true);
+    assert.match(await dialog.locator('[data-overlap-callout]').textContent(), /stops working at once/);
+    await dialog.getByLabel('In 1 hour', { exact: true }).check();
+    assert.match(await dialog.locator('[data-overlap-callout]').textContent(), /Both values work until/);
+    await screenshot(page, 'service-accounts-03-rotate');
+    const before = Date.now();
+    await dialog.getByRole('button', { name: 'Rotate', exact: true }).click();
+    const shown = page.getByRole('dialog', { name: 'New value for “reader”' });
+    await shown.waitFor();
+    const value = (await shown.locator('[data-secret]').textContent()).trim();
+    assert.match(value, KEY_RE);
+    assert.notEqual(value, readerValues[0]);
+    readerValues.push(value);
+    assert.match(await shown.locator('[data-overlap]').textContent(), /previous value keeps working until/);
+    await shown.getByRole('button', { name: 'Done', exact: true }).click();
+
+    const note = readerRow().locator('[data-cell="overlap"]');
+    await note.waitFor();
+    assert.match(await note.textContent(), /^Previous value valid until /);
+    const key = await apiKey('reader');
+    const until = Date.parse(key.previous_valid_until);
+    assert.ok(Math.abs(until - (before + HOUR_MS)) < 2 * 60 * 1000, key.previous_valid_until);
+    assert.deepEqual(key.permissions, READ_ONLY, 'a rotation keeps the access');
+    assert.equal(await access('label'), 'Read only');
+    for (const v of readerValues) assert.equal((await agents(v)).status, 200);
+  });
+
   it('deletes the service account after a confirmation, revoking its keys at once', async () => {
     const sa = (await owner.call('GET', `/api/orgs/${org.id}/service-accounts`)).body.service_accounts[0];
     const made = await owner.call('POST', `/api/orgs/${org.id}/service-accounts/${sa.id}/keys`, { name: 'backup' });
@@ -132,9 +222,11 @@ describe('service accounts in the console', () => {
     await page.getByRole('dialog', { name: 'Delete CI?' }).getByRole('button', { name: 'Delete service account' }).click();
     await toastWith(page, 'CI is deleted');
     await card().getByText('No service accounts').waitFor();
-    const refused = await agents(made.body.secret);
-    assert.equal(refused.status, 401);
-    assert.equal(refused.body.error.code, 'key_revoked');
+    for (const v of [made.body.secret, ...readerValues]) {
+      const refused = await agents(v);
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error.code, 'key_revoked');
+    }
   });
 
   it('is not shown to a member', async () => {

@@ -518,17 +518,32 @@ def mails_in(directories, to=None):
     return out
 
 
-def wait_for_mails(directories, to, count=1, timeout=15.0):
-    """The mails to `to` once there are at least `count` of them."""
+def wait_for_mails(directories, to, count=1, timeout=15.0, subject=None):
+    """The mails to `to` once there are at least `count` of them; with `subject`, only those whose
+    Subject contains it are counted and returned (an earlier mail to the same address does not
+    end the wait)."""
     found = []
 
     def arrived():
-        found[:] = mails_in(directories, to)
+        found[:] = [m for m in mails_in(directories, to)
+                    if subject is None or subject in str(m["Subject"])]
         return len(found) >= count
 
     if not wait_until(arrived, timeout=timeout, interval=0.05):
-        raise AssertionError(f"{count} mail(s) to {to} expected, {len(found)} arrived")
+        what = f" with {subject!r} in the subject" if subject else ""
+        raise AssertionError(f"{count} mail(s) to {to}{what} expected, {len(found)} arrived")
     return found
+
+
+def wait_for_queued_mails(client, directories=None):
+    """Returns once every mail the server queued before this call is in the outbox, so that a
+    count or an absence checked afterwards is final: creates a key for `client`, whose "new API
+    key" notice is queued after them, and waits for that notice. One node's MailSender sends one
+    mail at a time, the oldest first, so the earlier ones are written by then."""
+    directories = directories or outbox_dir(client.server)
+    name = f"mail-barrier-{secrets.token_hex(4)}"  # names the notice: no older mail matches
+    create_key(client, name=name)
+    wait_for_mails(directories, client.email, subject=f'"{name}"')
 
 
 def link_token(message, page):

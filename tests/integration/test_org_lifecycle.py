@@ -10,7 +10,8 @@ import time
 import unittest
 
 from harness import (Client, Server, ServerTestCase, create_key, create_org, join, mail_text,
-                     mails_in, outbox_dir, psql, refused_after, wait_for_mails)
+                     mails_in, outbox_dir, psql, refused_after, wait_for_mails,
+                     wait_for_queued_mails)
 from harness import pg_cluster as cluster
 
 ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
@@ -230,7 +231,11 @@ class OrgLifecycleTest(ServerTestCase):
         self.assertEqual(self.v1("/me", a_kept).status, 200)
         self.assertEqual(self.v1("/me", b_all).json()["orgs"], [])
         # The member whose key it revoked is told, once, naming that key; the deleter is not.
-        told = [m for m in wait_for_mails(outbox_dir(self.server), b.email)
+        # b already has mails (its keys' notices): wait for this one, then for every mail queued
+        # so far, so that a second notice to b, or one to a, would be seen.
+        wait_for_mails(outbox_dir(self.server), b.email, subject="Doomed was deleted")
+        wait_for_queued_mails(c)
+        told = [m for m in mails_in(outbox_dir(self.server), b.email)
                 if "Doomed was deleted" in m["Subject"]]
         self.assertEqual(len(told), 1)
         text = mail_text(told[0])

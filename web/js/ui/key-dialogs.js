@@ -1,11 +1,13 @@
 // The dialogs that change an existing key without a new value: "Edit access" (permissions and
-// allowed addresses) and "Change expiration", both PATCH /api/keys/{key}; and the overlap
-// choice of the rotate dialog (how long the previous value keeps working).
+// allowed addresses) and "Change expiration", both PATCH /api/keys/{key}; and the rotate
+// dialog with its overlap choice (how long the previous value keeps working), shared by a
+// person's keys and a service account's.
 
-import { patch, seg } from '../api.js';
+import { post, patch, seg } from '../api.js';
 import { h, icon, nextId, confirmDialog } from '../dom.js';
-import { timeEl, parseTime, localDateTime } from '../format.js';
+import { timeEl, parseTime, localDate, localDateTime, DAY_MS } from '../format.js';
 import { expirationField } from './expiration.js';
+import { keyStatus } from './key-cells.js';
 import { permissionPicker, allowedAddressesField, keyPermissions } from './key-access.js';
 
 /** The overlap choices of a rotation: overlap_seconds as the API takes them. */
@@ -100,6 +102,46 @@ export function overlapChoice() {
       OVERLAPS.map((o, i) => h('label', { class: 'check' }, radios[i], o.label))),
     h('p', { class: 'hint' }, 'An overlap lets a fleet switch to the new value before the old one ends. Revoking the key ends both at once.'));
   return { callout, element, seconds };
+}
+
+/** What a rotation keeps; on a server with a maximum lifetime the expiration may shorten. */
+function keepsText(key, maxDays) {
+  const exp = parseTime(key.expires_at);
+  const limit = maxDays ? new Date(Date.now() + maxDays * DAY_MS) : null;
+  if (limit && (!exp || exp > limit)) {
+    return `Name, description, organization and access stay the same. This server allows keys of at most ${maxDays} days: the rotated key expires ${localDate(limit)}.`;
+  }
+  return `Name, description, organization, access and expiration (${exp ? localDate(exp) : 'never'}) stay the same.`;
+}
+
+/**
+ * The rotate dialog of `key`, which POSTs to `url` (the key's rotate endpoint): for an active
+ * key the overlap choice, for an expired one a new expiration within `maxDays` (its previous
+ * value does not work anyway: no overlap to offer). Resolves with the answer ({key, secret})
+ * or null when cancelled.
+ */
+export function rotateDialog(key, { url, maxDays, returnFocus, title = `Rotate “${key.name}”?` }) {
+  const expired = keyStatus(key) === 'expired';
+  const exp = expired ? expirationField({ maxDays, allowNever: false }) : null;
+  const overlap = expired ? null : overlapChoice();
+  return confirmDialog({
+    title,
+    content: [
+      overlap ? overlap.callout : h('div', { class: 'callout callout-warn' }, icon('warn'),
+        h('p', {}, 'A new value is created and shown once. The expired value stays refused.')),
+      h('p', { class: 'hint' }, expired
+        ? 'This key has expired: choose a new expiration date. Name, description, organization and access stay the same.'
+        : keepsText(key, maxDays)),
+    ],
+    fields: exp ? [exp.element] : [overlap.element],
+    confirmLabel: 'Rotate',
+    returnFocus,
+    onConfirm: async () => {
+      const body = exp ? { expires_at: exp.value() } : {};
+      if (overlap && overlap.seconds()) body.overlap_seconds = overlap.seconds();
+      return post(url, body);
+    },
+  });
 }
 
 /** "Previous value valid until …" for a key whose rotation overlap still runs, else null. */

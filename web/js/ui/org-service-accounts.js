@@ -1,7 +1,8 @@
 // An organization's service accounts, on its page, for its owners: accounts for shared
 // automation whose keys survive any member's departure. The list, a form that creates one,
 // deletion after a confirmation (which revokes its keys), and each one's keys: create (the
-// value shown once), rotate, revoke.
+// value shown once), rotate, revoke. A key's permissions, allowed addresses and rotation overlap
+// use the same picker, field and dialog as a person's keys (key-access.js, key-dialogs.js).
 
 import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
@@ -12,19 +13,34 @@ import { onSubmit } from './form.js';
 import { keyStatus, statusBadge, expiresCell, revokeButton } from './key-cells.js';
 import { expirationField } from './expiration.js';
 import { showSecretOnce } from './secret.js';
+import { permissionPicker, allowedAddressesField, accessCell } from './key-access.js';
+import { rotateDialog, overlapNote } from './key-dialogs.js';
 
 const base = (state, sa) => `/api/orgs/${seg(state.org.id)}/service-accounts${sa ? `/${seg(sa.id)}` : ''}`;
+
+/** The New key dialog's body: what the API takes for a person's key, less the organization. */
+function newKeyBody(name, exp, perms, ips) {
+  const body = { name: name.value.trim(), expires_at: exp.value(), permissions: perms.value() };
+  const allowed = ips.value();
+  if (allowed.length) body.allowed_ips = allowed;
+  return body;
+}
 
 async function newKey(state, sa, button) {
   const name = h('input', { type: 'text', name: 'name', maxlength: '100', autocomplete: 'off', placeholder: 'deploy' });
   const exp = expirationField({ maxDays: state.maxDays, allowNever: true });
+  const perms = permissionPicker();
+  const ips = allowedAddressesField();
+  const fields = h('div', { class: 'dialog-fields' },
+    field({ label: 'Key name', control: name, required: true }), exp.element, perms.element, ips.element);
+  for (const f of fields.querySelectorAll('.field')) f.classList.add('dialog-field');
   const res = await confirmDialog({
     title: `New key for ${sa.name}`,
     content: [h('p', { class: 'hint' }, `The key works on ${state.org.name} only, whoever joins or leaves it.`)],
-    fields: [field({ label: 'Key name', control: name, required: true }), exp.element],
+    fields: [fields],
     confirmLabel: 'Create key',
     returnFocus: () => button,
-    onConfirm: () => post(`${base(state, sa)}/keys`, { name: name.value.trim(), expires_at: exp.value() }),
+    onConfirm: () => post(`${base(state, sa)}/keys`, newKeyBody(name, exp, perms, ips)),
   });
   if (!res || res === true) return;
   const secret = res.secret;
@@ -34,20 +50,18 @@ async function newKey(state, sa, button) {
 }
 
 async function rotateKey(state, sa, key) {
-  const res = await confirmDialog({
+  const returnFocus = () => state.form.querySelector('input');
+  const res = await rotateDialog(key, {
+    url: `${base(state, sa)}/keys/${seg(key.id)}/rotate`,
+    maxDays: state.maxDays,
+    returnFocus,
     title: `Rotate “${key.name}” of ${sa.name}?`,
-    content: [h('div', { class: 'callout callout-warn' }, icon('warn'),
-      h('p', {}, h('strong', {}, 'The current value stops working at once. '),
-        'A new value is created and shown once.'))],
-    confirmLabel: 'Rotate',
-    returnFocus: () => state.form.querySelector('input'),
-    onConfirm: () => post(`${base(state, sa)}/keys/${seg(key.id)}/rotate`, {}),
   });
   if (!res || res === true) return;
   const secret = res.secret;
   res.secret = null;
   await load(state);
-  await showSecretOnce({ key: res.key, secret, rotated: true, returnFocus: () => state.form.querySelector('input') });
+  await showSecretOnce({ key: res.key, secret, rotated: true, returnFocus });
 }
 
 async function revokeKey(state, sa, key) {
@@ -92,8 +106,9 @@ function keyRow(state, sa, key) {
     td('Name', h('span', { class: 'cell-name', id: nameId }, key.name), 'cell-primary'),
     td('Key', h('span', { class: 'mono' }, key.hint)),
     td('Expires', expiresCell(key)),
+    td('Access', accessCell(key)),
     td('Last used', key.last_used_at ? timeEl(key.last_used_at, { stacked: true }) : muted('Never')),
-    td('Status', statusBadge(key)),
+    td('Status', h('span', { class: 'stack' }, statusBadge(key), overlapNote(key))),
     actionsCell(rotate, revokeButton({
       revoked, describedBy: nameId, dataAction: 'revoke', onClick: () => revokeKey(state, sa, key),
     })));
@@ -116,7 +131,7 @@ function accountBlock(state, sa, keys) {
       ? dataTable({
         className: 'sa-keys-table',
         caption: `Keys of ${sa.name}`,
-        columns: ['Name', 'Key', 'Expires', 'Last used', 'Status'],
+        columns: ['Name', 'Key', 'Expires', 'Access', 'Last used', 'Status'],
         actions: true,
         body: keys.map((k) => keyRow(state, sa, k)),
       })

@@ -1,13 +1,13 @@
 // The API keys page: the table, "New API Key", rotate, revoke, and editing a key's name and
 // description in place. The show-once dialog, the expiration field, the permission picker and
-// the dialogs that edit a key's access and expiration live in ../ui/; the filter, search, "Load
-// more" and revoking several keys at once in ../ui/key-list.js.
+// the dialogs that rotate a key or edit its access and expiration live in ../ui/; the filter,
+// search, "Load more" and revoking several keys at once in ../ui/key-list.js.
 
 import { get, post, patch, seg } from '../api.js';
 import {
   h, icon, field, formError, busy, toast, openDialog, confirmDialog, nextId, clear,
 } from '../dom.js';
-import { timeEl, parseTime, localDate, DAY_MS } from '../format.js';
+import { timeEl } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
 import { onSubmit } from '../ui/form.js';
@@ -23,7 +23,7 @@ import {
 
 import { permissionPicker, allowedAddressesField, accessCell } from '../ui/key-access.js';
 import {
-  editAccessDialog, changeExpirationDialog, overlapChoice, overlapNote,
+  editAccessDialog, changeExpirationDialog, rotateDialog, overlapNote,
 } from '../ui/key-dialogs.js';
 
 const COLUMNS = ['Select', 'Name', 'Description', 'Created', 'Expires', 'Organization', 'Access', 'Last used', 'Status'];
@@ -298,39 +298,10 @@ function openNewKey(page) {
 
 // ---------- rotate, revoke ----------
 
-/** What a rotation keeps; on a server with a maximum lifetime the expiration may shorten. */
-function keepsText(key, maxDays) {
-  const exp = parseTime(key.expires_at);
-  const limit = maxDays ? new Date(Date.now() + maxDays * DAY_MS) : null;
-  if (limit && (!exp || exp > limit)) {
-    return `Name, description, organization and access stay the same. This server allows keys of at most ${maxDays} days: the rotated key expires ${localDate(limit)}.`;
-  }
-  return `Name, description, organization, access and expiration (${exp ? localDate(exp) : 'never'}) stay the same.`;
-}
-
 async function rotateKey(page, key) {
-  const expired = keyStatus(key) === 'expired';
-  const exp = expired ? expirationField({ maxDays: page.session.maxKeyLifetimeDays, allowNever: false }) : null;
-  // An expired key's previous value does not work anyway: no overlap to offer.
-  const overlap = expired ? null : overlapChoice();
   const returnFocus = focusInRow(page, key.id, '[data-action="rotate"]');
-  const res = await confirmDialog({
-    title: `Rotate “${key.name}”?`,
-    content: [
-      overlap ? overlap.callout : h('div', { class: 'callout callout-warn' }, icon('warn'),
-        h('p', {}, 'A new value is created and shown once. The expired value stays refused.')),
-      h('p', { class: 'hint' }, expired
-        ? 'This key has expired: choose a new expiration date. Name, description, organization and access stay the same.'
-        : keepsText(key, page.session.maxKeyLifetimeDays)),
-    ],
-    fields: exp ? [exp.element] : [overlap.element],
-    confirmLabel: 'Rotate',
-    returnFocus,
-    onConfirm: async () => {
-      const body = exp ? { expires_at: exp.value() } : {};
-      if (overlap && overlap.seconds()) body.overlap_seconds = overlap.seconds();
-      return post(`/api/keys/${seg(key.id)}/rotate`, body);
-    },
+  const res = await rotateDialog(key, {
+    url: `/api/keys/${seg(key.id)}/rotate`, maxDays: page.session.maxKeyLifetimeDays, returnFocus,
   });
   if (!res || res === true) return;
   const secret = res.secret;
