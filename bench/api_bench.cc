@@ -33,8 +33,10 @@ class World {
  public:
   World()
       : store_(testing::OpenMemoryStore()),
-        app_(BuildApp(AppOptions{.password_params = PasswordHasher::kCheapParams}, *store_, clock_,
-                      random_)) {
+        // BM_MeDistinct makes 100,000 keys for one account: far past the default quota.
+        app_(BuildApp(AppOptions{.max_active_keys = 1'000'000,
+                                 .password_params = PasswordHasher::kCheapParams},
+                      *store_, clock_, random_)) {
     http::HttpResponse signup = Send(verb::post, "/api/signup",
                                      {{"email", "bench@example.com"}, {"password", "pw-123456"}});
     const std::string set_cookie(signup[beast_http::field::set_cookie]);

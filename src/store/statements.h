@@ -23,8 +23,8 @@ namespace tfzo::sql {
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
   "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "
-#define TFZO_KEY_FROM                                                                          \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id "                                    \
+#define TFZO_KEY_FROM                                       \
+  "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
 #define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
 // Memberships of live organizations only: a membership added by a transaction that raced an

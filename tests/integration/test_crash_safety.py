@@ -142,9 +142,14 @@ class CrashSafetyTest(unittest.TestCase):
               f"secrets checked after each restart, nothing lost", file=sys.stderr)
 
     def check_everything(self, console, keys, in_flight, round_no):
-        r = console.get("/api/keys")
-        self.assertEqual(r.status, 200, r)
-        listed = {k["id"]: k for k in r.json()["keys"]}
+        listed, cursor = {}, None
+        while True:  # every page
+            r = console.get("/api/keys" + (f"?cursor={cursor}" if cursor else ""))
+            self.assertEqual(r.status, 200, r)
+            listed.update((k["id"], k) for k in r.json()["keys"])
+            cursor = r.json()["next_cursor"]
+            if not cursor:
+                break
         missing = [k for k in keys if k not in listed]
         self.assertEqual(missing, [], f"round {round_no}: acknowledged keys lost")
         for key_id, secrets in keys.items():

@@ -51,7 +51,7 @@ class InvisibleCharactersTest(ServerTestCase):
                 self.assertRefused(r, "name")
         # Nothing was stored.
         self.assertEqual(a.get("/api/orgs").json(), {"orgs": []})
-        self.assertEqual(a.get("/api/keys").json(), {"keys": []})
+        self.assertEqual(a.get("/api/keys").json(), {"keys": [], "next_cursor": None})
         key, _ = create_key(a, "fine")
         for label, text in INVISIBLE.items():
             with self.subTest(label, patch=True):
