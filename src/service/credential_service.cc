@@ -6,6 +6,7 @@
 #include "service/account_service.h"
 #include "service/mail_content.h"
 #include "service/password_check.h"
+#include "service/validation.h"
 
 namespace tfzo {
 namespace {
@@ -79,6 +80,9 @@ Status CredentialService::ForgotPassword(std::string_view email, const std::stri
   RETURN_IF_ERROR(Throttle(limiters_.reset_client, ip, true));
   auto found = deps_.store.FindAccountByEmail(address);
   if (!found.ok() && found.status().code() != StatusCode::kNotFound) return found.status();
+  // The addresses nobody can type (a deleted, released or service account's) are nobody's
+  // inbox: asked for, they are answered as unknown, and no link is made for them.
+  if (found.ok() && !CheckEmail("email", found->email).ok()) found = NotFound("no such account");
   // Whoever asked is unknown: no actor. Without an account the event names none, and nobody's
   // audit log shows it; it is written all the same, so both answers cost one write.
   const std::string target = found.ok() ? found->id : "";

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/digest.h"
+#include "service/service_account_service.h"
 #include "service/session_purge.h"
 #include "service/validation.h"
 #include "testing/service_world.h"
@@ -224,6 +225,28 @@ TEST_F(CredentialServiceTest, DeleteAccountNeedsThePasswordAndFreesTheAddress) {
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].to, "ada@example.com");
   EXPECT_TRUE(accounts_.Signup("ada@example.com", Secret("password123"), "Ada 2", kIp).ok());
+}
+
+// Placeholder addresses carry the account's id, which is mixed-case base62 and so is usually
+// not found by a lower-cased lookup; an id that happens to be all lower-case must not make the
+// address someone's inbox.
+TEST_F(CredentialServiceTest, NoResetLinkIsMadeForAnAddressNobodyCanType) {
+  for (const std::string& placeholder :
+       {ServiceAccountEmail("acc_lowercase1"), DeletedEmail("acc_lowercase2")}) {
+    const std::string id = placeholder.substr(0, placeholder.find('@'));
+    ASSERT_TRUE(store_
+                    ->CreateAccount({.id = id,
+                                     .email = placeholder,
+                                     .name = "",
+                                     .password_hash = "",
+                                     .created_at = clock_.Now()},
+                                    {"ev_" + id, clock_.Now(), "account.signup", id, {}, id, kIp})
+                    .ok());
+    ASSERT_TRUE(store_->FindAccountByEmail(placeholder).ok());
+    TakeMails();
+    EXPECT_TRUE(credentials_.ForgotPassword(placeholder, kIp).ok());  // the unknown's answer
+    EXPECT_TRUE(TakeMails().empty()) << placeholder;
+  }
 }
 
 TEST(SanitizeUserAgent, KeepsPrintableAsciiAndBoundsTheLength) {
