@@ -107,4 +107,19 @@ describe('the keys list', () => {
     await eventually(async () => (await rows().count()) === 4, { message: 'four revoked keys' });
     assert.equal(await rows().getByRole('checkbox').count(), 0, 'revoked keys cannot be selected');
   });
+
+  it('shows every key scoped to an organization on its page, past the first page', async () => {
+    const org = await api.call('POST', '/api/orgs', { name: 'Wide' });
+    assert.equal(org.status, 201);
+    for (let i = 0; i < 101; i += 1) {
+      const res = await api.call('POST', '/api/keys', { name: `scoped-${i}`, org_id: org.body.org.id });
+      assert.equal(res.status, 201);
+    }
+    const listed = await api.call('GET', `/api/orgs/${org.body.org.id}/keys`);
+    assert.equal(listed.body.keys.length, 100, 'the API pages the list');
+    assert.ok(listed.body.next_cursor);
+    await page.goto(`${server.url}/#/orgs/${encodeURIComponent(org.body.org.id)}`);
+    const orgRows = page.locator('table.org-keys-table tbody tr');
+    await eventually(async () => (await orgRows.count()) === 101, { message: 'all 101 scoped keys' });
+  });
 });

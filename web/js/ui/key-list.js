@@ -33,6 +33,22 @@ export async function fetchKeys(filter, cursor = null) {
 }
 
 /**
+ * Every key a list path answers, following next_cursor page by page: for the views that show
+ * or name all of them (an organization's keys, the audit log's names).
+ */
+export async function fetchAllKeys(path) {
+  const keys = [];
+  let cursor = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await get(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path);
+    keys.push(...((res && res.keys) || []));
+    cursor = (res && res.next_cursor) || null;
+  } while (cursor);
+  return keys;
+}
+
+/**
  * The toolbar above the table: the status select and the search box. `onChange(filter)` runs
  * when the status changes, and once typing pauses in the search box.
  */

@@ -6,6 +6,7 @@ import { h, clear, busy, toast } from '../dom.js';
 import { timeEl, actionLabel } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, muted, emptyState } from '../ui/table.js';
+import { fetchAllKeys } from '../ui/key-list.js';
 
 const PAGE = 50;
 
@@ -13,10 +14,10 @@ const PAGE = 50;
 async function loadNames(session) {
   const names = new Map();
   const [keys, orgs] = await Promise.all([
-    get('/api/keys').catch(() => ({ keys: [] })),
+    fetchAllKeys('/api/keys').catch(() => []),
     get('/api/orgs').catch(() => ({ orgs: [] })),
   ]);
-  for (const k of (keys && keys.keys) || []) names.set(k.id, `key “${k.name}”`);
+  for (const k of keys) names.set(k.id, `key “${k.name}”`);
   for (const o of (orgs && orgs.orgs) || []) names.set(o.id, o.name);
   const me = session.account;
   if (me) names.set(me.id, me.email);

@@ -6,6 +6,7 @@ import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
 import { invitationsCard } from '../ui/org-invitations.js';
 import { serviceAccountsCard } from '../ui/org-service-accounts.js';
+import { fetchAllKeys } from '../ui/key-list.js';
 import { timeEl } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
@@ -173,9 +174,8 @@ function orgKeyRow(page, k, now) {
 }
 
 async function loadKeys(page) {
-  const data = await get(`/api/orgs/${seg(page.org.id)}/keys`);
+  const keys = await fetchAllKeys(`/api/orgs/${seg(page.org.id)}/keys`);
   if (!page.isCurrent()) return;
-  const keys = (data && data.keys) || [];
   clear(page.keysHost);
   if (!keys.length) {
     page.keysHost.append(emptyState('key', 'No scoped keys', 'Keys scoped to this organization appear here.'));
