@@ -303,6 +303,35 @@ class ServerTestCase(unittest.TestCase):
         self.assertTrue(body["error"]["message"])
 
 
+class TwoNodesTestCase(unittest.TestCase):
+    """A test class with two server nodes, `a` and `b`, on one database of a throwaway
+    PostgreSQL cluster of its own (scripts/pg-test-cluster), started in setUpClass."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="tfzo-two-nodes-")
+        server_url = pg_cluster("start", cls.dir)
+        psql(server_url, "CREATE DATABASE tfzo_two_nodes")
+        db = server_url.rsplit("/", 1)[0] + "/tfzo_two_nodes"
+        cls.nodes = []
+        try:
+            for _ in range(2):
+                cls.nodes.append(Server(db=db).start())
+        except Exception:
+            cls.tearDownClass()
+            raise
+        cls.a, cls.b = cls.nodes
+
+    @classmethod
+    def tearDownClass(cls):
+        for n in cls.nodes:
+            n.cleanup()
+        try:
+            pg_cluster("destroy", cls.dir)
+        finally:
+            shutil.rmtree(cls.dir, ignore_errors=True)
+
+
 def raw_request(server, data, timeout=5):
     """Sends raw bytes; returns what the server answers until it closes (or resets)."""
     with socket.create_connection((server.host, server.port), timeout=timeout) as s:

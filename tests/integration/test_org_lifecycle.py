@@ -4,15 +4,12 @@ sharing PostgreSQL."""
 
 import re
 import secrets
-import shutil
-import tempfile
 import time
 import unittest
 
-from harness import (Client, Server, ServerTestCase, create_key, create_org, join, mail_text,
-                     mails_in, outbox_dir, psql, refused_after, wait_for_mails,
+from harness import (Client, ServerTestCase, TwoNodesTestCase, create_key, create_org, join,
+                     mail_text, mails_in, outbox_dir, refused_after, wait_for_mails,
                      wait_for_queued_mails)
-from harness import pg_cluster as cluster
 
 ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 HANDLE_RE = re.compile(r"^[a-z0-9](-?[a-z0-9])*$")
@@ -273,33 +270,9 @@ class OrgLifecycleTest(ServerTestCase):
                          ("org.renamed", org["id"], a.account["id"]))
 
 
-class OrgLifecycleAcrossNodesTest(unittest.TestCase):
+class OrgLifecycleAcrossNodesTest(TwoNodesTestCase):
     """Two nodes on one PostgreSQL (as test_multinode): a deletion on A is refused on B at once,
     a rename on A is seen on B."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="tfzo-orgs-multinode-")
-        server_url = cluster("start", cls.dir)
-        psql(server_url, "CREATE DATABASE tfzo_orgs")
-        db = server_url.rsplit("/", 1)[0] + "/tfzo_orgs"
-        cls.nodes = []
-        try:
-            for _ in range(2):
-                cls.nodes.append(Server(db=db).start())
-        except Exception:
-            cls.tearDownClass()
-            raise
-        cls.a, cls.b = cls.nodes
-
-    @classmethod
-    def tearDownClass(cls):
-        for n in cls.nodes:
-            n.cleanup()
-        try:
-            cluster("destroy", cls.dir)
-        finally:
-            shutil.rmtree(cls.dir, ignore_errors=True)
 
     def test_delete_on_a_revokes_on_b_and_rename_on_a_shows_on_b(self):
         owner, member = Client(self.a), Client(self.a)

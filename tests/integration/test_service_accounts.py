@@ -2,14 +2,11 @@
 rotate and revoke their keys; the keys reach that organization only, survive their creator
 leaving it, and die at once when the service account is deleted."""
 
-import shutil
-import tempfile
 import time
 import unittest
 
-from harness import (Client, Server, ServerTestCase, create_key, create_org, join, outbox_dir,
-                     psql, refused_after)
-from harness import pg_cluster as cluster
+from harness import (Client, ServerTestCase, TwoNodesTestCase, create_key, create_org, join,
+                     outbox_dir, refused_after)
 
 SA_FIELDS = {"id", "org_id", "name", "description", "created_by", "created_at"}
 LIMIT = 1.0  # seconds: docs/spec/API.md's bound for a revocation on every node
@@ -196,34 +193,10 @@ class ServiceAccountsTest(ServerTestCase):
             cli.cleanup()
 
 
-class ServiceAccountsAcrossNodesTest(unittest.TestCase):
+class ServiceAccountsAcrossNodesTest(TwoNodesTestCase):
     """Two nodes on one PostgreSQL (as test_multinode): a service account's key made on A works
     on B, survives its creator leaving, and is refused on B within a second of the service
     account's deletion on A."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="tfzo-sa-multinode-")
-        server_url = cluster("start", cls.dir)
-        psql(server_url, "CREATE DATABASE tfzo_sa")
-        db = server_url.rsplit("/", 1)[0] + "/tfzo_sa"
-        cls.nodes = []
-        try:
-            for _ in range(2):
-                cls.nodes.append(Server(db=db).start())
-        except Exception:
-            cls.tearDownClass()
-            raise
-        cls.a, cls.b = cls.nodes
-
-    @classmethod
-    def tearDownClass(cls):
-        for n in cls.nodes:
-            n.cleanup()
-        try:
-            cluster("destroy", cls.dir)
-        finally:
-            shutil.rmtree(cls.dir, ignore_errors=True)
 
     def test_deleting_on_a_refuses_its_keys_on_b(self):
         owner, creator = Client(self.a), Client(self.a)
