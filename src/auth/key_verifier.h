@@ -82,11 +82,13 @@ class KeyVerifier {
   KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage)
       : KeyVerifier(store, clock, usage, Options{}) {}
 
-  // The key's state when it is valid now; otherwise kKeyMalformed, kKeyInvalid, kKeyRevoked or
-  // kKeyExpired with a message a person can act on. A valid use is recorded.
+  // The key's state when it is valid now; otherwise kKeyMalformed, kKeyInvalid, kKeyRevoked,
+  // kKeyExpired or (its organization's key policy) kRotationOverdue, with a message a person
+  // can act on. A valid use is recorded.
   Result<KeyState> Verify(std::string_view key);
 
-  // kPermissionDenied, naming the permission, when the key lacks `needed`.
+  // kPermissionDenied, naming the permission, when the key lacks `needed` or its organization's
+  // key policy does not allow it (KeyState::granted).
   static Status CheckPermission(const KeyState& key, Permission needed);
 
   // kIpNotAllowed, naming `address`, when the key has allowed addresses and `address` (the
@@ -144,6 +146,9 @@ class KeyVerifier {
   // Both at `now`, read once per check.
   Result<KeyState> FindState(const Digest& digest, Time now);
   Result<KeyState> Judge(KeyState state, Time now);
+  // The organization's key policy at `now`: kKeyExpired past its lifetime, kRotationOverdue
+  // past its rotation or without the expiration it requires.
+  static Status JudgePolicy(const KeyState& state, Time now);
   Serving ServingAt(Time now) const;
   // Ok when a cached entry may be used at `now` (counting a stale use), else kUnavailable.
   Status CheckServable(Time now);

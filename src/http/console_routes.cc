@@ -69,8 +69,7 @@ Result<KeyService::CreateRequest> ReadKeyCreate(const JsonBody& body) {
   ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
   create.description = description.value_or("");
   ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
-  ASSIGN_OR_RETURN(auto permissions, ReadPermissions(body));
-  create.permissions = permissions.value_or(Permissions::All());
+  ASSIGN_OR_RETURN(create.permissions, ReadPermissions(body));
   ASSIGN_OR_RETURN(auto allowed_ips,
                    body.OptionalStrings("allowed_ips", KeyService::kMaxAllowedIps));
   create.allowed_ips = allowed_ips.value_or(std::vector<std::string>());
@@ -216,6 +215,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   AddCredentialRoutes(routes, svc);
   AddTwoFactorRoutes(routes, svc);
   AddServiceAccountRoutes(routes, svc);
+  AddPolicyRoutes(routes, svc);
 
   // Organizations.
   routes.Console(verb::get, "/api/orgs",

@@ -42,6 +42,7 @@ void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
 void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc);
 void AddTwoFactorRoutes(Routes& routes, const ConsoleServices& svc);
 void AddServiceAccountRoutes(Routes& routes, const ConsoleServices& svc);
+void AddPolicyRoutes(Routes& routes, const ConsoleServices& svc);
 
 // The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
 HttpResponse SessionStarted(bool secure_cookie, beast_http::status st,

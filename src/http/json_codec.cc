@@ -225,6 +225,17 @@ json MemberJson(const MembershipRecord& m, bool show_two_factor) {
   return j;
 }
 
+json PolicyJson(const OrgPolicy& p) {
+  const auto days = [](const std::optional<int>& d) { return d ? json(*d) : json(nullptr); };
+  return json{{"max_lifetime_days", days(p.max_lifetime_days)},
+              {"require_expiration", p.require_expiration},
+              {"rotate_every_days", days(p.rotate_every_days)},
+              {"revoke_unused_after_days", days(p.revoke_unused_after_days)},
+              {"allowed_permissions",
+               p.allowed_permissions ? json(p.allowed_permissions->Names()) : json(nullptr)},
+              {"updated_at", TimeJson(p.updated_at)}};
+}
+
 json KeyJson(const KeyRecord& k, Time now) {
   return {{"id", k.id},
           {"name", k.name},

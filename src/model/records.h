@@ -203,6 +203,22 @@ struct KeyPage {
   std::optional<KeyCursor> next;
 };
 
+// An organization's key policy (docs/spec/API.md "Organization key policy"): rules for the keys
+// scoped to it, its service accounts' keys included, applied at their creation, rotation, edit
+// and every check. An unset rule is no rule; "days" count from the key's creation or last
+// rotation.
+struct OrgPolicy {
+  std::optional<int> max_lifetime_days{};
+  bool require_expiration = false;
+  std::optional<int> rotate_every_days{};
+  std::optional<int> revoke_unused_after_days{};
+  std::optional<Permissions> allowed_permissions{};  // nullopt: every permission
+  std::optional<Time> updated_at{};                  // nullopt: never set
+  std::string updated_by{};                          // the owner who set it last
+
+  bool operator==(const OrgPolicy&) const = default;
+};
+
 // Per-account quotas the store enforces inside the transaction that would exceed them, so that
 // two nodes cannot both pass (nullopt: no limit).
 struct Quotas {
@@ -233,6 +249,19 @@ struct KeyState {
   Permissions permissions = Permissions::All();
   // The key has allowed addresses (KeyRecord::allowed_ips): a check needs the key's record.
   bool ip_restricted = false;
+  // What its organization's key policy makes of the key (model/org_policy.h), decided at every
+  // check; the default is no rule (an unscoped key, or an organization without a policy).
+  struct Policy {
+    std::optional<Time> rotate_by{};           // refused (rotation_overdue) from then until rotated
+    std::optional<Time> lifetime_ends{};       // refused as expired from then on
+    bool expiration_required = false;          // refused (rotation_overdue) while it never expires
+    Permissions allowed = Permissions::All();  // what the key's permissions may grant
+    bool operator==(const Policy&) const = default;
+  };
+  Policy policy{};
+
+  // The permissions a request may use: the key's, within what its organization allows.
+  Permissions granted() const { return permissions.Within(policy.allowed); }
 
   // Every field: a body rendered from one state is never handed out for another.
   bool operator==(const KeyState&) const = default;
@@ -314,10 +343,10 @@ struct EventRecord {
 // change log (`seq`, from 1, in commit order, without holes). kEverything: changes may have been
 // missed beyond what the log still holds, and every cache must be dropped; it has no number.
 struct Change {
-  enum class Kind { kKey, kMembership, kEverything, kAccount };
+  enum class Kind { kKey, kMembership, kEverything, kAccount, kOrg };
   Kind kind = Kind::kEverything;
   std::string key_id{};      // kKey: rotated, revoked or edited
-  std::string org_id{};      // kMembership: added, removed (or the org created)
+  std::string org_id{};      // kMembership: added, removed (or the org created); kOrg: its policy
   std::string account_id{};  // kMembership; kAccount: its address or verification changed
   int64_t seq = 0;
 };

@@ -164,6 +164,14 @@ class Store {
   // Sets the name, handle and require_two_factor of the live organization `org.id` (kNotFound
   // when there is none; kConflict when another live organization has the handle).
   virtual Status UpdateOrg(const OrgRecord& org, const EventRecord& event) = 0;
+  // The live organization's key policy (an empty OrgPolicy when none was ever set; kNotFound
+  // when there is no such live organization).
+  virtual Result<OrgPolicy> FindOrgPolicy(std::string_view org_id) = 0;
+  // Sets the live organization's key policy (kNotFound when there is none), with `event`. A
+  // change of kind org: every node drops its cached states of the organization's keys, so the
+  // policy holds at their next check.
+  virtual Status SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                              const EventRecord& event) = 0;
   // Changes a member's role. kNotFound when not a member; kConflict when it would leave the org
   // without an owner.
   virtual Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,

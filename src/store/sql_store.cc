@@ -137,6 +137,10 @@ Change MembershipChange(std::string_view org_id, std::string_view account_id) {
                 .account_id = std::string(account_id)};
 }
 
+Change OrgChange(std::string_view org_id) {
+  return Change{.kind = Change::Kind::kOrg, .org_id = std::string(org_id)};
+}
+
 Change AccountChange(std::string_view account_id) {
   return Change{.kind = Change::Kind::kAccount, .account_id = std::string(account_id)};
 }
@@ -151,6 +155,8 @@ std::string_view ChangeKindName(Change::Kind kind) {
       return "key";
     case Change::Kind::kAccount:
       return "account";
+    case Change::Kind::kOrg:
+      return "org";
     case Change::Kind::kMembership:
     case Change::Kind::kEverything:
       break;
@@ -728,6 +734,31 @@ Status SqlStore::UpdateOrg(const OrgRecord& org, const EventRecord& event) {
     for (const std::string& account : members) {
       changes.push_back(MembershipChange(org.id, account));
     }
+    return InsertEvent(c, event);
+  });
+}
+
+Result<OrgPolicy> SqlStore::FindOrgPolicy(std::string_view org_id) {
+  return ReadFirst(*db_, sql::kFindOrgPolicy, {org_id}, ReadOrgPolicy, "no such organization");
+}
+
+Status SqlStore::SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                              const EventRecord& event) {
+  const auto days = [](const std::optional<int>& d) -> SqlParam {
+    return d ? SqlParam(*d) : SqlParam(std::nullopt);
+  };
+  const std::optional<std::string> allowed =
+      policy.allowed_permissions ? std::optional(policy.allowed_permissions->ToStored())
+                                 : std::nullopt;
+  return Write(OrgChange(org_id), event.at, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kSetOrgPolicy,
+               {org_id, days(policy.max_lifetime_days), int64_t{policy.require_expiration ? 1 : 0},
+                days(policy.rotate_every_days), days(policy.revoke_unused_after_days), allowed,
+                policy.updated_at.value_or(event.at), policy.updated_by})
+            .status());
     return InsertEvent(c, event);
   });
 }

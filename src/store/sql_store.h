@@ -93,6 +93,9 @@ class SqlStore final : public Store {
                    const EventRecord& event) override;
   Result<OrgRecord> FindOrg(std::string_view org_id) override;
   Status UpdateOrg(const OrgRecord& org, const EventRecord& event) override;
+  Result<OrgPolicy> FindOrgPolicy(std::string_view org_id) override;
+  Status SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                      const EventRecord& event) override;
   Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
                        const EventRecord& event) override;
   Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) override;

@@ -27,6 +27,13 @@ namespace tfzo::sql {
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
 #define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
+// An org_policies row p (ReadOrgPolicy): every column NULL when a LEFT JOIN found none.
+#define TFZO_POLICY_COLUMNS                                                                \
+  "p.max_lifetime_days AS max_lifetime_days, p.require_expiration AS require_expiration, " \
+  "p.rotate_every_days AS rotate_every_days, "                                             \
+  "p.revoke_unused_after_days AS revoke_unused_after_days, "                               \
+  "p.allowed_permissions AS allowed_permissions, p.updated_at AS policy_updated_at, "      \
+  "p.updated_by AS policy_updated_by "
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
 #define TFZO_MEMBERSHIP_SELECT                                                              \
@@ -406,12 +413,30 @@ inline constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE
 inline constexpr char kSetRevoked[] =
     "UPDATE api_keys SET revoked_at = $2, previous_valid_until = NULL WHERE id = $1";
 
+// With the policy of the key's organization, if it has one (ReadKeyState applies it).
 inline constexpr char kFindKeyBySecret[] =
     "SELECT k.id AS key_id, k.account_id AS account_id, k.org_id AS org_id, "
     "k.expires_at AS expires_at, k.revoked_at AS key_revoked_at, "
     "s.revoked_at AS secret_revoked_at, k.permissions AS permissions, "
-    "CASE WHEN k.allowed_ips = '' THEN 0 ELSE 1 END AS ip_restricted "
-    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1";
+    "CASE WHEN k.allowed_ips = '' THEN 0 ELSE 1 END AS ip_restricted, "
+    "COALESCE(k.rotated_at, k.created_at) AS since, " TFZO_POLICY_COLUMNS
+    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id "
+    "LEFT JOIN org_policies p ON p.org_id = k.org_id WHERE s.digest = $1";
+
+// A live organization's policy (every column NULL when it has none).
+inline constexpr char kFindOrgPolicy[] = "SELECT o.id AS id, " TFZO_POLICY_COLUMNS
+                                         "FROM orgs o LEFT JOIN org_policies p ON p.org_id = o.id "
+                                         "WHERE o.id = $1 AND o.deleted_at IS NULL";
+inline constexpr char kSetOrgPolicy[] =
+    "INSERT INTO org_policies (org_id, max_lifetime_days, require_expiration, rotate_every_days, "
+    "revoke_unused_after_days, allowed_permissions, updated_at, updated_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id) DO UPDATE SET "
+    "max_lifetime_days = excluded.max_lifetime_days, "
+    "require_expiration = excluded.require_expiration, "
+    "rotate_every_days = excluded.rotate_every_days, "
+    "revoke_unused_after_days = excluded.revoke_unused_after_days, "
+    "allowed_permissions = excluded.allowed_permissions, updated_at = excluded.updated_at, "
+    "updated_by = excluded.updated_by";
 
 inline constexpr char kHostInOrg[] = "SELECT 1 AS found FROM hosts WHERE id = $1 AND org_id = $2";
 
