@@ -113,7 +113,8 @@ const std::vector<Command>& Commands() {
                 kOrg},
        .handler = InitWorkspace},
       {.name = "scan",
-       .usage = {"2501 scan [PATH...] [--staged]", "2501 scan --install-hook"},
+       .usage = {"2501 scan [PATH...] [--staged]", "2501 scan [PATH...] --revoke [--yes]",
+                 "2501 scan --install-hook"},
        .help = "Find 2501 API keys (valid checksum) in files; exit 1 when any is found",
        .args = {{"PATH", "",
                  "Files or directories (default: the current directory; inside a git work "
@@ -131,7 +132,15 @@ const std::vector<Command>& Commands() {
                  "commit that adds a key",
                  &Invocation::install_hook,
                  false,
-                 {"PATH", "--staged"}}},
+                 {"PATH", "--staged"}},
+                {"--revoke",
+                 "",
+                 "Report the keys found to the profile's server (or --host) as exposed: every "
+                 "live one is revoked at once and its owner told. Asks first",
+                 &Invocation::revoke,
+                 false,
+                 {"--staged", "--install-hook"}},
+                {"--yes", "", "With --revoke: report without asking", &Invocation::yes}}},
        .handler = Scan,
        .reads_config = false},
   };
