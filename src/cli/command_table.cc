@@ -140,7 +140,12 @@ const std::vector<Command>& Commands() {
                  &Invocation::revoke,
                  false,
                  {"--staged", "--install-hook"}},
-                {"--yes", "", "With --revoke: report without asking", &Invocation::yes}}},
+                {"--yes",
+                 "",
+                 "With --revoke: report without asking",
+                 &Invocation::yes,
+                 false,
+                 {"--staged", "--install-hook"}}}},
        .handler = Scan,
        .reads_config = false},
   };

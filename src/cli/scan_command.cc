@@ -143,11 +143,11 @@ Status CheckCanAsk(CommandContext& context) {
         CliError(ExitCode::kUsage, "usage", "--yes goes with --revoke", context.UsageHint()));
   }
   if (inv.revoke && !inv.yes && !StdinIsTerminal()) {
-    return context.Fail(CliError(
-        ExitCode::kUsage, "usage",
-        "--revoke asks before it reports keys, and stdin is not a terminal: pass --yes to "
-        "report without asking",
-        "Usage: 2501 scan [PATH...] --revoke [--yes]"));
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage",
+                 "--revoke asks before it reports keys, and stdin is not a terminal: pass --yes to "
+                 "report without asking",
+                 "Usage: 2501 scan [PATH...] --revoke [--yes]"));
   }
   return Status::Ok();
 }

@@ -32,9 +32,9 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
     : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
-  AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials,
-                            s.two_factor, s.service_accounts, s.clock, options.secure_cookie,
-                            s.exposure});
+  AddConsoleRoutes(routes,
+                   {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials, s.two_factor,
+                    s.service_accounts, s.clock, options.secure_cookie, s.exposure});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
   AddExposureRoutes(routes, s.exposure, metrics);

@@ -47,7 +47,8 @@ class Api {
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;
-    ExposureService& exposure;  // reports of exposed keys; the session's exposed_keys
+    // Reports of exposed keys; the session's exposed_keys.
+    ExposureService& exposure;
     Authenticator& sessions;  // console routes
     Authenticator& bearer;    // CLI routes
     KeyVerifier& verifier;    // {org} scope checks, cache figures

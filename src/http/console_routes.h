@@ -26,7 +26,7 @@ struct ConsoleServices {
   TwoFactorService& two_factor;
   ServiceAccountService& service_accounts;
   const Clock& clock;
-  bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
+  bool secure_cookie;         // served over TLS: the session cookie is __Host- and Secure
   ExposureService& exposure;  // GET /api/session's exposed_keys
 };
 

@@ -11,9 +11,9 @@ void AddExposureRoutes(Routes& routes, ExposureService& exposure, Metrics& metri
                   if (!body.Has("credentials")) {
                     return InvalidRequest("credentials: required, an array of strings");
                   }
-                  ASSIGN_OR_RETURN(auto credentials,
-                                   body.OptionalStrings("credentials",
-                                                        ExposureService::kMaxCredentials));
+                  ASSIGN_OR_RETURN(
+                      auto credentials,
+                      body.OptionalStrings("credentials", ExposureService::kMaxCredentials));
                   if (!credentials) {
                     return InvalidRequest("credentials: must be an array of strings");
                   }
@@ -21,8 +21,7 @@ void AddExposureRoutes(Routes& routes, ExposureService& exposure, Metrics& metri
                                    exposure.Report(*credentials, request.remote_ip));
                   metrics.RecordExposedCredentials(tally.revoked, tally.inactive, tally.unknown,
                                                    tally.malformed);
-                  return Json({{"received", credentials->size()}},
-                              beast_http::status::accepted);
+                  return Json({{"received", credentials->size()}}, beast_http::status::accepted);
                 });
 }
 

@@ -48,11 +48,12 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;  // guarded
   std::map<std::string, uint64_t> key_checks_;                                   // guarded
   std::map<std::string, uint64_t> rate_limited_;                                 // guarded
-  // revoked, inactive, unknown, malformed
-  std::array<uint64_t, 4> exposed_{};  // guarded
   std::array<uint64_t, kBuckets.size() + 1> latency_buckets_{};                  // guarded
   double latency_sum_ = 0;                                                       // guarded
   uint64_t latency_count_ = 0;                                                   // guarded
+
+  // Exposed credentials reported: revoked, inactive, unknown, malformed. Guarded by mu_.
+  std::array<uint64_t, 4> exposed_{};
 };
 
 }  // namespace tfzo::http

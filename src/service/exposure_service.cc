@@ -21,8 +21,8 @@ MailMessage ExposedMail(const ServiceDeps& deps, std::string to, const KeyRecord
   if (key.org_id) facts.emplace_back("Organization", key.org_name);
   facts.emplace_back("Revoked", FormatRfc3339(at));
   facts.emplace_back("Reported from address", ip);
-  std::string subject = fmt::format("{} \"{}\" was reported as exposed and revoked", whose,
-                                    key.name);
+  std::string subject =
+      fmt::format("{} \"{}\" was reported as exposed and revoked", whose, key.name);
   subject[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(subject[0])));
   return ComposeMail(
       std::move(to),
@@ -129,8 +129,7 @@ Result<std::vector<MailMessage>> ExposureService::Mails(const KeyRecord& key, co
 }
 
 Result<std::vector<KeyRecord>> ExposureService::ListReported(const Caller& caller) {
-  return deps_.store.ListExposedKeys(caller.account_id, deps_.clock.Now() - kListedFor,
-                                     kMaxListed);
+  return deps_.store.ListExposedKeys(caller.account_id, deps_.clock.Now() - kListedFor, kMaxListed);
 }
 
 }  // namespace tfzo

@@ -22,7 +22,7 @@ namespace tfzo::sql {
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
-  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "           \
+  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "                 \
   "k.exposed_at AS exposed_at "
 #define TFZO_KEY_FROM                                       \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
@@ -412,8 +412,7 @@ inline constexpr char kSetRevoked[] =
 inline constexpr char kSetExposed[] = "UPDATE api_keys SET exposed_at = $2 WHERE id = $1";
 // The keys of account $1, and of the service accounts of the live organizations it owns,
 // reported exposed at or after $2, newest first (GET /api/session's exposed_keys).
-inline constexpr char kListExposedKeys[] =
-    TFZO_KEY_SELECT
+inline constexpr char kListExposedKeys[] = TFZO_KEY_SELECT
     "WHERE k.exposed_at >= $2 AND (k.account_id = $1 OR k.account_id IN ("
     "SELECT sa.id FROM service_accounts sa JOIN memberships m ON m.org_id = sa.org_id "
     "AND m.account_id = $1 AND m.role = 'owner' JOIN orgs mo ON mo.id = sa.org_id "
