@@ -145,7 +145,7 @@ const std::vector<Command>& Commands() {
                  "With --revoke: report without asking",
                  &Invocation::yes,
                  false,
-                 {"--staged", "--install-hook"}}}},
+                 {"--staged", "--install-hook"}}},
        .handler = Scan,
        .reads_config = false},
   };
