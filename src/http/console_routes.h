@@ -6,6 +6,7 @@
 #include "service/account_service.h"
 #include "service/credential_service.h"
 #include "service/email_service.h"
+#include "service/exposure_service.h"
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
@@ -25,7 +26,8 @@ struct ConsoleServices {
   TwoFactorService& two_factor;
   ServiceAccountService& service_accounts;
   const Clock& clock;
-  bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
+  bool secure_cookie;         // served over TLS: the session cookie is __Host- and Secure
+  ExposureService& exposure;  // GET /api/session's exposed_keys
 };
 
 // The console's routes (docs/spec/API.md "Console"): sign-up and login, then the session

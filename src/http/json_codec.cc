@@ -256,7 +256,8 @@ json KeyJson(const KeyRecord& k, Time now) {
                                        : json(nullptr)},
           {"service_account", k.service_account_name
                                   ? json({{"id", k.account_id}, {"name", *k.service_account_name}})
-                                  : json(nullptr)}};
+                                  : json(nullptr)},
+          {"exposed_at", TimeJson(k.exposed_at)}};
 }
 
 json ServiceAccountJson(const ServiceAccountRecord& s) {

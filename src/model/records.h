@@ -159,6 +159,8 @@ struct KeyRecord {
   std::optional<Time> previous_valid_until{};
   // Filled by reads: the service account's name when the key is one's (account_id is its id).
   std::optional<std::string> service_account_name{};
+  // When it was revoked because its value was reported exposed (Store::RevokeExposedKey).
+  std::optional<Time> exposed_at{};
 };
 
 // A service account (migration 0010): an account for shared automation that belongs to one

@@ -278,6 +278,15 @@ class Store {
   virtual Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
                                                const std::vector<EventRecord>& events, Time at) = 0;
   virtual Result<KeyState> FindKeyBySecret(const Digest& digest) = 0;
+  // RevokeKey for a key whose value was reported exposed: the same transaction also sets its
+  // exposed_at to `at`. A key already revoked keeps its revocation, gets no exposed_at and no
+  // event (nor the event's mails); returns the first revocation's time.
+  virtual Result<Time> RevokeExposedKey(std::string_view key_id, Time at,
+                                        const EventRecord& event) = 0;
+  // The keys of the account, and of the service accounts of the live organizations it owns,
+  // reported exposed at or after `since`: newest report first, at most `limit`.
+  virtual Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
+                                                         int limit) = 0;
   // Records uses in one statement batch; last_used_at only moves forward.
   virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
 
@@ -295,7 +304,8 @@ class Store {
   // Audit events.
   virtual Status AppendEvent(const EventRecord& event) = 0;
   // Newest first: events whose actor is the account, events without an actor that target it
-  // (someone's failed sign-in for its email), and events of orgs it owns. With `before`,
+  // (someone's failed sign-in for its email), events of orgs it owns, and the reports of its
+  // keys as exposed (key.exposed). With `before`,
   // only events older than that event id.
   virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                                       std::optional<std::string> before) = 0;

@@ -109,7 +109,8 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .permissions = Permissions::FromStored(r.Text("permissions")),
                    .allowed_ips = SplitWords(r.Text("allowed_ips")),
                    .previous_valid_until = r.OptTime("previous_valid_until"),
-                   .service_account_name = r.OptText("service_account_name")};
+                   .service_account_name = r.OptText("service_account_name"),
+                   .exposed_at = r.OptTime("exposed_at")};
 }
 
 ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {

@@ -1103,6 +1103,16 @@ Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
 }
 
 Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRecord& event) {
+  return RevokeOneKey(key_id, at, event, /*exposed=*/false);
+}
+
+Result<Time> SqlStore::RevokeExposedKey(std::string_view key_id, Time at,
+                                        const EventRecord& event) {
+  return RevokeOneKey(key_id, at, event, /*exposed=*/true);
+}
+
+Result<Time> SqlStore::RevokeOneKey(std::string_view key_id, Time at, const EventRecord& event,
+                                    bool exposed) {
   const Change change = KeyChange(key_id);
   return Write(change, event.at, [&](SqlConnection& c) -> Result<Time> {
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
@@ -1110,9 +1120,15 @@ Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRe
     if (revoked.has_value()) return *revoked;  // already revoked: no change, no event
     RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
     RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
+    if (exposed) RETURN_IF_ERROR(c.Exec(sql::kSetExposed, {key_id, at}).status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     return at;
   });
+}
+
+Result<std::vector<KeyRecord>> SqlStore::ListExposedKeys(std::string_view account_id, Time since,
+                                                         int limit) {
+  return ReadAll(*db_, sql::kListExposedKeys, {account_id, since, int64_t{limit}}, ReadKey);
 }
 
 Result<std::vector<Time>> SqlStore::RevokeKeys(std::string_view account_id,

@@ -140,6 +140,10 @@ class SqlStore final : public Store {
   Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
                                        const std::vector<EventRecord>& events, Time at) override;
   Result<KeyState> FindKeyBySecret(const Digest& digest) override;
+  Result<Time> RevokeExposedKey(std::string_view key_id, Time at,
+                                const EventRecord& event) override;
+  Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
+                                                 int limit) override;
   Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) override;
 
   Status CreateAgent(const AgentRecord& agent) override;
@@ -180,6 +184,9 @@ class SqlStore final : public Store {
   template <typename Body>
   auto Write(Time at, Body&& body)
       -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>()));
+  // RevokeKey, and RevokeExposedKey when `exposed`.
+  Result<Time> RevokeOneKey(std::string_view key_id, Time at, const EventRecord& event,
+                            bool exposed);
   // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.
   Result<int64_t> AppendChange(SqlConnection& c, Change& change, Time at);
 

@@ -22,7 +22,8 @@ namespace tfzo::sql {
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
-  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "
+  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "                 \
+  "k.exposed_at AS exposed_at "
 #define TFZO_KEY_FROM                                       \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
@@ -48,7 +49,9 @@ namespace tfzo::sql {
   "e.org_id AS org_id, e.target_id AS target_id, e.ip AS ip FROM audit_events e " \
   "WHERE (e.actor_id = $1 OR (e.actor_id IS NULL AND e.target_id = $1) "          \
   "OR e.org_id IN (SELECT m.org_id FROM memberships m "                           \
-  "WHERE m.account_id = $1 AND m.role = 'owner')) "
+  "WHERE m.account_id = $1 AND m.role = 'owner') "                                \
+  "OR (e.action = 'key.exposed' AND e.target_id IN (SELECT x.id FROM api_keys x " \
+  "WHERE x.account_id = $1 AND x.exposed_at IS NOT NULL))) "
 #define TFZO_AGENT_SELECT \
   "SELECT id AS id, org_id AS org_id, name AS name, host_id AS host_id, created_at AS created_at "
 #define TFZO_HOST_SELECT \
@@ -412,6 +415,15 @@ inline constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE
 
 inline constexpr char kSetRevoked[] =
     "UPDATE api_keys SET revoked_at = $2, previous_valid_until = NULL WHERE id = $1";
+// A revocation because the key's value was reported exposed (Store::RevokeExposedKey).
+inline constexpr char kSetExposed[] = "UPDATE api_keys SET exposed_at = $2 WHERE id = $1";
+// The keys of account $1, and of the service accounts of the live organizations it owns,
+// reported exposed at or after $2, newest first (GET /api/session's exposed_keys).
+inline constexpr char kListExposedKeys[] = TFZO_KEY_SELECT
+    "WHERE k.exposed_at >= $2 AND (k.account_id = $1 OR k.account_id IN ("
+    "SELECT sa.id FROM service_accounts sa JOIN memberships m ON m.org_id = sa.org_id "
+    "AND m.account_id = $1 AND m.role = 'owner' JOIN orgs mo ON mo.id = sa.org_id "
+    "AND mo.deleted_at IS NULL)) ORDER BY k.exposed_at DESC, k.seq DESC LIMIT $3";
 
 // With the policy of the key's organization, if it has one (ReadKeyState applies it).
 inline constexpr char kFindKeyBySecret[] =

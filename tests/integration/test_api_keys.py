@@ -9,7 +9,8 @@ from harness import (ServerTestCase, TIME_RE, create_key, create_org, key_is_wel
 
 KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
               "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
-              "permissions", "allowed_ips", "previous_valid_until", "service_account"}
+              "permissions", "allowed_ips", "previous_valid_until", "service_account",
+              "exposed_at"}
 WWW_AUTH = 'Bearer error="invalid_token"'
 # Seconds a key made to expire during a test stays valid first: enough for the steps before
 # its expiry on a loaded machine under the sanitizers.
