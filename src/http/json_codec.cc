@@ -6,6 +6,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/range/iterator_range.hpp>
 
+#include "model/key_flags.h"
 #include "service/key_service.h"
 
 namespace tfzo::http {
@@ -245,7 +246,8 @@ json KeyJson(const KeyRecord& k, Time now) {
                                        : json(nullptr)},
           {"service_account", k.service_account_name
                                   ? json({{"id", k.account_id}, {"name", *k.service_account_name}})
-                                  : json(nullptr)}};
+                                  : json(nullptr)},
+          {"flags", KeyFlags(k, now)}};
 }
 
 json ServiceAccountJson(const ServiceAccountRecord& s) {

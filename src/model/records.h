@@ -159,6 +159,9 @@ struct KeyRecord {
   std::optional<Time> previous_valid_until{};
   // Filled by reads: the service account's name when the key is one's (account_id is its id).
   std::optional<std::string> service_account_name{};
+  // Filled by reads: the key is scoped to an organization its owner, a person, is no longer a
+  // member of (model/key_flags.h owner_left_org).
+  bool owner_left_org = false;
 };
 
 // A service account (migration 0010): an account for shared automation that belongs to one
@@ -184,7 +187,8 @@ struct KeyCursor {
 
 // Which keys a page of a keys list holds (GET /api/keys, an organization's keys).
 struct KeyQuery {
-  enum class State { kAny, kActive, kExpired, kRevoked };
+  // kNeedsAttention: active keys with at least one flag (model/key_flags.h).
+  enum class State { kAny, kActive, kExpired, kRevoked, kNeedsAttention };
   // The account's keys; or, when org_id is set, every key scoped to that organization.
   std::string account_id{};
   std::optional<std::string> org_id{};

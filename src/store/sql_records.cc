@@ -107,7 +107,8 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .permissions = Permissions::FromStored(r.Text("permissions")),
                    .allowed_ips = SplitWords(r.Text("allowed_ips")),
                    .previous_valid_until = r.OptTime("previous_valid_until"),
-                   .service_account_name = r.OptText("service_account_name")};
+                   .service_account_name = r.OptText("service_account_name"),
+                   .owner_left_org = r.Int("owner_left_org") != 0};
 }
 
 ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {
