@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +107,9 @@ class KeyVerifier {
     std::shared_ptr<const AccountRecord> account;
     std::shared_ptr<const std::vector<MembershipRecord>> memberships;
     std::string_view status;
+    // The answer holds before this time only (nullopt: for ever): what it shows may change with
+    // the time alone, as a key's flags do (model/key_flags.h KeyFlagsChangeAt).
+    std::optional<Time> until;
     std::string head;
     std::string tail;
   };

@@ -6,6 +6,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/range/iterator_range.hpp>
 
+#include "model/key_flags.h"
 #include "service/key_service.h"
 
 namespace tfzo::http {
@@ -257,7 +258,8 @@ json KeyJson(const KeyRecord& k, Time now) {
           {"service_account", k.service_account_name
                                   ? json({{"id", k.account_id}, {"name", *k.service_account_name}})
                                   : json(nullptr)},
-          {"exposed_at", TimeJson(k.exposed_at)}};
+          {"exposed_at", TimeJson(k.exposed_at)},
+          {"flags", KeyFlags(k, now)}};
 }
 
 json ServiceAccountJson(const ServiceAccountRecord& s) {

@@ -161,6 +161,9 @@ struct KeyRecord {
   std::optional<std::string> service_account_name{};
   // When it was revoked because its value was reported exposed (Store::RevokeExposedKey).
   std::optional<Time> exposed_at{};
+  // Filled by reads: the key is scoped to an organization its owner, a person, is no longer a
+  // member of (model/key_flags.h owner_left_org).
+  bool owner_left_org = false;
 };
 
 // A service account (migration 0010): an account for shared automation that belongs to one
@@ -186,7 +189,8 @@ struct KeyCursor {
 
 // Which keys a page of a keys list holds (GET /api/keys, an organization's keys).
 struct KeyQuery {
-  enum class State { kAny, kActive, kExpired, kRevoked };
+  // kNeedsAttention: active keys with at least one flag (model/key_flags.h).
+  enum class State { kAny, kActive, kExpired, kRevoked, kNeedsAttention };
   // The account's keys; or, when org_id is set, every key scoped to that organization.
   std::string account_id{};
   std::optional<std::string> org_id{};

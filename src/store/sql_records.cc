@@ -110,7 +110,8 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .allowed_ips = SplitWords(r.Text("allowed_ips")),
                    .previous_valid_until = r.OptTime("previous_valid_until"),
                    .service_account_name = r.OptText("service_account_name"),
-                   .exposed_at = r.OptTime("exposed_at")};
+                   .exposed_at = r.OptTime("exposed_at"),
+                   .owner_left_org = r.Int("owner_left_org") != 0};
 }
 
 ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {

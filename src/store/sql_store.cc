@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/key_flags.h"
 #include "store/sql_records.h"
 #include "store/statements.h"
 
@@ -1016,6 +1017,8 @@ std::string_view StateName(KeyQuery::State state) {
       return "expired";
     case KeyQuery::State::kRevoked:
       return "revoked";
+    case KeyQuery::State::kNeedsAttention:
+      return "needs_attention";
   }
   return "any";
 }
@@ -1044,14 +1047,21 @@ Result<KeyPage> SqlStore::QueryKeys(const KeyQuery& query) {
   const int64_t fetch = static_cast<int64_t>(query.limit) + 1;
   std::vector<std::pair<KeyRecord, int64_t>> rows;
   const auto read = [](const SqlRow& r) { return std::pair(ReadKey(r), r.Int("seq")); };
+  // needs_attention: the thresholds of KeyFlags at `now`.
+  const Time unused_before = query.now - kKeyUnusedAfter;
+  const Time rotation_before = query.now - kKeyRotationAfter;
+  const Time expiring_before = query.now + kKeyExpiringWithin;
   if (query.after) {
-    ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeysAfter : sql::kPageAccountKeysAfter,
-                                   {owner, state, query.now, pattern, fetch,
-                                    query.after->created_at, query.after->seq},
-                                   read));
+    ASSIGN_OR_RETURN(
+        rows, ReadAll(*db_, org ? sql::kPageOrgKeysAfter : sql::kPageAccountKeysAfter,
+                      {owner, state, query.now, pattern, fetch, unused_before, rotation_before,
+                       expiring_before, query.after->created_at, query.after->seq},
+                      read));
   } else {
     ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeys : sql::kPageAccountKeys,
-                                   {owner, state, query.now, pattern, fetch}, read));
+                                   {owner, state, query.now, pattern, fetch, unused_before,
+                                    rotation_before, expiring_before},
+                                   read));
   }
   KeyPage page;
   const bool more = rows.size() > static_cast<size_t>(query.limit);

@@ -27,7 +27,15 @@ namespace tfzo::sql {
 #define TFZO_KEY_FROM                                       \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
-#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
+// What the key flags (model/key_flags.h) need beyond the key's own columns: a key scoped to an
+// organization whose owner, a person (not a service account: s), has no membership in it any
+// more (the primary key of memberships answers it).
+#define TFZO_KEY_OWNER_LEFT                                                              \
+  "(k.org_id IS NOT NULL AND s.id IS NULL AND NOT EXISTS (SELECT 1 FROM memberships km " \
+  "WHERE km.org_id = k.org_id AND km.account_id = k.account_id))"
+#define TFZO_KEY_FLAG_COLUMNS \
+  ", CASE WHEN " TFZO_KEY_OWNER_LEFT " THEN 1 ELSE 0 END AS owner_left_org "
+#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS TFZO_KEY_FROM
 // An org_policies row p (ReadOrgPolicy): every column NULL when a LEFT JOIN found none.
 #define TFZO_POLICY_COLUMNS                                                                \
   "p.max_lifetime_days AS max_lifetime_days, p.require_expiration AS require_expiration, " \
@@ -349,9 +357,19 @@ inline constexpr char kListKeys[] =
 inline constexpr char kListOrgKeys[] =
     TFZO_KEY_SELECT "WHERE k.org_id = $1 ORDER BY k.created_at DESC, k.seq DESC";
 
+// A key the keys list's needs_attention shows: active at $3 and flagged (KeyFlags): last used,
+// or created, at or before $6; created or rotated at or before $7; expiring at or before $8; or
+// its owner left its organization.
+#define TFZO_KEY_NEEDS_ATTENTION                                                           \
+  "($2 = 'needs_attention' AND k.revoked_at IS NULL AND "                                  \
+  "(k.expires_at IS NULL OR k.expires_at > $3) AND "                                       \
+  "(COALESCE(k.last_used_at, k.created_at) <= $6 OR COALESCE(k.rotated_at, k.created_at) " \
+  "<= $7 OR k.expires_at <= $8 OR " TFZO_KEY_OWNER_LEFT "))"
+
 // A page of a keys list (Store::QueryKeys): $1 the account or the org, $2 the state ('any',
-// 'active', 'expired', 'revoked') at $3, $4 a LIKE pattern over the name, description and hint
-// with A-Z folded to a-z ('' for any), $5 the page size; after a cursor, $6 and $7 are its
+// 'active', 'expired', 'revoked', 'needs_attention') at $3, $4 a LIKE pattern over the name,
+// description and hint with A-Z folded to a-z ('' for any), $5 the page size, $6 to $8 the
+// flags' thresholds; after a cursor, $9 and $10 are its
 // created_at and seq. Folding goes through COLLATE "C" (SqliteDatabase defines a "C" collation):
 // PostgreSQL's lower() then folds A-Z only, as SQLite's always does, so both engines answer
 // alike whatever the database's locale. Keyset paging on (created_at, seq), the list's order,
@@ -362,13 +380,16 @@ inline constexpr char kListOrgKeys[] =
                       "OR ($2 = 'revoked' AND k.revoked_at IS NOT NULL) "                        \
                       "OR ($2 = 'active' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR " \
                       "k.expires_at > $3)) "                                                     \
-                      "OR ($2 = 'expired' AND k.revoked_at IS NULL AND k.expires_at <= $3)) "    \
+                      "OR ($2 = 'expired' AND k.revoked_at IS NULL AND k.expires_at <= $3) "     \
+                      "OR " TFZO_KEY_NEEDS_ATTENTION                                             \
+                      ") "                                                                       \
                       "AND ($4 = '' OR lower(k.name COLLATE \"C\") LIKE $4 ESCAPE '\\' "         \
                       "OR lower(k.description COLLATE \"C\") LIKE $4 ESCAPE '\\' "               \
                       "OR lower(k.hint COLLATE \"C\") LIKE $4 ESCAPE '\\') " after               \
                       "ORDER BY k.created_at DESC, k.seq DESC LIMIT $5"
-#define TFZO_KEY_SELECT_SEQ "SELECT " TFZO_KEY_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
-#define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($6, $7) "
+#define TFZO_KEY_SELECT_SEQ \
+  "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
+#define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($9, $10) "
 inline constexpr char kPageAccountKeys[] = TFZO_KEY_PAGE("account_id", "");
 inline constexpr char kPageAccountKeysAfter[] = TFZO_KEY_PAGE("account_id", TFZO_KEY_AFTER);
 inline constexpr char kPageOrgKeys[] = TFZO_KEY_PAGE("org_id", "");
