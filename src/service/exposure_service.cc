@@ -92,9 +92,10 @@ Result<ExposureService::Outcome> ExposureService::Handle(const std::string& cred
     if (state.status().code() == StatusCode::kNotFound) return Outcome::kUnknown;
     return state.status();
   }
-  // Live: the key is not revoked, this is its current value (not one a rotation replaced, even
-  // while its overlap runs), and it has not expired.
-  if (state->key_revoked_at || state->secret_revoked_at ||
+  // Live: the key is not revoked, the value still works (the current one, or a replaced one
+  // while its rotation's overlap runs: that value is out too, so the key goes), and it has not
+  // expired.
+  if (state->key_revoked_at || (state->secret_revoked_at && *state->secret_revoked_at <= now) ||
       (state->expires_at && *state->expires_at <= now)) {
     return Outcome::kInactive;
   }

@@ -171,6 +171,18 @@ class ExposedKeysTest(ServerTestCase):
         self.assertEqual([(e["target_id"], e["org_id"]) for e in events],
                          [(sa_key["id"], org["id"])])
 
+    def test_a_replaced_value_still_working_in_its_overlap_revokes_the_key(self):
+        owner = self.new_account()
+        key, old = create_key(owner)
+        r = owner.post(f"/api/keys/{key['id']}/rotate", {"overlap_seconds": 3600})
+        new = r.json()["secret"]
+        self.assertEqual(owner.get("/api/v1/me", bearer=old).status, 200)
+        self.report([old])
+        self.assertError(owner.get("/api/v1/me", bearer=old), 401, "key_revoked")
+        self.assertError(owner.get("/api/v1/me", bearer=new), 401, "key_revoked")
+        exposed = owner.get("/api/session").json()["exposed_keys"]
+        self.assertEqual([k["id"] for k in exposed], [key["id"]])
+
     def test_the_61st_request_in_an_hour_is_refused(self):
         owner = self.new_account()
         _, secret = create_key(owner)
