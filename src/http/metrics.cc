@@ -33,6 +33,11 @@ void Metrics::RecordRateLimited(std::string_view kind) {
   ++rate_limited_[std::string(kind)];
 }
 
+void Metrics::RecordJobRun(std::string_view job, std::string_view result) {
+  std::lock_guard lock(mu_);
+  ++job_runs_[{std::string(job), std::string(result)}];
+}
+
 std::string Metrics::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -69,6 +74,14 @@ std::string Metrics::Render() const {
     auto it = rate_limited_.find(kind);
     out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
                        it == rate_limited_.end() ? 0 : it->second);
+  }
+  out +=
+      "# HELP tfzo_job_runs_total Periodic job ticks on this node by job and result (ran; "
+      "skipped: another node ran it in the interval, or is running it; failed).\n";
+  out += "# TYPE tfzo_job_runs_total counter\n";
+  for (const auto& [labels, count] : job_runs_) {
+    out += fmt::format("tfzo_job_runs_total{{job=\"{}\",result=\"{}\"}} {}\n", labels.first,
+                       labels.second, count);
   }
   return out;
 }
