@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "service/mail_content.h"
@@ -30,8 +29,12 @@ MailMessage KeyRevokedUnusedMail(const ServiceDeps& deps, const std::string& to,
       key.service_account_name
           ? fmt::format("The service account {}'s API key", *key.service_account_name)
           : std::string("Your API key");
-  const Time since =
-      std::max(key.last_used_at.value_or(key.created_at), key.rotated_at.value_or(key.created_at));
+  // What made it count as unused: its last use, or its creation or rotation when later.
+  const Time made = key.rotated_at.value_or(key.created_at);
+  const bool used = key.last_used_at && *key.last_used_at > made;
+  const char* since_label = used             ? "Last used"
+                            : key.rotated_at ? "Rotated, not used since"
+                                             : "Created, never used";
   return ComposeMail(
       to,
       {.subject = fmt::format("{} \"{}\" was revoked: unused for {} days", whose, key.name, days),
@@ -42,7 +45,7 @@ MailMessage KeyRevokedUnusedMail(const ServiceDeps& deps, const std::string& to,
                       "If it is still needed, create a new key in the console."},
        .facts = {{"Key", fmt::format("{} ({})", key.name, key.hint)},
                  {"Organization", key.org_name},
-                 {key.last_used_at ? "Last used" : "Never used since", FormatRfc3339(since)},
+                 {since_label, FormatRfc3339(used ? *key.last_used_at : made)},
                  {"Revoked", FormatRfc3339(at)}},
        .action = "Review your API keys",
        .url = deps.console_url + "/#/keys"});

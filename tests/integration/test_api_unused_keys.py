@@ -134,6 +134,7 @@ class UnusedKeyRevocationTest(ServerTestCase):
         self.assertIn('Your API key "never-used" was revoked: unused for 30 days', subjects)
         body = to_member[0].get_body(("plain",)).get_content()
         self.assertIn("member-old", body)
+        self.assertIn("Created, never used", body)
         self.assertIn(org["name"], body)
         self.assertNotIn(keys["member-old"][1], body)
         for secret in [s for _, s in keys.values()] + [sa_secret]:
