@@ -22,6 +22,10 @@ std::optional<CompactKeyState> CompactKeyState::From(const KeyState& state) {
   c.secret_revoked_at_ = Pack(state.secret_revoked_at);
   c.permissions_ = state.permissions.bits();
   c.ip_restricted_ = state.ip_restricted;
+  c.expiration_required_ = state.policy.expiration_required;
+  c.policy_allowed_ = state.policy.allowed.bits();
+  c.rotate_by_ = Pack(state.policy.rotate_by);
+  c.lifetime_ends_ = Pack(state.policy.lifetime_ends);
   return c;
 }
 
@@ -35,6 +39,10 @@ KeyState CompactKeyState::Expand() const {
   state.secret_revoked_at = Unpack(secret_revoked_at_);
   state.permissions = Permissions::FromBits(permissions_);
   state.ip_restricted = ip_restricted_;
+  state.policy = {.rotate_by = Unpack(rotate_by_),
+                  .lifetime_ends = Unpack(lifetime_ends_),
+                  .expiration_required = expiration_required_,
+                  .allowed = Permissions::FromBits(policy_allowed_)};
   return state;
 }
 

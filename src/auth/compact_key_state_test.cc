@@ -25,6 +25,8 @@ void ExpectSame(const KeyState& a, const KeyState& b) {
   EXPECT_EQ(a.secret_revoked_at, b.secret_revoked_at);
   EXPECT_EQ(a.permissions, b.permissions);
   EXPECT_EQ(a.ip_restricted, b.ip_restricted);
+  EXPECT_EQ(a.policy, b.policy);
+  EXPECT_EQ(a, b);  // and no field forgotten above
 }
 
 TEST(CompactKeyStateTest, RoundTripsEveryField) {
@@ -42,9 +44,14 @@ TEST(CompactKeyStateTest, RoundTripsEveryField) {
   full.secret_revoked_at = FromUnix(-86'400);
   full.permissions = Permissions::ReadOnly();
   full.ip_restricted = true;
+  full.policy = {.rotate_by = FromUnix(1'700'000'000),
+                 .lifetime_ends = FromUnix(1'900'000'000),
+                 .expiration_required = true,
+                 .allowed = Permissions().With(Permission::kHostsRead)};
   c = CompactKeyState::From(full);
   ASSERT_TRUE(c.has_value());
   ExpectSame(c->Expand(), full);
+  EXPECT_TRUE(c->HasOrgId("org_0123456789abcdefghijkl"));
 }
 
 TEST(CompactKeyStateTest, RefusesIdsThatDoNotFitInline) {

@@ -129,12 +129,43 @@ Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
                               "with a new expiration.",
                               FormatRfc3339(*state.expires_at)));
   }
+  RETURN_IF_ERROR(JudgePolicy(state, now));
   if (usage_ != nullptr) usage_->Record(state.key_id, now);
   return state;
 }
 
+Status KeyVerifier::JudgePolicy(const KeyState& state, Time now) {
+  const KeyState::Policy& policy = state.policy;
+  if (policy.lifetime_ends && *policy.lifetime_ends <= now) {
+    return Status(StatusCode::kKeyExpired,
+                  fmt::format("This API key expired on {} under its organization's key policy "
+                              "(max_lifetime_days); rotate it or create a new key.",
+                              FormatRfc3339(*policy.lifetime_ends)));
+  }
+  if (policy.rotate_by && *policy.rotate_by <= now) {
+    return Status(StatusCode::kRotationOverdue,
+                  fmt::format("This API key was due for rotation on {} under its organization's "
+                              "key policy (rotate_every_days); rotate it and use the new value.",
+                              FormatRfc3339(*policy.rotate_by)));
+  }
+  if (policy.expiration_required && !state.expires_at) {
+    return Status(StatusCode::kRotationOverdue,
+                  "This API key never expires, and its organization's key policy requires an "
+                  "expiration (require_expiration); rotate it with an expiration and use the new "
+                  "value.");
+  }
+  return Status::Ok();
+}
+
 Status KeyVerifier::CheckPermission(const KeyState& key, Permission needed) {
-  if (key.permissions.Has(needed)) return Status::Ok();
+  if (key.granted().Has(needed)) return Status::Ok();
+  if (key.permissions.Has(needed)) {
+    return Status(StatusCode::kPermissionDenied,
+                  fmt::format("This key has the permission {}, but its organization's key policy "
+                              "does not allow it (allowed_permissions); ask an owner of the "
+                              "organization.",
+                              PermissionName(needed)));
+  }
   return Status(StatusCode::kPermissionDenied,
                 fmt::format("This key lacks the permission {}; create a key that has it in the "
                             "Accounts console, or ask an owner of the organization.",
@@ -209,6 +240,15 @@ void KeyVerifier::OnChange(const Change& change) {
       break;
     case Change::Kind::kAccount:
       accounts_.Erase(change.account_id);
+      break;
+    case Change::Kind::kOrg:
+      // Its policy: the states of its keys carry it, and /api/v1/me's kept answers show it.
+      states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
+        return state.HasOrgId(change.org_id);
+      });
+      keys_.EraseIf([&](const std::string&, const std::shared_ptr<const CachedKey>& key) {
+        return key->record.org_id == change.org_id;
+      });
       break;
     case Change::Kind::kEverything:
       states_.Clear();

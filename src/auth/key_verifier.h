@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,11 +83,13 @@ class KeyVerifier {
   KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage)
       : KeyVerifier(store, clock, usage, Options{}) {}
 
-  // The key's state when it is valid now; otherwise kKeyMalformed, kKeyInvalid, kKeyRevoked or
-  // kKeyExpired with a message a person can act on. A valid use is recorded.
+  // The key's state when it is valid now; otherwise kKeyMalformed, kKeyInvalid, kKeyRevoked,
+  // kKeyExpired or (its organization's key policy) kRotationOverdue, with a message a person
+  // can act on. A valid use is recorded.
   Result<KeyState> Verify(std::string_view key);
 
-  // kPermissionDenied, naming the permission, when the key lacks `needed`.
+  // kPermissionDenied, naming the permission, when the key lacks `needed` or its organization's
+  // key policy does not allow it (KeyState::granted).
   static Status CheckPermission(const KeyState& key, Permission needed);
 
   // kIpNotAllowed, naming `address`, when the key has allowed addresses and `address` (the
@@ -104,6 +107,9 @@ class KeyVerifier {
     std::shared_ptr<const AccountRecord> account;
     std::shared_ptr<const std::vector<MembershipRecord>> memberships;
     std::string_view status;
+    // The answer holds before this time only (nullopt: for ever): what it shows may change with
+    // the time alone, as a key's flags do (model/key_flags.h KeyFlagsChangeAt).
+    std::optional<Time> until;
     std::string head;
     std::string tail;
   };
@@ -144,6 +150,9 @@ class KeyVerifier {
   // Both at `now`, read once per check.
   Result<KeyState> FindState(const Digest& digest, Time now);
   Result<KeyState> Judge(KeyState state, Time now);
+  // The organization's key policy at `now`: kKeyExpired past its lifetime, kRotationOverdue
+  // past its rotation or without the expiration it requires.
+  static Status JudgePolicy(const KeyState& state, Time now);
   Serving ServingAt(Time now) const;
   // Ok when a cached entry may be used at `now` (counting a stale use), else kUnavailable.
   Status CheckServable(Time now);

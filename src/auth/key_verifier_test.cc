@@ -134,6 +134,51 @@ TEST_F(KeyVerifierTest, PermissionsAndAddressesAreDecidedFromTheCache) {
   EXPECT_EQ(verifier_.stats().misses, misses);
 }
 
+TEST_F(KeyVerifierTest, AnOrgPolicyIsJudgedFromTheCacheAndItsChangeDropsTheOrgsKeys) {
+  const Time now = clock_.Now();
+  ASSERT_TRUE(store_
+                  ->CreateOrg({"org_1", "Acme", now}, "acc_1",
+                              {"evt_o", now, "org.created", "acc_1", "org_1", "org_1", "ip"})
+                  .ok());
+  const std::string secret = GenerateKey(random_);
+  KeyRecord scoped;
+  scoped.id = "key_p";
+  scoped.account_id = "acc_1";
+  scoped.name = "scoped";
+  scoped.hint = KeyHint(secret);
+  scoped.org_id = "org_1";
+  scoped.created_at = now;
+  ASSERT_TRUE(store_
+                  ->CreateKey(scoped, {Sha256(secret), "key_p", scoped.hint, now, std::nullopt},
+                              {"evt_k", now, "key.created", "acc_1", "org_1", "key_p", "ip"})
+                  .ok());
+  const std::string unscoped = AddKey("key_u");
+  ASSERT_TRUE(verifier_.Verify(secret).ok());  // cached without a policy
+  ASSERT_TRUE(verifier_.Verify(unscoped).ok());
+  ASSERT_TRUE(
+      store_
+          ->SetOrgPolicy("org_1",
+                         {.rotate_every_days = 30,
+                          .allowed_permissions = Permissions::ReadOnly(),
+                          .updated_by = "acc_1"},
+                         {"evt_p", now, "org.policy_updated", "acc_1", "org_1", "org_1", "ip"})
+          .ok());
+  auto state = verifier_.Verify(secret);
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE(KeyVerifier::CheckPermission(*state, Permission::kHostsRead).ok());
+  const Status denied = KeyVerifier::CheckPermission(*state, Permission::kHostsWrite);
+  EXPECT_EQ(denied.code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(denied.message().find("allowed_permissions"), std::string::npos);
+
+  const uint64_t misses = verifier_.stats().misses;
+  clock_.Advance(std::chrono::days(30));
+  const Status overdue = verifier_.Verify(secret).status();
+  EXPECT_EQ(overdue.code(), StatusCode::kRotationOverdue);
+  EXPECT_NE(overdue.message().find("rotate_every_days"), std::string::npos);
+  EXPECT_TRUE(verifier_.Verify(unscoped).ok());  // not the organization's key
+  EXPECT_EQ(verifier_.stats().misses, misses);   // decided from the cache
+}
+
 TEST_F(KeyVerifierTest, RotatedKeyOldValueRefusedNewValueWorks) {
   const std::string old_secret = AddKey("key_c3", std::nullopt);
   ASSERT_TRUE(verifier_.Verify(old_secret).ok());

@@ -221,6 +221,11 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
                        When(key, "previous_valid_until", "", now));
   }
   out << fmt::format("  last used:      {}\n", When(key, "last_used_at", "never", now));
+  // What needs attention about the key (its flags), one per line, with what to do.
+  const std::vector<std::string> flags = FlagLines(key);
+  for (size_t i = 0; i < flags.size(); ++i) {
+    out << fmt::format("  {}{}\n", i == 0 ? "attention:      " : "                ", flags[i]);
+  }
   std::vector<std::string> orgs;
   for (const OrgRef& o : me->orgs) {
     orgs.push_back(fmt::format("{} ({}, {}, {})", o.name, o.handle, o.id, o.role));

@@ -21,7 +21,7 @@ std::string StringField(const nlohmann::json& j, const char* name) {
 // The API's codes for a key the server refuses (docs/spec/API.md).
 bool IsKeyCode(std::string_view code) {
   return code == "key_malformed" || code == "key_invalid" || code == "key_expired" ||
-         code == "key_revoked";
+         code == "key_revoked" || code == "rotation_overdue";
 }
 
 std::string Plural(int64_t n, std::string_view unit) {
@@ -237,6 +237,13 @@ CliError CommandContext::KeyErrorFor(const std::string& code, const std::string&
                     fmt::format("the key {} has expired (key_expired): {}", hint, message),
                     "Create a new key, or rotate this one, in the Accounts interface; then "
                     "store it with `2501 set api_key -`.");
+  }
+  if (code == "rotation_overdue") {
+    return CliError(
+        ExitCode::kAuth, code,
+        fmt::format("the key {} must be rotated first (rotation_overdue): {}", hint, message),
+        "Rotate it in the Accounts interface (its organization's key policy says "
+        "when), then store the new value with `2501 set api_key -`.");
   }
   if (code == "key_revoked") {
     return CliError(ExitCode::kAuth, code,

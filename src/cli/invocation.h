@@ -26,6 +26,8 @@ struct Invocation {
   std::vector<std::string> paths;         // scan [PATH...]
   bool staged = false;                    // scan --staged
   bool install_hook = false;              // scan --install-hook
+  bool revoke = false;                    // scan --revoke
+  bool yes = false;                       // scan --revoke --yes
 };
 
 // The outcome of parsing: an Invocation to run, or text to print and an exit code (help,

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cctype>
+#include <utility>
 #include <vector>
 
 namespace tfzo::cli {
@@ -93,6 +94,34 @@ std::string AllowedIpsLine(const nlohmann::json& key) {
   if (!present) return "";
   if (ips.empty()) return "anywhere";
   return fmt::format("{}", fmt::join(ips, ", "));
+}
+
+std::vector<std::string> FlagLines(const nlohmann::json& key) {
+  // What each flag means and what to do (docs/spec/API.md "Key flags").
+  static const std::array<std::pair<std::string_view, std::string_view>, 4> kAdvice = {{
+      {"unused_90_days",
+       "not used for 90 days or more; if nothing needs it any more, revoke it in the Accounts "
+       "console (API keys, Revoke)"},
+      {"rotation_due",
+       "created or last rotated 90 days ago or more; rotate it in the Accounts console (API "
+       "keys, Rotate) and store the new value with `2501 set api_key -`"},
+      {"expiring_soon",
+       "expires within 7 days; extend it in the Accounts console (API keys, Change "
+       "expiration), or rotate it with a new expiration and store the new value"},
+      {"owner_left_org",
+       "its owner is no longer a member of its organization; ask an owner of the organization "
+       "for a service account's key, and revoke this one"},
+  }};
+  bool present = false;
+  std::vector<std::string> lines;
+  for (const std::string& flag : Strings(key, "flags", &present)) {
+    std::string line = flag;
+    for (const auto& [name, advice] : kAdvice) {
+      if (flag == name) line = fmt::format("{}: {}", flag, advice);
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 CliError PermissionDeniedError(const std::string& message, const std::string& key_hint,

@@ -4,13 +4,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/cli_error.h"
 
 namespace tfzo::cli {
 
 // What a key may do and from where, as the CLI shows it: the `auth status` lines for a key's
-// "permissions", "allowed_ips" and "previous_valid_until" (GET /api/v1/me), and the exit-4
+// "permissions", "allowed_ips", "previous_valid_until" and "flags" (GET /api/v1/me), and the exit-4
 // errors for the server's permission_denied and ip_not_allowed answers. Free functions over
 // JSON and strings; no state.
 
@@ -26,6 +27,11 @@ std::string PermissionsLine(const nlohmann::json& key);
 
 // "anywhere" or "10.0.0.0/8, 203.0.113.7/32"; "" when `key` has no "allowed_ips" list.
 std::string AllowedIpsLine(const nlohmann::json& key);
+
+// One line per flag of the key (GET /api/v1/me's "flags"), in the server's order: the flag,
+// what it means and what to do ("rotation_due: created or last rotated 90+ days ago; rotate
+// it ..."). A flag this CLI does not know is shown by its name alone. Empty: none, or no list.
+std::vector<std::string> FlagLines(const nlohmann::json& key);
 
 // 403 permission_denied: which permission is missing (from the server's message), what the key
 // has (`key`: /api/v1/me's "key" when the CLI has it, else null) and how to get a key that

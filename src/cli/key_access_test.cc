@@ -58,5 +58,18 @@ TEST(KeyAccessTest, ErrorsExitFourAndSayWhatToDo) {
             std::string::npos);
 }
 
+TEST(KeyAccessTest, FlagLinesSayWhatToDoInTheServersOrder) {
+  auto lines = FlagLines(nlohmann::json::parse(R"({"flags": ["rotation_due", "owner_left_org"]})"));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[0].starts_with("rotation_due: created or last rotated 90 days ago"))
+      << lines[0];
+  EXPECT_NE(lines[0].find("2501 set api_key"), std::string::npos);
+  EXPECT_TRUE(lines[1].starts_with("owner_left_org: its owner is no longer a member")) << lines[1];
+  EXPECT_EQ(FlagLines(nlohmann::json::parse(R"({"flags": ["new_flag"]})")),
+            std::vector<std::string>{"new_flag"});
+  EXPECT_TRUE(FlagLines(nlohmann::json::parse(R"({"flags": []})")).empty());
+  EXPECT_TRUE(FlagLines(nlohmann::json::parse(R"({"name": "old server"})")).empty());
+}
+
 }  // namespace
 }  // namespace tfzo::cli

@@ -70,7 +70,7 @@ std::vector<KeyMatch> FindKeys(std::string_view text) {
       for (; counted_to < pos; ++counted_to) {
         if (text[counted_to] == '\n') ++line;
       }
-      matches.push_back({line, KeyHint(candidate)});
+      matches.push_back({line, KeyHint(candidate), Secret(std::string(candidate))});
       pos += kKeyLength;
     } else {
       pos += kKeyPrefix.size();

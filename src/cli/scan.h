@@ -6,12 +6,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/secret.h"
+
 namespace tfzo::cli {
 
-// One key found in a text: its 1-based line and its hint (`tfzo_...x9Qa`), never the key.
+// One key found in a text: its 1-based line and its hint (`tfzo_...x9Qa`), which is what is
+// shown; the key itself only for `scan --revoke`, which reports it to the server.
 struct KeyMatch {
   size_t line = 0;
   std::string hint;
+  Secret key{};
 };
 
 // Every API key in `text` (docs/spec/KEYS.md): `tfzo_` followed by 36 base62 characters whose last

@@ -5,13 +5,16 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "cli/api_client.h"
 #include "cli/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/git.h"
+#include "cli/prompt.h"
 #include "cli/scan.h"
 
 namespace tfzo::cli {
@@ -27,7 +30,11 @@ struct Finding {
   std::string file;
   size_t line;
   std::string hint;
+  Secret key{};  // for --revoke; never printed
 };
+
+// The server's limit of strings per report (docs/spec/API.md "POST /api/v1/credentials/revoke").
+constexpr size_t kMaxPerReport = 1000;
 
 std::string ShellQuote(const std::string& s) {
   std::string out = "'";
@@ -82,14 +89,17 @@ void Collect(CommandContext& context, const std::string& arg, std::vector<std::s
   }
 }
 
+// `reported`: with --revoke, how many distinct keys were sent to the server.
 void PrintFindings(CommandContext& context, const std::vector<Finding>& findings, size_t scanned,
-                   std::string_view what) {
+                   std::string_view what, std::optional<size_t> reported = std::nullopt) {
   if (context.json()) {
     json list = json::array();
     for (const Finding& f : findings) {
       list.push_back({{"file", f.file}, {"line", f.line}, {"hint", f.hint}});
     }
-    context.PrintBody(json({{"findings", list}, {"files_scanned", scanned}}).dump());
+    json body = {{"findings", list}, {"files_scanned", scanned}};
+    if (reported) body["reported"] = *reported;
+    context.PrintBody(body.dump());
     return;
   }
   for (const Finding& f : findings) {
@@ -124,6 +134,78 @@ Result<ExitCode> ScanStaged(CommandContext& context) {
   return ExitCode::kError;
 }
 
+// `scan --revoke` without --yes asks on the terminal; without one it is a usage error, checked
+// before anything is scanned.
+Status CheckCanAsk(CommandContext& context) {
+  const Invocation& inv = context.invocation();
+  if (inv.yes && !inv.revoke) {
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage", "--yes goes with --revoke", context.UsageHint()));
+  }
+  if (inv.revoke && !inv.yes && !StdinIsTerminal()) {
+    return context.Fail(
+        CliError(ExitCode::kUsage, "usage",
+                 "--revoke asks before it reports keys, and stdin is not a terminal: pass --yes to "
+                 "report without asking",
+                 "Usage: 2501 scan [PATH...] --revoke [--yes]"));
+  }
+  return Status::Ok();
+}
+
+// The distinct keys among `findings`, in the order found.
+std::vector<const Secret*> DistinctKeys(const std::vector<Finding>& findings) {
+  std::set<std::string_view> seen;
+  std::vector<const Secret*> keys;
+  for (const Finding& f : findings) {
+    if (seen.insert(f.key.reveal()).second) keys.push_back(&f.key);
+  }
+  return keys;
+}
+
+// Reports `keys` to the server as exposed (POST /api/v1/credentials/revoke, without the profile's
+// key: the route needs none), in requests of at most kMaxPerReport. How many were sent, or
+// nullopt when the user said no.
+Result<std::optional<size_t>> Report(CommandContext& context,
+                                     const std::vector<const Secret*>& keys) {
+  RETURN_IF_ERROR(context.LoadConfig());
+  const std::string& host = context.settings().api_host.value;
+  if (!context.invocation().yes) {
+    context.err() << fmt::format(
+        "Report {} key{} to {} as exposed? Every live one is revoked at once and stops working "
+        "everywhere. [y/N] ",
+        keys.size(), keys.size() == 1 ? "" : "s", host);
+    std::string answer;
+    std::getline(context.in(), answer);
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      context.Note("nothing was reported");
+      return std::optional<size_t>();
+    }
+  }
+  const std::string ca_file =
+      context.invocation().global.cacert.value_or(context.env()("TFZO_CACERT").value_or(""));
+  ApiClient client(host, Secret(), context.invocation().global.verbose ? &context.err() : nullptr,
+                   ca_file);
+  size_t sent = 0;
+  while (sent < keys.size()) {
+    const size_t n = std::min(kMaxPerReport, keys.size() - sent);
+    json list = json::array();
+    for (size_t i = sent; i < sent + n; ++i) list.push_back(keys[i]->reveal());
+    auto response = client.Send("POST", "/api/v1/credentials/revoke",
+                                json({{"credentials", std::move(list)}}).dump());
+    if (!response.ok()) {
+      if (response.status().code() != StatusCode::kUnavailable) return response.status();
+      return context.Fail(CliError(ExitCode::kUnreachable, "unreachable",
+                                   fmt::format("cannot reach the accounts server at {}: {}", host,
+                                               response.status().message()),
+                                   "Check the URL (`2501 config`; change it with `2501 set "
+                                   "api_host URL` or --host) and that the server is running."));
+    }
+    if (response->status != 202) return context.Fail(context.ErrorFor(*response, ""));
+    sent += n;
+  }
+  return std::optional<size_t>(sent);
+}
+
 // `scan [PATH...]`: the keys in the files.
 Result<ExitCode> ScanPaths(CommandContext& context) {
   const std::vector<std::string>& args = context.invocation().paths;
@@ -155,11 +237,22 @@ Result<ExitCode> ScanPaths(CommandContext& context) {
     ++scanned;
     for (KeyMatch& m : FindKeys(text.str())) {
       with_keys.insert(file);
-      findings.push_back({file, m.line, std::move(m.hint)});
+      findings.push_back({file, m.line, std::move(m.hint), std::move(m.key)});
     }
   }
-  PrintFindings(context, findings, scanned,
-                fmt::format("{} file{}", scanned, scanned == 1 ? "" : "s"));
+  const std::string what = fmt::format("{} file{}", scanned, scanned == 1 ? "" : "s");
+  // People see what was found before they are asked; JSON says what was reported in one body.
+  if (!context.json()) PrintFindings(context, findings, scanned, what);
+  std::optional<size_t> reported;
+  if (context.invocation().revoke && !findings.empty()) {
+    ASSIGN_OR_RETURN(reported, Report(context, DistinctKeys(findings)));
+  }
+  if (context.json()) PrintFindings(context, findings, scanned, what, reported);
+  if (reported && !context.json()) {
+    context.err() << fmt::format(
+        "2501: sent {} key{} to {}: each one that was live is revoked now, and its owner told.\n",
+        *reported, *reported == 1 ? "" : "s", context.settings().api_host.value);
+  }
   if (!findings.empty()) {
     context.err() << fmt::format(
         "2501: found {} 2501 API key{} in {} file{}. Remove {} from the files; if one was ever "
@@ -220,6 +313,7 @@ Result<ExitCode> InstallHook(CommandContext& context) {
 }  // namespace
 
 Result<ExitCode> Scan(CommandContext& context) {
+  RETURN_IF_ERROR(CheckCanAsk(context));
   if (context.invocation().install_hook) return InstallHook(context);
   if (context.invocation().staged) return ScanStaged(context);
   return ScanPaths(context);

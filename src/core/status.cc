@@ -24,6 +24,10 @@ std::string_view CodeName(StatusCode code) {
       return "key_revoked";
     case StatusCode::kKeyExpired:
       return "key_expired";
+    case StatusCode::kPolicyViolation:
+      return "policy_violation";
+    case StatusCode::kRotationOverdue:
+      return "rotation_overdue";
     case StatusCode::kCsrfFailed:
       return "csrf_failed";
     case StatusCode::kCrossSiteRequest:
@@ -84,6 +88,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kInvalidRequest:
     case StatusCode::kWeakPassword:
     case StatusCode::kInvalidToken:
+    case StatusCode::kPolicyViolation:
       return 400;
     case StatusCode::kUnauthenticated:
     case StatusCode::kInvalidCredentials:
@@ -91,6 +96,7 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kKeyInvalid:
     case StatusCode::kKeyRevoked:
     case StatusCode::kKeyExpired:
+    case StatusCode::kRotationOverdue:
       return 401;
     case StatusCode::kCsrfFailed:
     case StatusCode::kCrossSiteRequest:

@@ -14,12 +14,14 @@ enum class StatusCode {
   kInvalidRequest,      // 400 invalid_request
   kWeakPassword,        // 400 weak_password
   kInvalidToken,        // 400 invalid_token (a mailed link's token: unknown, used or expired)
+  kPolicyViolation,     // 400 policy_violation (a key its organization's key policy refuses)
   kUnauthenticated,     // 401 unauthenticated
   kInvalidCredentials,  // 401 invalid_credentials
   kKeyMalformed,        // 401 key_malformed
   kKeyInvalid,          // 401 key_invalid
   kKeyRevoked,          // 401 key_revoked
   kKeyExpired,          // 401 key_expired
+  kRotationOverdue,     // 401 rotation_overdue (the organization's policy wants it rotated first)
   kCsrfFailed,          // 403 csrf_failed
   kCrossSiteRequest,    // 403 cross_site_request
   kSessionRequired,     // 403 session_required

@@ -4,6 +4,7 @@
 
 #include "http/cli_routes.h"
 #include "http/console_routes.h"
+#include "http/exposure_routes.h"
 #include "http/log_safe.h"
 #include "http/ops_routes.h"
 #include "http/routes.h"
@@ -31,10 +32,12 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
     : static_files_(static_files), metrics_(metrics), hsts_(options.secure_cookie) {
   Routes routes(router_, s.sessions, s.bearer, options.secure_cookie,
                 SameOrigin(options.public_origin));
-  AddConsoleRoutes(routes, {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials,
-                            s.two_factor, s.service_accounts, s.clock, options.secure_cookie});
+  AddConsoleRoutes(routes,
+                   {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials, s.two_factor,
+                    s.service_accounts, s.clock, options.secure_cookie, s.exposure});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
   AddServiceRoutes(routes, s.verify);
+  AddExposureRoutes(routes, s.exposure, metrics);
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});
 }
 
@@ -109,10 +112,11 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   if (res.result() == status::too_many_requests || request.rate_limited) {
     const bool login =
         route == "/api/login" || route == "/api/login/2fa" || route == "/api/account/totp/disable";
-    metrics_.RecordRateLimited(login                    ? "login"
-                               : route == "/api/signup" ? "signup"
-                               : IsMailRoute(route)     ? "mail"
-                                                        : "key");
+    metrics_.RecordRateLimited(login                                   ? "login"
+                               : route == "/api/signup"                ? "signup"
+                               : IsMailRoute(route)                    ? "mail"
+                               : route == "/api/v1/credentials/revoke" ? "report"
+                                                                       : "key");
   }
   // Any method token may arrive (Beast passes unknown ones through); Metrics records those
   // as "other".

@@ -15,6 +15,7 @@
 #include "service/account_service.h"
 #include "service/credential_service.h"
 #include "service/email_service.h"
+#include "service/exposure_service.h"
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/me_service.h"
@@ -46,6 +47,8 @@ class Api {
     ResourceService& resources;
     MeService& me;
     VerifyService& verify;
+    // Reports of exposed keys; the session's exposed_keys.
+    ExposureService& exposure;
     Authenticator& sessions;  // console routes
     Authenticator& bearer;    // CLI routes
     KeyVerifier& verifier;    // {org} scope checks, cache figures

@@ -54,6 +54,15 @@ HttpResponse KeyPageJson(const KeyPage& page, Time now, bool with_owner) {
                {"next_cursor", page.next ? json(EncodeKeyCursor(*page.next)) : json(nullptr)}});
 }
 
+// GET /api/session's "exposed_keys": each key's id, name and when it was reported.
+json ExposedKeysJson(const std::vector<KeyRecord>& keys) {
+  json list = json::array();
+  for (const KeyRecord& k : keys) {
+    list.push_back({{"id", k.id}, {"name", k.name}, {"exposed_at", TimeJson(k.exposed_at)}});
+  }
+  return list;
+}
+
 Result<std::optional<Permissions>> ReadPermissions(const JsonBody& body) {
   ASSIGN_OR_RETURN(auto names, body.OptionalStrings("permissions", 16));
   if (!names) return std::optional<Permissions>();
@@ -69,8 +78,7 @@ Result<KeyService::CreateRequest> ReadKeyCreate(const JsonBody& body) {
   ASSIGN_OR_RETURN(auto description, body.OptionalString("description"));
   create.description = description.value_or("");
   ASSIGN_OR_RETURN(create.expires_at, body.OptionalTime("expires_at"));
-  ASSIGN_OR_RETURN(auto permissions, ReadPermissions(body));
-  create.permissions = permissions.value_or(Permissions::All());
+  ASSIGN_OR_RETURN(create.permissions, ReadPermissions(body));
   ASSIGN_OR_RETURN(auto allowed_ips,
                    body.OptionalStrings("allowed_ips", KeyService::kMaxAllowedIps));
   create.allowed_ips = allowed_ips.value_or(std::vector<std::string>());
@@ -182,9 +190,11 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   routes.Console(verb::get, "/api/session",
                  [svc](Request&, const Session& session) -> Result<HttpResponse> {
                    const auto& max = svc.keys.options().max_lifetime_days;
+                   ASSIGN_OR_RETURN(auto exposed, svc.exposure.ListReported(session.caller));
                    return Json({{"account", AccountJson(session.account)},
                                 {"csrf_token", session.csrf_token},
-                                {"max_key_lifetime_days", max ? json(*max) : json(nullptr)}});
+                                {"max_key_lifetime_days", max ? json(*max) : json(nullptr)},
+                                {"exposed_keys", ExposedKeysJson(exposed)}});
                  });
 
   routes.Console(verb::post, "/api/logout",
@@ -216,6 +226,7 @@ void AddConsoleRoutes(Routes& routes, const ConsoleServices& svc) {
   AddCredentialRoutes(routes, svc);
   AddTwoFactorRoutes(routes, svc);
   AddServiceAccountRoutes(routes, svc);
+  AddPolicyRoutes(routes, svc);
 
   // Organizations.
   routes.Console(verb::get, "/api/orgs",

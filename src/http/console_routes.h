@@ -6,6 +6,7 @@
 #include "service/account_service.h"
 #include "service/credential_service.h"
 #include "service/email_service.h"
+#include "service/exposure_service.h"
 #include "service/invitation_service.h"
 #include "service/key_service.h"
 #include "service/org_service.h"
@@ -25,7 +26,8 @@ struct ConsoleServices {
   TwoFactorService& two_factor;
   ServiceAccountService& service_accounts;
   const Clock& clock;
-  bool secure_cookie;  // served over TLS: the session cookie is __Host- and Secure
+  bool secure_cookie;         // served over TLS: the session cookie is __Host- and Secure
+  ExposureService& exposure;  // GET /api/session's exposed_keys
 };
 
 // The console's routes (docs/spec/API.md "Console"): sign-up and login, then the session
@@ -42,6 +44,7 @@ void AddInvitationRoutes(Routes& routes, const ConsoleServices& svc);
 void AddCredentialRoutes(Routes& routes, const ConsoleServices& svc);
 void AddTwoFactorRoutes(Routes& routes, const ConsoleServices& svc);
 void AddServiceAccountRoutes(Routes& routes, const ConsoleServices& svc);
+void AddPolicyRoutes(Routes& routes, const ConsoleServices& svc);
 
 // The answer to a sign-up or login: the account, the CSRF token, and the session cookie.
 HttpResponse SessionStarted(bool secure_cookie, beast_http::status st,

@@ -6,6 +6,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/range/iterator_range.hpp>
 
+#include "model/key_flags.h"
 #include "service/key_service.h"
 
 namespace tfzo::http {
@@ -225,6 +226,17 @@ json MemberJson(const MembershipRecord& m, bool show_two_factor) {
   return j;
 }
 
+json PolicyJson(const OrgPolicy& p) {
+  const auto days = [](const std::optional<int>& d) { return d ? json(*d) : json(nullptr); };
+  return json{{"max_lifetime_days", days(p.max_lifetime_days)},
+              {"require_expiration", p.require_expiration},
+              {"rotate_every_days", days(p.rotate_every_days)},
+              {"revoke_unused_after_days", days(p.revoke_unused_after_days)},
+              {"allowed_permissions",
+               p.allowed_permissions ? json(p.allowed_permissions->Names()) : json(nullptr)},
+              {"updated_at", TimeJson(p.updated_at)}};
+}
+
 json KeyJson(const KeyRecord& k, Time now) {
   return {{"id", k.id},
           {"name", k.name},
@@ -245,7 +257,9 @@ json KeyJson(const KeyRecord& k, Time now) {
                                        : json(nullptr)},
           {"service_account", k.service_account_name
                                   ? json({{"id", k.account_id}, {"name", *k.service_account_name}})
-                                  : json(nullptr)}};
+                                  : json(nullptr)},
+          {"exposed_at", TimeJson(k.exposed_at)},
+          {"flags", KeyFlags(k, now)}};
 }
 
 json ServiceAccountJson(const ServiceAccountRecord& s) {

@@ -72,6 +72,7 @@ json OrgJson(const MembershipRecord& m);
 json MemberJson(const MembershipRecord& m, bool show_two_factor = false);
 json KeyJson(const KeyRecord& k, Time now);
 json ServiceAccountJson(const ServiceAccountRecord& s);
+json PolicyJson(const OrgPolicy& p);
 json AgentJson(const AgentRecord& a);
 json HostJson(const HostRecord& h);
 json EventJson(const EventRecord& e);

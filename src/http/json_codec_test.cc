@@ -125,15 +125,20 @@ TEST(JsonCodecTest, KeyJsonHasEveryFieldOfTheSpec) {
   key.created_at = FromUnix(1000);
   key.expires_at = FromUnix(2000);
   json j = KeyJson(key, FromUnix(1500));
-  for (const char* field : {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
-                            "expires_at", "last_used_at", "rotated_at", "revoked_at", "status"}) {
+  for (const char* field :
+       {"id", "name", "description", "hint", "org_id", "org_name", "created_at", "expires_at",
+        "last_used_at", "rotated_at", "revoked_at", "status", "flags"}) {
     EXPECT_TRUE(j.contains(field)) << field;
   }
   EXPECT_EQ(j["status"], "active");
+  // Expires in 500 s: within 7 days.
+  EXPECT_EQ(j["flags"], json::array({"expiring_soon"}));
   EXPECT_TRUE(j["org_id"].is_null());
   EXPECT_EQ(KeyJson(key, FromUnix(2000))["status"], "expired");
+  EXPECT_EQ(KeyJson(key, FromUnix(2000))["flags"], json::array());
   key.revoked_at = FromUnix(1200);
   EXPECT_EQ(KeyJson(key, FromUnix(1500))["status"], "revoked");
+  EXPECT_EQ(KeyJson(key, FromUnix(1500))["flags"], json::array());
 }
 
 TEST(JsonCodecTest, KeyJsonNamesItsServiceAccount) {

@@ -38,6 +38,15 @@ void Metrics::RecordJobRun(std::string_view job, std::string_view result) {
   ++job_runs_[{std::string(job), std::string(result)}];
 }
 
+void Metrics::RecordExposedCredentials(uint64_t revoked, uint64_t inactive, uint64_t unknown,
+                                       uint64_t malformed) {
+  std::lock_guard lock(mu_);
+  exposed_[0] += revoked;
+  exposed_[1] += inactive;
+  exposed_[2] += unknown;
+  exposed_[3] += malformed;
+}
+
 std::string Metrics::Render() const {
   std::lock_guard lock(mu_);
   std::string out;
@@ -68,12 +77,23 @@ std::string Metrics::Render() const {
   out +=
       "# HELP tfzo_rate_limited_total Requests refused by a limit (login: failed sign-ins per "
       "email or address; signup: sign-ups per address; key: unknown keys per address; mail: "
-      "links and invitations mailed per account or address).\n";
+      "links and invitations mailed per account or address; report: reports of exposed keys "
+      "per address).\n";
   out += "# TYPE tfzo_rate_limited_total counter\n";
-  for (const char* kind : {"key", "login", "mail", "signup"}) {
+  for (const char* kind : {"key", "login", "mail", "report", "signup"}) {
     auto it = rate_limited_.find(kind);
     out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
                        it == rate_limited_.end() ? 0 : it->second);
+  }
+  out +=
+      "# HELP tfzo_exposed_credentials_total Strings reported as exposed keys, by outcome "
+      "(revoked: a live key, revoked; inactive: already revoked, expired or rotated away; "
+      "unknown: no such key; malformed: not a key).\n";
+  out += "# TYPE tfzo_exposed_credentials_total counter\n";
+  constexpr std::array<const char*, 4> kOutcomes = {"revoked", "inactive", "unknown", "malformed"};
+  for (size_t i = 0; i < kOutcomes.size(); ++i) {
+    out += fmt::format("tfzo_exposed_credentials_total{{result=\"{}\"}} {}\n", kOutcomes[i],
+                       exposed_[i]);
   }
   out +=
       "# HELP tfzo_job_runs_total Periodic job ticks on this node by job and result (ran; "

@@ -43,6 +43,9 @@ class Metrics {
   // unused_key_revocation) on this node; `result` "ran", "skipped" (another node had the
   // interval) or "failed".
   void RecordJobRun(std::string_view job, std::string_view result);
+  // The strings of one report of exposed keys (POST /api/v1/credentials/revoke), by outcome.
+  void RecordExposedCredentials(uint64_t revoked, uint64_t inactive, uint64_t unknown,
+                                uint64_t malformed);
   std::string Render() const;
 
  private:
@@ -54,6 +57,9 @@ class Metrics {
   std::array<uint64_t, kBuckets.size() + 1> latency_buckets_{};                  // guarded
   double latency_sum_ = 0;                                                       // guarded
   uint64_t latency_count_ = 0;                                                   // guarded
+
+  // Exposed credentials reported: revoked, inactive, unknown, malformed. Guarded by mu_.
+  std::array<uint64_t, 4> exposed_{};
 };
 
 }  // namespace tfzo::http

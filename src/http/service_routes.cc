@@ -77,7 +77,7 @@ std::string RenderVerdict(const VerifyService::Verdict& verdict) {
                {"account_id", state.account_id},
                {"org_id", state.org_id ? json(*state.org_id) : json(nullptr)},
                {"expires_at", TimeJson(state.expires_at)},
-               {"permissions", state.permissions.Names()}});
+               {"permissions", state.granted().Names()}});
 }
 
 void AddServiceRoutes(Routes& routes, VerifyService& verify) {

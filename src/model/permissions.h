@@ -48,6 +48,13 @@ class Permissions {
   // The first permission of `required` (canonical order) that this set lacks.
   std::optional<Permission> FirstMissing(Permissions required) const;
   Permissions With(Permission p) const;
+  // Those of this set that `allowed` has too.
+  Permissions Within(Permissions allowed) const { return Bits(bits_ & allowed.bits_); }
+  // Those of this set that `other` lacks (a write without its read, when `other` has the read:
+  // not a set a key can have, but the list of what `other` is missing).
+  Permissions Without(Permissions other) const {
+    return Bits(static_cast<uint8_t>(bits_ & ~other.bits_));
+  }
 
   uint8_t bits() const { return bits_; }
   std::vector<std::string_view> Names() const;
@@ -56,6 +63,11 @@ class Permissions {
   bool operator==(const Permissions&) const = default;
 
  private:
+  static Permissions Bits(uint8_t bits) {
+    Permissions set;
+    set.bits_ = bits;
+    return set;
+  }
   uint8_t bits_ = 0;
 };
 

@@ -159,6 +159,11 @@ struct KeyRecord {
   std::optional<Time> previous_valid_until{};
   // Filled by reads: the service account's name when the key is one's (account_id is its id).
   std::optional<std::string> service_account_name{};
+  // When it was revoked because its value was reported exposed (Store::RevokeExposedKey).
+  std::optional<Time> exposed_at{};
+  // Filled by reads: the key is scoped to an organization its owner, a person, is no longer a
+  // member of (model/key_flags.h owner_left_org).
+  bool owner_left_org = false;
 };
 
 // A service account (migration 0010): an account for shared automation that belongs to one
@@ -184,7 +189,8 @@ struct KeyCursor {
 
 // Which keys a page of a keys list holds (GET /api/keys, an organization's keys).
 struct KeyQuery {
-  enum class State { kAny, kActive, kExpired, kRevoked };
+  // kNeedsAttention: active keys with at least one flag (model/key_flags.h).
+  enum class State { kAny, kActive, kExpired, kRevoked, kNeedsAttention };
   // The account's keys; or, when org_id is set, every key scoped to that organization.
   std::string account_id{};
   std::optional<std::string> org_id{};
@@ -201,6 +207,22 @@ struct KeyQuery {
 struct KeyPage {
   std::vector<KeyRecord> keys;
   std::optional<KeyCursor> next;
+};
+
+// An organization's key policy (docs/spec/API.md "Organization key policy"): rules for the keys
+// scoped to it, its service accounts' keys included, applied at their creation, rotation, edit
+// and every check. An unset rule is no rule; "days" count from the key's creation or last
+// rotation.
+struct OrgPolicy {
+  std::optional<int> max_lifetime_days{};
+  bool require_expiration = false;
+  std::optional<int> rotate_every_days{};
+  std::optional<int> revoke_unused_after_days{};
+  std::optional<Permissions> allowed_permissions{};  // nullopt: every permission
+  std::optional<Time> updated_at{};                  // nullopt: never set
+  std::string updated_by{};                          // the owner who set it last
+
+  bool operator==(const OrgPolicy&) const = default;
 };
 
 // Per-account quotas the store enforces inside the transaction that would exceed them, so that
@@ -233,6 +255,19 @@ struct KeyState {
   Permissions permissions = Permissions::All();
   // The key has allowed addresses (KeyRecord::allowed_ips): a check needs the key's record.
   bool ip_restricted = false;
+  // What its organization's key policy makes of the key (model/org_policy.h), decided at every
+  // check; the default is no rule (an unscoped key, or an organization without a policy).
+  struct Policy {
+    std::optional<Time> rotate_by{};           // refused (rotation_overdue) from then until rotated
+    std::optional<Time> lifetime_ends{};       // refused as expired from then on
+    bool expiration_required = false;          // refused (rotation_overdue) while it never expires
+    Permissions allowed = Permissions::All();  // what the key's permissions may grant
+    bool operator==(const Policy&) const = default;
+  };
+  Policy policy{};
+
+  // The permissions a request may use: the key's, within what its organization allows.
+  Permissions granted() const { return permissions.Within(policy.allowed); }
 
   // Every field: a body rendered from one state is never handed out for another.
   bool operator==(const KeyState&) const = default;
@@ -314,10 +349,10 @@ struct EventRecord {
 // change log (`seq`, from 1, in commit order, without holes). kEverything: changes may have been
 // missed beyond what the log still holds, and every cache must be dropped; it has no number.
 struct Change {
-  enum class Kind { kKey, kMembership, kEverything, kAccount };
+  enum class Kind { kKey, kMembership, kEverything, kAccount, kOrg };
   Kind kind = Kind::kEverything;
   std::string key_id{};      // kKey: rotated, revoked or edited
-  std::string org_id{};      // kMembership: added, removed (or the org created)
+  std::string org_id{};      // kMembership: added, removed (or the org created); kOrg: its policy
   std::string account_id{};  // kMembership; kAccount: its address or verification changed
   int64_t seq = 0;
 };

@@ -164,6 +164,14 @@ class Store {
   // Sets the name, handle and require_two_factor of the live organization `org.id` (kNotFound
   // when there is none; kConflict when another live organization has the handle).
   virtual Status UpdateOrg(const OrgRecord& org, const EventRecord& event) = 0;
+  // The live organization's key policy (an empty OrgPolicy when none was ever set; kNotFound
+  // when there is no such live organization).
+  virtual Result<OrgPolicy> FindOrgPolicy(std::string_view org_id) = 0;
+  // Sets the live organization's key policy (kNotFound when there is none), with `event`. A
+  // change of kind org: every node drops its cached states of the organization's keys, so the
+  // policy holds at their next check.
+  virtual Status SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                              const EventRecord& event) = 0;
   // Changes a member's role. kNotFound when not a member; kConflict when it would leave the org
   // without an owner.
   virtual Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
@@ -270,6 +278,15 @@ class Store {
   virtual Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
                                                const std::vector<EventRecord>& events, Time at) = 0;
   virtual Result<KeyState> FindKeyBySecret(const Digest& digest) = 0;
+  // RevokeKey for a key whose value was reported exposed: the same transaction also sets its
+  // exposed_at to `at`. A key already revoked keeps its revocation, gets no exposed_at and no
+  // event (nor the event's mails); returns the first revocation's time.
+  virtual Result<Time> RevokeExposedKey(std::string_view key_id, Time at,
+                                        const EventRecord& event) = 0;
+  // The keys of the account, and of the service accounts of the live organizations it owns,
+  // reported exposed at or after `since`: newest report first, at most `limit`.
+  virtual Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
+                                                         int limit) = 0;
   // Records uses in one statement batch; last_used_at only moves forward.
   virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
 
@@ -287,7 +304,8 @@ class Store {
   // Audit events.
   virtual Status AppendEvent(const EventRecord& event) = 0;
   // Newest first: events whose actor is the account, events without an actor that target it
-  // (someone's failed sign-in for its email), and events of orgs it owns. With `before`,
+  // (someone's failed sign-in for its email), events of orgs it owns, and the reports of its
+  // keys as exposed (key.exposed). With `before`,
   // only events older than that event id.
   virtual Result<std::vector<EventRecord>> ListEvents(std::string_view account_id, int limit,
                                                       std::optional<std::string> before) = 0;

@@ -21,6 +21,7 @@
 #include "service/account_service.h"
 #include "service/credential_service.h"
 #include "service/email_service.h"
+#include "service/exposure_service.h"
 #include "service/invitation_service.h"
 #include "service/key_list.h"
 #include "service/key_notices.h"
@@ -119,6 +120,7 @@ struct App {
   FailureLimiter resets_per_email;         // password reset requests per e-mail address
   FailureLimiter two_factor_failures;      // wrong two-factor codes per account
   FailureLimiter two_factor_addresses;     // wrong two-factor codes per client address
+  FailureLimiter exposure_reports;         // reports of exposed keys per client address
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
@@ -137,6 +139,7 @@ struct App {
   ResourceService resources;
   MeService me;
   VerifyService verify;
+  ExposureService exposure;
   SessionAuthenticator sessions;
   BearerAuthenticator bearer;
   http::StaticFiles static_files;

@@ -51,8 +51,10 @@ Result<KeyQuery> ReadKeyListParams(const KeyListParams& params) {
       query.state = KeyQuery::State::kExpired;
     } else if (s == "revoked") {
       query.state = KeyQuery::State::kRevoked;
+    } else if (s == "needs_attention") {
+      query.state = KeyQuery::State::kNeedsAttention;
     } else {
-      return InvalidRequest("status: must be active, expired or revoked");
+      return InvalidRequest("status: must be active, expired, revoked or needs_attention");
     }
   }
   if (params.q) {

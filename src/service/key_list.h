@@ -26,8 +26,8 @@ inline constexpr int kDefaultMaxActiveKeys = 1000;
 inline constexpr int kDefaultMaxOrgs = 100;
 
 // The KeyQuery they ask for (owner and time left to the caller), or kInvalidRequest naming the
-// parameter: status other than active, expired or revoked; q not clean text or over 100
-// characters; limit not a number from 1 to 100; cursor not one this server made.
+// parameter: status other than active, expired, revoked or needs_attention; q not clean text or
+// over 100 characters; limit not a number from 1 to 100; cursor not one this server made.
 Result<KeyQuery> ReadKeyListParams(const KeyListParams& params);
 
 // The opaque cursor of the JSON answer ("next_cursor"), and back.

@@ -7,6 +7,7 @@
 #include "core/api_key.h"
 #include "core/digest.h"
 #include "core/ip_networks.h"
+#include "model/org_policy.h"
 #include "service/key_list.h"
 #include "service/key_notices.h"
 #include "service/validation.h"
@@ -95,6 +96,11 @@ Result<std::vector<std::string>> KeyService::CheckRequest(CreateRequest& request
   return CheckAllowedIps(request.allowed_ips);
 }
 
+Result<OrgPolicy> KeyService::PolicyOf(const std::optional<std::string>& org_id) {
+  if (!org_id) return OrgPolicy{};
+  return deps_.store.FindOrgPolicy(*org_id);
+}
+
 Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateRequest request) {
   ASSIGN_OR_RETURN(std::vector<std::string> allowed_ips, CheckRequest(request));
   std::string org_name;  // for the notice
@@ -134,8 +140,12 @@ Result<KeyService::Issued> KeyService::Issue(const Caller& caller, std::string h
   key.org_id = std::move(request.org_id);
   key.created_at = deps_.clock.Now();
   key.expires_at = request.expires_at;
-  key.permissions = request.permissions;
   key.allowed_ips = std::move(allowed_ips);
+  ASSIGN_OR_RETURN(const OrgPolicy policy, PolicyOf(key.org_id));
+  key.permissions =
+      request.permissions.value_or(policy.allowed_permissions.value_or(Permissions::All()));
+  RETURN_IF_ERROR(
+      CheckKeyPolicy(policy, org_name, key.created_at, key.expires_at, key.permissions));
   SecretRecord secret = NewSecret(key.id, issued.secret);
   key.hint = secret.hint;
   EventRecord event = deps_.Event("key.created", caller, key.id, key.org_id);
@@ -170,6 +180,11 @@ Result<KeyRecord> KeyService::Update(const Caller& caller, std::string_view key_
     RETURN_IF_ERROR(CheckExpiry(*patch.expires_at));
     key.expires_at = *patch.expires_at;
   }
+  if (patch.permissions || patch.expires_at) {
+    ASSIGN_OR_RETURN(const OrgPolicy policy, PolicyOf(key.org_id));
+    RETURN_IF_ERROR(CheckKeyPolicy(policy, key.org_name, key.rotated_at.value_or(key.created_at),
+                                   key.expires_at, key.permissions));
+  }
   RETURN_IF_ERROR(
       deps_.store.UpdateKey(key, deps_.Event("key.updated", caller, key.id, key.org_id)));
   return deps_.store.FindKey(key.id);
@@ -193,11 +208,20 @@ Result<KeyService::Issued> KeyService::RotateAuthorized(
     RETURN_IF_ERROR(CheckExpiry(*expires_at));
   } else if (key.expires_at && *key.expires_at <= now) {
     return Conflict("This key has expired: give a new expires_at to rotate it.");
-  } else if (options_.max_lifetime_days) {
-    // The new value lives no longer than a new key could.
-    const Time latest = now + std::chrono::days(*options_.max_lifetime_days);
-    if (!key.expires_at || *key.expires_at > latest) expires_at = latest;
   }
+  ASSIGN_OR_RETURN(const OrgPolicy policy, PolicyOf(key.org_id));
+  if (!expires_at) {
+    // The new value lives no longer than a new key could.
+    std::optional<int> max_days = options_.max_lifetime_days;
+    if (policy.max_lifetime_days && (!max_days || *policy.max_lifetime_days < *max_days)) {
+      max_days = policy.max_lifetime_days;
+    }
+    const std::optional<Time> latest =
+        max_days ? std::optional(now + std::chrono::days(*max_days)) : std::nullopt;
+    if (latest && (!key.expires_at || *key.expires_at > *latest)) expires_at = latest;
+  }
+  RETURN_IF_ERROR(CheckKeyPolicy(policy, key.org_name, now,
+                                 expires_at ? *expires_at : key.expires_at, key.permissions));
   Issued issued;
   SecretRecord secret = NewSecret(key.id, issued.secret);
   Status rotated = deps_.store.RotateKey(key.id, secret, expires_at, overlap,

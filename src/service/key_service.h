@@ -32,7 +32,8 @@ class KeyService {
     std::string description;
     std::optional<Time> expires_at;  // nullopt: never
     std::optional<std::string> org_id;
-    Permissions permissions = Permissions::All();
+    // nullopt: every permission the key's organization's policy allows (all, unscoped).
+    std::optional<Permissions> permissions{};
     std::vector<std::string> allowed_ips{};  // as given: addresses or CIDRs
   };
 
@@ -93,6 +94,8 @@ class KeyService {
   // Checks and normalizes the request's text and expiration; its allowed addresses as the
   // store keeps them.
   Result<std::vector<std::string>> CheckRequest(CreateRequest& request) const;
+  // The key's organization's policy (none for an unscoped key).
+  Result<OrgPolicy> PolicyOf(const std::optional<std::string>& org_id);
   // Creates the checked key of `holder_id`; `notify`: the address told of it, if any.
   Result<Issued> Issue(const Caller& caller, std::string holder_id, CreateRequest request,
                        std::vector<std::string> allowed_ips, const std::string& org_name,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/key_flags.h"
 #include "service/key_service.h"
 
 namespace tfzo {
@@ -38,21 +39,29 @@ Result<std::string> MeService::Answer(const KeyState& key) {
   const std::string_view status = KeyStatusName(record, now);
   std::shared_ptr<const KeyVerifier::KeptAnswer> kept = cached->kept.load();
   if (kept && kept->account == account && kept->memberships == memberships &&
-      kept->status == status) {
+      kept->status == status && (!kept->until || now < *kept->until)) {
     return Splice(*kept, last_used);
   }
   const std::vector<MembershipRecord> orgs = Reachable(key, *memberships);
   // The scope's name as the memberships say it: renaming an org drops its members' cached
-  // memberships, not every cached key scoped to it.
+  // memberships, not every cached key scoped to it. The same for owner_left_org: a member's
+  // departure drops the account's cached memberships, not the cached key.
   KeyRecord shown = record;
+  shown.owner_left_org = record.org_id && !record.service_account_name;
+  for (const MembershipRecord& m : *memberships) {
+    if (shown.org_id == m.org_id) shown.owner_left_org = false;
+  }
   for (const MembershipRecord& m : orgs) {
     if (shown.org_id == m.org_id) shown.org_name = m.org_name;
   }
+  // This request is a use: its flags are never unused_90_days.
+  shown.last_used_at = last_used;
   Parts parts = render_.answer(Me{*account, shown, orgs, now});
   kept = std::make_shared<const KeyVerifier::KeptAnswer>(KeyVerifier::KeptAnswer{
       .account = std::move(account),
       .memberships = std::move(memberships),
       .status = status,
+      .until = KeyFlagsChangeAt(shown, now),
       .head = std::move(parts.head),
       .tail = std::move(parts.tail),
   });

@@ -18,8 +18,9 @@ namespace tfzo {
 // of /api/v1/me is built by `render` (the transport's format) and kept with the key's cached
 // record (KeyVerifier::CachedKey), so one lookup finds both and a change to the key drops
 // both. Apart from the key's last use, it is a function of that record, the account and the
-// memberships (immutable cached parts that KeyVerifier replaces, never changes) and the key's
-// status, so it is reused while those are the same objects and values. The last use changes
+// memberships (immutable cached parts that KeyVerifier replaces, never changes), the key's
+// status and its flags, so it is reused while those are the same objects and values and the
+// flags hold (they change with the time alone: KeptAnswer::until). The last use changes
 // with every use: the kept answer leaves a gap for it, filled at each request, so a key used
 // all the time is not rendered again every second. References the verifier and clock, which
 // outlive it. Thread-safe.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/key_flags.h"
 #include "testing/service_world.h"
 
 namespace tfzo {
@@ -19,6 +20,10 @@ class MeServiceTest : public testing::ServiceWorld {
                    MeService::Parts parts{
                        .head = me.account.email + " " + me.key.name + " last_used=", .tail = ""};
                    for (const auto& m : me.orgs) parts.tail += " " + m.org_name;
+                   parts.tail += " flags=";
+                   for (std::string_view f : KeyFlags(me.key, me.now)) {
+                     parts.tail += std::string(f) + ",";
+                   }
                    return parts;
                  },
              .last_used =
@@ -88,6 +93,41 @@ TEST_F(MeServiceTest, ChangedMembershipsAndKeysAreShownAtOnce) {
   ASSERT_TRUE(keys_.Update(ada_, unscoped_.key_id, {.name = "renamed"}).ok());
   EXPECT_NE(Answer(unscoped_).find("ada@example.com renamed"), std::string::npos);
   EXPECT_EQ(renders_, 3);
+}
+
+TEST_F(MeServiceTest, AKeptAnswerNeverShowsFlagsPastTheirTime) {
+  EXPECT_TRUE(Answer(unscoped_).ends_with("flags="));
+  // Nothing changes but the time: the answer is kept until the key is 90 days old...
+  clock_.Advance(std::chrono::days(90) - std::chrono::seconds(1));
+  EXPECT_TRUE(Answer(unscoped_).ends_with("flags="));
+  EXPECT_EQ(renders_, 1);
+  // ...and not a second longer. The request itself is a use: never unused_90_days here.
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(Answer(unscoped_).ends_with("flags=rotation_due,"));
+  EXPECT_EQ(renders_, 2);
+  EXPECT_TRUE(Answer(unscoped_).ends_with("flags=rotation_due,"));
+  EXPECT_EQ(renders_, 2);
+}
+
+TEST_F(MeServiceTest, AnExpiringKeysAnswerTurnsExpiringSoonOnTime) {
+  const KeyState key =
+      State(keys_.Create(ada_, {"short", "", clock_.Now() + std::chrono::days(10), std::nullopt}));
+  EXPECT_TRUE(Answer(key).ends_with("flags="));
+  clock_.Advance(std::chrono::days(3) - std::chrono::seconds(1));
+  EXPECT_TRUE(Answer(key).ends_with("flags="));
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_TRUE(Answer(key).ends_with("flags=expiring_soon,"));
+}
+
+TEST_F(MeServiceTest, AKeyWhoseOwnerLeftItsOrgSaysSoAtOnce) {
+  const Caller bob = NewAccount("bob@example.com", "Bob");
+  ASSERT_TRUE(Join(ada_, acme_, bob).ok());
+  const KeyState key = State(keys_.Create(bob, {"bob's", "", std::nullopt, acme_}));
+  EXPECT_TRUE(Answer(key).ends_with("flags="));
+  ASSERT_TRUE(orgs_.RemoveMember(ada_, acme_, bob.account_id).ok());
+  EXPECT_TRUE(Answer(key).ends_with("flags=owner_left_org,"));
+  // Ada's own scoped key is not flagged.
+  EXPECT_TRUE(Answer(scoped_).ends_with("flags="));
 }
 
 }  // namespace

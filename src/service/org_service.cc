@@ -136,6 +136,26 @@ Result<MembershipRecord> OrgService::UpdateOrg(const Caller& caller, std::string
   return OwnerView(caller, renamed);
 }
 
+Result<OrgPolicy> OrgService::GetPolicy(const Caller& caller, std::string_view org_id) {
+  RETURN_IF_ERROR(RequireOwner(caller, org_id));
+  auto policy = deps_.store.FindOrgPolicy(org_id);
+  if (policy.status().code() == StatusCode::kNotFound) return NotMember();  // deleted meanwhile
+  return policy;
+}
+
+Result<OrgPolicy> OrgService::SetPolicy(const Caller& caller, std::string_view org_id,
+                                        OrgPolicy policy) {
+  RETURN_IF_ERROR(RequireOwner(caller, org_id));
+  const EventRecord event =
+      deps_.Event("org.policy_updated", caller, std::string(org_id), std::string(org_id));
+  policy.updated_at = event.at;
+  policy.updated_by = caller.account_id;
+  const Status set = deps_.store.SetOrgPolicy(org_id, policy, event);
+  if (set.code() == StatusCode::kNotFound) return NotMember();
+  RETURN_IF_ERROR(set);
+  return policy;
+}
+
 Status OrgService::DeleteOrg(const Caller& caller, std::string_view org_id,
                              std::string_view confirm) {
   RETURN_IF_ERROR(RequireOwner(caller, org_id));

@@ -39,6 +39,11 @@ class OrgService {
   // Owners; the member with its new role. kConflict when it would demote the last owner.
   Result<MembershipRecord> SetMemberRole(const Caller& caller, std::string_view org_id,
                                          std::string_view account_id, Role role);
+  // Owners: the organization's key policy (docs/spec/API.md "Organization key policy").
+  Result<OrgPolicy> GetPolicy(const Caller& caller, std::string_view org_id);
+  // Owners: replaces it (the caller becomes updated_by); every node applies it to the
+  // organization's keys from their next check. The policy as stored.
+  Result<OrgPolicy> SetPolicy(const Caller& caller, std::string_view org_id, OrgPolicy policy);
   // Owners: a page of the keys scoped to the org (query.org_id and query.now are set here).
   Result<KeyPage> ListOrgKeys(const Caller& caller, std::string_view org_id, KeyQuery query = {});
   Result<KeyRecord> RevokeOrgKey(const Caller& caller, std::string_view org_id,

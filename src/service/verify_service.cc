@@ -27,7 +27,7 @@ Result<VerifyService::Verdict> VerifyService::Verify(std::string_view key, const
   Status access = state.status();
   if (access.ok() && question.ip) access = verifier_.CheckAddress(*state, *question.ip);
   if (access.ok()) {
-    if (const auto missing = state->permissions.FirstMissing(question.permissions)) {
+    if (const auto missing = state->granted().FirstMissing(question.permissions)) {
       access = KeyVerifier::CheckPermission(*state, *missing);
     }
   }

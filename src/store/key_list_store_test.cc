@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "model/key_flags.h"
 #include "store/store_test.h"
 #include "store/store_test_util.h"
 
@@ -116,6 +118,98 @@ TEST_P(KeyListTest, StatusFilters) {
   EXPECT_EQ(Ids(q), (std::vector<std::string>{"key_gone"}));
   q.state = KeyQuery::State::kAny;
   EXPECT_EQ(Ids(q).size(), 6u);
+}
+
+// status=needs_attention is KeyFlags in SQL: both must agree, on every engine, to the second.
+TEST_P(KeyListTest, NeedsAttentionIsExactlyTheActiveKeysWithFlags) {
+  using std::chrono::days;
+  using std::chrono::seconds;
+  const Time now = kT0 + days(200);
+  ASSERT_TRUE(store_
+                  ->AddMember("org_1", "acc_b", Role::kMember,
+                              Event("ev_m", "org.member_added", "acc_a", "org_1"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateServiceAccount({.id = "acc_sa",
+                                          .org_id = "org_1",
+                                          .name = "CI",
+                                          .description = "",
+                                          .created_by = "acc_a",
+                                          .created_at = kT0},
+                                         Event("ev_sa", "service_account.created", "acc_a"))
+                  .ok());
+  int n = 0;
+  const auto add = [&](const std::string& id, Time created, auto&& edit) {
+    KeyRecord k = Key(id, "acc_a", created);
+    edit(k);
+    ASSERT_TRUE(store_
+                    ->CreateKey(k, Secret("tfzo_secret_" + id + "WXYZ", id, created),
+                                Event("ev_k" + std::to_string(++n), "key.created", k.account_id))
+                    .ok())
+        << id;
+  };
+  const auto none = [](KeyRecord&) {};
+  add("key_fresh", now - days(10), none);
+  add("key_unused", now - days(100), [&](KeyRecord& k) { k.rotated_at = now - days(10); });
+  add("key_rot", now - days(100), [&](KeyRecord& k) { k.last_used_at = now - days(1); });
+  add("key_edge", now - days(90), none);
+  add("key_edge_not", now - days(90) + seconds(1), none);
+  add("key_soon", now - days(1), [&](KeyRecord& k) { k.expires_at = now + days(7); });
+  add("key_not_soon", now - days(1),
+      [&](KeyRecord& k) { k.expires_at = now + days(7) + seconds(1); });
+  add("key_expired", now - days(100), [&](KeyRecord& k) { k.expires_at = now; });
+  add("key_revoked", now - days(100), none);
+  add("key_left", now - days(2), [](KeyRecord& k) {
+    k.account_id = "acc_b";
+    k.org_id = "org_1";
+  });
+  add("key_owner", now - days(2), [](KeyRecord& k) { k.org_id = "org_1"; });
+  add("key_sa", now - days(2), [](KeyRecord& k) {
+    k.account_id = "acc_sa";
+    k.org_id = "org_1";
+  });
+  ASSERT_TRUE(
+      store_->RevokeKey("key_revoked", now - days(1), Event("ev_r", "key.revoked", "acc_a")).ok());
+  ASSERT_TRUE(
+      store_->RemoveMember("org_1", "acc_b", Event("ev_rm", "org.member_removed", "acc_a", "org_1"))
+          .ok());
+
+  const std::map<std::string, std::vector<std::string_view>> expected = {
+      {"key_unused", {"unused_90_days"}},
+      {"key_rot", {"rotation_due"}},
+      {"key_edge", {"unused_90_days", "rotation_due"}},
+      {"key_soon", {"expiring_soon"}},
+      {"key_left", {"owner_left_org"}}};
+  std::set<std::string> flagged;
+  for (const std::string owner : {"acc_a", "acc_b", "acc_sa"}) {
+    auto all = store_->QueryKeys(KeyQuery{.account_id = owner, .now = now});
+    ASSERT_TRUE(all.ok());
+    for (const KeyRecord& k : all->keys) {
+      auto want = expected.find(k.id);
+      EXPECT_EQ(KeyFlags(k, now),
+                want == expected.end() ? std::vector<std::string_view>{} : want->second)
+          << k.id;
+      if (!KeyFlags(k, now).empty()) flagged.insert(k.id);
+    }
+  }
+  EXPECT_EQ(flagged.size(), expected.size());
+  KeyQuery q{.account_id = "acc_a", .state = KeyQuery::State::kNeedsAttention, .now = now};
+  EXPECT_EQ(Ids(q), (std::vector<std::string>{"key_soon", "key_edge", "key_rot", "key_unused"}));
+  q.limit = 1;  // paged like the others
+  auto first = store_->QueryKeys(q);
+  ASSERT_TRUE(first.ok() && first->next);
+  q.after = first->next;
+  EXPECT_EQ(Ids(q), (std::vector<std::string>{"key_edge"}));
+  EXPECT_EQ(Ids({.account_id = "acc_b", .state = KeyQuery::State::kNeedsAttention, .now = now}),
+            (std::vector<std::string>{"key_left"}));
+  // An organization's list: the departed member's key, not the owner's nor the service account's.
+  KeyQuery org{.org_id = "org_1", .state = KeyQuery::State::kNeedsAttention, .now = now};
+  EXPECT_EQ(Ids(org), (std::vector<std::string>{"key_left"}));
+  // One second later, the two keys one second short of a threshold cross it.
+  q = KeyQuery{
+      .account_id = "acc_a", .state = KeyQuery::State::kNeedsAttention, .now = now + seconds(1)};
+  EXPECT_EQ(Ids(q), (std::vector<std::string>{"key_not_soon", "key_soon", "key_edge_not",
+                                              "key_edge", "key_rot", "key_unused"}));
 }
 
 TEST_P(KeyListTest, TextMatchesNameDescriptionOrHintWithWildcardsTakenLiterally) {

@@ -260,6 +260,56 @@ TEST_P(OrgsTest, DeleteOrgRevokesItsKeysAndRemovesItsMembersAgentsAndHosts) {
                   .ok());
 }
 
+TEST_P(OrgsTest, APolicyIsStoredWithTheKeysItRulesAndEachChangeDropsThem) {
+  auto none = store_->FindOrgPolicy("org_1");
+  ASSERT_TRUE(none.ok()) << none.status().message();
+  EXPECT_EQ(*none, OrgPolicy{});
+  EXPECT_EQ(store_->FindOrgPolicy("org_zzz").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_s", "acc_b", kT0, "org_1"), Secret("tfzo_value_s", "key_s"),
+                              Event("ev_k1", "key.created", "acc_b"))
+                  .ok());
+  ASSERT_TRUE(store_
+                  ->CreateKey(Key("key_u", "acc_b", kT0), Secret("tfzo_value_u", "key_u"),
+                              Event("ev_k2", "key.created", "acc_b"))
+                  .ok());
+  const OrgPolicy policy{.max_lifetime_days = 90,
+                         .require_expiration = true,
+                         .rotate_every_days = 30,
+                         .revoke_unused_after_days = 60,
+                         .allowed_permissions = Permissions::ReadOnly(),
+                         .updated_at = At(1),
+                         .updated_by = "acc_a"};
+  Listen();
+  ASSERT_TRUE(
+      store_->SetOrgPolicy("org_1", policy, Event("ev_p", "org.policy_updated", "acc_a", "org_1"))
+          .ok());
+  EXPECT_EQ(store_->FindOrgPolicy("org_1").value(), policy);
+  const std::vector<Change> heard = Heard();
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0].kind, Change::Kind::kOrg);
+  EXPECT_EQ(heard[0].org_id, "org_1");
+
+  // The scoped key's state carries the rules, counted from its creation; the other has none.
+  const KeyState scoped = store_->FindKeyBySecret(Sha256("tfzo_value_s")).value();
+  EXPECT_EQ(scoped.policy.rotate_by, kT0 + std::chrono::days(30));
+  EXPECT_EQ(scoped.policy.lifetime_ends, kT0 + std::chrono::days(90));
+  EXPECT_TRUE(scoped.policy.expiration_required);
+  EXPECT_EQ(scoped.granted(), Permissions::ReadOnly());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_value_u")).value().policy, KeyState::Policy{});
+
+  // Setting it again replaces every rule; a deleted organization has none to set.
+  ASSERT_TRUE(store_
+                  ->SetOrgPolicy("org_1", OrgPolicy{.updated_at = At(2), .updated_by = "acc_a"},
+                                 Event("ev_p2", "org.policy_updated", "acc_a", "org_1"))
+                  .ok());
+  EXPECT_EQ(store_->FindKeyBySecret(Sha256("tfzo_value_s")).value().policy, KeyState::Policy{});
+  ASSERT_TRUE(store_->DeleteOrg("org_1", At(3), Event("ev_d", "org.deleted", "acc_a")).ok());
+  EXPECT_EQ(
+      store_->SetOrgPolicy("org_1", policy, Event("ev_p3", "org.policy_updated", "acc_a")).code(),
+      StatusCode::kNotFound);
+}
+
 TFZO_INSTANTIATE_ON_EVERY_ENGINE(OrgsTest);
 
 // Migration 0005 on a database made before it: every org gets the handle derived from its id.

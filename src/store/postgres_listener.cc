@@ -57,6 +57,8 @@ std::string EncodeChange(const Change& change) {
       return seq + "m:" + change.org_id + ":" + change.account_id;
     case Change::Kind::kAccount:
       return seq + "a:" + change.account_id;
+    case Change::Kind::kOrg:
+      return seq + "o:" + change.org_id;
     case Change::Kind::kEverything:
       break;
   }
@@ -78,6 +80,9 @@ std::optional<Change> DecodeChange(std::string_view payload) {
   if (rest.starts_with("a:") && rest.size() > 2) {
     return Change{
         .kind = Change::Kind::kAccount, .account_id = std::string(rest.substr(2)), .seq = *seq};
+  }
+  if (rest.starts_with("o:") && rest.size() > 2) {
+    return Change{.kind = Change::Kind::kOrg, .org_id = std::string(rest.substr(2)), .seq = *seq};
   }
   if (rest.starts_with("m:")) {
     const std::string_view ids = rest.substr(2);
@@ -183,6 +188,9 @@ Status PostgresListener::CatchUp() {
       } else if (rows.Text(i, 1) == "account") {
         change.kind = Change::Kind::kAccount;
         change.account_id = rows.Text(i, 4);
+      } else if (rows.Text(i, 1) == "org") {
+        change.kind = Change::Kind::kOrg;
+        change.org_id = rows.Text(i, 3);
       } else {
         change.kind = Change::Kind::kMembership;
         change.org_id = rows.Text(i, 3);

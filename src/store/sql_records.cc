@@ -1,5 +1,7 @@
 #include "store/sql_records.h"
 
+#include "model/org_policy.h"
+
 namespace tfzo {
 
 AccountRecord ReadAccount(const SqlRow& r) {
@@ -107,7 +109,9 @@ KeyRecord ReadKey(const SqlRow& r) {
                    .permissions = Permissions::FromStored(r.Text("permissions")),
                    .allowed_ips = SplitWords(r.Text("allowed_ips")),
                    .previous_valid_until = r.OptTime("previous_valid_until"),
-                   .service_account_name = r.OptText("service_account_name")};
+                   .service_account_name = r.OptText("service_account_name"),
+                   .exposed_at = r.OptTime("exposed_at"),
+                   .owner_left_org = r.Int("owner_left_org") != 0};
 }
 
 ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {
@@ -122,6 +126,22 @@ ServiceAccountRecord ReadServiceAccount(const SqlRow& r) {
 
 std::optional<Time> ReadRevokedAt(const SqlRow& r) { return r.OptTime("revoked_at"); }
 
+OrgPolicy ReadOrgPolicy(const SqlRow& r) {
+  const auto days = [&](std::string_view column) -> std::optional<int> {
+    if (r.IsNull(column)) return std::nullopt;
+    return static_cast<int>(r.Int(column));
+  };
+  const std::optional<std::string> allowed = r.OptText("allowed_permissions");
+  return OrgPolicy{.max_lifetime_days = days("max_lifetime_days"),
+                   .require_expiration = days("require_expiration").value_or(0) != 0,
+                   .rotate_every_days = days("rotate_every_days"),
+                   .revoke_unused_after_days = days("revoke_unused_after_days"),
+                   .allowed_permissions =
+                       allowed ? std::optional(Permissions::FromStored(*allowed)) : std::nullopt,
+                   .updated_at = r.OptTime("policy_updated_at"),
+                   .updated_by = r.OptText("policy_updated_by").value_or("")};
+}
+
 KeyState ReadKeyState(const SqlRow& r) {
   return KeyState{.key_id = r.Text("key_id"),
                   .account_id = r.Text("account_id"),
@@ -130,7 +150,8 @@ KeyState ReadKeyState(const SqlRow& r) {
                   .key_revoked_at = r.OptTime("key_revoked_at"),
                   .secret_revoked_at = r.OptTime("secret_revoked_at"),
                   .permissions = Permissions::FromStored(r.Text("permissions")),
-                  .ip_restricted = r.Int("ip_restricted") != 0};
+                  .ip_restricted = r.Int("ip_restricted") != 0,
+                  .policy = KeyPolicyOf(ReadOrgPolicy(r), r.TimeAt("since"))};
 }
 
 AgentRecord ReadAgent(const SqlRow& r) {

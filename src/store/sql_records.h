@@ -24,6 +24,9 @@ ServiceAccountRecord ReadServiceAccount(const SqlRow& row);
 std::vector<std::string> SplitWords(std::string_view text);
 std::string JoinWords(const std::vector<std::string>& words);
 std::optional<Time> ReadRevokedAt(const SqlRow& row);  // of the key (kLockKey)
+// An org_policies row (TFZO_POLICY_COLUMNS); no rule where its columns are NULL.
+OrgPolicy ReadOrgPolicy(const SqlRow& row);
+// With the organization's policy applied (model/org_policy.h).
 KeyState ReadKeyState(const SqlRow& row);
 AgentRecord ReadAgent(const SqlRow& row);
 HostRecord ReadHost(const SqlRow& row);

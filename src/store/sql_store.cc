@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/key_flags.h"
 #include "store/sql_records.h"
 #include "store/statements.h"
 
@@ -137,6 +138,10 @@ Change MembershipChange(std::string_view org_id, std::string_view account_id) {
                 .account_id = std::string(account_id)};
 }
 
+Change OrgChange(std::string_view org_id) {
+  return Change{.kind = Change::Kind::kOrg, .org_id = std::string(org_id)};
+}
+
 Change AccountChange(std::string_view account_id) {
   return Change{.kind = Change::Kind::kAccount, .account_id = std::string(account_id)};
 }
@@ -151,6 +156,8 @@ std::string_view ChangeKindName(Change::Kind kind) {
       return "key";
     case Change::Kind::kAccount:
       return "account";
+    case Change::Kind::kOrg:
+      return "org";
     case Change::Kind::kMembership:
     case Change::Kind::kEverything:
       break;
@@ -732,6 +739,31 @@ Status SqlStore::UpdateOrg(const OrgRecord& org, const EventRecord& event) {
   });
 }
 
+Result<OrgPolicy> SqlStore::FindOrgPolicy(std::string_view org_id) {
+  return ReadFirst(*db_, sql::kFindOrgPolicy, {org_id}, ReadOrgPolicy, "no such organization");
+}
+
+Status SqlStore::SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                              const EventRecord& event) {
+  const auto days = [](const std::optional<int>& d) -> SqlParam {
+    return d ? SqlParam(*d) : SqlParam(std::nullopt);
+  };
+  const std::optional<std::string> allowed =
+      policy.allowed_permissions ? std::optional(policy.allowed_permissions->ToStored())
+                                 : std::nullopt;
+  return Write(OrgChange(org_id), event.at, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(
+        First(c.Exec(sql::kLockLiveOrg, {org_id}), ReadId, "no such organization").status());
+    RETURN_IF_ERROR(
+        c.Exec(sql::kSetOrgPolicy,
+               {org_id, days(policy.max_lifetime_days), int64_t{policy.require_expiration ? 1 : 0},
+                days(policy.rotate_every_days), days(policy.revoke_unused_after_days), allowed,
+                policy.updated_at.value_or(event.at), policy.updated_by})
+            .status());
+    return InsertEvent(c, event);
+  });
+}
+
 Status SqlStore::SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
                                const EventRecord& event) {
   const Change change = MembershipChange(org_id, account_id);  // memberships show the role
@@ -985,6 +1017,8 @@ std::string_view StateName(KeyQuery::State state) {
       return "expired";
     case KeyQuery::State::kRevoked:
       return "revoked";
+    case KeyQuery::State::kNeedsAttention:
+      return "needs_attention";
   }
   return "any";
 }
@@ -1013,14 +1047,21 @@ Result<KeyPage> SqlStore::QueryKeys(const KeyQuery& query) {
   const int64_t fetch = static_cast<int64_t>(query.limit) + 1;
   std::vector<std::pair<KeyRecord, int64_t>> rows;
   const auto read = [](const SqlRow& r) { return std::pair(ReadKey(r), r.Int("seq")); };
+  // needs_attention: the thresholds of KeyFlags at `now`.
+  const Time unused_before = query.now - kKeyUnusedAfter;
+  const Time rotation_before = query.now - kKeyRotationAfter;
+  const Time expiring_before = query.now + kKeyExpiringWithin;
   if (query.after) {
-    ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeysAfter : sql::kPageAccountKeysAfter,
-                                   {owner, state, query.now, pattern, fetch,
-                                    query.after->created_at, query.after->seq},
-                                   read));
+    ASSIGN_OR_RETURN(
+        rows, ReadAll(*db_, org ? sql::kPageOrgKeysAfter : sql::kPageAccountKeysAfter,
+                      {owner, state, query.now, pattern, fetch, unused_before, rotation_before,
+                       expiring_before, query.after->created_at, query.after->seq},
+                      read));
   } else {
     ASSIGN_OR_RETURN(rows, ReadAll(*db_, org ? sql::kPageOrgKeys : sql::kPageAccountKeys,
-                                   {owner, state, query.now, pattern, fetch}, read));
+                                   {owner, state, query.now, pattern, fetch, unused_before,
+                                    rotation_before, expiring_before},
+                                   read));
   }
   KeyPage page;
   const bool more = rows.size() > static_cast<size_t>(query.limit);
@@ -1072,6 +1113,16 @@ Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
 }
 
 Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRecord& event) {
+  return RevokeOneKey(key_id, at, event, /*exposed=*/false);
+}
+
+Result<Time> SqlStore::RevokeExposedKey(std::string_view key_id, Time at,
+                                        const EventRecord& event) {
+  return RevokeOneKey(key_id, at, event, /*exposed=*/true);
+}
+
+Result<Time> SqlStore::RevokeOneKey(std::string_view key_id, Time at, const EventRecord& event,
+                                    bool exposed) {
   const Change change = KeyChange(key_id);
   return Write(change, event.at, [&](SqlConnection& c) -> Result<Time> {
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
@@ -1079,9 +1130,15 @@ Result<Time> SqlStore::RevokeKey(std::string_view key_id, Time at, const EventRe
     if (revoked.has_value()) return *revoked;  // already revoked: no change, no event
     RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
     RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
+    if (exposed) RETURN_IF_ERROR(c.Exec(sql::kSetExposed, {key_id, at}).status());
     RETURN_IF_ERROR(InsertEvent(c, event));
     return at;
   });
+}
+
+Result<std::vector<KeyRecord>> SqlStore::ListExposedKeys(std::string_view account_id, Time since,
+                                                         int limit) {
+  return ReadAll(*db_, sql::kListExposedKeys, {account_id, since, int64_t{limit}}, ReadKey);
 }
 
 Result<std::vector<Time>> SqlStore::RevokeKeys(std::string_view account_id,

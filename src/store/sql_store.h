@@ -93,6 +93,9 @@ class SqlStore final : public Store {
                    const EventRecord& event) override;
   Result<OrgRecord> FindOrg(std::string_view org_id) override;
   Status UpdateOrg(const OrgRecord& org, const EventRecord& event) override;
+  Result<OrgPolicy> FindOrgPolicy(std::string_view org_id) override;
+  Status SetOrgPolicy(std::string_view org_id, const OrgPolicy& policy,
+                      const EventRecord& event) override;
   Status SetMemberRole(std::string_view org_id, std::string_view account_id, Role role,
                        const EventRecord& event) override;
   Status DeleteOrg(std::string_view org_id, Time at, const EventRecord& event) override;
@@ -137,6 +140,10 @@ class SqlStore final : public Store {
   Result<std::vector<Time>> RevokeKeys(std::string_view account_id,
                                        const std::vector<EventRecord>& events, Time at) override;
   Result<KeyState> FindKeyBySecret(const Digest& digest) override;
+  Result<Time> RevokeExposedKey(std::string_view key_id, Time at,
+                                const EventRecord& event) override;
+  Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
+                                                 int limit) override;
   Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) override;
 
   Status CreateAgent(const AgentRecord& agent) override;
@@ -181,6 +188,9 @@ class SqlStore final : public Store {
   template <typename Body>
   auto Write(Time at, Body&& body)
       -> decltype(body(std::declval<SqlConnection&>(), std::declval<std::vector<Change>&>()));
+  // RevokeKey, and RevokeExposedKey when `exposed`.
+  Result<Time> RevokeOneKey(std::string_view key_id, Time at, const EventRecord& event,
+                            bool exposed);
   // Inside a kWrite: numbers `change`, logs it, prunes the log and notifies other nodes.
   Result<int64_t> AppendChange(SqlConnection& c, Change& change, Time at);
 

@@ -22,11 +22,27 @@ namespace tfzo::sql {
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
-  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name "
+  "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "                 \
+  "k.exposed_at AS exposed_at "
 #define TFZO_KEY_FROM                                       \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
-#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FROM
+// What the key flags (model/key_flags.h) need beyond the key's own columns: a key scoped to an
+// organization whose owner, a person (not a service account: s), has no membership in it any
+// more (the primary key of memberships answers it).
+#define TFZO_KEY_OWNER_LEFT                                                              \
+  "(k.org_id IS NOT NULL AND s.id IS NULL AND NOT EXISTS (SELECT 1 FROM memberships km " \
+  "WHERE km.org_id = k.org_id AND km.account_id = k.account_id))"
+#define TFZO_KEY_FLAG_COLUMNS \
+  ", CASE WHEN " TFZO_KEY_OWNER_LEFT " THEN 1 ELSE 0 END AS owner_left_org "
+#define TFZO_KEY_SELECT "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS TFZO_KEY_FROM
+// An org_policies row p (ReadOrgPolicy): every column NULL when a LEFT JOIN found none.
+#define TFZO_POLICY_COLUMNS                                                                \
+  "p.max_lifetime_days AS max_lifetime_days, p.require_expiration AS require_expiration, " \
+  "p.rotate_every_days AS rotate_every_days, "                                             \
+  "p.revoke_unused_after_days AS revoke_unused_after_days, "                               \
+  "p.allowed_permissions AS allowed_permissions, p.updated_at AS policy_updated_at, "      \
+  "p.updated_by AS policy_updated_by "
 // Memberships of live organizations only: a membership added by a transaction that raced an
 // organization's deletion is never shown.
 #define TFZO_MEMBERSHIP_SELECT                                                              \
@@ -41,7 +57,9 @@ namespace tfzo::sql {
   "e.org_id AS org_id, e.target_id AS target_id, e.ip AS ip FROM audit_events e " \
   "WHERE (e.actor_id = $1 OR (e.actor_id IS NULL AND e.target_id = $1) "          \
   "OR e.org_id IN (SELECT m.org_id FROM memberships m "                           \
-  "WHERE m.account_id = $1 AND m.role = 'owner')) "
+  "WHERE m.account_id = $1 AND m.role = 'owner') "                                \
+  "OR (e.action = 'key.exposed' AND e.target_id IN (SELECT x.id FROM api_keys x " \
+  "WHERE x.account_id = $1 AND x.exposed_at IS NOT NULL))) "
 #define TFZO_AGENT_SELECT \
   "SELECT id AS id, org_id AS org_id, name AS name, host_id AS host_id, created_at AS created_at "
 #define TFZO_HOST_SELECT \
@@ -339,9 +357,19 @@ inline constexpr char kListKeys[] =
 inline constexpr char kListOrgKeys[] =
     TFZO_KEY_SELECT "WHERE k.org_id = $1 ORDER BY k.created_at DESC, k.seq DESC";
 
+// A key the keys list's needs_attention shows: active at $3 and flagged (KeyFlags): last used,
+// or created, at or before $6; created or rotated at or before $7; expiring at or before $8; or
+// its owner left its organization.
+#define TFZO_KEY_NEEDS_ATTENTION                                                           \
+  "($2 = 'needs_attention' AND k.revoked_at IS NULL AND "                                  \
+  "(k.expires_at IS NULL OR k.expires_at > $3) AND "                                       \
+  "(COALESCE(k.last_used_at, k.created_at) <= $6 OR COALESCE(k.rotated_at, k.created_at) " \
+  "<= $7 OR k.expires_at <= $8 OR " TFZO_KEY_OWNER_LEFT "))"
+
 // A page of a keys list (Store::QueryKeys): $1 the account or the org, $2 the state ('any',
-// 'active', 'expired', 'revoked') at $3, $4 a LIKE pattern over the name, description and hint
-// with A-Z folded to a-z ('' for any), $5 the page size; after a cursor, $6 and $7 are its
+// 'active', 'expired', 'revoked', 'needs_attention') at $3, $4 a LIKE pattern over the name,
+// description and hint with A-Z folded to a-z ('' for any), $5 the page size, $6 to $8 the
+// flags' thresholds; after a cursor, $9 and $10 are its
 // created_at and seq. Folding goes through COLLATE "C" (SqliteDatabase defines a "C" collation):
 // PostgreSQL's lower() then folds A-Z only, as SQLite's always does, so both engines answer
 // alike whatever the database's locale. Keyset paging on (created_at, seq), the list's order,
@@ -352,13 +380,16 @@ inline constexpr char kListOrgKeys[] =
                       "OR ($2 = 'revoked' AND k.revoked_at IS NOT NULL) "                        \
                       "OR ($2 = 'active' AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR " \
                       "k.expires_at > $3)) "                                                     \
-                      "OR ($2 = 'expired' AND k.revoked_at IS NULL AND k.expires_at <= $3)) "    \
+                      "OR ($2 = 'expired' AND k.revoked_at IS NULL AND k.expires_at <= $3) "     \
+                      "OR " TFZO_KEY_NEEDS_ATTENTION                                             \
+                      ") "                                                                       \
                       "AND ($4 = '' OR lower(k.name COLLATE \"C\") LIKE $4 ESCAPE '\\' "         \
                       "OR lower(k.description COLLATE \"C\") LIKE $4 ESCAPE '\\' "               \
                       "OR lower(k.hint COLLATE \"C\") LIKE $4 ESCAPE '\\') " after               \
                       "ORDER BY k.created_at DESC, k.seq DESC LIMIT $5"
-#define TFZO_KEY_SELECT_SEQ "SELECT " TFZO_KEY_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
-#define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($6, $7) "
+#define TFZO_KEY_SELECT_SEQ \
+  "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS ", k.seq AS seq " TFZO_KEY_FROM
+#define TFZO_KEY_AFTER "AND (k.created_at, k.seq) < ($9, $10) "
 inline constexpr char kPageAccountKeys[] = TFZO_KEY_PAGE("account_id", "");
 inline constexpr char kPageAccountKeysAfter[] = TFZO_KEY_PAGE("account_id", TFZO_KEY_AFTER);
 inline constexpr char kPageOrgKeys[] = TFZO_KEY_PAGE("org_id", "");
@@ -405,13 +436,40 @@ inline constexpr char kSetExpires[] = "UPDATE api_keys SET expires_at = $2 WHERE
 
 inline constexpr char kSetRevoked[] =
     "UPDATE api_keys SET revoked_at = $2, previous_valid_until = NULL WHERE id = $1";
+// A revocation because the key's value was reported exposed (Store::RevokeExposedKey).
+inline constexpr char kSetExposed[] = "UPDATE api_keys SET exposed_at = $2 WHERE id = $1";
+// The keys of account $1, and of the service accounts of the live organizations it owns,
+// reported exposed at or after $2, newest first (GET /api/session's exposed_keys).
+inline constexpr char kListExposedKeys[] = TFZO_KEY_SELECT
+    "WHERE k.exposed_at >= $2 AND (k.account_id = $1 OR k.account_id IN ("
+    "SELECT sa.id FROM service_accounts sa JOIN memberships m ON m.org_id = sa.org_id "
+    "AND m.account_id = $1 AND m.role = 'owner' JOIN orgs mo ON mo.id = sa.org_id "
+    "AND mo.deleted_at IS NULL)) ORDER BY k.exposed_at DESC, k.seq DESC LIMIT $3";
 
+// With the policy of the key's organization, if it has one (ReadKeyState applies it).
 inline constexpr char kFindKeyBySecret[] =
     "SELECT k.id AS key_id, k.account_id AS account_id, k.org_id AS org_id, "
     "k.expires_at AS expires_at, k.revoked_at AS key_revoked_at, "
     "s.revoked_at AS secret_revoked_at, k.permissions AS permissions, "
-    "CASE WHEN k.allowed_ips = '' THEN 0 ELSE 1 END AS ip_restricted "
-    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id WHERE s.digest = $1";
+    "CASE WHEN k.allowed_ips = '' THEN 0 ELSE 1 END AS ip_restricted, "
+    "COALESCE(k.rotated_at, k.created_at) AS since, " TFZO_POLICY_COLUMNS
+    "FROM key_secrets s JOIN api_keys k ON k.id = s.key_id "
+    "LEFT JOIN org_policies p ON p.org_id = k.org_id WHERE s.digest = $1";
+
+// A live organization's policy (every column NULL when it has none).
+inline constexpr char kFindOrgPolicy[] = "SELECT o.id AS id, " TFZO_POLICY_COLUMNS
+                                         "FROM orgs o LEFT JOIN org_policies p ON p.org_id = o.id "
+                                         "WHERE o.id = $1 AND o.deleted_at IS NULL";
+inline constexpr char kSetOrgPolicy[] =
+    "INSERT INTO org_policies (org_id, max_lifetime_days, require_expiration, rotate_every_days, "
+    "revoke_unused_after_days, allowed_permissions, updated_at, updated_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id) DO UPDATE SET "
+    "max_lifetime_days = excluded.max_lifetime_days, "
+    "require_expiration = excluded.require_expiration, "
+    "rotate_every_days = excluded.rotate_every_days, "
+    "revoke_unused_after_days = excluded.revoke_unused_after_days, "
+    "allowed_permissions = excluded.allowed_permissions, updated_at = excluded.updated_at, "
+    "updated_by = excluded.updated_by";
 
 inline constexpr char kHostInOrg[] = "SELECT 1 AS found FROM hosts WHERE id = $1 AND org_id = $2";
 

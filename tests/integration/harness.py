@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -90,6 +91,21 @@ def default_db(workdir):
     if pg:  # one database per working directory, so a restarted server finds its data
         return pg_database_url(pg, "tfzo_it_" + hashlib.sha1(workdir.encode()).hexdigest()[:16])
     return "sqlite:" + os.path.join(workdir, "accounts.db")
+
+
+def run_sql(server, statement):
+    """Runs one SQL statement on `server`'s store, SQLite or PostgreSQL, behind its back: the
+    server's caches do not hear of it (tests use it to age rows, then make the server read
+    them again)."""
+    if server.db.startswith("sqlite:"):
+        db = sqlite3.connect(server.db[len("sqlite:"):], timeout=10)
+        try:
+            with db:
+                db.execute(statement)
+        finally:
+            db.close()
+    else:
+        psql(server.db, statement)
 
 
 class Server:

@@ -219,10 +219,12 @@ class SessionTest(ServerTestCase):
         r = a.get("/api/session")
         self.assertEqual(r.status, 200, r)
         body = r.json()
-        self.assertEqual(set(body), {"account", "csrf_token", "max_key_lifetime_days"})
+        self.assertEqual(set(body), {"account", "csrf_token", "max_key_lifetime_days",
+                                     "exposed_keys"})
         self.assertEqual(body["account"], a.account)
         self.assertEqual(body["csrf_token"], a.csrf)
         self.assertIsNone(body["max_key_lifetime_days"])
+        self.assertEqual(body["exposed_keys"], [])
 
     def test_session_without_cookie_is_401(self):
         self.assertError(self.client().get("/api/session"), 401, "unauthenticated")

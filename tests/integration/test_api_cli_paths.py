@@ -9,9 +9,10 @@ from harness import ServerTestCase, TIME_RE, create_key, create_org, join, make_
 ORG_FIELDS = {"id", "name", "handle", "role", "require_two_factor"}
 AGENT_FIELDS = {"id", "org_id", "name", "host_id", "created_at"}
 HOST_FIELDS = {"id", "org_id", "name", "address", "created_at"}
-KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
+KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at", "flags",
               "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
-              "permissions", "allowed_ips", "previous_valid_until", "service_account"}
+              "permissions", "allowed_ips", "previous_valid_until", "service_account",
+              "exposed_at"}
 WWW_AUTH = 'Bearer error="invalid_token"'
 
 

@@ -7,9 +7,10 @@ import unittest
 from harness import (ServerTestCase, TIME_RE, create_key, create_org, key_is_well_formed,
                      parse_rfc3339, rfc3339, wait_until)
 
-KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at",
+KEY_FIELDS = {"id", "name", "description", "hint", "org_id", "org_name", "created_at", "flags",
               "expires_at", "last_used_at", "rotated_at", "revoked_at", "status",
-              "permissions", "allowed_ips", "previous_valid_until", "service_account"}
+              "permissions", "allowed_ips", "previous_valid_until", "service_account",
+              "exposed_at"}
 WWW_AUTH = 'Bearer error="invalid_token"'
 # Seconds a key made to expire during a test stays valid first: enough for the steps before
 # its expiry on a loaded machine under the sanitizers.

@@ -17,11 +17,13 @@ import { renderReset } from './views/reset.js';
 import { renderTwoFactor } from './views/two-factor.js';
 import { pageHead } from './ui/page.js';
 import { verifyBanner } from './ui/verify-banner.js';
+import { exposedBanner } from './ui/exposed-banner.js';
 
 /** What the views share: the signed-in account and the server's key-lifetime limit. */
 export const session = {
   account: null,
   maxKeyLifetimeDays: null,
+  exposedKeys: [],
 };
 
 const main = document.getElementById('main');
@@ -34,6 +36,8 @@ function applySession(data) {
   setCsrfToken(data.csrf_token);
   const max = data.max_key_lifetime_days;
   session.maxKeyLifetimeDays = typeof max === 'number' && max > 0 ? max : null;
+  // Sign-in's answer has no exposed_keys: keep the last session's until it is read again.
+  if (Array.isArray(data.exposed_keys)) session.exposedKeys = data.exposed_keys;
   const email = (data.account && data.account.email) || '';
   document.getElementById('account-email').textContent = email;
   document.getElementById('account-avatar').textContent = (data.account && (data.account.name || email) || '?').trim().charAt(0);
@@ -47,6 +51,15 @@ function showBanner() {
   if (old && banner) old.replaceWith(banner);
   else if (old) old.remove();
   else if (banner && !topbar.hidden) main.prepend(banner);
+  showExposedBanner();
+}
+
+/** The banner of keys reported as exposed, above every other. */
+function showExposedBanner() {
+  const old = main.querySelector(':scope > .exposed-banner');
+  if (old) old.remove();
+  const banner = session.account ? exposedBanner(session.exposedKeys, session.account.id) : null;
+  if (banner && !topbar.hidden) main.prepend(banner);
 }
 
 /** Reads the session again (after the account changed: a verified address). */
@@ -58,6 +71,7 @@ async function refreshSession() {
 function dropSession() {
   session.account = null;
   session.maxKeyLifetimeDays = null;
+  session.exposedKeys = [];
   setCsrfToken(null);
 }
 

@@ -106,6 +106,7 @@ const ACTIONS = {
   'key.rotated': 'API key rotated',
   'key.revoked': 'API key revoked',
   'key.revoked_unused': 'Unused API key revoked',
+  'key.exposed': 'API key reported as exposed and revoked',
   'org.created': 'Organization created',
   'org.member_added': 'Member added',
   'org.member_removed': 'Member removed',

@@ -1,5 +1,5 @@
 // A key's state as the tables show it (the API keys page and an organization's page): active,
-// expired or revoked, expiring soon, and the cells and row classes that say so.
+// expired or revoked, expiring soon, its flags, and the cells and row classes that say so.
 
 import { h } from '../dom.js';
 import { timeEl, parseTime, daysUntil, relative } from '../format.js';
@@ -34,6 +34,27 @@ export function statusBadge(key, now = new Date()) {
   }
   if (s === 'expired') return h('span', { class: 'badge badge-expired' }, 'Expired');
   return h('span', { class: 'badge badge-active' }, 'Active');
+}
+
+/**
+ * The server's flags (what needs attention about an active key), in its order: the badge's
+ * text and what to do, shown as its tooltip (docs/spec/API.md "Key flags").
+ */
+export const FLAGS = {
+  unused_90_days: { label: 'Unused 90+ days', tip: 'Not used for 90 days or more: revoke it if nothing needs it.' },
+  rotation_due: { label: 'Rotation due', tip: 'Created or last rotated 90 days ago or more: rotate it.' },
+  expiring_soon: { label: 'Expiring soon', tip: 'Expires within 7 days: change its expiration or rotate it.' },
+  owner_left_org: { label: 'Owner left org', tip: 'Its owner is no longer a member of the organization: revoke it, or replace it with a service account’s key.' },
+};
+
+/** One badge per flag of the key (none on a revoked or expired key: the server sends none). */
+export function flagBadges(key) {
+  const flags = Array.isArray(key.flags) ? key.flags : [];
+  if (!flags.length) return null;
+  return h('span', { class: 'flag-badges', 'data-cell': 'flags' }, flags.map((f) => {
+    const known = FLAGS[f] || { label: f, tip: '' };
+    return h('span', { class: 'badge badge-flag', 'data-flag': f, title: known.tip || null }, known.label);
+  }));
 }
 
 export function expiresCell(key, now = new Date()) {

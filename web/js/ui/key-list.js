@@ -1,5 +1,5 @@
 // The API keys page's list controls: the status filter (revoked keys hidden by default), the
-// search box (debounced), "Load more" (following the server's next_cursor), and selecting
+// "Needs attention" filter, the search box (debounced), "Load more" (following the server's next_cursor), and selecting
 // several keys to revoke them together after one confirmation (POST /api/keys/revoke).
 
 import { get, post } from '../api.js';
@@ -16,10 +16,14 @@ export const STATUS_CHOICES = [
   { value: 'all', label: 'All keys' },
 ];
 
-/** The list's path for the filter and search, after `cursor` when given. */
-export function listPath({ status, q }, cursor = null) {
+/**
+ * The list's path for the filter and search, after `cursor` when given. `attention` (the
+ * "Needs attention" filter) asks for the active keys that have flags, whatever `status` says.
+ */
+export function listPath({ status, q, attention }, cursor = null) {
   const params = new URLSearchParams();
-  if (status && status !== 'all') params.set('status', status);
+  if (attention) params.set('status', 'needs_attention');
+  else if (status && status !== 'all') params.set('status', status);
   if (q) params.set('q', q);
   if (cursor) params.set('cursor', cursor);
   const qs = params.toString();
@@ -49,20 +53,26 @@ export async function fetchAllKeys(path) {
 }
 
 /**
- * The toolbar above the table: the status select and the search box. `onChange(filter)` runs
- * when the status changes, and once typing pauses in the search box.
+ * The toolbar above the table: the status select, the "Needs attention" switch (active keys
+ * with flags; the status select rests while it is on) and the search box. `onChange(filter)`
+ * runs when the status or the switch changes, and once typing pauses in the search box.
  */
 export function listToolbar(filter, onChange) {
-  const status = h('select', { id: 'keys-status', name: 'status', 'aria-label': 'Show' },
+  const status = h('select', { id: 'keys-status', name: 'status', 'aria-label': 'Show', disabled: !!filter.attention },
     STATUS_CHOICES.map((c) => h('option', { value: c.value, selected: c.value === filter.status }, c.label)));
+  const attention = h('input', { type: 'checkbox', id: 'keys-attention', name: 'attention', checked: !!filter.attention });
   const search = h('input', {
     type: 'search', id: 'keys-search', name: 'q', maxlength: '100', autocomplete: 'off',
     spellcheck: 'false', placeholder: 'Search name, description or key', 'aria-label': 'Search keys',
     value: filter.q || '',
   });
   let timer = null;
-  const changed = () => onChange({ status: status.value, q: search.value.trim() });
+  const changed = () => onChange({ status: status.value, q: search.value.trim(), attention: attention.checked });
   status.addEventListener('change', changed);
+  attention.addEventListener('change', () => {
+    status.disabled = attention.checked;
+    changed();
+  });
   search.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(changed, SEARCH_DELAY_MS);
@@ -76,6 +86,8 @@ export function listToolbar(filter, onChange) {
   });
   return h('div', { class: 'list-toolbar' },
     h('label', { class: 'list-filter' }, h('span', {}, 'Show'), status),
+    h('label', { class: 'list-filter list-attention', title: 'Active keys unused or unrotated for 90 days, expiring within 7 days, or whose owner left the organization' },
+      attention, h('span', {}, 'Needs attention')),
     h('span', { class: 'list-search' }, icon('search'), search));
 }
 

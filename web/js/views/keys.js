@@ -13,7 +13,7 @@ import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.j
 import { onSubmit } from '../ui/form.js';
 import {
   SOON_DAYS, keyStatus, expiringSoon, statusBadge, expiresCell, orgCell, keyNameCell, rowClass,
-  revokeButton,
+  revokeButton, flagBadges,
 } from '../ui/key-cells.js';
 import { expirationField } from '../ui/expiration.js';
 import { showSecretOnce } from '../ui/secret.js';
@@ -99,11 +99,16 @@ function renderTable(page) {
   renderSelection(page);
   const now = new Date();
   const soon = keys.filter((k) => expiringSoon(k, now) !== null).length;
-  const kind = filterLabel(page.filter.status);
+  const kind = page.filter.attention ? '' : filterLabel(page.filter.status);
+  const attention = page.filter.attention ? ' needing attention' : '';
   summary.textContent = keys.length
-    ? `${keys.length}${page.next ? '+' : ''} ${kind ? `${kind} ` : ''}${keys.length === 1 && !page.next ? 'key' : 'keys'}${page.filter.q ? ` matching “${page.filter.q}”` : ''}${soon ? ` · ${soon} expiring within ${SOON_DAYS} days` : ''}`
+    ? `${keys.length}${page.next ? '+' : ''} ${kind ? `${kind} ` : ''}${keys.length === 1 && !page.next ? 'key' : 'keys'}${attention}${page.filter.q ? ` matching “${page.filter.q}”` : ''}${soon ? ` · ${soon} expiring within ${SOON_DAYS} days` : ''}`
     : '';
   if (!keys.length) {
+    if (page.filter.attention && !page.filter.q) {
+      host.append(emptyState('key', 'Nothing needs attention', 'No active key is unused or unrotated for 90 days, expiring within 7 days, or left behind by its owner.'));
+      return;
+    }
     host.append(page.filter.q || page.filter.status !== 'active'
       ? emptyState('key', 'No keys match', 'Change the filter or the search to see other keys.')
       : emptyState('key', 'No API keys yet', 'Create one with New API Key to use the 2501 CLI or your automation.'));
@@ -159,7 +164,7 @@ function keyRow(page, key, now) {
     td('Access', h('div', { class: 'cell-with-action' }, accessCell(key),
       cellButton('Edit access', 'access', nameId, () => editAccess(page, key), revoked))),
     td('Last used', timeEl(key.last_used_at, { never: 'Never', stacked: true })),
-    td('Status', h('span', { class: 'stack' }, statusBadge(key, now), overlapNote(key, now))),
+    td('Status', h('span', { class: 'stack' }, statusBadge(key, now), flagBadges(key), overlapNote(key, now))),
     actionsCell(rotate, revoke));
 }
 
@@ -367,7 +372,7 @@ export async function renderKeys(root, { session, isCurrent }) {
     keys: [],
     next: null,
     orgs: [],
-    filter: { status: STATUS_CHOICES[0].value, q: '' },
+    filter: { status: STATUS_CHOICES[0].value, q: '', attention: false },
     selected: new Map(),
     selectionHost: h('div', { class: 'selection-host' }),
     newBtn: h('button', { type: 'button', class: 'btn btn-primary', id: 'new-key' }, icon('plus'), 'New API Key'),

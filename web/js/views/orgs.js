@@ -13,7 +13,7 @@ import { pageHead, card } from '../ui/page.js';
 import { tableHost, dataTable, td, actionsCell, emptyState } from '../ui/table.js';
 import { onSubmit } from '../ui/form.js';
 import {
-  keyStatus, statusBadge, expiresCell, keyNameCell, rowClass, revokeButton,
+  keyStatus, statusBadge, expiresCell, keyNameCell, rowClass, revokeButton, flagBadges,
 } from '../ui/key-cells.js';
 import { orgSettingsCard, roleSelect, HANDLE_HINT } from '../ui/org-admin.js';
 
@@ -170,7 +170,7 @@ function orgKeyRow(page, k, now) {
     td('Created', timeEl(k.created_at, { stacked: true })),
     td('Expires', expiresCell(k, now)),
     td('Last used', timeEl(k.last_used_at, { stacked: true })),
-    td('Status', statusBadge(k, now)),
+    td('Status', h('span', { class: 'stack' }, statusBadge(k, now), flagBadges(k))),
     actionsCell(revoke));
 }
 
