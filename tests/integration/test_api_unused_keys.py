@@ -7,7 +7,6 @@ organization's owners). Runs on SQLite and, as test_api_*, on PostgreSQL too.
 Times are set by writing the store (keys' created_at, last_used_at, rotated_at), never by
 waiting days."""
 
-import os
 import sqlite3
 import time
 import unittest
@@ -39,12 +38,11 @@ def set_times(server, key_id, created, last_used=None, rotated=None):
                        f"WHERE id = '{key_id}'")
 
 
-def set_policy(server, owner, org_id, days):
-    """Sets the organization's revoke_unused_after_days (the policy row, as PUT
-    /api/orgs/{org}/policy stores it)."""
-    store_exec(server, "INSERT INTO org_policies (org_id, revoke_unused_after_days, updated_at, "
-                       f"updated_by) VALUES ('{org_id}', {days}, {int(time.time())}, "
-                       f"'{owner.account['id']}')")
+def set_policy(owner, org_id, days):
+    """PUT /api/orgs/{org}/policy with revoke_unused_after_days only."""
+    r = owner.request("PUT", f"/api/orgs/{org_id}/policy", {"revoke_unused_after_days": days})
+    if r.status != 200 or r.json()["policy"]["revoke_unused_after_days"] != days:
+        raise AssertionError(f"setting the policy failed: {r}")
 
 
 class UnusedKeyRevocationTest(ServerTestCase):
@@ -92,7 +90,7 @@ class UnusedKeyRevocationTest(ServerTestCase):
         set_times(self.server, keys["other-org"][0]["id"], old)
         set_times(self.server, keys["member-old"][0]["id"], old)
         set_times(self.server, sa_key["id"], old)
-        set_policy(self.server, owner, org["id"], 30)
+        set_policy(owner, org["id"], 30)
 
         revoked = {"never-used": owner, "used-long-ago": owner, "member-old": member}
         kept = ["used-yesterday", "rotated", "unscoped", "other-org"]

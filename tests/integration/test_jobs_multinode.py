@@ -68,9 +68,8 @@ class PeriodicJobsTwoNodesTest(TwoNodesTestCase):
         old = int(time.time()) - 10 * DAY
         psql(self.a.db, f"UPDATE api_keys SET created_at = {old}, last_used_at = {old} "
                         f"WHERE id = '{key['id']}'")
-        psql(self.a.db, "INSERT INTO org_policies (org_id, revoke_unused_after_days, updated_at, "
-                        f"updated_by) VALUES ('{org['id']}', 7, {int(time.time())}, "
-                        f"'{owner.account['id']}')")
+        r = owner.request("PUT", f"/api/orgs/{org['id']}/policy", {"revoke_unused_after_days": 7})
+        self.assertEqual(r.status, 200, r)
         self.assertTrue(wait_until(lambda: psql(
             self.a.db, f"SELECT revoked_at IS NOT NULL FROM api_keys WHERE id = '{key['id']}'")
             == "t", timeout=10))
