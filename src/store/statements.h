@@ -558,7 +558,8 @@ inline constexpr char kClaimJob[] =
 // revoke_unused_after_days, unused that many days at $1: last used, or created or rotated when
 // not used since (rotated_at >= created_at), that long before or earlier. Oldest first.
 inline constexpr char kListUnusedKeys[] =
-    "SELECT " TFZO_KEY_COLUMNS ", p.revoke_unused_after_days AS unused_days " TFZO_KEY_FROM
+    "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS
+    ", p.revoke_unused_after_days AS unused_days " TFZO_KEY_FROM
     "JOIN org_policies p ON p.org_id = k.org_id "
     "WHERE p.revoke_unused_after_days IS NOT NULL AND o.deleted_at IS NULL "
     "AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $1) "
