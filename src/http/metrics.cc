@@ -33,6 +33,11 @@ void Metrics::RecordRateLimited(std::string_view kind) {
   ++rate_limited_[std::string(kind)];
 }
 
+void Metrics::RecordJobRun(std::string_view job, std::string_view result) {
+  std::lock_guard lock(mu_);
+  ++job_runs_[{std::string(job), std::string(result)}];
+}
+
 void Metrics::RecordExposedCredentials(uint64_t revoked, uint64_t inactive, uint64_t unknown,
                                        uint64_t malformed) {
   std::lock_guard lock(mu_);
@@ -89,6 +94,14 @@ std::string Metrics::Render() const {
   for (size_t i = 0; i < kOutcomes.size(); ++i) {
     out += fmt::format("tfzo_exposed_credentials_total{{result=\"{}\"}} {}\n", kOutcomes[i],
                        exposed_[i]);
+  }
+  out +=
+      "# HELP tfzo_job_runs_total Periodic job ticks on this node by job and result (ran; "
+      "skipped: another node ran it in the interval, or is running it; failed).\n";
+  out += "# TYPE tfzo_job_runs_total counter\n";
+  for (const auto& [labels, count] : job_runs_) {
+    out += fmt::format("tfzo_job_runs_total{{job=\"{}\",result=\"{}\"}} {}\n", labels.first,
+                       labels.second, count);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 
 namespace tfzo::http {
 
@@ -38,6 +39,10 @@ class Metrics {
                      std::chrono::steady_clock::duration elapsed);
   void RecordKeyCheck(std::string_view result);
   void RecordRateLimited(std::string_view kind);
+  // One tick of the periodic job `job` (a name of the code's: expiry_notices, session_purge,
+  // unused_key_revocation) on this node; `result` "ran", "skipped" (another node had the
+  // interval) or "failed".
+  void RecordJobRun(std::string_view job, std::string_view result);
   // The strings of one report of exposed keys (POST /api/v1/credentials/revoke), by outcome.
   void RecordExposedCredentials(uint64_t revoked, uint64_t inactive, uint64_t unknown,
                                 uint64_t malformed);
@@ -48,6 +53,7 @@ class Metrics {
   std::map<std::tuple<std::string, std::string, unsigned>, uint64_t> requests_;  // guarded
   std::map<std::string, uint64_t> key_checks_;                                   // guarded
   std::map<std::string, uint64_t> rate_limited_;                                 // guarded
+  std::map<std::pair<std::string, std::string>, uint64_t> job_runs_;             // guarded
   std::array<uint64_t, kBuckets.size() + 1> latency_buckets_{};                  // guarded
   double latency_sum_ = 0;                                                       // guarded
   uint64_t latency_count_ = 0;                                                   // guarded

@@ -62,5 +62,21 @@ TEST(MetricsTest, TenThousandOddMethodsAddNoSeries) {
   EXPECT_NE(text.find("tfzo_http_request_duration_seconds_count 10001"), std::string::npos);
 }
 
+TEST(MetricsTest, CountsPeriodicJobTicksByJobAndResult) {
+  Metrics metrics;
+  metrics.RecordJobRun("session_purge", "ran");
+  metrics.RecordJobRun("session_purge", "skipped");
+  metrics.RecordJobRun("session_purge", "skipped");
+  metrics.RecordJobRun("unused_key_revocation", "failed");
+  const std::string text = metrics.Render();
+  EXPECT_NE(text.find("# TYPE tfzo_job_runs_total counter"), std::string::npos);
+  EXPECT_NE(text.find(R"(tfzo_job_runs_total{job="session_purge",result="ran"} 1)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(tfzo_job_runs_total{job="session_purge",result="skipped"} 2)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(tfzo_job_runs_total{job="unused_key_revocation",result="failed"} 1)"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace tfzo::http

@@ -341,6 +341,21 @@ class Store {
   virtual Result<bool> QueueKeyNotice(std::string_view key_id, std::string_view notice,
                                       Time expires_at, const MailMessage& mail, Time at) = 0;
 
+  // Periodic jobs (docs/DESIGN.md "Periodic jobs"): of several nodes on one database, one runs
+  // each job per interval. Runs `run` (on this thread) when this node claims the job `job` at
+  // `now`: no run of it started in the `interval` before `now` (a row per job records its last
+  // run, on any node) and, on a shared database, no other node is running it now (PostgreSQL: an
+  // advisory lock held until `run` returns, by a transaction that ends with its connection, so a
+  // node that dies mid-run blocks no one and its run is not recorded). True when `run` ran.
+  virtual Result<bool> RunJob(std::string_view job, Time now, std::chrono::seconds interval,
+                              const std::function<void()>& run) = 0;
+  // The keys the unused-key revocation job revokes at `now`, each with its organization's
+  // revoke_unused_after_days N (org_policies): active keys (not revoked, not expired) scoped to a
+  // live organization with that rule (its service accounts' keys included), last used, or
+  // created or rotated when not used since, N days before `now` or earlier. Oldest first, with
+  // the owner's email.
+  virtual Result<std::vector<std::pair<KeyRecord, int>>> ListUnusedKeys(Time now) = 0;
+
  protected:
   void Publish(const Change& change) const {
     std::shared_ptr<const ChangeListener> listener;

@@ -74,6 +74,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       service_accounts(deps, keys),
       expiry_notices(deps),
       session_purge(deps),
+      unused_keys(deps),
       resources(deps),
       me(verifier, clock, http::kRenderMe),
       verify(verifier, &key_failures, clock, http::RenderVerdict),

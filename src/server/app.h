@@ -32,6 +32,7 @@
 #include "service/service_account_service.h"
 #include "service/session_authenticator.h"
 #include "service/session_purge.h"
+#include "service/unused_keys.h"
 #include "service/verify_service.h"
 
 namespace tfzo {
@@ -132,8 +133,9 @@ struct App {
   OrgService orgs;
   KeyService keys;
   ServiceAccountService service_accounts;
-  ExpiryNotices expiry_notices;  // started by the server (main), not by the tests
-  SessionPurge session_purge;    // likewise
+  ExpiryNotices expiry_notices;     // started by the server (main), not by the tests
+  SessionPurge session_purge;       // likewise
+  UnusedKeyRevocation unused_keys;  // likewise
   ResourceService resources;
   MeService me;
   VerifyService verify;

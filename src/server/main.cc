@@ -61,6 +61,8 @@ struct ServeFlags {
   std::string outbox = "./data/outbox";
   int expiry_notice_interval_seconds = static_cast<int>(ExpiryNotices::kDefaultInterval.count());
   int session_purge_interval_seconds = static_cast<int>(SessionPurge::kDefaultInterval.count());
+  int unused_key_revocation_interval_seconds =
+      static_cast<int>(UnusedKeyRevocation::kDefaultInterval.count());
 };
 
 // Descriptors kept aside from connections: the store, the log, the listener, the event loops.
@@ -231,12 +233,19 @@ int Serve(const ServeFlags& flags) {
   spdlog::info("mail from {} goes to {}", mail_from->address, (*transport)->Describe());
   MailSender mail(*store, **transport, *mail_from, clock, MailSender::Options{});
   store->SetMailListener([&mail] { mail.Wake(); });
-  app->expiry_notices.Start(std::chrono::seconds(flags.expiry_notice_interval_seconds));
-  app->session_purge.Start(std::chrono::seconds(flags.session_purge_interval_seconds));
+  // Each periodic job's ticks (ran, skipped: another node had it, failed) go to /metrics.
+  const JobObserver count_run = [&app](std::string_view job, JobOutcome outcome) {
+    app->metrics.RecordJobRun(job, JobOutcomeName(outcome));
+  };
+  app->expiry_notices.Start(std::chrono::seconds(flags.expiry_notice_interval_seconds), count_run);
+  app->session_purge.Start(std::chrono::seconds(flags.session_purge_interval_seconds), count_run);
+  app->unused_keys.Start(std::chrono::seconds(flags.unused_key_revocation_interval_seconds),
+                         count_run);
   server.Run();
   if (access_log) access_log->Close();  // every line written before the last ones below
   app->expiry_notices.Stop();
   app->session_purge.Stop();
+  app->unused_keys.Stop();
   store->SetMailListener(nullptr);
   mail.Stop();  // a send in progress is abandoned, its mail left for the next start
   app->usage.Stop();
@@ -365,6 +374,12 @@ int main(int argc, char** argv) {
   serve->add_option("--session-purge-interval", flags.session_purge_interval_seconds)
       ->check(CLI::Range(1, 86400))
       ->group("");
+  serve
+      ->add_option("--unused-key-revocation-interval", flags.unused_key_revocation_interval_seconds,
+                   "SECONDS between runs of the job that revokes keys unused for their "
+                   "organization's revoke_unused_after_days (once per interval in the cluster)")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
   migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "service/context.h"
@@ -29,11 +30,12 @@ MailMessage OrgDeletedMail(const ServiceDeps& deps, const std::vector<KeyRecord>
 // "Your key expires in N days", to its owner, at `now`.
 MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time now);
 
-// The periodic job that mails "your key expires in 7 days" and again "in 1 day". Every node
-// runs it; the store records each notice with its mail in one transaction and queues it only
-// once (Store::QueueKeyNotice), so of several nodes one sends it. A key whose expiration was
-// set inside a window (created less than kGrace before the window opened) gets no notice for
-// that window: whoever set it knows. Owned by the server's wiring (App); thread-safe.
+// The periodic job that mails "your key expires in 7 days" and again "in 1 day". It runs once
+// per interval in the cluster (PeriodicJob); even so, the store records each notice with its mail
+// in one transaction and queues it only once (Store::QueueKeyNotice), so of several nodes one sends
+// it. A key whose expiration was set inside a window (created less than kGrace before the window
+// opened) gets no notice for that window: whoever set it knows. Owned by the server's wiring (App);
+// thread-safe.
 class ExpiryNotices {
  public:
   static constexpr std::chrono::hours kGrace{1};
@@ -45,13 +47,16 @@ class ExpiryNotices {
   // Queues every notice due now; the number queued (by this call).
   Result<int> RunOnce();
   // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval) { job_.Start(interval); }
+  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
+    job_.Start(interval, std::move(observer));
+  }
   // Idempotent.
   void Stop() { job_.Stop(); }
 
  private:
   ServiceDeps deps_;
-  PeriodicJob job_{"expiry notices", "queued", [this] { return RunOnce(); }};
+  PeriodicJob job_{deps_, "expiry_notices", "expiry notices", "queued",
+                   [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo

@@ -7,35 +7,82 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 
 #include "core/result.h"
+#include "service/context.h"
 
 namespace tfzo {
 
-// Runs `run` now and every interval on a thread of its own, until Stop(), logging what each
-// run did: "<name>: <count> <done>" when it did something, a warning when it failed. The
-// server's periodic jobs (ExpiryNotices, SessionPurge) each own one. Start and Stop from one
-// thread; Stop is idempotent and waits for a run in progress.
+// What one tick of a periodic job came to: it ran (successfully), another node (or an earlier
+// run within the interval) had it (skipped), or the claim or the run failed.
+enum class JobOutcome { kRan, kSkipped, kFailed };
+inline std::string_view JobOutcomeName(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::kRan:
+      return "ran";
+    case JobOutcome::kSkipped:
+      return "skipped";
+    case JobOutcome::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+// Hears each tick's outcome (the server counts them in /metrics), on the job's thread.
+using JobObserver = std::function<void(std::string_view job, JobOutcome outcome)>;
+
+// Runs `run` now and every interval on a thread of its own, until Stop(), once per cluster:
+// each tick first claims the job `id` through the store (Store::RunJob), so that of several
+// nodes on one database one runs it per interval and no two at once; a node that did not
+// claim it skips that tick. Logs what each run did: "<name>: <count> <done>" when it did
+// something, a warning when it failed. The server's periodic jobs (ExpiryNotices,
+// SessionPurge, UnusedKeyRevocation) each own one. Start and Stop from one thread; Stop is
+// idempotent and waits for a run in progress.
 class PeriodicJob {
  public:
-  PeriodicJob(std::string name, std::string done, std::function<Result<int>()> run)
-      : name_(std::move(name)), done_(std::move(done)), run_(std::move(run)) {}
+  PeriodicJob(const ServiceDeps& deps, std::string id, std::string name, std::string done,
+              std::function<Result<int>()> run)
+      : store_(deps.store),
+        clock_(deps.clock),
+        id_(std::move(id)),
+        name_(std::move(name)),
+        done_(std::move(done)),
+        run_(std::move(run)) {}
   ~PeriodicJob() { Stop(); }
   PeriodicJob(const PeriodicJob&) = delete;
   PeriodicJob& operator=(const PeriodicJob&) = delete;
 
-  void Start(std::chrono::milliseconds interval) {
-    thread_ = std::jthread([this, interval](std::stop_token stop) {
+  // The job's name in the store and in /metrics ("session_purge").
+  const std::string& id() const { return id_; }
+
+  // One tick: claims the job for the interval that starts now and, when claimed, runs it.
+  JobOutcome Tick(std::chrono::milliseconds interval) {
+    std::optional<Result<int>> count;
+    const Result<bool> ran =
+        store_.RunJob(id_, clock_.Now(), std::chrono::ceil<std::chrono::seconds>(interval),
+                      [&] { count = run_(); });
+    if (!ran.ok()) {
+      spdlog::warn("{}: {}", name_, ran.status().message());
+      return JobOutcome::kFailed;
+    }
+    if (!*ran) return JobOutcome::kSkipped;
+    if (!count->ok()) {
+      spdlog::warn("{}: {}", name_, count->status().message());
+      return JobOutcome::kFailed;
+    }
+    if (**count > 0) spdlog::info("{}: {} {}", name_, **count, done_);
+    return JobOutcome::kRan;
+  }
+
+  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
+    thread_ = std::jthread([this, interval, observer = std::move(observer)](std::stop_token stop) {
       while (!stop.stop_requested()) {
-        const Result<int> count = run_();
-        if (!count.ok()) {
-          spdlog::warn("{}: {}", name_, count.status().message());
-        } else if (*count > 0) {
-          spdlog::info("{}: {} {}", name_, *count, done_);
-        }
+        const JobOutcome outcome = Tick(interval);
+        if (observer) observer(id_, outcome);
         std::unique_lock lock(mu_);
         wake_.wait_for(lock, stop, interval, [] { return false; });
       }
@@ -49,6 +96,9 @@ class PeriodicJob {
   }
 
  private:
+  Store& store_;
+  const Clock& clock_;
+  const std::string id_;
   const std::string name_;
   const std::string done_;
   const std::function<Result<int>()> run_;

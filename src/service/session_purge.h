@@ -2,6 +2,7 @@
 #define TFZO_SERVICE_SESSION_PURGE_H_
 
 #include <chrono>
+#include <utility>
 
 #include "service/context.h"
 #include "service/periodic_job.h"
@@ -10,8 +11,8 @@ namespace tfzo {
 
 // The periodic job that deletes the sessions that idled out (AccountService::
 // kSessionIdleTimeout) from the store: such a session no longer signs anyone in (it is refused
-// when used), but without this its row would stay forever. Every node runs it; deleting what
-// another node already deleted is harmless. Owned by the server's wiring (App); thread-safe.
+// when used), but without this its row would stay forever. Once per interval in the cluster
+// (PeriodicJob). Owned by the server's wiring (App); thread-safe.
 class SessionPurge {
  public:
   // How often the server runs it (--session-purge-interval, hidden, for tests).
@@ -22,13 +23,16 @@ class SessionPurge {
   // Deletes the sessions idle since kSessionIdleTimeout ago; the number deleted.
   Result<int> RunOnce();
   // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval) { job_.Start(interval); }
+  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
+    job_.Start(interval, std::move(observer));
+  }
   // Idempotent.
   void Stop() { job_.Stop(); }
 
  private:
   ServiceDeps deps_;
-  PeriodicJob job_{"session purge", "idle sessions deleted", [this] { return RunOnce(); }};
+  PeriodicJob job_{deps_, "session_purge", "session purge", "idle sessions deleted",
+                   [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo

@@ -43,6 +43,10 @@ PgParam ToPg(const SqlValue& value) {
 
 constexpr char kNotify[] = "SELECT pg_notify('tfzo_changes', $1)";
 
+// A periodic job's lock, until the end of the transaction (RunJob): the first key sets the
+// server's locks apart from other applications' on the same database.
+constexpr char kTryJobLock[] = "SELECT pg_try_advisory_xact_lock(25010015, hashtext($1::text))";
+
 // Several nodes flush uses concurrently: lock the rows in one order first (no deadlock), then
 // one UPDATE for the batch, whose WHERE is re-checked on the locked row, so the latest time
 // wins and last_used_at never moves back.
@@ -213,6 +217,47 @@ Status PostgresDatabase::RecordKeyUses(SqlConnection& conn, const KeyUses& uses)
   const std::string ids = TextArray(uses);
   RETURN_IF_ERROR(conn.Exec(kLockUsedKeys, {ids}).status());
   return conn.Exec(kRecordUses, {ids, TimeArray(uses)}).status();
+}
+
+Result<bool> PostgresDatabase::RunJob(std::string_view job, const Claim& claim,
+                                      const std::function<void()>& work) {
+  JobConnection* slot = nullptr;
+  {
+    std::lock_guard lock(jobs_mu_);
+    auto it = jobs_.find(job);
+    if (it == jobs_.end()) {
+      it = jobs_.emplace(std::string(job), std::make_unique<JobConnection>()).first;
+    }
+    slot = it->second.get();
+  }
+  std::lock_guard lock(slot->mu);
+  auto deadline = std::chrono::steady_clock::now() + timeout_;
+  if (slot->conn == nullptr) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> pg,
+                     PgConnection::Connect(url_, timeout_, "2501-accounts jobs"));
+    slot->conn = std::make_unique<Connection>(std::move(pg));
+  }
+  Connection& conn = *slot->conn;
+  PgConnection& pg = conn.pg();
+  if (pg.broken()) RETURN_IF_ERROR(pg.Reset(deadline));
+  conn.set_deadline(deadline);
+  RETURN_IF_ERROR(pg.Exec("BEGIN", {}, deadline).status());
+  const Result<bool> claimed = [&]() -> Result<bool> {
+    ASSIGN_OR_RETURN(PgResult locked, pg.Exec(kTryJobLock, {PgText(job)}, deadline));
+    if (locked.Text(0, 0) != "t") return false;  // another node is running it
+    return claim(conn);
+  }();
+  if (!claimed.ok() || !*claimed) {
+    if (!pg.broken()) (void)pg.Exec("ROLLBACK", {}, deadline);
+    return claimed;
+  }
+  work();
+  // The run may have taken longer than one statement's deadline: the commit gets its own.
+  deadline = std::chrono::steady_clock::now() + timeout_;
+  Status commit = pg.Exec("COMMIT", {}, deadline).status();
+  if (!commit.ok() && !pg.broken()) (void)pg.Exec("ROLLBACK", {}, deadline);
+  RETURN_IF_ERROR(commit);
+  return true;
 }
 
 }  // namespace tfzo

@@ -3,10 +3,13 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/postgres_listener.h"
@@ -51,10 +54,21 @@ class PostgresDatabase final : public SqlDatabase {
   Status Listen(ChangeListener publish) override;
   Status Notify(SqlConnection& conn, const Change& change) override;
   Freshness freshness() const override;
+  // On a connection of the job's own, outside the pool: BEGIN, then the job's advisory lock
+  // (pg_try_advisory_xact_lock; held by another node: not claimed), `claim`, `work` (on the
+  // pool's connections), COMMIT. The lock and the claim's row live as long as that transaction:
+  // a node that dies mid-run (its connection closed) releases both, its run not recorded.
+  Result<bool> RunJob(std::string_view job, const Claim& claim,
+                      const std::function<void()>& work) override;
 
  private:
   class Connection;
   class Lease;
+  // A job's connection (RunJob), connected at its first run and used by one run at a time.
+  struct JobConnection {
+    std::mutex mu;
+    std::unique_ptr<Connection> conn;  // guarded by mu
+  };
 
   PostgresDatabase(std::string url, std::chrono::milliseconds timeout,
                    std::vector<std::unique_ptr<Connection>> pool);
@@ -70,6 +84,8 @@ class PostgresDatabase final : public SqlDatabase {
   std::vector<std::unique_ptr<Connection>> pool_;
   std::vector<Connection*> free_;               // guarded by mu_
   std::unique_ptr<PostgresListener> listener_;  // set by Listen; stopped first on destruction
+  std::mutex jobs_mu_;
+  std::map<std::string, std::unique_ptr<JobConnection>, std::less<>> jobs_;  // guarded by jobs_mu_
 };
 
 }  // namespace tfzo

@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -78,10 +79,28 @@ class SqlDatabase {
   // transaction commits (this node publishes it itself, after commit). The default, for an
   // engine with no other nodes to tell, does nothing.
   virtual Status Notify(SqlConnection& conn, const Change& change);
+
+  // A periodic job's run (Store::RunJob): runs `claim` (which records the run when it is due,
+  // answering whether it did) and, when it answers true, `work`, so that of several nodes no
+  // two run the job `job` at once. The default, for an engine with no other nodes (SQLite; on
+  // one node each job has one thread): `claim` in one kWrite, then `work`.
+  using Claim = std::function<Result<bool>(SqlConnection&)>;
+  virtual Result<bool> RunJob(std::string_view job, const Claim& claim,
+                              const std::function<void()>& work);
 };
 
 inline Status SqlDatabase::Listen(ChangeListener) { return Status::Ok(); }
 inline Status SqlDatabase::Notify(SqlConnection&, const Change&) { return Status::Ok(); }
+inline Result<bool> SqlDatabase::RunJob(std::string_view, const Claim& claim,
+                                        const std::function<void()>& work) {
+  bool claimed = false;
+  RETURN_IF_ERROR(Run(Mode::kWrite, [&](SqlConnection& conn) -> Status {
+    ASSIGN_OR_RETURN(claimed, claim(conn));
+    return Status::Ok();
+  }));
+  if (claimed) work();
+  return claimed;
+}
 
 }  // namespace tfzo
 

@@ -1280,4 +1280,21 @@ Result<bool> SqlStore::QueueKeyNotice(std::string_view key_id, std::string_view 
   });
 }
 
+Result<bool> SqlStore::RunJob(std::string_view job, Time now, std::chrono::seconds interval,
+                              const std::function<void()>& run) {
+  return db_->RunJob(
+      job,
+      [&](SqlConnection& c) -> Result<bool> {
+        ASSIGN_OR_RETURN(SqlRows claimed, c.Exec(sql::kClaimJob, {job, now, now - interval}));
+        return claimed.affected() > 0;
+      },
+      run);
+}
+
+Result<std::vector<std::pair<KeyRecord, int>>> SqlStore::ListUnusedKeys(Time now) {
+  return ReadAll(*db_, sql::kListUnusedKeys, {now}, [](const SqlRow& r) {
+    return std::pair(ReadKey(r), static_cast<int>(r.Int("unused_days")));
+  });
+}
+
 }  // namespace tfzo

@@ -168,6 +168,10 @@ class SqlStore final : public Store {
   Result<bool> QueueKeyNotice(std::string_view key_id, std::string_view notice, Time expires_at,
                               const MailMessage& mail, Time at) override;
 
+  Result<bool> RunJob(std::string_view job, Time now, std::chrono::seconds interval,
+                      const std::function<void()>& run) override;
+  Result<std::vector<std::pair<KeyRecord, int>>> ListUnusedKeys(Time now) override;
+
  private:
   explicit SqlStore(std::unique_ptr<SqlDatabase> database);
 

@@ -548,6 +548,26 @@ inline constexpr char kInsertKeyNotice[] =
     "INSERT INTO key_notices (key_id, kind, expires_at, queued_at) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT DO NOTHING";
 
+// Periodic jobs (migration 0014). Claims the job `$1` at `$2` when no run started after
+// `$3` (its interval before): changes no row otherwise.
+inline constexpr char kClaimJob[] =
+    "INSERT INTO job_runs (job, last_run_at, runs) VALUES ($1, $2, 1) ON CONFLICT (job) DO "
+    "UPDATE SET last_run_at = excluded.last_run_at, runs = job_runs.runs + 1 "
+    "WHERE job_runs.last_run_at <= $3";
+// Active keys scoped to a live organization whose policy (migration 0012) has
+// revoke_unused_after_days, unused that many days at $1: last used, or created or rotated when
+// not used since (rotated_at >= created_at), that long before or earlier. Oldest first.
+inline constexpr char kListUnusedKeys[] =
+    "SELECT " TFZO_KEY_COLUMNS TFZO_KEY_FLAG_COLUMNS
+    ", p.revoke_unused_after_days AS unused_days " TFZO_KEY_FROM
+    "JOIN org_policies p ON p.org_id = k.org_id "
+    "WHERE p.revoke_unused_after_days IS NOT NULL AND o.deleted_at IS NULL "
+    "AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $1) "
+    "AND CASE WHEN k.last_used_at > COALESCE(k.rotated_at, k.created_at) THEN k.last_used_at "
+    "ELSE COALESCE(k.rotated_at, k.created_at) END <= $1 - p.revoke_unused_after_days * CAST(86400 "
+    "AS BIGINT) "
+    "ORDER BY k.created_at, k.seq";
+
 // Service accounts (migration 0010). Live ones only, unless said otherwise.
 #define TFZO_SERVICE_ACCOUNT_SELECT                                                       \
   "SELECT s.id AS id, s.org_id AS org_id, a.name AS name, s.description AS description, " \

@@ -321,7 +321,10 @@ class ServerTestCase(unittest.TestCase):
 
 class TwoNodesTestCase(unittest.TestCase):
     """A test class with two server nodes, `a` and `b`, on one database of a throwaway
-    PostgreSQL cluster of its own (scripts/pg-test-cluster), started in setUpClass."""
+    PostgreSQL cluster of its own (scripts/pg-test-cluster), started in setUpClass, each with
+    `node_args`."""
+
+    node_args = ()
 
     @classmethod
     def setUpClass(cls):
@@ -332,7 +335,7 @@ class TwoNodesTestCase(unittest.TestCase):
         cls.nodes = []
         try:
             for _ in range(2):
-                cls.nodes.append(Server(db=db).start())
+                cls.nodes.append(Server(*cls.node_args, db=db).start())
         except Exception:
             cls.tearDownClass()
             raise

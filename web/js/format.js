@@ -105,6 +105,7 @@ const ACTIONS = {
   'key.updated': 'API key edited',
   'key.rotated': 'API key rotated',
   'key.revoked': 'API key revoked',
+  'key.revoked_unused': 'Unused API key revoked',
   'key.exposed': 'API key reported as exposed and revoked',
   'org.created': 'Organization created',
   'org.member_added': 'Member added',

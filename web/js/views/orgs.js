@@ -6,6 +6,7 @@ import { get, post, del, seg } from '../api.js';
 import { h, icon, field, formError, busy, toast, confirmDialog, clear, nextId } from '../dom.js';
 import { invitationsCard } from '../ui/org-invitations.js';
 import { serviceAccountsCard } from '../ui/org-service-accounts.js';
+import { policyCard } from '../ui/org-policy.js';
 import { fetchAllKeys } from '../ui/key-list.js';
 import { timeEl } from '../format.js';
 import { pageHead, card } from '../ui/page.js';
@@ -236,6 +237,7 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle, ref
   const invitations = page.isOwner ? invitationsCard({ org, isCurrent }) : null;
   if (invitations) root.append(invitations.section);
   const serviceAccounts = page.isOwner ? serviceAccountsCard({ org, session, isCurrent }) : null;
+  const policy = page.isOwner ? policyCard({ org, isCurrent }) : null;
   if (page.isOwner) {
     root.append(card({
       id: 'org-keys-title',
@@ -243,11 +245,13 @@ export async function renderOrg(root, { route, session, isCurrent, setTitle, ref
       sub: 'Every member’s keys that only work on this organization. As an owner you can revoke them.',
     }, page.keysHost));
     root.append(serviceAccounts.section);
+    root.append(policy.section);
     root.append(orgSettingsCard(org, { onChanged: () => refresh() }));
   }
   try {
     await Promise.all([loadMembers(page), page.isOwner ? loadKeys(page) : null,
-      invitations ? invitations.load() : null, serviceAccounts ? serviceAccounts.load() : null]);
+      invitations ? invitations.load() : null, serviceAccounts ? serviceAccounts.load() : null,
+      policy ? policy.load() : null]);
   } catch (err) {
     if (err.code !== 'two_factor_required' || !isCurrent()) throw err;
     clear(root).append(crumbs, pageHead({
