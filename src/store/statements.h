@@ -55,11 +55,10 @@ namespace tfzo::sql {
 #define TFZO_EVENT_SELECT                                                         \
   "SELECT e.id AS id, e.at AS at, e.action AS action, e.actor_id AS actor_id, "   \
   "e.org_id AS org_id, e.target_id AS target_id, e.ip AS ip FROM audit_events e " \
-  "WHERE (e.actor_id = $1 OR (e.actor_id IS NULL AND e.target_id = $1) "          \
+  "WHERE (e.actor_id = $1 OR (e.actor_id IS NULL AND (e.target_id = $1 "          \
+  "OR e.target_id IN (SELECT x.id FROM api_keys x WHERE x.account_id = $1))) "    \
   "OR e.org_id IN (SELECT m.org_id FROM memberships m "                           \
-  "WHERE m.account_id = $1 AND m.role = 'owner') "                                \
-  "OR (e.action = 'key.exposed' AND e.target_id IN (SELECT x.id FROM api_keys x " \
-  "WHERE x.account_id = $1 AND x.exposed_at IS NOT NULL))) "
+  "WHERE m.account_id = $1 AND m.role = 'owner')) "
 #define TFZO_AGENT_SELECT \
   "SELECT id AS id, org_id AS org_id, name AS name, host_id AS host_id, created_at AS created_at "
 #define TFZO_HOST_SELECT \

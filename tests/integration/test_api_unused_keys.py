@@ -118,6 +118,11 @@ class UnusedKeyRevocationTest(ServerTestCase):
             self.assertIsNone(e["actor_id"])
             self.assertEqual(e["org_id"], org["id"])
 
+        # A member sees the revocation of their own key, not the others'.
+        events = member.get("/api/audit?limit=200").json()["events"]
+        self.assertEqual([e["target_id"] for e in events if e["action"] == "key.revoked_unused"],
+                         [keys["member-old"][0]["id"]])
+
         # Mails: each owner of a key; the service account's to the org's owners (not members).
         subject = "unused for 30 days"
         to_owner = wait_for_mails(outbox, owner.email, count=3, subject=subject)
