@@ -4,6 +4,8 @@
 
 namespace tfzo {
 
+static_assert(sizeof(CompactKeyState) == 128, "a cached key's state is two cache lines");
+
 bool CompactKeyState::Id::Set(std::string_view id) {
   if (id.size() > kCapacity) return false;
   std::memcpy(data_, id.data(), id.size());

@@ -56,9 +56,9 @@ TEST(CompactKeyStateTest, RoundTripsEveryField) {
 
 TEST(CompactKeyStateTest, RefusesIdsThatDoNotFitInline) {
   KeyState s = Sample();
-  s.account_id = std::string(31, 'a');
+  s.account_id = std::string(27, 'a');
   EXPECT_TRUE(CompactKeyState::From(s).has_value());
-  s.account_id = std::string(32, 'a');
+  s.account_id = std::string(28, 'a');
   EXPECT_FALSE(CompactKeyState::From(s).has_value());
   s = Sample();
   s.org_id = std::string(40, 'o');
