@@ -8,7 +8,7 @@ temporary XDG_CONFIG_HOME against a real server, the key handed over on stdin.
 
 import unittest
 
-from harness import ServerTestCase, create_key, create_org
+from harness import ServerTestCase, create_key, create_org, run_sql
 from test_cli import Cli
 
 READ_ONLY = ["orgs:read", "agents:read", "hosts:read"]
@@ -49,6 +49,20 @@ class CliKeyAccessTest(ServerTestCase):
         self.assertIn("  allowed from:   anywhere\n", p.stdout)
         self.assertNoSecret(secret)
         self.assertNoSecret(full)
+
+    def test_an_overdue_rotation_exits_3_saying_to_rotate(self):
+        key, secret = create_key(self.owner, org_id=self.org["id"])
+        self.use(secret)
+        run_sql(self.server, f"UPDATE api_keys SET created_at = created_at - {31 * 86400} "
+                             f"WHERE id = '{key['id']}'")
+        r = self.owner.request("PUT", f"/api/orgs/{self.org['id']}/policy",
+                               body={"rotate_every_days": 30})
+        self.assertEqual(r.status, 200, r)
+        p = self.cli.run("auth", "status")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("(rotation_overdue)", p.stderr)
+        self.assertIn("Rotate it", p.stderr)
+        self.assertNoSecret(secret)
 
     def test_auth_status_shows_the_overlap_after_a_rotation(self):
         key, old = create_key(self.owner)
