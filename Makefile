@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DB ?= sqlite:./data/accounts.db
 
-.PHONY: bootstrap build run test unit integration e2e format format-check sanitize fuzz clean install bench
+.PHONY: bootstrap build run test unit integration e2e format format-check sanitize fuzz clean install bench deb
 
 bootstrap:
 	@scripts/bootstrap
@@ -67,6 +67,16 @@ install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/bin/2501-accounts $(BUILD)/bin/2501 $(DESTDIR)$(PREFIX)/bin/
 	ln -sf 2501 $(DESTDIR)$(PREFIX)/bin/@2501
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/2501-accounts
+	install -m 644 docs/man/2501-accounts.1 docs/man/2501.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/configuration.md $(DESTDIR)$(PREFIX)/share/doc/2501-accounts/
+
+# The Debian packages 2501-accounts_VERSION_ARCH.deb (server) and 2501_VERSION_ARCH.deb (CLI),
+# built by CPack in $(BUILD)/deb/ (docs/packaging.md).
+deb: build
+	rm -f $(BUILD)/deb/*.deb
+	cd $(BUILD) && cpack -G DEB
+	@ls -1 $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf $(BUILD) build-asan

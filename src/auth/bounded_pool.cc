@@ -1,5 +1,7 @@
 #include "auth/bounded_pool.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -7,8 +9,8 @@
 
 namespace tfzo {
 
-BoundedPool::BoundedPool(int threads, int max_waiting, int nice)
-    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), nice_(std::clamp(nice, 0, 19)) {
+BoundedPool::BoundedPool(int threads, int max_waiting, Priority priority)
+    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), priority_(priority) {
   const int n = std::max(1, threads);
   threads_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
@@ -55,9 +57,15 @@ Status BoundedPool::Run(const std::function<void()>& task) {
 }
 
 void BoundedPool::Work() {
-  // Linux schedules threads, so PRIO_PROCESS with a thread id sets this thread's niceness.
-  // Raising it needs no privilege; if it fails the pool works at normal priority.
-  if (nice_ > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice_);
+  // Lowering a thread's own priority needs no privilege; if it fails anyway, the pool works at
+  // the priority it has.
+  if (priority_ == Priority::kIdle) {
+    const sched_param param{.sched_priority = 0};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &param) != 0) {
+      // Linux schedules threads, so PRIO_PROCESS with a thread id sets this thread's niceness.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 19);
+    }
+  }
   for (;;) {
     std::packaged_task<void()> task;
     {

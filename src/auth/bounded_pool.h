@@ -22,9 +22,15 @@ namespace tfzo {
 // destructor runs what is queued and joins them. Thread-safe.
 class BoundedPool {
  public:
-  // `nice`: the threads' scheduling niceness (0..19), so that the work they do yields the CPU
-  // to the threads serving everything else when both want it.
-  BoundedPool(int threads, int max_waiting, int nice = 0);
+  // How the pool's threads are scheduled beside the threads serving everything else.
+  enum class Priority {
+    kNormal,
+    // Only when a core has nothing else to run (Linux's SCHED_IDLE; niceness 19 where that is
+    // refused): a thread waking on the core (an I/O thread with a request) takes it at once
+    // instead of waiting for the end of the pool thread's time slice.
+    kIdle,
+  };
+  BoundedPool(int threads, int max_waiting, Priority priority = Priority::kNormal);
   ~BoundedPool();
   BoundedPool(const BoundedPool&) = delete;
   BoundedPool& operator=(const BoundedPool&) = delete;
@@ -46,7 +52,7 @@ class BoundedPool {
   void Work();
 
   const int capacity_;
-  const int nice_;
+  const Priority priority_;
   mutable std::mutex mu_;
   std::condition_variable ready_;
   std::deque<std::packaged_task<void()>> queue_;  // guarded by mu_

@@ -1,6 +1,7 @@
 #include "auth/bounded_pool.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <set>
@@ -32,6 +33,18 @@ TEST(BoundedPoolTest, RunsTheTaskOnAPoolThreadAndWaitsForIt) {
   EXPECT_NE(ran_on, std::this_thread::get_id());
   EXPECT_NE(ran_on, std::thread::id());
   EXPECT_EQ(pool.in_flight(), 0);
+}
+
+// An idle pool's threads run only when their core has nothing else to run: a thread waking
+// there takes the core at once (a key check beside a login flood, bench/load.sh section 4).
+TEST(BoundedPoolTest, AnIdlePoolsThreadsAreScheduledAsIdle) {
+  BoundedPool idle(1, 0, BoundedPool::Priority::kIdle);
+  int policy = -1;
+  ASSERT_TRUE(idle.Run([&] { policy = sched_getscheduler(0); }).ok());
+  EXPECT_EQ(policy, SCHED_IDLE);
+  BoundedPool normal(1, 0);
+  ASSERT_TRUE(normal.Run([&] { policy = sched_getscheduler(0); }).ok());
+  EXPECT_EQ(policy, SCHED_OTHER);
 }
 
 TEST(BoundedPoolTest, AFullQueueAnswersUnavailableAtOnce) {

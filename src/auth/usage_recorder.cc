@@ -20,6 +20,7 @@ void UsageRecorder::Record(const std::string& key_id, Time at) {
     return;
   }
   if (!(use->at < at)) return;
+  use->before = use->at;
   use->at = at;
   if (!use->dirty) {
     use->dirty = true;
@@ -32,6 +33,14 @@ std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
   const Use* use = uses_.Find(key_id);
   if (use == nullptr) return std::nullopt;
   return use->at;
+}
+
+std::optional<Time> UsageRecorder::UseBefore(const std::string& key_id, Time now) const {
+  std::lock_guard lock(mu_);
+  const Use* use = uses_.Find(key_id);
+  if (use == nullptr) return std::nullopt;
+  if (use->at < now) return use->at;
+  return use->before;
 }
 
 Status UsageRecorder::Flush() {

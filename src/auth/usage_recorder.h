@@ -33,6 +33,9 @@ class UsageRecorder {
   void Record(const std::string& key_id, Time at);
   // The latest use recorded by this process, if any.
   std::optional<Time> LastUse(const std::string& key_id) const;
+  // The latest use recorded by this process before the second `now` (a request's own use,
+  // recorded at `now`, does not count), if any.
+  std::optional<Time> UseBefore(const std::string& key_id, Time now) const;
   // Writes what is pending now. Returns the store's status.
   Status Flush();
   // Stops the background writer after a last flush. Idempotent.
@@ -45,7 +48,8 @@ class UsageRecorder {
   const std::chrono::milliseconds interval_;
   struct Use {
     Time at;
-    bool dirty;  // not written yet
+    bool dirty;                                 // not written yet
+    std::optional<Time> before = std::nullopt;  // the use `at` replaced (UseBefore)
   };
 
   mutable std::mutex mu_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "cli/terminal_text.h"
 #include "core/api_key.h"
 
 namespace tfzo::cli {
@@ -112,7 +113,11 @@ Result<HttpResponse> ApiClient::Send(std::string_view method, std::string_view p
   response.body = std::move(received.body);
   curl_header* request_id = nullptr;
   if (curl_easy_header(c, "X-Request-Id", 0, CURLH_HEADER, -1, &request_id) == CURLHE_OK) {
-    response.request_id = request_id->value;
+    response.request_id = TerminalSafe(request_id->value);  // printed in messages
+  }
+  curl_header* retry_after = nullptr;
+  if (curl_easy_header(c, "Retry-After", 0, CURLH_HEADER, -1, &retry_after) == CURLHE_OK) {
+    response.retry_after = TerminalSafe(retry_after->value);
   }
   if (verbose_log_ != nullptr) {
     *verbose_log_ << "< " << response.status << " (" << ms << " ms, " << response.body.size()

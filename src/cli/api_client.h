@@ -16,6 +16,7 @@ struct HttpResponse {
   long status = 0;
   std::string body;
   std::string request_id;
+  std::string retry_after{};  // the Retry-After header (seconds or an HTTP date), when sent
 };
 
 // The accounts server's `/api/v1` API over libcurl, authenticated with `Authorization: Bearer`.

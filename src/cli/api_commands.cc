@@ -220,7 +220,13 @@ Result<ExitCode> AuthStatus(CommandContext& context) {
     out << fmt::format("  previous value: valid until {}\n",
                        When(key, "previous_valid_until", "", now));
   }
-  out << fmt::format("  last used:      {}\n", When(key, "last_used_at", "never", now));
+  // The use before this check: /me's own request is a use, so its last_used_at is now.
+  if (key.contains("previous_used_at")) {
+    out << fmt::format("  last used:      {}\n",
+                       When(key, "previous_used_at", "never (before this check)", now));
+  } else {
+    out << fmt::format("  last used:      {}\n", When(key, "last_used_at", "never", now));
+  }
   // What needs attention about the key (its flags), one per line, with what to do.
   const std::vector<std::string> flags = FlagLines(key);
   for (size_t i = 0; i < flags.size(); ++i) {

@@ -20,7 +20,9 @@ Status CliError::ToStatus() const {
       return Forbidden(message_);
     case ExitCode::kUnreachable:
       return Status(StatusCode::kUnavailable, message_);
+    case ExitCode::kRateLimited:
     case ExitCode::kOk:
+    case ExitCode::kInterrupted:
     case ExitCode::kError:
       break;
   }

@@ -12,12 +12,14 @@ namespace tfzo::cli {
 // The process exit codes of docs/spec/CLI.md ("Messages and exit codes").
 enum class ExitCode {
   kOk = 0,
-  kError = 1,        // other error: server 5xx, bad answer, local I/O
-  kUsage = 2,        // usage error
-  kAuth = 3,         // authentication failed (no key, key_malformed/invalid/expired/revoked)
-  kForbidden = 4,    // org_out_of_scope, two_factor_required, forbidden, permission_denied,
-                     // ip_not_allowed
-  kUnreachable = 5,  // the server could not be reached
+  kError = 1,          // other error: server 5xx, bad answer, local I/O
+  kUsage = 2,          // usage error
+  kAuth = 3,           // authentication failed (no key, key_malformed/invalid/expired/revoked)
+  kForbidden = 4,      // org_out_of_scope, two_factor_required, forbidden, permission_denied,
+                       // ip_not_allowed
+  kUnreachable = 5,    // the server could not be reached
+  kRateLimited = 6,    // HTTP 429: too many requests; the message says how long to wait
+  kInterrupted = 130,  // Ctrl-C (128 + SIGINT, as shells report it): `login` stopped waiting
 };
 
 // Why a command failed, as the CLI reports it: more than a Status carries. Its exit code, a

@@ -1,10 +1,13 @@
 #include "cli/command_context.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
+#include <ctime>
 
 #include "cli/key_access.h"
+#include "cli/terminal_text.h"
 #include "core/api_key.h"
 
 namespace tfzo::cli {
@@ -28,6 +31,24 @@ std::string Plural(int64_t n, std::string_view unit) {
   return fmt::format("{} {}{}", n, unit, n == 1 ? "" : "s");
 }
 
+// "30 seconds" (Retry-After: 30), "until 2026-12-01T04:00:00Z" (an HTTP date), or "a minute"
+// when the server did not say.
+std::string RetryAfterText(const std::string& retry_after, Time now) {
+  if (!retry_after.empty() && retry_after.find_first_not_of("0123456789") == std::string::npos &&
+      retry_after.size() < 9) {
+    return Plural(std::stoll(retry_after), "second");
+  }
+  if (!retry_after.empty()) {
+    std::tm tm{};
+    if (strptime(retry_after.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
+      const Time t{std::chrono::seconds(timegm(&tm))};
+      if (t <= now) return "a moment";
+      return Plural(std::chrono::ceil<std::chrono::seconds>(t - now).count(), "second");
+    }
+  }
+  return "a minute";
+}
+
 }  // namespace
 
 std::string RelativeTime(Time t, Time now) {
@@ -36,7 +57,8 @@ std::string RelativeTime(Time t, Time now) {
   const seconds a = abs(d);
   std::string amount;
   if (a < minutes(1)) {
-    return "just now";
+    // "just now" would make a time about to come (an expiry) look already passed.
+    return d > seconds(0) ? "in less than a minute" : "just now";
   } else if (a < hours(1)) {
     amount = Plural(floor<minutes>(a).count(), "minute");
   } else if (a < days(1)) {
@@ -64,9 +86,18 @@ Status CommandContext::LoadConfig() {
   }
   config_ = std::move(config).value();
   settings_ = Settings::Resolve(invocation_.global, env_, *config_);
+  std::string from =
+      settings_.api_host.source == Source::kFile ? "the config file" : settings_.api_host.origin;
+  if (ApiHostHasUserInfo(settings_.api_host.value)) {
+    // The URL itself is not repeated: it holds a password.
+    return Fail(CliError(ExitCode::kUsage, "usage",
+                         fmt::format("the API host (from {}) has a user name or password in it "
+                                     "(before @), which the CLI refuses",
+                                     from),
+                         "Set the host alone with `2501 set api_host URL`; the API key is "
+                         "the only credential the CLI sends."));
+  }
   if (!NormalizeApiHost(settings_.api_host.value)) {
-    std::string from =
-        settings_.api_host.source == Source::kFile ? "the config file" : settings_.api_host.origin;
     return Fail(
         CliError(ExitCode::kUsage, "usage",
                  fmt::format("the API host \"{}\" (from {}) is not an http:// or https:// URL",
@@ -80,21 +111,26 @@ std::string CommandContext::UsageHint() const {
   return "Usage: " + std::string(command().usage.front());
 }
 
+// Everything printed goes through TerminalSafe: messages quote what the server sent (names,
+// messages, ids), and a server must not be able to rewrite the user's terminal.
 void CommandContext::Warn(std::string_view message) {
-  err_ << "2501: warning: " << message << "\n";
+  err_ << "2501: warning: " << TerminalSafe(message, true) << "\n";
 }
 
-void CommandContext::Note(std::string_view message) { err_ << "note: " << message << "\n"; }
+void CommandContext::Note(std::string_view message) {
+  err_ << "note: " << TerminalSafe(message, true) << "\n";
+}
 
 void CommandContext::PrintBody(std::string_view body) {
-  out_ << body;
-  if (body.empty() || body.back() != '\n') out_ << "\n";
+  const std::string safe = TerminalSafeJson(body);
+  out_ << safe;
+  if (safe.empty() || safe.back() != '\n') out_ << "\n";
 }
 
 void CommandContext::PrintError(const CliError& error) {
-  err_ << "2501: " << error.message() << "\n";
-  if (!error.hint().empty()) err_ << error.hint() << "\n";
-  if (json()) out_ << error.ToJson() << "\n";
+  err_ << "2501: " << TerminalSafe(error.message(), true) << "\n";
+  if (!error.hint().empty()) err_ << TerminalSafe(error.hint(), true) << "\n";
+  if (json()) out_ << TerminalSafeJson(error.ToJson()) << "\n";
 }
 
 Status CommandContext::Fail(CliError error) {
@@ -114,19 +150,37 @@ std::string CommandContext::KeyHintText() const {
 Status CommandContext::CheckKey() {
   const KeySetting& k = settings_.api_key;
   const std::string& profile = settings_.profile.value;
+  if (settings_.profile.source != Source::kDefault && !config_->HasProfile(profile)) {
+    // A mistyped --profile must not read as "no key configured".
+    const std::vector<std::string> names = config_->Profiles();
+    std::string known = names.empty() ? "none yet" : fmt::format("{}", fmt::join(names, ", "));
+    std::string message = fmt::format("there is no profile \"{}\" (from {}) in {}; profiles: {}",
+                                      profile, settings_.profile.origin, config_->path(), known);
+    if (k.key.empty()) {
+      return Fail(CliError(ExitCode::kUsage, "unknown_profile", message,
+                           fmt::format("Pick one of them, or create it with `2501 --profile {} "
+                                       "set api_key -`.",
+                                       profile)));
+    }
+    Warn(message + "; using the key from TFZO_API_KEY");
+  }
   if (k.key.empty()) {
     return Fail(CliError(ExitCode::kAuth, "unauthenticated",
                          fmt::format("no API key is configured for profile \"{}\"", profile),
-                         "Create a key in the Accounts interface, then run `2501 set api_key -` "
-                         "and paste it (or set TFZO_API_KEY)."));
+                         "Run `2501 login` (approve this device in the browser), or create a key "
+                         "in the Accounts interface and run `2501 set api_key -` (or set "
+                         "TFZO_API_KEY)."));
   }
   if (k.source == Source::kFile && !config_->PermissionsSafe()) {
-    return Fail(CliError(
-        ExitCode::kAuth, "config_unsafe",
-        fmt::format("refusing to use the API key in {}: the file is accessible by group or "
-                    "others (mode {:04o}), like ssh with a private key",
-                    config_->path(), config_->mode()),
-        fmt::format("Run: chmod 600 {}", config_->path())));
+    return Fail(CliError(ExitCode::kAuth, "config_unsafe",
+                         fmt::format("refusing to use the API key in {}: {}, like ssh with a "
+                                     "private key",
+                                     config_->path(), config_->UnsafeReason()),
+                         fmt::format("Run: {}", config_->UnsafeFix())));
+  }
+  if (k.source == Source::kFile && config_->is_symlink()) {
+    Warn(fmt::format("{} is a symbolic link; the key is read from where it points",
+                     config_->path()));
   }
   if (!IsWellFormedKey(k.key.reveal())) {
     std::string from = k.source == Source::kEnv ? "TFZO_API_KEY" : config_->path();
@@ -140,27 +194,59 @@ Status CommandContext::CheckKey() {
   return Status::Ok();
 }
 
+std::unique_ptr<ApiClient> CommandContext::MakeClient(Secret key) {
+  // Flag > environment, like every setting.
+  std::string ca_file = invocation_.global.cacert.value_or(env_("TFZO_CACERT").value_or(""));
+  return std::make_unique<ApiClient>(settings_.api_host.value, std::move(key),
+                                     invocation_.global.verbose ? &err_ : nullptr,
+                                     std::move(ca_file));
+}
+
 Result<HttpResponse> CommandContext::Send(std::string_view method, std::string_view path,
                                           std::optional<nlohmann::json> body) {
   RETURN_IF_ERROR(CheckKey());
   if (!client_) {
-    // Flag > environment, like every setting.
-    std::string ca_file = invocation_.global.cacert.value_or(env_("TFZO_CACERT").value_or(""));
-    client_ = std::make_unique<ApiClient>(settings_.api_host.value, settings_.api_key.key,
-                                          invocation_.global.verbose ? &err_ : nullptr,
-                                          std::move(ca_file));
+    if (IsPlainHttpToRemoteHost(settings_.api_host.value)) {
+      Warn(
+          fmt::format("{} is plain http:// to a host that is not this machine: the key and the "
+                      "answers cross the network unencrypted; use https://",
+                      settings_.api_host.value));
+    }
+    client_ = MakeClient(settings_.api_key.key);
   }
   std::optional<std::string> text;
   if (body) text = body->dump();
   auto response = client_->Send(method, path, std::move(text));
   if (!response.ok() && response.status().code() == StatusCode::kUnavailable) {
-    return Fail(CliError(ExitCode::kUnreachable, "unreachable",
-                         fmt::format("cannot reach the accounts server at {}: {}",
-                                     settings_.api_host.value, response.status().message()),
-                         "Check the URL (`2501 config`; change it with `2501 set api_host URL` "
-                         "or --host) and that the server is running."));
+    return Fail(UnreachableError(response.status()));
   }
   return response;
+}
+
+Result<HttpResponse> CommandContext::SendWith(const Secret& key, std::string_view method,
+                                              std::string_view path,
+                                              std::optional<nlohmann::json> body) {
+  std::optional<std::string> text;
+  if (body) text = body->dump();
+  auto response = MakeClient(key)->Send(method, path, std::move(text));
+  if (!response.ok() && response.status().code() == StatusCode::kUnavailable) {
+    return Fail(UnreachableError(response.status()));
+  }
+  return response;
+}
+
+void CommandContext::UseStoredKey(Secret key) {
+  settings_.api_key = {std::move(key), Source::kFile, config_ ? config_->path() : ""};
+  client_.reset();
+  me_.reset();
+}
+
+CliError CommandContext::UnreachableError(const Status& status) const {
+  return CliError(ExitCode::kUnreachable, "unreachable",
+                  fmt::format("cannot reach the accounts server at {}: {}",
+                              settings_.api_host.value, status.message()),
+                  "Check the URL (`2501 config`; change it with `2501 set api_host URL` "
+                  "or --host) and that the server is running.");
 }
 
 Result<HttpResponse> CommandContext::Call(std::string_view method, std::string_view path,
@@ -178,6 +264,7 @@ Result<nlohmann::json> CommandContext::ParseBody(const HttpResponse& response) {
         ExitCode::kError, "bad_response",
         fmt::format("the server's answer (HTTP {}) is not a JSON object", response.status)));
   }
+  MakeTerminalSafe(j);  // what commands print from it is safe; --json prints the body itself
   return j;
 }
 
@@ -185,8 +272,8 @@ CliError CommandContext::ErrorFor(const HttpResponse& response, std::string_view
   auto parsed = nlohmann::json::parse(response.body, nullptr, false);
   std::string code, message;
   if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("error")) {
-    code = StringField(parsed["error"], "code");
-    message = StringField(parsed["error"], "message");
+    code = TerminalSafe(StringField(parsed["error"], "code"));
+    message = TerminalSafe(StringField(parsed["error"], "message"));
   }
   if (code.empty()) {
     return CliError(
@@ -198,9 +285,16 @@ CliError CommandContext::ErrorFor(const HttpResponse& response, std::string_view
     error = KeyErrorFor(code, message);
   } else if (code == "org_out_of_scope" || code == "forbidden" || response.status == 403) {
     error = OrgErrorFor(code, message, asked_org);
+  } else if (response.status == 429) {
+    error = CliError(
+        ExitCode::kRateLimited, code,
+        fmt::format("the server is limiting requests (HTTP 429, {}): {}", code, message),
+        fmt::format("Wait {} and try again.", RetryAfterText(response.retry_after, clock_.Now())));
   } else if (response.status >= 500) {
     std::string request_id =
-        response.request_id.empty() ? "" : fmt::format(" (request id {})", response.request_id);
+        response.request_id.empty()
+            ? ""
+            : fmt::format(" (request id {})", TerminalSafe(response.request_id));
     error = CliError(ExitCode::kError, code,
                      fmt::format("the server failed (HTTP {}, {}): {}{}", response.status, code,
                                  message, request_id));
@@ -317,6 +411,14 @@ Result<const Me*> CommandContext::GetMe() {
                          StringField(o, "handle")});
     }
   }
+  me.account_orgs = me.orgs;
+  if (j.contains("account_orgs") && j["account_orgs"].is_array()) {
+    me.account_orgs.clear();
+    for (const auto& o : j["account_orgs"]) {
+      me.account_orgs.push_back(
+          {StringField(o, "id"), StringField(o, "name"), "", StringField(o, "handle")});
+    }
+  }
   WarnIfExpiringSoon(key);
   me.json = std::move(j);
   me_ = std::move(me);
@@ -339,16 +441,28 @@ void CommandContext::WarnIfExpiringSoon(const nlohmann::json& key) {
 Result<OrgRef> CommandContext::ResolveOrg() {
   ASSIGN_OR_RETURN(const Me* me, GetMe());
   if (const std::optional<std::string>& wanted = invocation_.org) {
-    for (const OrgRef& o : me->orgs) {
-      if (o.id == *wanted || o.handle == *wanted) return o;
+    // A reachable one as /me describes it (with its role), else the account's entry.
+    auto best = [me](const OrgRef& o) {
+      for (const OrgRef& r : me->orgs) {
+        if (r.id == o.id) return r;
+      }
+      return o;
+    };
+    for (const OrgRef& o : me->account_orgs) {
+      if (o.id == *wanted || o.handle == *wanted) return best(o);
     }
     if (me->key_org_id && *me->key_org_id == *wanted) {
       return OrgRef{*me->key_org_id, me->key_org_name, "", ""};
     }
-    for (const OrgRef& o : me->orgs) {
-      if (o.name == *wanted) return Fail(DisplayNameError(*wanted, me->orgs));
+    std::vector<OrgRef> named;
+    for (const OrgRef& o : me->account_orgs) {
+      if (o.name == *wanted) named.push_back(o);
     }
-    return OrgRef{*wanted, *wanted, "", ""};  // the server decides
+    if (named.size() == 1) return best(named.front());
+    // Not a handle (they have no '_'): an id of an organization the account is not in. The
+    // server says so (forbidden).
+    if (named.empty() && wanted->starts_with("org_")) return OrgRef{*wanted, *wanted, "", ""};
+    return Fail(UnresolvedOrgError(*wanted, named, me->account_orgs));
   }
   if (me->key_org_id) {
     for (const OrgRef& o : me->orgs) {
@@ -368,13 +482,20 @@ Result<OrgRef> CommandContext::ResolveOrg() {
                        UsageHint()));
 }
 
-CliError CommandContext::DisplayNameError(const std::string& wanted,
-                                          const std::vector<OrgRef>& orgs) const {
+CliError CommandContext::UnresolvedOrgError(const std::string& wanted,
+                                            const std::vector<OrgRef>& matches,
+                                            const std::vector<OrgRef>& all) const {
+  if (!matches.empty()) {
+    return CliError(ExitCode::kUsage, "usage",
+                    fmt::format("--org \"{}\" is the display name of {} of your organizations; "
+                                "name one by its handle or id: {}",
+                                wanted, matches.size(), OrgList(matches)),
+                    "Use --org HANDLE (`2501 orgs` lists them).");
+  }
   return CliError(ExitCode::kUsage, "usage",
-                  fmt::format("--org \"{}\" is an organization's display name, which two "
-                              "organizations may share; name it by its handle or id. This key "
-                              "reaches: {}",
-                              wanted, OrgList(orgs)),
+                  fmt::format("--org \"{}\" is not the id, handle or name of any of your "
+                              "organizations; yours: {}",
+                              wanted, all.empty() ? "none" : OrgList(all)),
                   "Use --org HANDLE (`2501 orgs` lists them).");
 }
 

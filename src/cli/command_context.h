@@ -37,6 +37,9 @@ struct Me {
   std::optional<std::string> key_org_id;  // null: unscoped
   std::string key_org_name;
   std::vector<OrgRef> orgs;
+  // Every organization of the key's account, reached or not ("account_orgs"; the reachable
+  // ones when the server does not send it): where --org is resolved.
+  std::vector<OrgRef> account_orgs;
 };
 
 // Everything one command needs while it runs: its invocation, the config file and the profile's
@@ -91,6 +94,17 @@ class CommandContext {
   Result<HttpResponse> Send(std::string_view method, std::string_view path,
                             std::optional<nlohmann::json> body = std::nullopt);
 
+  // Send() with `key` instead of the resolved one, and without its offline check: for the
+  // commands that choose their key themselves. An empty key sends no Authorization (`login`'s
+  // device flow); `logout` sends the profile's stored key, which TFZO_API_KEY does not replace.
+  // Fails only when the server cannot be reached (exit 5).
+  Result<HttpResponse> SendWith(const Secret& key, std::string_view method, std::string_view path,
+                                std::optional<nlohmann::json> body = std::nullopt);
+
+  // From now on the key in use is `key`, stored in the config file (`login` just stored it):
+  // later requests send it and GetMe() asks the server again.
+  void UseStoredKey(Secret key);
+
   // Send(), and a non-2xx answer fails with ErrorFor()'s error.
   Result<HttpResponse> Call(std::string_view method, std::string_view path,
                             std::optional<nlohmann::json> body = std::nullopt,
@@ -100,11 +114,12 @@ class CommandContext {
   // organization a 403 is about.
   CliError ErrorFor(const HttpResponse& response, std::string_view asked_org) const;
 
-  // The organization for `--org` (an id or a handle), or the default one: the key's own when
-  // it is scoped, else the account's only one. A display name is refused (exit 2): two
-  // organizations may share one, and someone else's "Acme" must never be taken for yours. An
-  // ORG not among the reachable ones is passed to the server as an id, which then answers
-  // (forbidden / org_out_of_scope / two_factor_required).
+  // The organization for `--org`, or the default one: the key's own when it is scoped, else
+  // the account's only one. ORG is an id, a handle, or a display name, looked up among all the
+  // account's organizations (not only those the key reaches: a scoped key used on another one
+  // then gets the server's org_out_of_scope). A name two of them share, or an ORG that is none
+  // of these, is refused with the candidates (exit 2), never guessed; an unknown `org_...` id
+  // is passed to the server, which answers (forbidden).
   Result<OrgRef> ResolveOrg();
 
   // The server's body parsed as a JSON object; else fails with "bad_response" (exit 1).
@@ -115,11 +130,15 @@ class CommandContext {
   // (all exit 3; the server is not contacted).
   Status CheckKey();
   std::string KeyHintText() const;
+  std::unique_ptr<ApiClient> MakeClient(Secret key);
+  CliError UnreachableError(const Status& status) const;
   CliError KeyErrorFor(const std::string& code, const std::string& message) const;
   CliError OrgErrorFor(const std::string& code, const std::string& message,
                        std::string_view asked_org) const;
-  // `--org` named an organization by its display name `wanted` (exit 2).
-  CliError DisplayNameError(const std::string& wanted, const std::vector<OrgRef>& orgs) const;
+  // `--org` named no single organization of the account: `matches` share the display name
+  // `wanted`, or (empty) nothing has it; `all` are the account's organizations (exit 2).
+  CliError UnresolvedOrgError(const std::string& wanted, const std::vector<OrgRef>& matches,
+                              const std::vector<OrgRef>& all) const;
   void WarnIfExpiringSoon(const nlohmann::json& key);
 
   Invocation invocation_;

@@ -27,8 +27,15 @@ Result<ExitCode> CreateHost(CommandContext& context);
 Result<ExitCode> RemoveHost(CommandContext& context);
 Result<ExitCode> InitWorkspace(CommandContext& context);
 
+// login_command.cc: the device authorization flow, and forgetting (and revoking) the key.
+Result<ExitCode> Login(CommandContext& context);
+Result<ExitCode> Logout(CommandContext& context);
+
 // scan_command.cc: exit 0 (no key) or 1 (keys found); `scan --install-hook` too.
 Result<ExitCode> Scan(CommandContext& context);
+
+// completion.cc: `completion bash|zsh|fish` prints the shell's completion script.
+Result<ExitCode> Completion(CommandContext& context);
 
 }  // namespace tfzo::cli
 

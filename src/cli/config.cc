@@ -1,5 +1,6 @@
 #include "cli/config.h"
 
+#include <fmt/format.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,13 @@ Result<Config> Config::Load(std::string path) {
   text << in.rdbuf();
   config.exists_ = true;
   config.mode_ = st.st_mode & 07777;
+  config.owner_ = st.st_uid;
+  config.owned_by_user_ = st.st_uid == ::geteuid();
+  struct stat link;
+  config.is_symlink_ = ::lstat(config.path_.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
+  std::filesystem::path dir = std::filesystem::path(config.path_).parent_path();
+  struct stat dir_st;
+  if (::stat(dir.empty() ? "." : dir.c_str(), &dir_st) == 0) config.dir_mode_ = dir_st.st_mode;
   try {
     config.table_ = toml::parse(text.str(), config.path_);
   } catch (const toml::parse_error& e) {
@@ -65,6 +73,29 @@ Result<Config> Config::Load(std::string path) {
     return InvalidRequest(config.path_ + ": `profiles` must be a table");
   }
   return config;
+}
+
+std::string Config::UnsafeReason() const {
+  if (!exists_) return "";
+  if ((mode_ & 077) != 0) {
+    return fmt::format("the file is accessible by group or others (mode {:04o})", mode_);
+  }
+  if (!owned_by_user_) {
+    return fmt::format("the file is owned by another user (uid {}), not by you (uid {})", owner_,
+                       ::geteuid());
+  }
+  // A sticky directory (like /tmp) still lets others create files; ssh refuses it too.
+  if ((dir_mode_ & 022) != 0) {
+    return fmt::format("its directory {} can be written by group or others (mode {:04o})",
+                       std::filesystem::path(path_).parent_path().string(), dir_mode_ & 07777);
+  }
+  return "";
+}
+
+std::string Config::UnsafeFix() const {
+  if (exists_ && (mode_ & 077) != 0) return "chmod 600 " + path_;
+  if (!owned_by_user_) return fmt::format("chown {} {}", ::geteuid(), path_);
+  return "chmod go-w " + std::filesystem::path(path_).parent_path().string();
 }
 
 const toml::table* Config::Profile(std::string_view profile) const {
@@ -94,6 +125,11 @@ std::optional<std::string> Config::Get(std::string_view profile, std::string_vie
 
 void Config::Set(std::string_view profile, std::string_view key, std::string_view value) {
   Profile(profile, true)->insert_or_assign(key, std::string(value));
+}
+
+bool Config::Unset(std::string_view profile, std::string_view key) {
+  toml::table* t = Profile(profile, false);
+  return t != nullptr && t->erase(key) > 0;
 }
 
 std::vector<std::string> Config::Profiles() const {
@@ -164,6 +200,8 @@ Status Config::Save() {
   RETURN_IF_ERROR(WriteFileAtomically(path_, Serialize(), kFileMode));
   exists_ = true;
   mode_ = kFileMode;
+  owned_by_user_ = true;
+  is_symlink_ = false;
   return Status::Ok();
 }
 

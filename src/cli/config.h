@@ -37,12 +37,22 @@ class Config {
   const std::string& path() const { return path_; }
   bool exists() const { return exists_; }
   mode_t mode() const { return mode_; }  // permission bits (e.g. 0600) when exists()
-  // False when the file is readable or writable by group or others (ssh's rule for keys).
-  bool PermissionsSafe() const { return !exists_ || (mode_ & 077) == 0; }
+  // Why the key in the file must not be used (ssh's StrictModes): the file is readable or
+  // writable by group or others, is not owned by this user, or sits in a directory that group
+  // or others can write (they could swap the file). Empty when safe or missing.
+  std::string UnsafeReason() const;
+  // The command that makes the file safe again ("chmod 600 PATH", ...), for UnsafeReason().
+  std::string UnsafeFix() const;
+  bool PermissionsSafe() const { return UnsafeReason().empty(); }
+  // The path is a symbolic link (allowed, but worth a warning: the file lives elsewhere).
+  bool is_symlink() const { return is_symlink_; }
 
   std::optional<std::string> Get(std::string_view profile, std::string_view key) const;
   void Set(std::string_view profile, std::string_view key, std::string_view value);
+  // Removes `key` from the profile; false when it was not there.
+  bool Unset(std::string_view profile, std::string_view key);
   std::vector<std::string> Profiles() const;
+  bool HasProfile(std::string_view profile) const { return Profile(profile) != nullptr; }
 
   std::optional<Workspace> GetWorkspace(std::string_view profile, std::string_view dir) const;
   void SetWorkspace(std::string_view profile, std::string_view dir, const Workspace& workspace);
@@ -63,6 +73,10 @@ class Config {
   std::string path_;
   bool exists_ = false;
   mode_t mode_ = 0;
+  bool owned_by_user_ = true;
+  uid_t owner_ = 0;
+  mode_t dir_mode_ = 0;
+  bool is_symlink_ = false;
   toml::table table_;
 };
 

@@ -108,8 +108,8 @@ void PrintConfig(std::ostream& out, const ConfigView& v) {
   } else if (config.PermissionsSafe()) {
     out << fmt::format("{:<10} {} (mode {:04o}: safe)\n", "file", config.path(), config.mode());
   } else {
-    out << fmt::format("{:<10} {} (mode {:04o}: UNSAFE, accessible by group or others)\n", "file",
-                       config.path(), config.mode());
+    out << fmt::format("{:<10} {} (mode {:04o}: UNSAFE, {})\n", "file", config.path(),
+                       config.mode(), config.UnsafeReason());
   }
   if (auto profiles = config.Profiles(); !profiles.empty()) {
     out << fmt::format("{:<10} {}\n", "profiles", fmt::join(profiles, ", "));
@@ -190,6 +190,14 @@ Result<ExitCode> SetApiKey(CommandContext& context) {
 
 Result<ExitCode> SetApiHost(CommandContext& context) {
   const std::string& profile = context.settings().profile.value;
+  if (ApiHostHasUserInfo(context.invocation().url)) {
+    // Not repeated in the message: it holds a password.
+    return context.Fail(CliError(ExitCode::kUsage, "usage",
+                                 "the URL has a user name or password in it (before @), which "
+                                 "the CLI refuses; nothing was written",
+                                 "Give the host alone, e.g. https://accounts.example.com; the "
+                                 "API key is the only credential the CLI sends."));
+  }
   auto url = NormalizeApiHost(context.invocation().url);
   if (!url) {
     return context.Fail(
@@ -206,6 +214,12 @@ Result<ExitCode> SetApiHost(CommandContext& context) {
   } else {
     context.out() << fmt::format("Set the API host for profile \"{}\" to {} in {}\n", profile, *url,
                                  context.config().path());
+  }
+  if (IsPlainHttpToRemoteHost(*url)) {
+    context.Warn(
+        fmt::format("{} is plain http:// to a host that is not this machine: the key "
+                    "will cross the network unencrypted; use https://",
+                    *url));
   }
   if (context.env()("TFZO_API_HOST")) {
     context.Warn("TFZO_API_HOST is set in the environment and overrides the stored host");
@@ -233,10 +247,12 @@ Result<ExitCode> ShowConfig(CommandContext& context) {
     PrintConfig(context.out(), view);
   }
   if (!config.PermissionsSafe()) {
+    context.Warn(fmt::format("{}: {}; the key in it will not be used. Run: {}", config.path(),
+                             config.UnsafeReason(), config.UnsafeFix()));
+  }
+  if (config.is_symlink()) {
     context.Warn(
-        fmt::format("{} is accessible by group or others; the key in it will not be "
-                    "used. Run: chmod 600 {}",
-                    config.path(), config.path()));
+        fmt::format("{} is a symbolic link; the key is read from where it points", config.path()));
   }
   if (view.has_key && !view.well_formed) {
     context.Warn("the API key in use is malformed (key_malformed): copy the whole key again");

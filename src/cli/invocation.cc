@@ -26,7 +26,7 @@ constexpr char kGlobalFooter[] =
     "Global options (before or after the command): --profile NAME (env TFZO_PROFILE), --host URL\n"
     "(env TFZO_API_HOST), --json, -v. Env TFZO_API_KEY overrides the stored key.\n"
     "Precedence: flag > environment > config file > default. Exit codes: 0 ok, 1 error,\n"
-    "2 usage, 3 authentication failed, 4 forbidden, 5 server unreachable.";
+    "2 usage, 3 authentication failed, 4 forbidden, 5 server unreachable, 130 interrupted.";
 
 // CLI11's help, with our usage lines (docs/spec/CLI.md's notation) instead of generated ones.
 class UsageFormatter : public CLI::Formatter {

@@ -28,6 +28,8 @@ struct Invocation {
   bool install_hook = false;              // scan --install-hook
   bool revoke = false;                    // scan --revoke
   bool yes = false;                       // scan --revoke --yes
+  bool web = false;                       // login --web
+  bool keep_key = false;                  // logout --keep-key
 };
 
 // The outcome of parsing: an Invocation to run, or text to print and an exit code (help,

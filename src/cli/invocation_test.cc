@@ -52,6 +52,33 @@ TEST(InvocationTest, AuthStatusAndWhoami) {
   EXPECT_EQ(CommandOf(MustParse({"config"})), "config");
 }
 
+TEST(InvocationTest, LoginAndLogout) {
+  Invocation login = MustParse({"--host", "https://accounts.example", "login", "--org", "acme",
+                                "--web", "--profile", "laptop"});
+  EXPECT_EQ(CommandOf(login), "login");
+  EXPECT_EQ(login.global.host, "https://accounts.example");
+  EXPECT_EQ(login.global.profile, "laptop");
+  EXPECT_EQ(login.org, "acme");
+  EXPECT_TRUE(login.web);
+  Invocation plain = MustParse({"login"});
+  EXPECT_FALSE(plain.web);
+  EXPECT_FALSE(plain.org);
+
+  Invocation logout = MustParse({"logout", "--keep-key"});
+  EXPECT_EQ(CommandOf(logout), "logout");
+  EXPECT_TRUE(logout.keep_key);
+  EXPECT_FALSE(MustParse({"logout"}).keep_key);
+
+  // Each command's own options only: a usage error (exit 2) with its usage line.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"login", "--keep-key"}, {"logout", "--web"}, {"login", "extra"}}) {
+    ParsedArgs p = ParseArguments(args);
+    EXPECT_FALSE(p.invocation.has_value());
+    EXPECT_EQ(p.exit_code, 2);
+    EXPECT_NE(p.err.find("Usage: 2501 " + args[0]), std::string::npos) << p.err;
+  }
+}
+
 TEST(InvocationTest, AgentsDefaultsToList) {
   Invocation a = MustParse({"agents"});
   EXPECT_EQ(CommandOf(a), "agents list");

@@ -1,5 +1,8 @@
 #include "cli/settings.h"
 
+#include <cctype>
+#include <cstdio>
+
 namespace tfzo::cli {
 namespace {
 
@@ -52,7 +55,46 @@ Settings Settings::Resolve(const GlobalOptions& flags, const EnvLookup& env, con
   return s;
 }
 
+namespace {
+
+// "user@host:8080" of "http://user@host:8080/base".
+std::string_view Authority(std::string_view url) {
+  size_t start = url.find("://");
+  if (start == std::string_view::npos) return "";
+  url.remove_prefix(start + 3);
+  return url.substr(0, url.find_first_of("/?#"));
+}
+
+}  // namespace
+
+bool ApiHostHasUserInfo(std::string_view url) {
+  return Authority(url).find('@') != std::string_view::npos;
+}
+
+bool IsPlainHttpToRemoteHost(std::string_view url) {
+  if (!url.starts_with("http://")) return false;
+  std::string_view authority = Authority(url);
+  authority = authority.substr(authority.rfind('@') + 1);  // npos + 1 == 0
+  std::string host;
+  if (authority.starts_with("[")) {
+    host = std::string(authority.substr(0, authority.find(']') + 1));
+  } else {
+    host = std::string(authority.substr(0, authority.find(':')));
+  }
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (host == "localhost" || host.ends_with(".localhost") || host == "[::1]") return false;
+  // 127.0.0.0/8, written as a dotted quad.
+  unsigned a, b, c, d;
+  char tail;
+  if (std::sscanf(host.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 &&
+      b < 256 && c < 256 && d < 256) {
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string> NormalizeApiHost(std::string_view url) {
+  if (ApiHostHasUserInfo(url)) return std::nullopt;
   std::string_view rest;
   if (url.starts_with("http://")) {
     rest = url.substr(7);

@@ -53,7 +53,16 @@ struct Settings {
 };
 
 // "https://x.example/" -> "https://x.example"; nullopt unless http:// or https:// with a host.
+// Also nullopt when the URL carries a user name or password (`https://user:pw@host`).
 std::optional<std::string> NormalizeApiHost(std::string_view url);
+
+// The URL has a user name or password before its host: refused, since it would sit in the
+// config file and in messages next to the key.
+bool ApiHostHasUserInfo(std::string_view url);
+
+// A plain http:// URL to a host other than loopback (localhost, 127.0.0.0/8, [::1]): the key
+// would cross the network unencrypted, so the CLI warns.
+bool IsPlainHttpToRemoteHost(std::string_view url);
 
 }  // namespace tfzo::cli
 

@@ -86,6 +86,21 @@ TEST(NormalizeApiHostTest, AcceptsHttpUrlsOnly) {
   EXPECT_FALSE(NormalizeApiHost("ftp://x"));
   EXPECT_FALSE(NormalizeApiHost("http://"));
   EXPECT_FALSE(NormalizeApiHost("http://a b"));
+  EXPECT_FALSE(NormalizeApiHost("https://user:pw@a.example"));
+}
+
+TEST(ApiHostTest, UserInfoAndPlainHttpToAnotherHost) {
+  EXPECT_TRUE(ApiHostHasUserInfo("https://user:pw@a.example/x"));
+  EXPECT_TRUE(ApiHostHasUserInfo("http://user@127.0.0.1"));
+  EXPECT_FALSE(ApiHostHasUserInfo("https://a.example/x@y"));  // in the path, not the host
+  EXPECT_TRUE(IsPlainHttpToRemoteHost("http://accounts.example.com"));
+  EXPECT_TRUE(IsPlainHttpToRemoteHost("http://10.0.0.1:8080"));
+  EXPECT_TRUE(IsPlainHttpToRemoteHost("http://127.0.0.1.example.com"));
+  EXPECT_FALSE(IsPlainHttpToRemoteHost("https://accounts.example.com"));
+  EXPECT_FALSE(IsPlainHttpToRemoteHost("http://127.0.0.1:8080"));
+  EXPECT_FALSE(IsPlainHttpToRemoteHost("http://127.1.2.3"));
+  EXPECT_FALSE(IsPlainHttpToRemoteHost("http://LOCALHOST:8080/base"));
+  EXPECT_FALSE(IsPlainHttpToRemoteHost("http://[::1]:8080"));
 }
 
 }  // namespace

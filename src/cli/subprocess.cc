@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 extern char** environ;
 
@@ -43,22 +44,22 @@ class Pipe {
 
 }  // namespace
 
+SpawnArgs::SpawnArgs(std::vector<std::string> argv) : args_(std::move(argv)) {
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "TFZO_API_KEY=", 13) != 0) env_.emplace_back(*e);
+  }
+  for (auto& s : args_) argp_.push_back(s.data());
+  argp_.push_back(nullptr);
+  for (auto& s : env_) envp_.push_back(s.data());
+  envp_.push_back(nullptr);
+}
+
 Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std::string& cwd) {
   if (argv.empty()) return InvalidRequest("no program to run");
   Pipe out, err;
   if (!out.ok() || !err.ok()) return Internal(std::string("pipe: ") + std::strerror(errno));
 
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "TFZO_API_KEY=", 13) != 0) env_strings.emplace_back(*e);
-  }
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  for (auto& s : args) argp.push_back(s.data());
-  argp.push_back(nullptr);
+  const SpawnArgs spawn(argv);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -67,7 +68,7 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv, const std
   posix_spawn_file_actions_adddup2(&actions, err.write_fd(), 2);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   pid_t pid = 0;
-  int rc = ::posix_spawnp(&pid, argp[0], &actions, nullptr, argp.data(), envp.data());
+  int rc = ::posix_spawnp(&pid, spawn.argv()[0], &actions, nullptr, spawn.argv(), spawn.envp());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
     return Status(StatusCode::kNotFound, "cannot run " + argv[0] + ": " + std::strerror(rc));

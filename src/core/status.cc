@@ -26,6 +26,14 @@ std::string_view CodeName(StatusCode code) {
       return "key_expired";
     case StatusCode::kPolicyViolation:
       return "policy_violation";
+    case StatusCode::kAuthorizationPending:
+      return "authorization_pending";
+    case StatusCode::kSlowDown:
+      return "slow_down";
+    case StatusCode::kAccessDenied:
+      return "access_denied";
+    case StatusCode::kExpiredToken:
+      return "expired_token";
     case StatusCode::kRotationOverdue:
       return "rotation_overdue";
     case StatusCode::kCsrfFailed:
@@ -89,6 +97,10 @@ int HttpStatusOf(StatusCode code) {
     case StatusCode::kWeakPassword:
     case StatusCode::kInvalidToken:
     case StatusCode::kPolicyViolation:
+    case StatusCode::kAuthorizationPending:
+    case StatusCode::kSlowDown:
+    case StatusCode::kAccessDenied:
+    case StatusCode::kExpiredToken:
       return 400;
     case StatusCode::kUnauthenticated:
     case StatusCode::kInvalidCredentials:

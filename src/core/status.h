@@ -11,10 +11,17 @@ namespace tfzo {
 // layer maps a Status to its answer without knowing where it came from.
 enum class StatusCode {
   kOk,
-  kInvalidRequest,      // 400 invalid_request
-  kWeakPassword,        // 400 weak_password
-  kInvalidToken,        // 400 invalid_token (a mailed link's token: unknown, used or expired)
-  kPolicyViolation,     // 400 policy_violation (a key its organization's key policy refuses)
+  kInvalidRequest,   // 400 invalid_request
+  kWeakPassword,     // 400 weak_password
+  kInvalidToken,     // 400 invalid_token (a mailed link's token: unknown, used or expired)
+  kPolicyViolation,  // 400 policy_violation (a key its organization's key policy refuses)
+  // 400 authorization_pending (nobody decided yet), slow_down (polled sooner than the interval),
+  // access_denied (denied in the console), expired_token (expired, unknown or already taken):
+  // POST /api/v1/device/token's answers before, or instead of, the key (RFC 8628 3.5).
+  kAuthorizationPending,
+  kSlowDown,
+  kAccessDenied,
+  kExpiredToken,
   kUnauthenticated,     // 401 unauthenticated
   kInvalidCredentials,  // 401 invalid_credentials
   kKeyMalformed,        // 401 key_malformed

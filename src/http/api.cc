@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "http/check_routes.h"
 #include "http/cli_routes.h"
 #include "http/console_routes.h"
+#include "http/device_routes.h"
 #include "http/exposure_routes.h"
 #include "http/log_safe.h"
 #include "http/ops_routes.h"
@@ -26,6 +28,11 @@ bool IsMailRoute(std::string_view route) {
          route == "/api/password/forgot" || route == "/api/password/reset";
 }
 
+// The device authorization routes: codes asked for, and user codes typed in the console.
+bool IsDeviceRoute(std::string_view route) {
+  return route.starts_with("/api/v1/device/") || route.starts_with("/api/device/");
+}
+
 }  // namespace
 
 Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options options)
@@ -36,8 +43,10 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
                    {s.accounts, s.orgs, s.keys, s.email, s.invitations, s.credentials, s.two_factor,
                     s.service_accounts, s.clock, options.secure_cookie, s.exposure});
   AddCliRoutes(routes, {s.me, s.resources, s.verifier});
+  AddCheckRoutes(routes, s.verifier);
   AddServiceRoutes(routes, s.verify);
   AddExposureRoutes(routes, s.exposure, metrics);
+  AddDeviceRoutes(routes, {s.device, s.keys, s.clock});
   AddOpsRoutes(routes, {s.store, s.verifier, metrics});
 }
 
@@ -61,7 +70,11 @@ std::optional<HttpResponse> Api::Dispatch(Request& request, bool cache_only) {
     return Finish(request, "unknown",
                   ErrorResponse(InvalidRequest("request: the target must be a path")), started);
   }
-  Router::Match match = router_.Find(request.msg.method(), request.path, request.params);
+  // Envoy's ext_authz asks about a request with that request's method and path, under the
+  // key check's path: the key check answers them all.
+  Router::Match match = IsForwardedKeyCheck(request.path)
+                            ? router_.Find(verb::get, kKeyCheckPath, request.params)
+                            : router_.Find(request.msg.method(), request.path, request.params);
   if (cache_only && (match.handler == nullptr || !match.may_run_inline)) return std::nullopt;
   HttpResponse res;
   // The route label comes from a fixed set (see Metrics): a pattern the router holds, or
@@ -105,7 +118,9 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
   res.version(request.msg.version());
   res.keep_alive(request.msg.keep_alive());
   res.set("X-Request-Id", request.request_id);
-  AddSecurityHeaders(res, hsts_, /*cacheable=*/route == "static");
+  // Console files and the API description revalidate (no-cache) rather than never store.
+  AddSecurityHeaders(res, hsts_,
+                     /*cacheable=*/route == "static" || route == "/api/openapi.json");
   if (request.msg.method() == verb::head) res.body().clear();
 
   if (!request.key_check.empty()) metrics_.RecordKeyCheck(request.key_check);
@@ -116,6 +131,7 @@ HttpResponse Api::Finish(Request& request, std::string_view route, HttpResponse 
                                : route == "/api/signup"                ? "signup"
                                : IsMailRoute(route)                    ? "mail"
                                : route == "/api/v1/credentials/revoke" ? "report"
+                               : IsDeviceRoute(route)                  ? "device"
                                                                        : "key");
   }
   // Any method token may arrive (Beast passes unknown ones through); Metrics records those

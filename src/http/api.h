@@ -14,6 +14,7 @@
 #include "model/store.h"
 #include "service/account_service.h"
 #include "service/credential_service.h"
+#include "service/device_service.h"
 #include "service/email_service.h"
 #include "service/exposure_service.h"
 #include "service/invitation_service.h"
@@ -49,6 +50,7 @@ class Api {
     VerifyService& verify;
     // Reports of exposed keys; the session's exposed_keys.
     ExposureService& exposure;
+    DeviceService& device;    // device authorization (2501 login)
     Authenticator& sessions;  // console routes
     Authenticator& bearer;    // CLI routes
     KeyVerifier& verifier;    // {org} scope checks, cache figures

@@ -23,6 +23,16 @@ json OrgsJson(const std::vector<MembershipRecord>& orgs) {
   return list;
 }
 
+// The account's organizations by name only: a key learns what it may name with --org, not
+// the role or rules of organizations it cannot reach.
+json AccountOrgsJson(const std::vector<MembershipRecord>& orgs) {
+  json list = json::array();
+  for (const auto& m : orgs) {
+    list.push_back({{"id", m.org_id}, {"name", m.org_name}, {"handle", m.org_handle}});
+  }
+  return list;
+}
+
 }  // namespace
 
 MeService::Parts RenderMeParts(const MeService::Me& me) {
@@ -43,7 +53,8 @@ MeService::Parts RenderMeParts(const MeService::Me& me) {
   const std::string body = Dump({{"account", service ? json(nullptr) : AccountJson(me.account)},
                                  {"service_account", service_account},
                                  {"key", std::move(key)},
-                                 {"orgs", OrgsJson(me.orgs)}});
+                                 {"orgs", OrgsJson(me.orgs)},
+                                 {"account_orgs", AccountOrgsJson(me.account_orgs)}});
   const size_t at = body.find(kMarked);
   return {.head = body.substr(0, at + kValueAt), .tail = body.substr(at + kMarked.size())};
 }
@@ -61,6 +72,11 @@ void RenderLastUsed(std::optional<Time> t, std::string& out) {
     formatted_at = *t;
   }
   out += formatted;
+}
+
+void RenderPreviousUse(std::optional<Time> t, std::string& out) {
+  out += R"(,"previous_used_at":)";
+  out += t ? '"' + FormatRfc3339(*t) + '"' : std::string("null");
 }
 
 void AddCliRoutes(Routes& routes, const CliServices& svc) {

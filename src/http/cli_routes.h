@@ -25,7 +25,10 @@ void AddCliRoutes(Routes& routes, const CliServices& svc);
 // "last_used_at", and that value.
 MeService::Parts RenderMeParts(const MeService::Me& me);
 void RenderLastUsed(std::optional<Time> t, std::string& out);
-inline const MeService::Render kRenderMe{.answer = RenderMeParts, .last_used = RenderLastUsed};
+// `,"previous_used_at":` and the time (or null): the key's use before this request.
+void RenderPreviousUse(std::optional<Time> t, std::string& out);
+inline const MeService::Render kRenderMe{
+    .answer = RenderMeParts, .last_used = RenderLastUsed, .previous_use = RenderPreviousUse};
 
 }  // namespace tfzo::http
 

@@ -78,9 +78,10 @@ std::string Metrics::Render() const {
       "# HELP tfzo_rate_limited_total Requests refused by a limit (login: failed sign-ins per "
       "email or address; signup: sign-ups per address; key: unknown keys per address; mail: "
       "links and invitations mailed per account or address; report: reports of exposed keys "
-      "per address).\n";
+      "per address; device: device codes per address, unknown user codes per account or "
+      "address).\n";
   out += "# TYPE tfzo_rate_limited_total counter\n";
-  for (const char* kind : {"key", "login", "mail", "report", "signup"}) {
+  for (const char* kind : {"device", "key", "login", "mail", "report", "signup"}) {
     auto it = rate_limited_.find(kind);
     out += fmt::format("tfzo_rate_limited_total{{kind=\"{}\"}} {}\n", kind,
                        it == rate_limited_.end() ? 0 : it->second);

@@ -2,13 +2,61 @@
 
 #include <fmt/format.h>
 
+#include "core/digest.h"
+#include "core/embedded_file.h"
+
+namespace tfzo::openapi {
+const std::vector<tfzo::EmbeddedFile>& Files();  // docs/openapi.yaml as JSON (src/http/CMakeLists)
+}  // namespace tfzo::openapi
+
 namespace tfzo::http {
 
 using beast_http::field;
 using beast_http::status;
 using beast_http::verb;
 
+namespace {
+
+// True when an If-None-Match list ("a", W/"b", or *) names `etag`.
+bool NoneMatchNames(std::string_view list, std::string_view etag) {
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == "*" || item == etag) return true;
+  }
+  return false;
+}
+
+// GET /api/openapi.json: the API description compiled in, with an ETag of its bytes so that
+// the console's reference page and generators revalidate it cheaply (304).
+void AddOpenApiRoute(Routes& routes) {
+  routes.Public(verb::get, "/api/openapi.json", [](Request& request) -> Result<HttpResponse> {
+    static const std::string_view document = tfzo::openapi::Files().front().data;
+    static const std::string etag = "\"" + ToHex(Sha256(document)).substr(0, 32) + "\"";
+    const auto asked = request.msg.find(field::if_none_match);
+    if (asked != request.msg.end() && NoneMatchNames(asked->value(), etag)) {
+      HttpResponse res{status::not_modified, 11};
+      res.set(field::etag, etag);
+      return res;
+    }
+    HttpResponse res{status::ok, 11};
+    res.set(field::content_type, "application/json; charset=utf-8");
+    res.set(field::etag, etag);
+    res.set(field::cache_control, "no-cache");
+    res.body() = std::string(document);
+    res.prepare_payload();
+    return res;
+  });
+}
+
+}  // namespace
+
 void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
+  AddOpenApiRoute(routes);
   routes.Public(
       verb::get, "/healthz",
       [svc](Request&) -> Result<HttpResponse> {

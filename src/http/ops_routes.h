@@ -15,7 +15,8 @@ struct OpsServices {
   Metrics& metrics;
 };
 
-// Operations (docs/spec/API.md "Operations"), without a credential: /healthz and /metrics.
+// Operations (docs/spec/API.md "Operations"), without a credential: /healthz, /metrics and
+// the API description, /api/openapi.json.
 // Neither waits on the database (both may run on an I/O thread): /healthz answers from what
 // the store's change feed last knew, so it answers at once even when the database hangs.
 void AddOpsRoutes(Routes& routes, const OpsServices& svc);

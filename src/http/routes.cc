@@ -88,9 +88,9 @@ void Routes::Console(verb method, std::string pattern, ConsoleHandler handler) {
                 const Credentials credentials = CredentialsOf(request, secure);
                 auto principal = auth.Authenticate(credentials, notes);
                 if (!principal.ok()) return ErrorResponse(principal.status());
-                const Session session{*principal->account, principal->csrf_token,
-                                      credentials.session_token,
-                                      Caller{principal->account->id, request.remote_ip}};
+                const Session session{
+                    *principal->account, principal->csrf_token, credentials.session_token,
+                    Caller{principal->account->id, request.remote_ip, principal->account->email}};
                 return Answer(handler(request, session), false);
               });
 }
@@ -112,6 +112,19 @@ void Routes::Cli(verb method, std::string pattern, std::optional<Permission> nee
         return Answer(handler(request, *principal->key), true);
       },
       may_run_inline);
+}
+
+void Routes::KeyCheck(verb method, std::string pattern, KeyCheckHandler handler) {
+  router_.Add(
+      method, std::move(pattern),
+      [handler = std::move(handler), &auth = keys_, secure = secure_cookie_](Request& request) {
+        Authenticator::Notes notes;
+        const Result<Principal> principal =
+            auth.Authenticate(CredentialsOf(request, secure), notes);
+        request.key_check = notes.key_check;
+        return handler(request, principal);
+      },
+      /*may_run_inline=*/true);
 }
 
 }  // namespace tfzo::http

@@ -42,6 +42,9 @@ class Routes {
   using ConsoleHandler = std::function<Result<HttpResponse>(Request&, const Session&)>;
   // CLI routes: a Bearer key.
   using CliHandler = std::function<Result<HttpResponse>(Request&, const KeyState&)>;
+  // The key check (check_routes.h): the Bearer key's authentication, refused or not; the
+  // handler answers refusals itself, in the headers proxies read.
+  using KeyCheckHandler = std::function<HttpResponse(Request&, const Result<Principal>&)>;
 
   // `same_origin`: the origin the console is served from (see SameOrigin).
   Routes(Router& router, Authenticator& sessions, Authenticator& keys, bool secure_cookie,
@@ -63,6 +66,10 @@ class Routes {
   // `needs`: the permission the key must have (docs/spec/API.md "Permissions"); nullopt: none.
   void Cli(beast_http::verb method, std::string pattern, std::optional<Permission> needs,
            CliHandler handler, bool may_run_inline = false);
+  // Authenticated as Cli's routes (the same limiter, the same key-check metrics); always may
+  // run inline (Router::Add): the handler must have no side effect before its last cache
+  // lookup, as GET /api/v1/me's.
+  void KeyCheck(beast_http::verb method, std::string pattern, KeyCheckHandler handler);
 
  private:
   Router& router_;

@@ -123,5 +123,23 @@ TEST_F(RoutesTest, ARefusalBecomesTheErrorBodyAndBearerPathsChallenge) {
   EXPECT_EQ(last_.key_check, "key_invalid") << "the authenticator's notes reach the metrics";
 }
 
+TEST_F(RoutesTest, AKeyCheckHandlerAnswersTheRefusalItself) {
+  Routes routes(router_, sessions_, keys_, /*secure=*/false);
+  std::optional<StatusCode> seen;
+  routes.KeyCheck(verb::get, "/api/v1/keys/check",
+                  [&seen](Request&, const Result<Principal>& principal) {
+                    seen = principal.status().code();
+                    return HttpResponse{beast_http::status::no_content, 11};
+                  });
+  keys_.refusal = Status(StatusCode::kKeyRevoked, "no");
+  HttpResponse res = Send(verb::get, "/api/v1/keys/check", {{"Authorization", "Bearer z"}});
+  EXPECT_EQ(res.result_int(), 204u) << "the handler's answer, not the error body";
+  EXPECT_EQ(seen, StatusCode::kKeyRevoked);
+  EXPECT_EQ(keys_.authorization, "Bearer z");
+  EXPECT_EQ(last_.key_check, "key_invalid") << "the authenticator's notes reach the metrics";
+  std::unordered_map<std::string, std::string> params;
+  EXPECT_TRUE(router_.Find(verb::get, "/api/v1/keys/check", params).may_run_inline);
+}
+
 }  // namespace
 }  // namespace tfzo::http

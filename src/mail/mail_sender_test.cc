@@ -57,14 +57,18 @@ class MailSenderTest : public ::testing::Test {
     ASSERT_TRUE(store_->AppendEvent(event).ok());
   }
 
+  // The mails written into `dir`, by name. A mail being written is a hidden temporary file
+  // until its rename: not one of them yet.
   std::vector<std::filesystem::path> Files(const std::filesystem::path& dir) {
     std::vector<std::filesystem::path> files;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() == ".eml") files.push_back(e.path());
+    }
     std::sort(files.begin(), files.end());
     return files;
   }
 
-  // Waits up to 5 s for `n` files in `dir`.
+  // Waits up to 5 s for `n` mails in `dir`.
   std::vector<std::filesystem::path> WaitForFiles(const std::filesystem::path& dir, size_t n) {
     for (int i = 0; i < 500 && Files(dir).size() < n; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -91,6 +91,45 @@ struct TokenRecord {
   std::optional<Time> used_at{};
 };
 
+// A device authorization request (RFC 8628; docs/spec/API.md "Device authorization"): a CLI
+// asks for a key, a signed-in person approves or denies it in the console. Both codes are kept
+// as SHA-256 digests only.
+struct DeviceCodeRecord {
+  // pending until approved or denied; approved until the CLI took the key (then used).
+  static constexpr char kPending[] = "pending";
+  static constexpr char kApproved[] = "approved";
+  static constexpr char kDenied[] = "denied";
+  static constexpr char kUsed[] = "used";
+
+  Digest device_digest{};  // SHA-256 of the device code (the CLI's)
+  Digest user_digest{};    // SHA-256 of the user code ("XXXX-XXXX", upper case)
+  std::string client_name;
+  std::string hostname;
+  std::string ip;  // the address that asked
+  Time created_at;
+  Time expires_at;
+  int64_t interval_seconds = 5;  // the least time between two polls
+  std::optional<Time> last_poll_at{};
+  std::string status = kPending;
+  std::optional<std::string> account_id{};  // who approved or denied
+  std::optional<std::string> key_id{};      // the key the approval minted
+  // The request's box (hex): its public key, and its private key sealed with a key derived
+  // from the device code (the server keeps only the code's digest, so it cannot open it alone).
+  std::string public_key{};
+  std::string sealed_private_key{};
+  // The key's value sealed to public_key (hex), from approval until the CLI took it; never the
+  // value itself.
+  std::optional<std::string> sealed_secret{};
+  std::optional<Time> decided_at{};
+};
+
+// One poll of a device code (Store::PollDeviceCode): the request as it was before the poll,
+// and whether the poll came sooner than its interval allowed.
+struct DevicePoll {
+  DeviceCodeRecord code;
+  bool too_soon = false;
+};
+
 struct SessionRecord {
   Digest token_digest;  // SHA-256 of the cookie value; the value itself is never stored
   std::string account_id;
@@ -103,6 +142,12 @@ struct SessionRecord {
   // ASCII: service/validation.h SanitizeUserAgent).
   std::string ip{};
   std::string user_agent{};
+};
+
+// A console session and its account, read together (Store::FindSignedIn).
+struct SignedIn {
+  SessionRecord session;
+  AccountRecord account;
 };
 
 struct OrgRecord {

@@ -60,6 +60,8 @@ class Store {
   virtual Result<AccountRecord> FindAccountByEmail(std::string_view email) = 0;
   virtual Status CreateSession(const SessionRecord& session, const EventRecord& event) = 0;
   virtual Result<SessionRecord> FindSession(const Digest& token_digest) = 0;
+  // FindSession and FindAccount of its account in one read: what every console request asks.
+  virtual Result<SignedIn> FindSignedIn(const Digest& token_digest) = 0;
   virtual Status TouchSession(const Digest& token_digest, Time at) = 0;
   virtual Status DeleteSession(const Digest& token_digest) = 0;
   // Deletes the sessions last seen before `cutoff` (the periodic purge); the number deleted.
@@ -289,6 +291,26 @@ class Store {
                                                          int limit) = 0;
   // Records uses in one statement batch; last_used_at only moves forward.
   virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
+
+  // Device authorization (docs/spec/API.md "Device authorization"), across nodes: every step is
+  // one transaction on the shared database.
+  //
+  // Stores the new request and deletes the requests that expired before code.created_at.
+  // kConflict when a request has the same user code (the caller draws another).
+  virtual Status CreateDeviceCode(const DeviceCodeRecord& code) = 0;
+  // The request whose user code has the digest (kNotFound when none).
+  virtual Result<DeviceCodeRecord> FindDeviceCode(const Digest& user_digest) = 0;
+  // Records the decision on the request: `decision.status` (kApproved with account_id, key_id
+  // and sealed_secret, or kDenied with account_id) at decision.decided_at. kNotFound unless the
+  // request is pending and unexpired then (one decision wins of two at once).
+  virtual Status DecideDeviceCode(const Digest& user_digest, const DeviceCodeRecord& decision) = 0;
+  // One poll of the device code at `at` (kNotFound when none): an unexpired request records
+  // the poll; a pending one polled sooner than interval_seconds after the previous poll gets
+  // `slow_down` more seconds of interval (RFC 8628 3.5) and too_soon; an approved one becomes
+  // used and loses its sealed secret, which the answer still carries: a second poll never
+  // sees it.
+  virtual Result<DevicePoll> PollDeviceCode(const Digest& device_digest, Time at,
+                                            std::chrono::seconds slow_down) = 0;
 
   // Agents and hosts, always within one org.
   virtual Status CreateAgent(const AgentRecord& agent) = 0;

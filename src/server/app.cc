@@ -28,7 +28,10 @@ HashingPoolSize PoolSize(const AppOptions& options) {
 
 App::App(const AppOptions& options, Store& store, const Clock& clock, Random& random)
     : store(store),
-      hashing(PoolSize(options).threads, PoolSize(options).max_waiting, kHashingNice),
+      // argon2id takes a core for tens of milliseconds; key checks, which take microseconds,
+      // must not wait behind it for the CPU.
+      hashing(PoolSize(options).threads, PoolSize(options).max_waiting,
+              BoundedPool::Priority::kIdle),
       hasher(options.password_params, &hashing),
       usage(store, options.usage_interval),
       verifier(store, clock, &usage, KeyVerifier::Options{.stale_for = options.stale_for}),
@@ -49,6 +52,8 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       two_factor_addresses(clock, TwoFactorService::kAddressFailureLimit,
                            TwoFactorService::kFailureWindow),
       exposure_reports(clock, ExposureService::kReportsPerAddress, ExposureService::kReportWindow),
+      device_codes(clock, DeviceService::kCodesPerAddress, DeviceService::kCodeWindow),
+      device_guesses(clock, DeviceService::kGuessesPerSubject, DeviceService::kGuessWindow),
       console_url(options.console_url),
       deps{store, clock, random, console_url},
       email(deps, hasher,
@@ -79,6 +84,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       me(verifier, clock, http::kRenderMe),
       verify(verifier, &key_failures, clock, http::RenderVerdict),
       exposure(deps, &exposure_reports),
+      device(deps, keys, {.codes = &device_codes, .guesses = &device_guesses}),
       sessions(accounts),
       bearer(verifier, &key_failures),
       static_files(options.web_dir),
@@ -96,6 +102,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
               .me = me,
               .verify = verify,
               .exposure = exposure,
+              .device = device,
               .sessions = sessions,
               .bearer = bearer,
               .verifier = verifier,

@@ -20,6 +20,7 @@
 #include "model/store.h"
 #include "service/account_service.h"
 #include "service/credential_service.h"
+#include "service/device_service.h"
 #include "service/email_service.h"
 #include "service/exposure_service.h"
 #include "service/invitation_service.h"
@@ -82,9 +83,6 @@ struct AppOptions {
 // a flood of sign-ins leaves at least one worker to everything else and gets 503 beyond that.
 // `threads`: `hash_threads`, or half the cores (at least 1); `max_waiting`: twice that, both
 // clamped to that bound.
-// The hashing threads' niceness: argon2id takes a whole core for tens of milliseconds, and
-// key checks, which take microseconds, must not wait behind it for the CPU.
-inline constexpr int kHashingNice = 19;
 
 struct HashingPoolSize {
   int threads;
@@ -121,6 +119,8 @@ struct App {
   FailureLimiter two_factor_failures;      // wrong two-factor codes per account
   FailureLimiter two_factor_addresses;     // wrong two-factor codes per client address
   FailureLimiter exposure_reports;         // reports of exposed keys per client address
+  FailureLimiter device_codes;             // device codes made per client address
+  FailureLimiter device_guesses;           // unknown user codes per account and per address
   // The base of links in mails (AppOptions::console_url). Set before the first request, read
   // only after.
   std::string console_url;
@@ -140,6 +140,7 @@ struct App {
   MeService me;
   VerifyService verify;
   ExposureService exposure;
+  DeviceService device;
   SessionAuthenticator sessions;
   BearerAuthenticator bearer;
   http::StaticFiles static_files;

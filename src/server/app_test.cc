@@ -237,5 +237,37 @@ TEST_F(AppTest, CachedKeysAreVerifiedOnTheIoThreadWithTheSameAnswer) {
   EXPECT_FALSE(app_->api.TryHandleInline(unknown).has_value());
 }
 
+TEST_F(AppTest, TheKeyCheckIsAnsweredOnTheIoThreadOnceTheKeyIsCached) {
+  auto [cookie, csrf] = SignUp("a@example.com");
+  const std::string secret =
+      Send(verb::post, "/api/keys", {{"name", "proxy"}}, cookie, csrf).body["secret"];
+  auto check = [&](const std::string& target) {
+    http::Request req;
+    req.msg = http::HttpRequest(verb::get, target, 11);
+    req.msg.set(beast_http::field::authorization, "Bearer " + secret);
+    req.remote_ip = remote_ip_;
+    req.request_id = "test";
+    return req;
+  };
+  http::Request first = check("/api/v1/keys/check");
+  EXPECT_FALSE(app_->api.TryHandleInline(first).has_value()) << "not cached yet: the store";
+  http::Request on_worker = check("/api/v1/keys/check");
+  const http::HttpResponse answered = app_->api.Handle(on_worker);
+  ASSERT_EQ(answered.result_int(), 204u);
+  for (const char* target : {"/api/v1/keys/check", "/api/v1/keys/check/app/path?org=x"}) {
+    SCOPED_TRACE(target);
+    http::Request again = check(target);
+    const std::optional<http::HttpResponse> inline_answer = app_->api.TryHandleInline(again);
+    ASSERT_TRUE(inline_answer.has_value()) << "a cached key is answered from memory";
+    EXPECT_EQ((*inline_answer)["X-2501-Key"], answered["X-2501-Key"]);
+    EXPECT_EQ((*inline_answer)["X-2501-Account"], answered["X-2501-Account"]);
+  }
+  http::Request refused = check("/api/v1/keys/check?permission=nope");
+  const std::optional<http::HttpResponse> bad = app_->api.TryHandleInline(refused);
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->result_int(), 400u);
+  EXPECT_EQ((*bad)["X-2501-Error"], "invalid_request");
+}
+
 }  // namespace
 }  // namespace tfzo

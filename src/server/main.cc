@@ -2,14 +2,17 @@
 // clock, libsodium randomness); BuildApp (app.h) connects the layers.
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -23,12 +26,20 @@
 #include "mail/smtp_transport.h"
 #include "server/access_log.h"
 #include "server/app.h"
+#include "server/config_file.h"
+#include "store/copy_store.h"
 #include "store/open_store.h"
+#include "store/sqlite_backup.h"
 
 namespace tfzo {
 namespace {
 
 constexpr char kDefaultDb[] = "sqlite:./data/accounts.db";
+// The same version as the `2501` CLI's.
+constexpr char kVersion[] = "2501-accounts 0.1.0";
+constexpr std::string_view kSqlite = "sqlite:";
+// The database URL may come from the environment instead of --db (it may hold a password).
+constexpr char kDbVariable[] = "TFZO_DB";
 
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";
@@ -51,7 +62,7 @@ struct ServeFlags {
   int idle_timeout_seconds = static_cast<int>(http::HttpServer::Options{}.idle_timeout.count());
   size_t max_connections = http::HttpServer::Options{}.max_connections;
   size_t max_connections_per_address = http::HttpServer::Options{}.max_connections_per_address;
-  std::string trusted_proxies;
+  std::vector<std::string> trusted_proxies;  // CIDRs
   int stale_for_seconds = static_cast<int>(AppOptions{}.stale_for.count());
   double db_timeout_seconds =
       std::chrono::duration<double>(std::chrono::milliseconds(kDefaultDbTimeout)).count();
@@ -111,14 +122,113 @@ Result<std::unique_ptr<MailTransport>> MakeMailTransport(const ServeFlags& flags
   return std::unique_ptr<MailTransport>(std::move(smtp));
 }
 
+// The database of --db for people: the SQLite file's absolute path, or the PostgreSQL URL
+// without its password or parameters (either may hold a secret).
+std::string DescribeDb(const std::string& db) {
+  if (db.starts_with(kSqlite)) {
+    const std::string path = db.substr(kSqlite.size());
+    if (path == ":memory:") return "sqlite::memory:";
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+    return "sqlite:" + (ec ? path : absolute.lexically_normal().string());
+  }
+  std::string url = db.substr(0, db.find('?'));
+  const size_t scheme_end = url.find("://");
+  const size_t at = url.find('@');
+  if (scheme_end != std::string::npos && at != std::string::npos && at > scheme_end) {
+    const size_t colon = url.find(':', scheme_end + 3);
+    if (colon != std::string::npos && colon < at) url.erase(colon, at - colon);
+  }
+  return url;
+}
+
 int Migrate(const std::string& db) {
   auto store = OpenStore(db);
   if (!store.ok()) return Fail(store.status().message());
-  std::cout << "migrations applied to " << db.substr(0, db.find(':')) << " database\n";
+  std::cout << "migrations applied to " << DescribeDb(db) << "\n";
   return 0;
 }
 
+// copy-store: a SQLite store's rows into an empty PostgreSQL database (copy_store.h).
+int CopyStore(const std::string& from, const std::string& to) {
+  if (!from.starts_with(kSqlite) || from == "sqlite::memory:" || from.size() == kSqlite.size()) {
+    return Fail("copy-store --from must be sqlite:PATH (the SQLite file to copy)");
+  }
+  if (!to.starts_with("postgresql://") && !to.starts_with("postgres://")) {
+    return Fail("copy-store --to must be postgresql://... (an empty database)");
+  }
+  std::cout << "copying " << DescribeDb(from) << " into " << DescribeDb(to) << std::endl;
+  const Status s = CopySqliteToPostgres(from.substr(kSqlite.size()), to, std::cout);
+  if (!s.ok()) return Fail("copy-store: " + s.message());
+  return 0;
+}
+
+// backup: a consistent copy of a SQLite store while the server runs (sqlite_backup.h).
+int Backup(const std::string& db, const std::string& to, bool force) {
+  if (db.starts_with("postgresql://") || db.starts_with("postgres://")) {
+    return Fail(
+        "backup copies SQLite databases; back up PostgreSQL with pg_dump -Fc (see "
+        "docs/backup.md)");
+  }
+  if (!db.starts_with(kSqlite) || db == "sqlite::memory:" || db.size() == kSqlite.size()) {
+    return Fail("backup --db must be sqlite:PATH");
+  }
+  auto made = BackupSqlite(db.substr(kSqlite.size()), to, force);
+  if (!made.ok()) return Fail("backup: " + made.status().message());
+  std::cout << "backup of " << DescribeDb(db) << " written to " << to << ": " << made->bytes
+            << " bytes, schema version " << made->schema_version << ", integrity_check ok\n";
+  return 0;
+}
+
+// The files and directories a start may create (the SQLite database, its journal files and
+// directory, the outbox), removed again when the start fails: a mistyped flag or a busy port
+// leaves nothing behind. Remembers only paths that did not exist yet; Keep() once the server
+// is up. Owned by Serve; not thread-safe.
+class NewFilesOnFailure {
+ public:
+  NewFilesOnFailure() = default;
+  NewFilesOnFailure(const NewFilesOnFailure&) = delete;
+  NewFilesOnFailure& operator=(const NewFilesOnFailure&) = delete;
+  ~NewFilesOnFailure() {
+    // Longest first: files and subdirectories before the directories holding them. remove()
+    // leaves a directory that is not empty (something else put a file there).
+    std::sort(paths_.begin(), paths_.end(),
+              [](const auto& a, const auto& b) { return a.string().size() > b.string().size(); });
+    for (const auto& p : paths_) {
+      std::error_code ec;
+      std::filesystem::remove(p, ec);
+    }
+  }
+
+  // `path`, and each of its missing parent directories.
+  void Watch(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::path p = std::filesystem::absolute(path, ec).lexically_normal();
+    if (ec) return;
+    while (!p.empty() && !std::filesystem::exists(std::filesystem::symlink_status(p, ec))) {
+      paths_.push_back(p);
+      if (p == p.parent_path()) break;
+      p = p.parent_path();
+    }
+  }
+
+  void Keep() { paths_.clear(); }
+
+ private:
+  std::vector<std::filesystem::path> paths_;
+};
+
 int Serve(const ServeFlags& flags) {
+  NewFilesOnFailure new_files;  // destroyed after the store: the database is closed by then
+  if (flags.db.starts_with(kSqlite) && flags.db != "sqlite::memory:") {
+    // The journal files only with a new database: an existing one's may hold its data.
+    const std::string path = flags.db.substr(kSqlite.size());
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec) {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) new_files.Watch(path + suffix);
+    }
+  }
+  if (flags.smtp_url.empty()) new_files.Watch(flags.outbox);
   const size_t colon = flags.listen.rfind(':');
   if (colon == std::string::npos) return Fail("--listen: expected HOST:PORT");
   http::HttpServer::Options http_options;
@@ -148,7 +258,8 @@ int Serve(const ServeFlags& flags) {
   // Browsers reach the console over HTTPS: here, or at a proxy in front.
   const bool https = tls != nullptr || (public_url && public_url->https);
   http_options.hsts = https;
-  auto trusted = http::TrustedProxies::Parse(flags.trusted_proxies);
+  auto trusted =
+      http::TrustedProxies::Parse(fmt::format("{}", fmt::join(flags.trusted_proxies, ",")));
   if (!trusted.ok()) return Fail(trusted.status().message());
   http_options.trusted_proxies = std::move(trusted).value();
   http_options.io_threads = flags.threads;
@@ -230,6 +341,7 @@ int Serve(const ServeFlags& flags) {
     if (!sender.ok()) return Fail("--mail-from: " + sender.status().message());
     mail_from = std::move(sender).value();
   }
+  new_files.Keep();  // started: what it created stays
   spdlog::info("mail from {} goes to {}", mail_from->address, (*transport)->Describe());
   MailSender mail(*store, **transport, *mail_from, clock, MailSender::Options{});
   store->SetMailListener([&mail] { mail.Wake(); });
@@ -263,11 +375,18 @@ int main(int argc, char** argv) {
 
   CLI::App app{"2501-accounts: the 2501 API key server"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", tfzo::kVersion);
   tfzo::ServeFlags flags;
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP server");
   serve->add_option("--listen", flags.listen, "HOST:PORT (port 0: pick one and print it)")
       ->capture_default_str();
-  serve->add_option("--db", flags.db, "sqlite:PATH or postgresql://...")->capture_default_str();
+  std::string config_path;
+  serve->add_option("--config", config_path,
+                    "TOML FILE of option values (KEY = VALUE, KEY a long option without its "
+                    "dashes; docs/configuration.md); the command line and TFZO_DB override it");
+  serve->add_option("--db", flags.db, "sqlite:PATH or postgresql://...")
+      ->envname(tfzo::kDbVariable)
+      ->capture_default_str();
   serve
       ->add_option("--max-key-lifetime", flags.max_key_lifetime_days,
                    "DAYS: refuse longer expirations and \"never\"")
@@ -338,9 +457,21 @@ int main(int argc, char** argv) {
                    "open connections from one address at most (trusted proxies: no limit)")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve->add_option("--trusted-proxies", flags.trusted_proxies,
-                    "CIDR[,CIDR...]: proxies whose X-Forwarded-For and X-Forwarded-Proto are "
-                    "believed (a bare address is /32 or /128)");
+  serve
+      ->add_option("--trusted-proxies", flags.trusted_proxies,
+                   "CIDR[,CIDR...]: proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+                   "believed (a bare address is /32 or /128)")
+      ->delimiter(',')
+      // Checked as it is read, so that a bad CIDR in --config names its line.
+      ->check(CLI::Validator(
+          [](std::string& cidr) -> std::string {
+            auto parsed = tfzo::http::TrustedProxies::Parse(cidr);
+            if (parsed.ok()) return "";
+            std::string why = parsed.status().message();
+            constexpr std::string_view kPrefix = "--trusted-proxies: ";
+            return why.starts_with(kPrefix) ? why.substr(kPrefix.size()) : why;
+          },
+          "CIDR"));
   serve
       ->add_option("--stale-for", flags.stale_for_seconds,
                    "SECONDS cached keys keep answering while the database is unreachable, from "
@@ -382,10 +513,50 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   std::string migrate_db = tfzo::kDefaultDb;
   CLI::App* migrate = app.add_subcommand("migrate", "Apply schema migrations and exit");
-  migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")->capture_default_str();
+  migrate->add_option("--db", migrate_db, "sqlite:PATH or postgresql://...")
+      ->envname(tfzo::kDbVariable)
+      ->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  std::string copy_from, copy_to;
+  CLI::App* copy = app.add_subcommand(
+      "copy-store",
+      "Copy a SQLite store into an empty PostgreSQL database, then check every table "
+      "(docs/backup.md)");
+  copy->add_option("--from", copy_from, "sqlite:PATH: the store to copy (the server may run)")
+      ->required();
+  copy->add_option("--to", copy_to, "postgresql://...: an empty database (migrated first)")
+      ->required();
+  std::string backup_db, backup_to;
+  bool backup_force = false;
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Copy a SQLite store consistently while the server runs (docs/backup.md)");
+  backup->add_option("--db", backup_db, "sqlite:PATH: the store to back up")->required();
+  backup->add_option("--to", backup_to, "FILE to write (mode 0600)")->required();
+  backup->add_flag("--force", backup_force, "replace FILE if it exists");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version: printed by CLI11, exit 0.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    // A usage error: one line, exit 2 (as the `2501` CLI).
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    std::cerr << "2501-accounts: " << what << " (see 2501-accounts --help)\n";
+    return 2;
+  }
+  if (*serve && !config_path.empty()) {
+    // After the command line: what it (or TFZO_DB) gave wins over the file.
+    auto applied = tfzo::ApplyConfigFile(config_path, *serve, "config", tfzo::ProcessEnv());
+    if (!applied.ok()) {
+      std::cerr << "2501-accounts: " << applied.status().message() << "\n";
+      return 2;
+    }
+    for (const std::string& warning : applied->warnings) spdlog::warn("{}", warning);
+  }
   if (*serve) return tfzo::Serve(flags);
   if (*migrate) return tfzo::Migrate(migrate_db);
+  if (*copy) return tfzo::CopyStore(copy_from, copy_to);
+  if (*backup) return tfzo::Backup(backup_db, backup_to, backup_force);
   return 2;
 }

@@ -202,22 +202,22 @@ Result<AccountService::SessionInfo> AccountService::Authenticate(std::string_vie
                           "You are not signed in, or your session ended: sign in again.");
   if (token.empty()) return no_session;
   const Digest digest = Sha256(token);
-  auto session = deps_.store.FindSession(digest);
-  if (!session.ok()) {
-    return session.status().code() == StatusCode::kNotFound ? no_session : session.status();
+  auto found = deps_.store.FindSignedIn(digest);
+  if (!found.ok()) {
+    return found.status().code() == StatusCode::kNotFound ? no_session : found.status();
   }
+  const SessionRecord& session = found->session;
   const Time now = deps_.clock.Now();
-  if (session->last_seen_at + kSessionIdleTimeout <= now) {
+  if (session.last_seen_at + kSessionIdleTimeout <= now) {
     (void)deps_.store.DeleteSession(digest);
     return no_session;
   }
-  ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(session->account_id));
   // One write per touch interval at most keeps the idle clock right without a write per
   // request.
-  if (now - session->last_seen_at >= kSessionTouchInterval) {
+  if (now - session.last_seen_at >= kSessionTouchInterval) {
     RETURN_IF_ERROR(deps_.store.TouchSession(digest, now));
   }
-  return SessionInfo{std::move(account), session->csrf_token};
+  return SessionInfo{std::move(found->account), std::move(found->session.csrf_token)};
 }
 
 Status AccountService::Logout(std::string_view token) {

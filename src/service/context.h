@@ -14,6 +14,9 @@ namespace tfzo {
 struct Caller {
   std::string account_id;
   std::string ip;
+  // The account's e-mail when authenticating the caller read it (a console session), so that a
+  // service need not read the account again; empty when not known.
+  std::string email{};
 };
 
 // What every service holds: the store, the clock, the random source and the console's address

@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "service/context.h"
@@ -36,27 +35,17 @@ MailMessage KeyExpiresMail(const ServiceDeps& deps, const KeyRecord& key, Time n
 // it. A key whose expiration was set inside a window (created less than kGrace before the window
 // opened) gets no notice for that window: whoever set it knows. Owned by the server's wiring (App);
 // thread-safe.
-class ExpiryNotices {
+class ExpiryNotices : public PeriodicService<ExpiryNotices> {
  public:
   static constexpr std::chrono::hours kGrace{1};
   // How often the server runs it (--expiry-notice-interval).
   static constexpr std::chrono::seconds kDefaultInterval{600};
 
-  explicit ExpiryNotices(ServiceDeps deps) : deps_(deps) {}
+  explicit ExpiryNotices(ServiceDeps deps)
+      : PeriodicService(deps, "expiry_notices", "expiry notices", "queued") {}
 
   // Queues every notice due now; the number queued (by this call).
   Result<int> RunOnce();
-  // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
-    job_.Start(interval, std::move(observer));
-  }
-  // Idempotent.
-  void Stop() { job_.Stop(); }
-
- private:
-  ServiceDeps deps_;
-  PeriodicJob job_{deps_, "expiry_notices", "expiry notices", "queued",
-                   [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo

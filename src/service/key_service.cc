@@ -112,9 +112,15 @@ Result<KeyService::Issued> KeyService::Create(const Caller& caller, CreateReques
     ASSIGN_OR_RETURN(OrgRecord org, deps_.store.FindOrg(*request.org_id));
     org_name = std::move(org.name);
   }
-  ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(caller.account_id));
-  return Issue(caller, caller.account_id, std::move(request), std::move(allowed_ips), org_name,
-               std::move(account.email));
+  std::string email = caller.email;
+  if (email.empty()) {
+    ASSIGN_OR_RETURN(AccountRecord account, deps_.store.FindAccount(caller.account_id));
+    email = std::move(account.email);
+  }
+  ASSIGN_OR_RETURN(Issued issued, Issue(caller, caller.account_id, std::move(request),
+                                        std::move(allowed_ips), org_name, email));
+  issued.key.email = std::move(email);
+  return issued;
 }
 
 Result<KeyService::Issued> KeyService::CreateAuthorized(const Caller& caller, std::string holder_id,
@@ -122,8 +128,11 @@ Result<KeyService::Issued> KeyService::CreateAuthorized(const Caller& caller, st
                                                         const std::string& org_name,
                                                         std::optional<std::string> notify) {
   ASSIGN_OR_RETURN(std::vector<std::string> allowed_ips, CheckRequest(request));
-  return Issue(caller, std::move(holder_id), std::move(request), std::move(allowed_ips), org_name,
-               std::move(notify));
+  ASSIGN_OR_RETURN(Issued issued, Issue(caller, std::move(holder_id), std::move(request),
+                                        std::move(allowed_ips), org_name, std::move(notify)));
+  // What only a read fills: the holder's e-mail, a service account's name.
+  ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(issued.key.id));
+  return issued;
 }
 
 Result<KeyService::Issued> KeyService::Issue(const Caller& caller, std::string holder_id,
@@ -155,7 +164,7 @@ Result<KeyService::Issued> KeyService::Issue(const Caller& caller, std::string h
     return ActiveKeysQuotaExceeded(deps_.store.quotas().max_active_keys.value_or(0));
   }
   RETURN_IF_ERROR(created);
-  ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
+  key.org_name = org_name;
   return issued;
 }
 
@@ -230,7 +239,13 @@ Result<KeyService::Issued> KeyService::RotateAuthorized(
     return Conflict("This key is revoked; revoked keys cannot be rotated.");
   }
   RETURN_IF_ERROR(rotated);
-  ASSIGN_OR_RETURN(issued.key, deps_.store.FindKey(key.id));
+  // The key as the rotation wrote it (Store::RotateKey), not read back.
+  issued.key = key;
+  issued.key.hint = secret.hint;
+  issued.key.rotated_at = secret.created_at;
+  issued.key.previous_valid_until =
+      overlap.count() > 0 ? std::optional(secret.created_at + overlap) : std::nullopt;
+  if (expires_at) issued.key.expires_at = *expires_at;
   return issued;
 }
 

@@ -96,7 +96,9 @@ class KeyService {
   Result<std::vector<std::string>> CheckRequest(CreateRequest& request) const;
   // The key's organization's policy (none for an unscoped key).
   Result<OrgPolicy> PolicyOf(const std::optional<std::string>& org_id);
-  // Creates the checked key of `holder_id`; `notify`: the address told of it, if any.
+  // Creates the checked key of `holder_id`; `notify`: the address told of it, if any. The key
+  // returned is as written, with its org's name: not read back (no e-mail, no service account
+  // name).
   Result<Issued> Issue(const Caller& caller, std::string holder_id, CreateRequest request,
                        std::vector<std::string> allowed_ips, const std::string& org_name,
                        std::optional<std::string> notify);

@@ -36,11 +36,18 @@ Result<std::string> MeService::Answer(const KeyState& key) {
   const Time now = clock_.Now();
   // This request is the latest use (another node's may be later: shown once written).
   const Time last_used = record.last_used_at ? std::max(*record.last_used_at, now) : now;
+  // The use before this one: this node's memory, or the store's (written by any node) when
+  // it is older than this second.
+  std::optional<Time> previous = verifier_.UseBefore(key.key_id, now);
+  if (record.last_used_at && *record.last_used_at < now &&
+      (!previous || *previous < *record.last_used_at)) {
+    previous = record.last_used_at;
+  }
   const std::string_view status = KeyStatusName(record, now);
   std::shared_ptr<const KeyVerifier::KeptAnswer> kept = cached->kept.load();
   if (kept && kept->account == account && kept->memberships == memberships &&
       kept->status == status && (!kept->until || now < *kept->until)) {
-    return Splice(*kept, last_used);
+    return Splice(*kept, last_used, previous);
   }
   const std::vector<MembershipRecord> orgs = Reachable(key, *memberships);
   // The scope's name as the memberships say it: renaming an org drops its members' cached
@@ -56,7 +63,7 @@ Result<std::string> MeService::Answer(const KeyState& key) {
   }
   // This request is a use: its flags are never unused_90_days.
   shown.last_used_at = last_used;
-  Parts parts = render_.answer(Me{*account, shown, orgs, now});
+  Parts parts = render_.answer(Me{*account, shown, orgs, *memberships, now});
   kept = std::make_shared<const KeyVerifier::KeptAnswer>(KeyVerifier::KeptAnswer{
       .account = std::move(account),
       .memberships = std::move(memberships),
@@ -66,15 +73,16 @@ Result<std::string> MeService::Answer(const KeyState& key) {
       .tail = std::move(parts.tail),
   });
   cached->kept.store(kept);
-  return Splice(*kept, last_used);
+  return Splice(*kept, last_used, previous);
 }
 
-std::string MeService::Splice(const KeyVerifier::KeptAnswer& kept,
-                              std::optional<Time> last_used) const {
+std::string MeService::Splice(const KeyVerifier::KeptAnswer& kept, std::optional<Time> last_used,
+                              std::optional<Time> previous_use) const {
   std::string body;
-  body.reserve(kept.head.size() + kept.tail.size() + 32);
+  body.reserve(kept.head.size() + kept.tail.size() + 80);
   body += kept.head;
   render_.last_used(last_used, body);
+  if (render_.previous_use) render_.previous_use(previous_use, body);
   body += kept.tail;
   return body;
 }

@@ -31,6 +31,9 @@ class MeService {
     const AccountRecord& account;
     const KeyRecord& key;
     const std::vector<MembershipRecord>& orgs;  // the orgs the key reaches
+    // Every org of the key's account, reached or not: the CLI resolves `--org` among them, so
+    // a scoped key used on another of them reads org_out_of_scope, not "not a member".
+    const std::vector<MembershipRecord>& account_orgs;
     Time now;
   };
   // An answer without its key's last use: the body is `head`, the last use, then `tail`.
@@ -39,10 +42,12 @@ class MeService {
     std::string tail;
   };
   // The transport's format: `answer` renders the parts, `last_used` appends the value that
-  // goes between them (the latest use known to this node).
+  // goes between them (the latest use known to this node), and `previous_use` (when set) the
+  // field right after it: the use before this request's.
   struct Render {
     std::function<Parts(const Me&)> answer;
     std::function<void(std::optional<Time>, std::string&)> last_used;
+    std::function<void(std::optional<Time>, std::string&)> previous_use = nullptr;
   };
 
   MeService(KeyVerifier& verifier, const Clock& clock, Render render);
@@ -56,7 +61,8 @@ class MeService {
   Result<std::vector<MembershipRecord>> ReachableOrgs(const KeyState& key);
 
  private:
-  std::string Splice(const KeyVerifier::KeptAnswer& kept, std::optional<Time> last_used) const;
+  std::string Splice(const KeyVerifier::KeptAnswer& kept, std::optional<Time> last_used,
+                     std::optional<Time> previous_use) const;
 
   KeyVerifier& verifier_;
   const Clock& clock_;

@@ -107,6 +107,36 @@ class PeriodicJob {
   std::jthread thread_;
 };
 
+// The shell shared by the server's periodic jobs (ExpiryNotices, SessionPurge,
+// UnusedKeyRevocation): owns the deps and the PeriodicJob that runs Derived::RunOnce() (a
+// Result<int>, the count logged with `done`), and gives them Start and Stop. Derived keeps only
+// its own: RunOnce and its constants.
+template <typename Derived>
+class PeriodicService {
+ public:
+  PeriodicService(const PeriodicService&) = delete;
+  PeriodicService& operator=(const PeriodicService&) = delete;
+
+  // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
+  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
+    job_.Start(interval, std::move(observer));
+  }
+  // Idempotent.
+  void Stop() { job_.Stop(); }
+
+ protected:
+  PeriodicService(ServiceDeps deps, std::string id, std::string name, std::string done)
+      : deps_(deps), job_(deps_, std::move(id), std::move(name), std::move(done), [this] {
+          return static_cast<Derived*>(this)->RunOnce();
+        }) {}
+  ~PeriodicService() = default;
+
+  ServiceDeps deps_;
+
+ private:
+  PeriodicJob job_;  // last: destroyed (stopped) first, while deps_ is still there
+};
+
 }  // namespace tfzo
 
 #endif  // TFZO_SERVICE_PERIODIC_JOB_H_

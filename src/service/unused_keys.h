@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <string>
-#include <utility>
 
 #include "service/context.h"
 #include "service/periodic_job.h"
@@ -21,26 +20,16 @@ MailMessage KeyRevokedUnusedMail(const ServiceDeps& deps, const std::string& to,
 // every node drops it) with the audit event key.revoked_unused (no actor, the key, its org) and
 // a mail to its owner, or to its organization's owners for a service account's key. Once per
 // interval in the cluster (PeriodicJob). Owned by the server's wiring (App); thread-safe.
-class UnusedKeyRevocation {
+class UnusedKeyRevocation : public PeriodicService<UnusedKeyRevocation> {
  public:
   // How often the server runs it (--unused-key-revocation-interval).
   static constexpr std::chrono::seconds kDefaultInterval{3600};
 
-  explicit UnusedKeyRevocation(ServiceDeps deps) : deps_(deps) {}
+  explicit UnusedKeyRevocation(ServiceDeps deps)
+      : PeriodicService(deps, "unused_key_revocation", "unused key revocation", "keys revoked") {}
 
   // Revokes every key due now; the number revoked (by this call).
   Result<int> RunOnce();
-  // Runs RunOnce now and every `interval` on a thread of its own, until Stop().
-  void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
-    job_.Start(interval, std::move(observer));
-  }
-  // Idempotent.
-  void Stop() { job_.Stop(); }
-
- private:
-  ServiceDeps deps_;
-  PeriodicJob job_{deps_, "unused_key_revocation", "unused key revocation", "keys revoked",
-                   [this] { return RunOnce(); }};
 };
 
 }  // namespace tfzo

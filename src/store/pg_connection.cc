@@ -95,6 +95,14 @@ Status NoAnswer(std::chrono::milliseconds timeout, const char* what) {
                 fmt::format("PostgreSQL did not answer {} within {} ms", what, timeout.count()));
 }
 
+// libpq's parameter values: pointers into `params`, null for SQL NULL.
+std::vector<const char*> ValuesOf(const std::vector<PgParam>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  return values;
+}
+
 }  // namespace
 
 PgResult::PgResult(PgResult&& other) noexcept : res_(std::exchange(other.res_, nullptr)) {}
@@ -198,6 +206,7 @@ Status PgConnection::Reset(Deadline deadline) {
   }
   unusable_ = false;
   prepared_.clear();  // a new session: nothing is prepared there
+  if (PQpipelineStatus(conn_) != PQ_PIPELINE_OFF) (void)PQexitPipelineMode(conn_);
   PQsetnonblocking(conn_, 1);
   return Status::Ok();
 }
@@ -232,9 +241,7 @@ Result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>&
   if (unusable_) {
     return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
+  const std::vector<const char*> values = ValuesOf(params);
   if (PQsendQueryParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
                         nullptr, nullptr, /*resultFormat=*/0) == 0) {
     return ErrorOf(nullptr);
@@ -242,59 +249,155 @@ Result<PgResult> PgConnection::Exec(const char* sql, const std::vector<PgParam>&
   return Await(deadline);
 }
 
+const std::string* PgConnection::PreparedName(const char* sql) const {
+  auto it = prepared_.find(sql);
+  return it != prepared_.end() ? &it->second : nullptr;
+}
+
+std::string PgConnection::NextName() { return fmt::format("s{}", next_name_++); }
+
 Result<PgResult> PgConnection::ExecPrepared(const char* sql, const std::vector<PgParam>& params,
                                             Deadline deadline) {
   if (unusable_) {
     return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
   }
-  auto it = prepared_.find(sql);
-  if (it == prepared_.end()) {
-    std::string name = fmt::format("s{}", prepared_.size());
-    if (PQsendPrepare(conn_, name.c_str(), sql, static_cast<int>(params.size()), nullptr) == 0) {
+  const std::string* name = PreparedName(sql);
+  if (name == nullptr) {
+    std::string fresh = NextName();
+    if (PQsendPrepare(conn_, fresh.c_str(), sql, static_cast<int>(params.size()), nullptr) == 0) {
       return ErrorOf(nullptr);
     }
     RETURN_IF_ERROR(Await(deadline).status());
-    it = prepared_.emplace(sql, std::move(name)).first;
+    name = &prepared_.emplace(sql, std::move(fresh)).first->second;
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const PgParam& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (PQsendQueryPrepared(conn_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+  const std::vector<const char*> values = ValuesOf(params);
+  if (PQsendQueryPrepared(conn_, name->c_str(), static_cast<int>(params.size()), values.data(),
                           nullptr, nullptr, /*resultFormat=*/0) == 0) {
     return ErrorOf(nullptr);
   }
   return Await(deadline);
 }
 
-Result<PgResult> PgConnection::Await(Deadline deadline) {
-  const auto out_of_time = [this] {
+Result<PgResult> PgConnection::ExecPipeline(std::span<const Statement> statements,
+                                            Deadline deadline) {
+  if (unusable_) {
+    return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
+  }
+  if (PQenterPipelineMode(conn_) == 0) return ErrorOf(nullptr);
+  // Whatever goes wrong from here leaves the connection in an unknown state: reset it.
+  const auto fail = [this](Status status) {
+    unusable_ = true;
+    return status;
+  };
+  // Statements first prepared in this pipeline, named once they all succeed (a Parse the
+  // server skipped after an error names nothing; one it ran keeps a name never used again).
+  std::vector<std::pair<const char*, std::string>> fresh;
+  size_t sent = 0;  // commands sent: each ends its results with a null PGresult
+  for (const Statement& s : statements) {
+    const int n = static_cast<int>(s.params.size());
+    const std::vector<const char*> values = ValuesOf(s.params);
+    int queued = 0;
+    if (!s.prepare) {
+      queued = PQsendQueryParams(conn_, s.sql, n, nullptr, values.data(), nullptr, nullptr, 0);
+    } else {
+      const std::string* name = PreparedName(s.sql);
+      for (const auto& [sql, named] : fresh) {
+        if (sql == s.sql) name = &named;
+      }
+      if (name == nullptr) {
+        fresh.emplace_back(s.sql, NextName());
+        name = &fresh.back().second;
+        if (PQsendPrepare(conn_, name->c_str(), s.sql, n, nullptr) == 0) {
+          return fail(ErrorOf(nullptr));
+        }
+        ++sent;
+      }
+      queued = PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0);
+    }
+    if (queued == 0) return fail(ErrorOf(nullptr));
+    ++sent;
+  }
+  if (PQpipelineSync(conn_) == 0) return fail(ErrorOf(nullptr));
+  if (Status flushed = Flush(deadline); !flushed.ok()) return fail(flushed);
+  PGresult* last = nullptr;   // the last command's result
+  PGresult* error = nullptr;  // the first error
+  const auto clear = [&] {
+    PQclear(last);
+    PQclear(error);
+  };
+  for (size_t ended = 0;;) {
+    if (Status ready = AwaitResult(deadline); !ready.ok()) {
+      clear();
+      return fail(ready);
+    }
+    PGresult* res = PQgetResult(conn_);
+    if (res == nullptr) {
+      if (++ended > sent) {
+        clear();
+        return fail(Internal("postgresql: a pipeline's answers ended without its sync"));
+      }
+      continue;
+    }
+    const ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_PIPELINE_SYNC) {
+      PQclear(res);
+      break;
+    }
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      std::swap(last, res);
+    } else if (st != PGRES_PIPELINE_ABORTED && error == nullptr) {
+      std::swap(error, res);
+    }
+    PQclear(res);
+  }
+  if (PQexitPipelineMode(conn_) == 0) {
+    clear();
+    return fail(ErrorOf(nullptr));
+  }
+  if (error != nullptr) {
+    Status status = ErrorOf(error);
+    clear();
+    return status;
+  }
+  for (auto& [sql, name] : fresh) prepared_.emplace(sql, std::move(name));
+  return PgResult(last);
+}
+
+Status PgConnection::WaitAndRead(short events, Deadline deadline) {
+  if (!WaitFor(PQsocket(conn_), events, deadline)) {
     unusable_ = true;
     return NoAnswer(timeout_, "a statement");
-  };
+  }
+  if (PQconsumeInput(conn_) == 0) {
+    Status lost = ErrorOf(nullptr);
+    unusable_ = true;
+    return lost;
+  }
+  return Status::Ok();
+}
+
+Status PgConnection::Flush(Deadline deadline) {
   // libpq's nonblocking protocol: flush what it buffered, reading meanwhile so that the server
-  // is never stuck writing to us; then read until the command's results are complete.
+  // is never stuck writing to us.
   while (int pending = PQflush(conn_)) {
     if (pending < 0) return ErrorOf(nullptr);
-    if (!WaitFor(PQsocket(conn_), POLLIN | POLLOUT, deadline)) return out_of_time();
-    if (PQconsumeInput(conn_) == 0) {
-      Status lost = ErrorOf(nullptr);
-      unusable_ = true;
-      return lost;
-    }
+    RETURN_IF_ERROR(WaitAndRead(POLLIN | POLLOUT, deadline));
   }
+  return Status::Ok();
+}
+
+Status PgConnection::AwaitResult(Deadline deadline) {
+  while (PQisBusy(conn_) != 0) RETURN_IF_ERROR(WaitAndRead(POLLIN, deadline));
+  return Status::Ok();
+}
+
+Result<PgResult> PgConnection::Await(Deadline deadline) {
+  RETURN_IF_ERROR(Flush(deadline));
   PGresult* kept = nullptr;  // the first error, else the last result
   while (true) {
-    while (PQisBusy(conn_) != 0) {
-      if (!WaitFor(PQsocket(conn_), POLLIN, deadline)) {
-        PQclear(kept);
-        return out_of_time();
-      }
-      if (PQconsumeInput(conn_) == 0) {
-        PQclear(kept);
-        Status lost = ErrorOf(nullptr);
-        unusable_ = true;
-        return lost;
-      }
+    if (Status ready = AwaitResult(deadline); !ready.ok()) {
+      PQclear(kept);
+      return ready;
     }
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) break;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -91,6 +92,17 @@ class PgConnection {
   // the server parses and plans it once per connection.
   Result<PgResult> ExecPrepared(const char* sql, const std::vector<PgParam>& params,
                                 Deadline deadline);
+  // One statement of a pipeline (ExecPipeline). `sql` is static text, prepared on this
+  // connection at its first use like ExecPrepared's, unless `prepare` is false (BEGIN, COMMIT).
+  struct Statement {
+    const char* sql;
+    std::vector<PgParam> params;
+    bool prepare = true;
+  };
+  // Sends `statements` together (libpq's pipeline mode: one round trip for all of them rather
+  // than one each) and waits for every answer until `deadline`. Returns the last statement's
+  // rows, or the first error: the server skips what follows a failed statement.
+  Result<PgResult> ExecPipeline(std::span<const Statement> statements, Deadline deadline);
   // Runs a script of several statements without parameters (migrations, at start), with no
   // deadline: a migration may rewrite a large table.
   Status ExecScript(const std::string& sql);
@@ -110,11 +122,23 @@ class PgConnection {
  private:
   PgConnection(pg_conn* conn, std::string url, std::chrono::milliseconds timeout);
   Status ErrorOf(pg_result* res) const;
+  // Waits until the socket is ready for `events` and reads what arrived, until `deadline`;
+  // either failing leaves the connection unusable.
+  Status WaitAndRead(short events, Deadline deadline);
+  // Sends what libpq buffered, until `deadline`.
+  Status Flush(Deadline deadline);
+  // Waits until libpq holds a whole result to return, until `deadline`.
+  Status AwaitResult(Deadline deadline);
   // Sends what libpq buffered and waits for the whole answer, until `deadline`.
   Result<PgResult> Await(Deadline deadline);
+  // The name `sql` is prepared under on this connection, or nullptr.
+  const std::string* PreparedName(const char* sql) const;
+  // A name for a statement prepared now.
+  std::string NextName();
 
   pg_conn* conn_;
   std::unordered_map<const char*, std::string> prepared_;  // statement names, by text address
+  int next_name_ = 0;                                      // of the next statement prepared
   const std::string url_;                                  // for Reset
   const std::chrono::milliseconds timeout_;
   bool unusable_ = false;  // an answer did not come in time, or reading it failed: reset it

@@ -39,6 +39,13 @@ PgParam ToPg(const SqlValue& value) {
   return std::nullopt;
 }
 
+std::vector<PgParam> ToPg(SqlParams params) {
+  std::vector<PgParam> values;
+  values.reserve(params.size());
+  for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
+  return values;
+}
+
 // SQL of this engine only; the statements SqlStore runs are in statements.h.
 
 constexpr char kNotify[] = "SELECT pg_notify('tfzo_changes', $1)";
@@ -62,6 +69,10 @@ constexpr char kRecordUses[] =
 
 // One pool connection as SqlStore sees it: statements in libpq's text format, rows copied out
 // of the PGresult. Used by one borrower at a time.
+//
+// In a transaction (Begin ... Commit) nothing goes out until the body needs an answer: BEGIN
+// and the writes the body Sends wait and go with its next Exec, or with COMMIT, as one pipeline
+// (one round trip). A body that ends before it needs anything from the database costs one.
 class PostgresDatabase::Connection final : public SqlConnection {
  public:
   explicit Connection(std::unique_ptr<PgConnection> pg) : pg_(std::move(pg)) {}
@@ -72,28 +83,70 @@ class PostgresDatabase::Connection final : public SqlConnection {
   // then.
   void set_deadline(PgConnection::Deadline deadline) { deadline_ = deadline; }
 
+  // Starts a transaction: BEGIN waits for the body's first statement.
+  void Begin() {
+    pending_.assign(1, {.sql = "BEGIN", .params = {}, .prepare = false});
+    in_transaction_ = true;
+    begun_ = false;
+  }
+
+  // Sends what waits, then COMMIT.
+  Status Commit() {
+    pending_.push_back({.sql = "COMMIT", .params = {}, .prepare = false});
+    in_transaction_ = false;
+    return Flush().status();
+  }
+
+  // Ends a transaction that failed: forgets what waits, and rolls back what went out (unless
+  // the connection is lost: the server rolls back itself).
+  void Rollback() {
+    pending_.clear();
+    in_transaction_ = false;
+    if (begun_ && !pg_->broken()) (void)pg_->Exec("ROLLBACK", {}, deadline_);
+    begun_ = false;
+  }
+
   // All rows: the server has sent them already.
   Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int /*max_rows*/) override {
-    std::vector<PgParam> values;
-    values.reserve(params.size());
-    for (const SqlParam& p : params) values.push_back(ToPg(p.value()));
-    ASSIGN_OR_RETURN(PgResult result, pg_->ExecPrepared(sql, values, deadline_));
+    Result<PgResult> result = [&] {
+      if (pending_.empty()) return pg_->ExecPrepared(sql, ToPg(params), deadline_);
+      pending_.push_back({.sql = sql, .params = ToPg(params)});
+      return Flush();
+    }();
+    if (!result.ok()) return result.status();
     auto names = std::make_shared<std::vector<std::string>>();
-    for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
+    for (int col = 0; col < result->columns(); ++col) names->push_back(result->ColumnName(col));
     SqlRows rows(std::move(names));
-    rows.Reserve(result.rows());
-    for (int row = 0; row < result.rows(); ++row) {
-      for (int col = 0; col < result.columns(); ++col) {
-        rows.Append(result.IsNull(row, col) ? SqlValue() : SqlValue(result.Text(row, col)));
+    rows.Reserve(result->rows());
+    for (int row = 0; row < result->rows(); ++row) {
+      for (int col = 0; col < result->columns(); ++col) {
+        rows.Append(result->IsNull(row, col) ? SqlValue() : SqlValue(result->Text(row, col)));
       }
     }
-    rows.set_affected(result.affected());
+    rows.set_affected(result->affected());
     return rows;
   }
 
+  Status Send(const char* sql, SqlParams params) override {
+    if (!in_transaction_) return ExecUpTo(sql, params, 0).status();
+    pending_.push_back({.sql = sql, .params = ToPg(params)});
+    return Status::Ok();
+  }
+
  private:
+  // Sends what waits as one pipeline.
+  Result<PgResult> Flush() {
+    begun_ = true;
+    Result<PgResult> result = pg_->ExecPipeline(pending_, deadline_);
+    pending_.clear();
+    return result;
+  }
+
   const std::unique_ptr<PgConnection> pg_;
   PgConnection::Deadline deadline_{};
+  std::vector<PgConnection::Statement> pending_;  // in order; BEGIN first when it has not gone
+  bool in_transaction_ = false;
+  bool begun_ = false;  // BEGIN went out
 };
 
 // A borrowed pool connection, handed back on destruction. Move-only.
@@ -171,24 +224,17 @@ Status PostgresDatabase::Run(Mode mode, const Body& body) {
       if (!status.ok() && pg.broken() && may_retry) continue;
       return status;
     }
-    Status begin = pg.Exec("BEGIN", {}, deadline).status();
-    if (!begin.ok()) {
-      if (pg.broken() && may_retry) continue;
-      return begin;
-    }
+    conn.Begin();
     Status status = body(conn);
     if (!status.ok()) {
+      conn.Rollback();
       // Nothing was committed: a connection lost mid-transaction is worth one more try.
-      if (pg.broken()) {
-        if (may_retry) continue;
-      } else {
-        (void)pg.Exec("ROLLBACK", {}, deadline);
-      }
+      if (pg.broken() && may_retry) continue;
       return status;
     }
     // A COMMIT that fails on a lost connection may or may not have committed: no retry.
-    Status commit = pg.Exec("COMMIT", {}, deadline).status();
-    if (!commit.ok() && !pg.broken()) (void)pg.Exec("ROLLBACK", {}, deadline);
+    Status commit = conn.Commit();
+    if (!commit.ok()) conn.Rollback();
     return commit;
   }
 }
@@ -210,7 +256,7 @@ Freshness PostgresDatabase::freshness() const {
 }
 
 Status PostgresDatabase::Notify(SqlConnection& conn, const Change& change) {
-  return conn.Exec(kNotify, {EncodeChange(change)}).status();
+  return conn.Send(kNotify, {EncodeChange(change)});
 }
 
 Status PostgresDatabase::RecordKeyUses(SqlConnection& conn, const KeyUses& uses) {

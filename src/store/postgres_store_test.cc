@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -10,6 +13,7 @@
 
 #include "store/migrations.h"
 #include "store/open_store.h"
+#include "store/pg_connection.h"
 #include "store/pg_test_database.h"
 #include "store/postgres_database.h"
 #include "store/postgres_listener.h"
@@ -426,6 +430,100 @@ TEST_F(PostgresStoreTest, OpenStoreTakesPostgresUrls) {
   alt.replace(0, std::string("postgresql").size(), "postgres");
   auto alt_store = OpenStore(alt);
   ASSERT_TRUE(alt_store.ok()) << alt_store.status().message();
+}
+
+// Pipelines (PgConnection::ExecPipeline): what SqlStore's write transactions go out as.
+class PostgresPipelineTest : public PostgresStoreTest {
+ protected:
+  void SetUp() override {
+    PostgresStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto conn = PgConnection::Connect(db_->url(), milliseconds(2000));
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    pg_ = std::move(conn).value();
+    ASSERT_TRUE(pg_->ExecScript("CREATE TABLE t (id integer PRIMARY KEY)").ok());
+  }
+
+  Result<PgResult> Run(const std::vector<PgConnection::Statement>& statements) {
+    return pg_->ExecPipeline(statements, pg_->DefaultDeadline());
+  }
+
+  std::string Count() {
+    auto n = pg_->Exec("SELECT COUNT(*) FROM t");
+    EXPECT_TRUE(n.ok()) << n.status().message();
+    return n.ok() ? n->Text(0, 0) : "";
+  }
+
+  static constexpr char kInsert[] = "INSERT INTO t (id) VALUES ($1)";
+  static constexpr char kCount[] = "SELECT COUNT(*) AS n FROM t WHERE id >= $1";
+  std::unique_ptr<PgConnection> pg_;
+};
+
+TEST_F(PostgresPipelineTest, StatementsGoTogetherAndTheLastOnesRowsComeBack) {
+  // libpq's trace shows what goes out: one Sync for the whole pipeline, one round trip.
+  char* traced = nullptr;
+  size_t traced_size = 0;
+  FILE* trace = open_memstream(&traced, &traced_size);
+  PQtrace(pg_->raw(), trace);
+  PQsetTraceFlags(pg_->raw(), PQTRACE_SUPPRESS_TIMESTAMPS);
+  auto rows = Run({{.sql = "BEGIN", .params = {}, .prepare = false},
+                   {.sql = kInsert, .params = {PgInt(1)}},
+                   {.sql = kInsert, .params = {PgInt(2)}},
+                   {.sql = kCount, .params = {PgInt(0)}},
+                   {.sql = "COMMIT", .params = {}, .prepare = false}});
+  PQuntrace(pg_->raw());
+  std::fclose(trace);
+  const std::string sent(traced, traced_size);
+  std::free(traced);
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  EXPECT_EQ(rows->affected(), 0);  // COMMIT's
+  size_t syncs = 0;
+  for (size_t at = sent.find("F\t4\tSync"); at != std::string::npos;
+       at = sent.find("F\t4\tSync", at + 1)) {
+    ++syncs;
+  }
+  EXPECT_EQ(syncs, 1u) << sent;
+  EXPECT_EQ(Count(), "2");
+  // The last statement's rows; the insert, prepared in the first pipeline, is reused.
+  auto counted =
+      Run({{.sql = kInsert, .params = {PgInt(3)}}, {.sql = kCount, .params = {PgInt(2)}}});
+  ASSERT_TRUE(counted.ok()) << counted.status().message();
+  EXPECT_EQ(counted->Text(0, 0), "2");
+}
+
+TEST_F(PostgresPipelineTest, TheFirstErrorComesBackAndNothingAfterItRuns) {
+  auto failed = Run({{.sql = "BEGIN", .params = {}, .prepare = false},
+                     {.sql = kInsert, .params = {PgInt(1)}},
+                     {.sql = kInsert, .params = {PgInt(1)}},  // a unique violation
+                     {.sql = kInsert, .params = {PgInt(2)}},
+                     {.sql = "COMMIT", .params = {}, .prepare = false}});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kConflict) << failed.status().message();
+  // The transaction stays open and aborted until rolled back; then the connection goes on,
+  // and the statements first prepared in the failed pipeline are prepared again.
+  EXPECT_FALSE(pg_->broken());
+  ASSERT_TRUE(pg_->Exec("ROLLBACK").ok());
+  EXPECT_EQ(Count(), "0");
+  auto again = Run({{.sql = kInsert, .params = {PgInt(5)}}, {.sql = kCount, .params = {PgInt(0)}}});
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->Text(0, 0), "1");
+}
+
+TEST_F(PostgresStoreTest, AWriteSentAheadThatFailsRollsBackItsTransaction) {
+  auto a = OpenNode();
+  ASSERT_TRUE(a);
+  Seed(*a);
+  // CreateKey's inserts wait for its commit; the secret's duplicate digest fails there, and the
+  // key inserted before it in the same pipeline is gone with it.
+  Status s = a->CreateKey(Key("key_2", "acc_b"), Secret("tfzo_value0001", "key_2"),
+                          Event("ev_k2", "key.created", "acc_b"));
+  EXPECT_EQ(s.code(), StatusCode::kConflict) << s.message();
+  EXPECT_EQ(a->FindKey("key_2").status().code(), StatusCode::kNotFound);
+  // The pool connection is fine: the next write on it commits.
+  EXPECT_TRUE(a->CreateKey(Key("key_3", "acc_b"), Secret("tfzo_value0003", "key_3"),
+                           Event("ev_k3", "key.created", "acc_b"))
+                  .ok());
+  EXPECT_TRUE(a->FindKey("key_3").ok());
 }
 
 TEST(PostgresOpenTest, UnreachableDatabaseIsUnavailableAndNeverShowsTheUrl) {

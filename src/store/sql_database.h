@@ -36,6 +36,12 @@ class SqlConnection {
   // Exec that may stop reading after `max_rows` rows: SQLite then does not step a lookup by
   // key to its end (on the hot path, FindKeyBySecret).
   virtual Result<SqlRows> ExecUpTo(const char* sql, SqlParams params, int max_rows) = 0;
+
+  // Exec for a write whose rows and count the body does not read (an INSERT, say): inside a
+  // kWrite body an engine may hold it back and send it with the body's next statement, or with
+  // the commit, in one round trip (PostgreSQL). Its error then comes from that statement or
+  // from the commit instead: the transaction fails all the same.
+  virtual Status Send(const char* sql, SqlParams params) { return Exec(sql, params).status(); }
 };
 
 // An SQL engine under SqlStore: its connections, transactions and locking, how other nodes hear

@@ -26,6 +26,18 @@ SessionRecord ReadSession(const SqlRow& r) {
                        .user_agent = r.Text("user_agent")};
 }
 
+SignedIn ReadSignedIn(const SqlRow& r) {
+  return SignedIn{.session = {.token_digest = {},
+                              .account_id = r.Text("id"),
+                              .csrf_token = r.Text("csrf_token"),
+                              .created_at = r.TimeAt("session_created_at"),
+                              .last_seen_at = r.TimeAt("last_seen_at"),
+                              .id = r.Text("session_id"),
+                              .ip = r.Text("session_ip"),
+                              .user_agent = r.Text("user_agent")},
+                  .account = ReadAccount(r)};
+}
+
 TokenRecord ReadToken(const SqlRow& r) {
   return TokenRecord{.digest = {},
                      .purpose = r.Text("purpose"),
@@ -34,6 +46,23 @@ TokenRecord ReadToken(const SqlRow& r) {
                      .created_at = r.TimeAt("created_at"),
                      .expires_at = r.TimeAt("expires_at"),
                      .used_at = r.OptTime("used_at")};
+}
+
+DeviceCodeRecord ReadDeviceCode(const SqlRow& r) {
+  return DeviceCodeRecord{.client_name = r.Text("client_name"),
+                          .hostname = r.Text("hostname"),
+                          .ip = r.Text("ip"),
+                          .created_at = r.TimeAt("created_at"),
+                          .expires_at = r.TimeAt("expires_at"),
+                          .interval_seconds = r.Int("interval_seconds"),
+                          .last_poll_at = r.OptTime("last_poll_at"),
+                          .status = r.Text("status"),
+                          .account_id = r.OptText("account_id"),
+                          .key_id = r.OptText("key_id"),
+                          .public_key = r.Text("public_key"),
+                          .sealed_private_key = r.Text("sealed_private_key"),
+                          .sealed_secret = r.OptText("sealed_secret"),
+                          .decided_at = r.OptTime("decided_at")};
 }
 
 InvitationRecord ReadInvitation(const SqlRow& r) {

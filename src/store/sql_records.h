@@ -12,8 +12,10 @@
 namespace tfzo {
 
 AccountRecord ReadAccount(const SqlRow& row);
-SessionRecord ReadSession(const SqlRow& row);  // all but the token's digest
-TokenRecord ReadToken(const SqlRow& row);      // all but the digest, which the caller has
+SessionRecord ReadSession(const SqlRow& row);        // all but the token's digest
+SignedIn ReadSignedIn(const SqlRow& row);            // of sql::kFindSignedIn; no digest
+TokenRecord ReadToken(const SqlRow& row);            // all but the digest, which the caller has
+DeviceCodeRecord ReadDeviceCode(const SqlRow& row);  // all but the digests, which the caller has
 InvitationRecord ReadInvitation(const SqlRow& row);
 OrgRecord ReadOrg(const SqlRow& row);
 MembershipRecord ReadMembership(const SqlRow& row);

@@ -104,7 +104,7 @@ Status ChangeOne(SqlDatabase& db, const char* sql, SqlParams params, const char*
 thread_local bool t_mail_queued = false;
 
 Status InsertMail(SqlConnection& c, const MailMessage& m, Time at) {
-  RETURN_IF_ERROR(c.Exec(sql::kInsertMail, {m.to, m.subject, m.text, m.html, at}).status());
+  RETURN_IF_ERROR(c.Send(sql::kInsertMail, {m.to, m.subject, m.text, m.html, at}));
   t_mail_queued = true;
   return Status::Ok();
 }
@@ -112,8 +112,7 @@ Status InsertMail(SqlConnection& c, const MailMessage& m, Time at) {
 // The event and the mails it sends, in the caller's transaction.
 Status InsertEvent(SqlConnection& c, const EventRecord& e) {
   RETURN_IF_ERROR(
-      c.Exec(sql::kInsertEvent, {e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip})
-          .status());
+      c.Send(sql::kInsertEvent, {e.id, e.at, e.action, e.actor_id, e.org_id, e.target_id, e.ip}));
   for (const MailMessage& mail : e.mails) RETURN_IF_ERROR(InsertMail(c, mail, e.at));
   return Status::Ok();
 }
@@ -332,10 +331,9 @@ Result<int64_t> SqlStore::AppendChange(SqlConnection& c, Change& change, Time at
                        c.Exec(sql::kNextChangeSeq, {}),
                        [](const SqlRow& r) { return r.Int("seq"); }, "no change counter"));
   RETURN_IF_ERROR(
-      c.Exec(sql::kInsertChange, {seq, ChangeKindName(change.kind), NonEmpty(change.key_id),
-                                  NonEmpty(change.org_id), NonEmpty(change.account_id), at})
-          .status());
-  RETURN_IF_ERROR(c.Exec(sql::kPruneChanges, {seq - kKeptChanges}).status());
+      c.Send(sql::kInsertChange, {seq, ChangeKindName(change.kind), NonEmpty(change.key_id),
+                                  NonEmpty(change.org_id), NonEmpty(change.account_id), at}));
+  RETURN_IF_ERROR(c.Send(sql::kPruneChanges, {seq - kKeptChanges}));
   change.seq = seq;
   RETURN_IF_ERROR(db_->Notify(c, change));
   return seq;
@@ -388,6 +386,13 @@ Result<SessionRecord> SqlStore::FindSession(const Digest& token_digest) {
                                                     ReadSession, "no such session"));
   session.token_digest = token_digest;
   return session;
+}
+
+Result<SignedIn> SqlStore::FindSignedIn(const Digest& token_digest) {
+  ASSIGN_OR_RETURN(SignedIn found, ReadFirst(*db_, sql::kFindSignedIn, {token_digest}, ReadSignedIn,
+                                             "no such session"));
+  found.session.token_digest = token_digest;
+  return found;
 }
 
 Status SqlStore::TouchSession(const Digest& token_digest, Time at) {
@@ -980,15 +985,13 @@ Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
     ASSIGN_OR_RETURN(auto deleted,
                      All(c.Exec(sql::kLockServiceAccountShared, {key.account_id}), read_deleted));
     if (!deleted.empty() && deleted.front()) return NotFound("no such service account");
-    RETURN_IF_ERROR(c.Exec(sql::kInsertKey,
+    RETURN_IF_ERROR(c.Send(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
                             key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,
                             key.expires_at, key.last_used_at, key.rotated_at, key.revoked_at,
-                            key.permissions.ToStored(), JoinWords(key.allowed_ips)})
-                        .status());
-    RETURN_IF_ERROR(c.Exec(sql::kInsertSecret, {secret.digest, key.id, secret.hint,
-                                                secret.created_at, secret.revoked_at})
-                        .status());
+                            key.permissions.ToStored(), JoinWords(key.allowed_ips)}));
+    RETURN_IF_ERROR(c.Send(sql::kInsertSecret, {secret.digest, key.id, secret.hint,
+                                                secret.created_at, secret.revoked_at}));
     return InsertEvent(c, event);
   });
 }
@@ -1097,16 +1100,13 @@ Status SqlStore::RotateKey(std::string_view key_id, const SecretRecord& secret,
                      First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
     if (revoked.has_value()) return Conflict("a revoked key cannot be rotated");
     // At most two values work at once: an earlier overlap ends now.
-    RETURN_IF_ERROR(c.Exec(sql::kEndOverlap, {key_id, at}).status());
-    RETURN_IF_ERROR(
-        c.Exec(sql::kRevokeCurrentSecret, {key_id, previous_valid_until.value_or(at)}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kInsertSecret,
-                           {secret.digest, key_id, secret.hint, secret.created_at, std::nullopt})
-                        .status());
-    RETURN_IF_ERROR(
-        c.Exec(sql::kSetRotated, {key_id, secret.hint, at, previous_valid_until}).status());
+    RETURN_IF_ERROR(c.Send(sql::kEndOverlap, {key_id, at}));
+    RETURN_IF_ERROR(c.Send(sql::kRevokeCurrentSecret, {key_id, previous_valid_until.value_or(at)}));
+    RETURN_IF_ERROR(c.Send(sql::kInsertSecret,
+                           {secret.digest, key_id, secret.hint, secret.created_at, std::nullopt}));
+    RETURN_IF_ERROR(c.Send(sql::kSetRotated, {key_id, secret.hint, at, previous_valid_until}));
     if (expires_at.has_value()) {
-      RETURN_IF_ERROR(c.Exec(sql::kSetExpires, {key_id, *expires_at}).status());
+      RETURN_IF_ERROR(c.Send(sql::kSetExpires, {key_id, *expires_at}));
     }
     return InsertEvent(c, event);
   });
@@ -1128,9 +1128,9 @@ Result<Time> SqlStore::RevokeOneKey(std::string_view key_id, Time at, const Even
     ASSIGN_OR_RETURN(std::optional<Time> revoked,
                      First(c.Exec(sql::kLockKey, {key_id}), ReadRevokedAt, "no such key"));
     if (revoked.has_value()) return *revoked;  // already revoked: no change, no event
-    RETURN_IF_ERROR(c.Exec(sql::kSetRevoked, {key_id, at}).status());
-    RETURN_IF_ERROR(c.Exec(sql::kRevokeSecrets, {key_id, at}).status());
-    if (exposed) RETURN_IF_ERROR(c.Exec(sql::kSetExposed, {key_id, at}).status());
+    RETURN_IF_ERROR(c.Send(sql::kSetRevoked, {key_id, at}));
+    RETURN_IF_ERROR(c.Send(sql::kRevokeSecrets, {key_id, at}));
+    if (exposed) RETURN_IF_ERROR(c.Send(sql::kSetExposed, {key_id, at}));
     RETURN_IF_ERROR(InsertEvent(c, event));
     return at;
   });
@@ -1184,6 +1184,56 @@ Status SqlStore::RecordKeyUses(const std::vector<std::pair<std::string, Time>>& 
 }
 
 // Agents and hosts.
+
+// Device authorization.
+
+Status SqlStore::CreateDeviceCode(const DeviceCodeRecord& code) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.Exec(sql::kDeleteExpiredDeviceCodes, {code.created_at}).status());
+    return c
+        .Exec(sql::kInsertDeviceCode,
+              {code.device_digest, code.user_digest, code.client_name, code.hostname, code.ip,
+               code.created_at, code.expires_at, code.interval_seconds, code.public_key,
+               code.sealed_private_key})
+        .status();
+  });
+}
+
+Result<DeviceCodeRecord> SqlStore::FindDeviceCode(const Digest& user_digest) {
+  ASSIGN_OR_RETURN(DeviceCodeRecord code, ReadFirst(*db_, sql::kFindDeviceCode, {user_digest},
+                                                    ReadDeviceCode, "no such device code"));
+  code.user_digest = user_digest;
+  return code;
+}
+
+Status SqlStore::DecideDeviceCode(const Digest& user_digest, const DeviceCodeRecord& d) {
+  return ChangeOne(*db_, sql::kDecideDeviceCode,
+                   {user_digest, d.status, d.decided_at, d.account_id, d.key_id, d.sealed_secret},
+                   "no pending device code");
+}
+
+Result<DevicePoll> SqlStore::PollDeviceCode(const Digest& device_digest, Time at,
+                                            std::chrono::seconds slow_down) {
+  return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Result<DevicePoll> {
+    ASSIGN_OR_RETURN(DeviceCodeRecord code, First(c.Exec(sql::kLockDeviceCode, {device_digest}),
+                                                  ReadDeviceCode, "no such device code"));
+    code.device_digest = device_digest;
+    DevicePoll poll{.code = code};
+    if (at >= code.expires_at) return poll;
+    if (code.status == DeviceCodeRecord::kApproved) {
+      RETURN_IF_ERROR(c.Exec(sql::kUseDeviceCode, {device_digest, at}).status());
+      return poll;
+    }
+    int64_t interval = code.interval_seconds;
+    if (code.status == DeviceCodeRecord::kPending && code.last_poll_at &&
+        at < *code.last_poll_at + std::chrono::seconds(interval)) {
+      poll.too_soon = true;
+      interval += slow_down.count();
+    }
+    RETURN_IF_ERROR(c.Exec(sql::kRecordDevicePoll, {device_digest, at, interval}).status());
+    return poll;
+  });
+}
 
 Status SqlStore::CreateAgent(const AgentRecord& agent) {
   return Run(*db_, Mode::kWrite, [&](SqlConnection& c) -> Status {

@@ -56,6 +56,7 @@ class SqlStore final : public Store {
   Result<AccountRecord> FindAccountByEmail(std::string_view email) override;
   Status CreateSession(const SessionRecord& session, const EventRecord& event) override;
   Result<SessionRecord> FindSession(const Digest& token_digest) override;
+  Result<SignedIn> FindSignedIn(const Digest& token_digest) override;
   Status TouchSession(const Digest& token_digest, Time at) override;
   Status DeleteSession(const Digest& token_digest) override;
   Result<int> DeleteSessionsIdleSince(Time cutoff) override;
@@ -145,6 +146,12 @@ class SqlStore final : public Store {
   Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
                                                  int limit) override;
   Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) override;
+
+  Status CreateDeviceCode(const DeviceCodeRecord& code) override;
+  Result<DeviceCodeRecord> FindDeviceCode(const Digest& user_digest) override;
+  Status DecideDeviceCode(const Digest& user_digest, const DeviceCodeRecord& decision) override;
+  Result<DevicePoll> PollDeviceCode(const Digest& device_digest, Time at,
+                                    std::chrono::seconds slow_down) override;
 
   Status CreateAgent(const AgentRecord& agent) override;
   Result<std::vector<AgentRecord>> ListAgents(std::string_view org_id) override;

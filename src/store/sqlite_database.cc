@@ -252,9 +252,7 @@ class SqliteDatabase::Checkpointer {
   // store's mutex): `pages` are in the WAL now.
   static int OnCommit(void* self, sqlite3* db, const char* name, int pages) {
     if (pages >= kInlineCheckpointPages) {
-      // The backstop: this connection is the only writer while the hook runs, so this copies
-      // every frame and the next write restarts the WAL from its beginning.
-      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      static_cast<Checkpointer*>(self)->Backstop(db, name);
     } else if (pages >= kCheckpointPages) {
       static_cast<Checkpointer*>(self)->Wake();
     }
@@ -275,6 +273,18 @@ class SqliteDatabase::Checkpointer {
     wake_.notify_one();
   }
 
+  // The backstop: this connection is the only writer while the hook runs, so this copies
+  // every frame and the next write restarts the WAL from its beginning. A background
+  // checkpoint in progress holds SQLite's checkpoint lock, and a second checkpoint answers
+  // BUSY at once without waiting: under slow fsyncs (other I/O on the disk) the background
+  // thread held it for seconds while the writer went on, and the WAL grew without bound. So
+  // the writer waits for that checkpoint to end first: back-pressure, only past
+  // kInlineCheckpointPages.
+  void Backstop(sqlite3* db, const char* name) {
+    std::lock_guard running(checkpointing_);
+    sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
   void Run() {
     for (;;) {
       {
@@ -285,8 +295,10 @@ class SqliteDatabase::Checkpointer {
       }
       // PASSIVE: copies what it can without waiting for readers or the writer; the commits
       // that follow wake it again while the WAL stays long.
+      std::unique_lock running(checkpointing_);
       const int rc =
           sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      running.unlock();
       if (rc == SQLITE_OK) {
         checkpoints_.fetch_add(1, std::memory_order_relaxed);
       } else if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
@@ -297,6 +309,7 @@ class SqliteDatabase::Checkpointer {
   }
 
   sqlite3* const db_;
+  std::mutex checkpointing_;  // held while a checkpoint of this database runs in this process
   std::mutex mu_;
   std::condition_variable wake_;
   bool requested_ = false;  // guarded by mu_

@@ -27,10 +27,11 @@ namespace tfzo {
 // without a pause those checkpoints never quite catch up (the WAL restarts from its beginning
 // only once every frame is copied), so past kInlineCheckpointPages the committing writer
 // checkpoints itself, as SQLite would have done at every kCheckpointPages: the background
-// thread has copied most frames by then. That backstop is kept low because a long WAL slows
-// every commit and read (measured, POST /api/keys/{id}/rotate one at a time: p99 1.3 ms with
-// it at 2000 pages, 14 ms at 16 000; SQLite's own checkpoints in the commit: 8 ms).
-// Durability is the WAL's either way: a commit is in the WAL before Run returns.
+// thread has copied most frames by then (when that thread is still at it, slowed by other I/O,
+// the writer waits for it to end, so the WAL stays bounded whatever the disk does). That backstop
+// is kept low because a long WAL slows every commit and read (measured, POST /api/keys/{id}/rotate
+// one at a time: p99 1.3 ms with it at 2000 pages, 14 ms at 16 000; SQLite's own checkpoints in the
+// commit: 8 ms). Durability is the WAL's either way: a commit is in the WAL before Run returns.
 class SqliteDatabase final : public SqlDatabase {
  public:
   // WAL pages (of 4 KiB) past which the background thread checkpoints: SQLite's own default.

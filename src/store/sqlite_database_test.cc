@@ -6,8 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
+#include <list>
 #include <string>
 #include <thread>
+#include <utility>
+
+#include "store/statements.h"
 
 // The SQLite engine's checkpoints: off the request path, on a thread of its own.
 
@@ -122,6 +126,38 @@ TEST_F(SqliteCheckpointTest, CommittedRowsSurviveTheProcessWithoutACheckpoint) {
   EXPECT_EQ(sqlite3_column_int(stmt, 0), 10);
   sqlite3_finalize(stmt);
   sqlite3_close(other);
+}
+
+// Statements whose cost must not grow with an account's history (migration 0016): a
+// rotation's on the key's secrets (SqlStore::RotateKey) seek them by state, where an index on
+// key_id alone read every secret the key ever had; the quota check of a creation reads the
+// account's keys not revoked, not every key it ever made.
+TEST(SqliteSchemaTest, HotWritesSeekWhatTheyNeedOnly) {
+  auto db = SqliteDatabase::Open(":memory:");
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  const std::pair<const char*, const char*> expected[] = {
+      {sql::kEndOverlap, "USING INDEX key_secrets_key_revoked (key_id=? AND revoked_at>?)"},
+      {sql::kRevokeCurrentSecret,
+       "USING INDEX key_secrets_key_revoked (key_id=? AND revoked_at=?)"},
+      {sql::kCountActiveKeys, "USING INDEX api_keys_account_live (account_id=?"},
+  };
+  // Each text its own address for as long as the connection lives: it keys the connection's
+  // prepared statements.
+  std::list<std::string> explains;
+  for (const auto& [statement, index] : expected) {
+    const std::string& explain =
+        explains.emplace_back(std::string("EXPLAIN QUERY PLAN ") + statement);
+    std::string plan;
+    ASSERT_TRUE((*db)
+                    ->Run(Mode::kRead,
+                          [&](SqlConnection& c) -> Status {
+                            ASSIGN_OR_RETURN(SqlRows rows, c.Exec(explain.c_str(), {}));
+                            for (int i = 0; i < rows.size(); ++i) plan += rows[i].Text("detail");
+                            return Status::Ok();
+                          })
+                    .ok());
+    EXPECT_NE(plan.find(index), std::string::npos) << statement << ": " << plan;
+  }
 }
 
 }  // namespace

@@ -143,6 +143,16 @@ inline constexpr char kInsertSession[] =
 
 inline constexpr char kFindSession[] = TFZO_SESSION_SELECT "WHERE token_digest = $1";
 
+// The session's columns renamed where the account's have the same name (ReadSignedIn).
+inline constexpr char kFindSignedIn[] =
+    "SELECT s.csrf_token AS csrf_token, s.created_at AS session_created_at, "
+    "s.last_seen_at AS last_seen_at, s.id AS session_id, s.ip AS session_ip, "
+    "s.user_agent AS user_agent, a.id AS id, a.email AS email, a.name AS name, "
+    "a.password_hash AS password_hash, a.created_at AS created_at, "
+    "a.email_verified_at AS email_verified_at, a.pending_email AS pending_email, "
+    "CASE WHEN a.totp_enabled_at IS NULL THEN 0 ELSE 1 END AS two_factor "
+    "FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_digest = $1";
+
 inline constexpr char kListSessions[] =
     TFZO_SESSION_SELECT "WHERE account_id = $1 ORDER BY last_seen_at DESC, created_at DESC, id";
 #undef TFZO_SESSION_SELECT
@@ -612,6 +622,35 @@ inline constexpr char kServiceAccountMembership[] =
 #undef TFZO_ACCOUNT_SELECT
 #undef TFZO_INVITATION_SELECT
 #undef TFZO_INVITATION_PENDING
+
+// Device authorization (0015_device_codes.sql).
+inline constexpr char kDeleteExpiredDeviceCodes[] =
+    "DELETE FROM device_codes WHERE expires_at < $1";
+inline constexpr char kInsertDeviceCode[] =
+    "INSERT INTO device_codes (device_digest, user_digest, client_name, hostname, ip, created_at, "
+    "expires_at, interval_seconds, public_key, sealed_private_key, status) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending')";
+#define TFZO_DEVICE_CODE_COLUMNS                                                           \
+  "client_name AS client_name, hostname AS hostname, ip AS ip, created_at AS created_at, " \
+  "expires_at AS expires_at, "                                                             \
+  "interval_seconds AS interval_seconds, last_poll_at AS last_poll_at, status AS status, " \
+  "account_id AS account_id, key_id AS key_id, sealed_secret AS sealed_secret, "           \
+  "public_key AS public_key, sealed_private_key AS sealed_private_key, "                   \
+  "decided_at AS decided_at "
+inline constexpr char kFindDeviceCode[] =
+    "SELECT " TFZO_DEVICE_CODE_COLUMNS "FROM device_codes WHERE user_digest = $1";
+inline constexpr char kLockDeviceCode[] =
+    "SELECT " TFZO_DEVICE_CODE_COLUMNS "FROM device_codes WHERE device_digest = $1 FOR UPDATE";
+#undef TFZO_DEVICE_CODE_COLUMNS
+// Decides request $1 at $3 while it is pending and unexpired: a second decision changes no row.
+inline constexpr char kDecideDeviceCode[] =
+    "UPDATE device_codes SET status = $2, decided_at = $3, account_id = $4, key_id = $5, "
+    "sealed_secret = $6 WHERE user_digest = $1 AND status = 'pending' AND expires_at > $3";
+inline constexpr char kRecordDevicePoll[] =
+    "UPDATE device_codes SET last_poll_at = $2, interval_seconds = $3 WHERE device_digest = $1";
+inline constexpr char kUseDeviceCode[] =
+    "UPDATE device_codes SET last_poll_at = $2, status = 'used', sealed_secret = NULL "
+    "WHERE device_digest = $1 AND status = 'approved'";
 
 }  // namespace tfzo::sql
 

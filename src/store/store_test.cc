@@ -81,6 +81,27 @@ TEST_P(StoreTest, Sessions) {
   EXPECT_EQ(found->ip, "192.0.2.7");
   EXPECT_EQ(found->user_agent, "Mozilla/5.0");
 
+  // The session with its account, in one read: the same as FindSession and FindAccount.
+  auto signed_in = store_->FindSignedIn(token);
+  ASSERT_TRUE(signed_in.ok()) << signed_in.status().message();
+  EXPECT_EQ(signed_in->session.token_digest, token);
+  EXPECT_EQ(signed_in->session.account_id, "acc_a");
+  EXPECT_EQ(signed_in->session.csrf_token, "csrf");
+  EXPECT_EQ(signed_in->session.created_at, kT0);
+  EXPECT_EQ(signed_in->session.last_seen_at, kT0);
+  EXPECT_EQ(signed_in->session.id, "ses_1");
+  EXPECT_EQ(signed_in->session.ip, "192.0.2.7");
+  EXPECT_EQ(signed_in->session.user_agent, "Mozilla/5.0");
+  auto account = store_->FindAccount("acc_a");
+  ASSERT_TRUE(account.ok());
+  EXPECT_EQ(signed_in->account.id, account->id);
+  EXPECT_EQ(signed_in->account.email, account->email);
+  EXPECT_EQ(signed_in->account.name, account->name);
+  EXPECT_EQ(signed_in->account.password_hash, account->password_hash);
+  EXPECT_EQ(signed_in->account.created_at, account->created_at);
+  EXPECT_EQ(signed_in->account.two_factor, account->two_factor);
+  EXPECT_EQ(store_->FindSignedIn(Sha256("other")).status().code(), StatusCode::kNotFound);
+
   ASSERT_TRUE(store_->TouchSession(token, At(100)).ok());
   EXPECT_EQ(store_->FindSession(token)->last_seen_at, At(100));
   ASSERT_TRUE(store_->TouchSession(token, At(50)).ok());  // never backwards

@@ -4,7 +4,7 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, watchConsole, screenshot, apiSession } from './lib/harness.mjs';
+import { openConsole, closeConsole, signIn, screenshot, apiSession } from './lib/harness.mjs';
 
 const PASSWORD = 'a long enough password';
 
@@ -32,27 +32,16 @@ describe('the banner of keys reported as exposed', () => {
   const banner = () => page.locator('.exposed-banner');
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10000);
-    watchConsole(page, errors, new Set([401]));
+    ({ server, browser, page } = await openConsole(errors, new Set([401])));
     ada = await apiSession(server.url, email, PASSWORD);
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  after(() => closeConsole({ server, browser }));
 
   it('shows no banner while no key was reported', async () => {
     await newKey('quiet');
     await page.goto(server.url);
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    await signIn(page, email, PASSWORD);
     assert.equal(await banner().count(), 0);
   });
 

@@ -78,6 +78,40 @@ describe('the keys list', () => {
     await eventually(async () => (await rows().count()) === 100, { message: 'the first page again' });
   });
 
+  it('shows the filter chosen last when the one before it is answered last', async () => {
+    // The list of all keys is held back until the revoked keys are shown: its late answer must
+    // not replace them.
+    const isAll = (url) => url.pathname === '/api/keys' && !url.searchParams.has('status');
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    let asked;
+    const askedForAll = new Promise((resolve) => { asked = resolve; });
+    const hold = async (route) => {
+      asked();
+      await held;
+      await route.continue();
+    };
+    await page.route(isAll, hold);
+    try {
+      await page.getByLabel('Show').selectOption('all');
+      await askedForAll;
+      await page.getByLabel('Show').selectOption('revoked');
+      await eventually(async () => (await names()).join() === 'key-000', { message: 'only the revoked key' });
+      const answered = page.waitForResponse((res) => isAll(new URL(res.url())));
+      release();
+      await answered;
+      // Time for the page to show the late answer, if it would.
+      await page.waitForTimeout(1000);
+      assert.equal((await names()).join(), 'key-000', 'the late answer for "All" is dropped');
+      assert.equal(await page.getByLabel('Show').inputValue(), 'revoked');
+    } finally {
+      release();
+      await page.unroute(isAll, hold);
+    }
+    await page.getByLabel('Show').selectOption('active');
+    await eventually(async () => (await rows().count()) === 100, { message: 'the first page again' });
+  });
+
   it('revokes the selected keys after one confirmation', async () => {
     const pick = ['key-104', 'key-103', 'key-102'];
     for (const name of pick) {

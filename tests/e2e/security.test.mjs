@@ -6,7 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startServer, launchBrowser, watchConsole, screenshot, eventually, apiSession, mailsTo, mailedLink,
+  openConsole, closeConsole, signIn, screenshot, eventually, apiSession, mailsTo, mailedLink,
 } from './lib/harness.mjs';
 
 const suffix = Date.now().toString(36);
@@ -23,12 +23,6 @@ describe('security settings in the console', () => {
   // Provoked on purpose: the session checks of ended sessions (401), a used link (400).
   const allowStatus = new Set([400, 401]);
 
-  const signIn = async (email, password) => {
-    await page.getByLabel('Email', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
-  };
   const openSecurity = async () => {
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('heading', { name: 'Security', level: 1 }).waitFor();
@@ -36,24 +30,16 @@ describe('security settings in the console', () => {
   const sessionRows = () => page.locator('tr[data-session-id]');
 
   before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10000);
-    watchConsole(page, errors, allowStatus);
+    ({ server, browser, page } = await openConsole(errors, allowStatus));
     await apiSession(server.url, ada, FIRST);
   });
 
-  after(async () => {
-    if (browser) await browser.close();
-    if (server) await server.stop();
-  });
+  after(() => closeConsole({ server, browser }));
 
   it('changes the password, and the other session ends', async () => {
     const other = await apiSession(server.url, ada, FIRST, { signUp: false });
     await page.goto(server.url);
-    await signIn(ada, FIRST);
+    await signIn(page, ada, FIRST);
     await openSecurity();
     await eventually(async () => (await sessionRows().count()) === 3, { message: 'three sessions' });
     assert.equal(await page.locator('tr.is-current').count(), 1);
@@ -115,7 +101,7 @@ describe('security settings in the console', () => {
     await page.getByText(/unknown, was already used or has expired/).waitFor();
 
     await page.goto(`${server.url}/#/keys`);
-    await signIn(ada, THIRD);
+    await signIn(page, ada, THIRD);
   });
 
   it('deletes the account: its key stops working and the address is free', async () => {

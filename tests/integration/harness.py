@@ -28,6 +28,8 @@ import threading
 import time
 import unittest
 
+import openapi_check
+
 BIN_DIR = os.environ.get(
     "TFZO_BIN_DIR",
     os.path.join(os.path.dirname(__file__), "..", "..", "build", "bin"))
@@ -203,7 +205,13 @@ class Response:
 
 
 class Client:
-    """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header."""
+    """A tiny HTTP client: JSON bodies, a cookie jar for the console session, CSRF header.
+
+    Every answer is checked against docs/openapi.yaml (see openapi_check): one the description
+    does not allow fails the test that received it. A test talking to something other than
+    2501-accounts sets `check_openapi = False`."""
+
+    check_openapi = True
 
     def __init__(self, server, source_address=None, timeout=30):
         """`server` is anything with scheme, host, port (and ssl_context for https). `timeout`
@@ -256,7 +264,10 @@ class Client:
             else:
                 headers_out[k.lower()] = v
         conn.close()
-        return Response(r.status, headers_out, body_bytes.decode("utf-8", "replace"))
+        text = body_bytes.decode("utf-8", "replace")
+        if self.check_openapi:
+            openapi_check.check_answer(method, path, r.status, headers_out, text)
+        return Response(r.status, headers_out, text)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

@@ -96,6 +96,27 @@ class Cli:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+class CliCase:
+    """The setup the CLI suites share, mixed into their TestCase: each test gets a fresh
+    `self.cli`; after it, none of the CLI's outputs may hold a secret in `self.secrets` (a test
+    appends each key it hands over), then its HOME is removed."""
+
+    def setUp(self):
+        super().setUp()
+        self.cli = Cli()
+        self.secrets = []
+
+    def tearDown(self):
+        for out in self.cli.outputs:
+            for s in self.secrets:
+                self.assertNotIn(s, out, "a key was printed")
+        self.cli.cleanup()
+        super().tearDown()
+
+    def assertExit(self, p, code):
+        self.assertEqual(p.returncode, code, f"stdout={p.stdout!r} stderr={p.stderr!r}")
+
+
 def git(cwd, *args, env=None, check=True):
     return subprocess.run(["git"] + list(args), cwd=cwd, env=env, capture_output=True,
                           text=True, check=check)
@@ -138,7 +159,7 @@ class FakeServer:
         self.httpd.server_close()
 
 
-class CliTest(ServerTestCase):
+class CliTest(CliCase, ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -171,16 +192,6 @@ class CliTest(ServerTestCase):
         self.secrets.append(secret)
         return key, secret
 
-    def setUp(self):
-        self.cli = Cli()
-        self.secrets = []
-
-    def tearDown(self):
-        for out in self.cli.outputs:
-            for s in self.secrets:
-                self.assertNotIn(s, out, "a key was printed")
-        self.cli.cleanup()
-
     def login(self, secret, *args):
         """`set api_host` + `set api_key -`."""
         p = self.cli.run(*args, "set", "api_host", self.server.url)
@@ -188,9 +199,6 @@ class CliTest(ServerTestCase):
         p = self.cli.set_key(secret, *args)
         self.assertEqual(p.returncode, 0, p)
         return p
-
-    def assertExit(self, p, code):
-        self.assertEqual(p.returncode, code, f"stdout={p.stdout!r} stderr={p.stderr!r}")
 
     # --- set, config, auth status --------------------------------------------------------------
 
@@ -268,7 +276,7 @@ class CliTest(ServerTestCase):
         p = self.cli.run("whoami", "--json")
         self.assertExit(p, 0)
         me = json.loads(p.stdout)
-        self.assertEqual(set(me), {"account", "service_account", "key", "orgs"})
+        self.assertEqual(set(me), {"account", "service_account", "key", "orgs", "account_orgs"})
         self.assertEqual(me["account"]["email"], self.a.email)
         self.assertEqual(me["key"]["id"], key["id"])
         self.assertEqual({o["name"] for o in me["orgs"]}, {"Acme", "Beta"})
@@ -647,8 +655,8 @@ class CliTest(ServerTestCase):
                                     env={"TFZO_API_KEY": key_b}).stdout)
         self.assertEqual(j["api_host"], {"value": dead, "source": "flag"})
         self.assertEqual(j["api_key"]["source"], "env")
-        # An unknown profile has no key.
-        self.assertExit(self.cli.run("--profile", "prod", "--host", self.server.url, "whoami"), 3)
+        # An unknown profile is named, with the ones there are (not "no key").
+        self.assertExit(self.cli.run("--profile", "prod", "--host", self.server.url, "whoami"), 2)
 
     # --- the config file: permissions and atomic writes ---------------------------------------------
 

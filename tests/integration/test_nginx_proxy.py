@@ -4,53 +4,32 @@ __Host- and Secure, every answer carries HSTS, the audit log records the client'
 nginx's, and not one the client forged in X-Forwarded-For), and port 80 only redirects."""
 
 import http.client
-import os
 import re
 import shutil
 import socket
 import ssl
-import subprocess
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
-from harness import Client, Server, wait_until
+from harness import Client, Server
+from nginx_runner import documented_block, free_port, start_nginx
 from test_tls import make_certificates
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "deployment.md"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 CLIENT_IP = "127.0.0.2"  # the client's own address, as nginx sees it
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def documented_config():
-    """The ```nginx block of the "nginx in front" section of docs/deployment.md."""
-    text = DOC.read_text()
-    section = text[text.index("## nginx in front"):]
-    return re.search(r"```nginx\n(.*?)```", section, re.S).group(1)
-
-
-def local_config(upstream_port, https_port, http_port, cert, key, workdir):
+def local_config(upstream_port, https_port, http_port, cert, key):
     """The documented configuration with this machine's addresses, ports and certificate."""
-    conf = documented_config()
+    conf = documented_block(DOC, "## nginx in front")
     conf = re.sub(r"(    server 10\.0\.0\.\d+:8080[^\n]*\n)+",
                   f"    server 127.0.0.1:{upstream_port};\n", conf)
     conf = conf.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
     conf = conf.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     conf = re.sub(r"ssl_certificate +\S+;", f"ssl_certificate {cert};", conf)
     conf = re.sub(r"ssl_certificate_key +\S+;", f"ssl_certificate_key {key};", conf)
-    temp = "\n".join(f"    {kind}_temp_path {workdir}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return (f"{user}daemon off;\nworker_processes 1;\npid {workdir}/nginx.pid;\n"
-            f"error_log {workdir}/error.log warn;\nevents {{}}\nhttp {{\n"
-            f"    access_log off;\n{temp}\n{conf}}}\n")
+    return conf
 
 
 class Endpoint:
@@ -69,29 +48,13 @@ class NginxProxyTest(unittest.TestCase):
         cls.https_port, cls.http_port = free_port(), free_port()
         cls.server = Server("--trusted-proxies", "127.0.0.1/32",
                             "--public-url", f"https://127.0.0.1:{cls.https_port}").start()
-        conf = os.path.join(cls.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write(local_config(cls.server.port, cls.https_port, cls.http_port, cert, key,
-                                 cls.dir))
-        cls.nginx = subprocess.Popen([NGINX, "-c", conf, "-p", cls.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         cls.proxy = Endpoint(cls.https_port, cls.ca)
-
-        def up():
-            try:
-                return Client(cls.proxy).get("/healthz").status == 200
-            except OSError:
-                return False
-
-        if not wait_until(up, timeout=20):
-            cls.tearDownClass()
-            raise AssertionError("nginx did not start")
+        start_nginx(cls, local_config(cls.server.port, cls.https_port, cls.http_port, cert, key),
+                    lambda: Client(cls.proxy).get("/healthz").status == 200)
 
     @classmethod
     def tearDownClass(cls):
-        if cls.nginx.poll() is None:
-            cls.nginx.terminate()
-            cls.nginx.wait(timeout=10)
+        cls.nginx.stop()
         cls.server.cleanup()
         shutil.rmtree(cls.dir, ignore_errors=True)
 

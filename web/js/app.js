@@ -1,7 +1,7 @@
 // Boot and routing. The session lives in the HttpOnly cookie; GET /api/session restores it at
 // load and hands over the CSRF token (kept in memory by api.js). Routes are hash routes so the
 // server needs no fallback: #/keys, #/orgs, #/orgs/<id>, #/invitations, #/audit, #/security,
-// #/two-factor, and the pages mailed links open: #/verify?token=... and #/reset?token=...
+// #/two-factor, #/api (the API reference), #/device?code=... (a CLI's sign-in), and the pages mailed links open: #/verify?token=... and #/reset?token=...
 // (signed in or not) and #/signup?claim=... (sign-up).
 
 import { get, post, setCsrfToken, onUnauthenticated, ApiError } from './api.js';
@@ -15,6 +15,8 @@ import { renderVerify } from './views/verify.js';
 import { renderSecurity } from './views/security.js';
 import { renderReset } from './views/reset.js';
 import { renderTwoFactor } from './views/two-factor.js';
+import { renderDevice } from './views/device.js';
+import { renderApiReference } from './views/api-reference.js';
 import { pageHead } from './ui/page.js';
 import { verifyBanner } from './ui/verify-banner.js';
 import { exposedBanner } from './ui/exposed-banner.js';
@@ -153,7 +155,9 @@ function parseRoute() {
   if (parts[0] === 'verify' && parts.length === 1) return { name: 'verify', params };
   if (parts[0] === 'reset' && parts.length === 1) return { name: 'reset', params };
   if (parts[0] === 'security' && parts.length === 1) return { name: 'security' };
+  if (parts[0] === 'device' && parts.length === 1) return { name: 'device', params };
   if (parts[0] === 'signup' && parts.length === 1) return { name: 'signup', params };
+  if (parts[0] === 'api' && parts.length === 1) return { name: 'api' };
   return { name: 'notfound' };
 }
 
@@ -167,6 +171,8 @@ const VIEWS = {
   verify: { title: 'Verify your address', nav: null, render: renderVerify },
   security: { title: 'Security', nav: 'security', render: renderSecurity },
   reset: { title: 'Set a new password', nav: null, render: renderReset },
+  device: { title: 'Authorize a device', nav: null, render: renderDevice },
+  api: { title: 'API reference', nav: 'api', render: renderApiReference },
   signup: {
     title: 'Sign up',
     nav: null,
@@ -217,6 +223,11 @@ export async function route() {
     }
     document.title = r.name === 'signup' ? 'Sign up · 2501 Accounts' : 'Sign in · 2501 Accounts';
     renderAuth(main, { signedIn, claim: r.name === 'signup' ? r.params.get('claim') : null });
+    // A terminal's `2501 login` sent the person here: the code waits in the address.
+    if (r.name === 'device') {
+      main.prepend(h('p', { class: 'callout device-signin', role: 'status' },
+        'Sign in to approve the sign-in of your terminal. The code it shows is kept for after.'));
+    }
     return;
   }
 

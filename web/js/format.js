@@ -107,6 +107,7 @@ const ACTIONS = {
   'key.revoked': 'API key revoked',
   'key.revoked_unused': 'Unused API key revoked',
   'key.exposed': 'API key reported as exposed and revoked',
+  'device.denied': 'Terminal sign-in denied',
   'org.created': 'Organization created',
   'org.member_added': 'Member added',
   'org.member_removed': 'Member removed',

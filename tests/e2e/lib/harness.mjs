@@ -90,6 +90,43 @@ export async function launchBrowser() {
 }
 
 /**
+ * The usual start of a console scenario: the server (startServer), Chromium, and a page of
+ * 1280x800 in en-US with a 10 s default timeout whose console errors go to `errors`
+ * (watchConsole, with `allowStatus`). Resolves { server, browser, page }, to be stopped with
+ * closeConsole; a step that fails stops what was already started.
+ */
+export async function openConsole(errors, allowStatus = new Set()) {
+  const server = await startServer();
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10000);
+    watchConsole(page, errors, allowStatus);
+    return { server, browser, page };
+  } catch (e) {
+    if (browser) await browser.close();
+    await server.stop();
+    throw e;
+  }
+}
+
+/** Stops what openConsole started (either may be unset, when it failed). */
+export async function closeConsole({ server, browser }) {
+  if (browser) await browser.close();
+  if (server) await server.stop();
+}
+
+/** Signs in on the console's sign-in page and waits for the page it opens (API keys). */
+export async function signIn(page, email, password) {
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+}
+
+/**
  * Records console errors, uncaught page errors and failed responses of a page. Chromium logs
  * "Failed to load resource: ... 4xx" for every HTTP error answer, including those the test
  * provokes on purpose (401 at the session check, 409 duplicate email, 400 empty name); those

@@ -43,6 +43,34 @@ function rotatedNote(key) {
     h('p', {}, 'The previous value has stopped working: systems still using it get ', h('code', {}, 'key_revoked'), '.'));
 }
 
+// Where the 2501 CLI sends its requests when nothing else is set.
+const CLI_DEFAULT_HOST = 'http://127.0.0.1:8080';
+
+/** This console's address, as the CLI's api_host: origin and path, no trailing slash. */
+export function consoleUrl() {
+  return location.origin + location.pathname.replace(/\/(index\.html)?$/, '');
+}
+
+function commandLine(text) {
+  return h('pre', { class: 'command', 'aria-label': 'Command' },
+    h('span', { class: 'prompt', 'aria-hidden': 'true' }, '$ '), text);
+}
+
+/** The CLI's configuration: its host first when this console is not where the CLI looks by default. */
+function cliCommands() {
+  const url = consoleUrl();
+  const custom = url !== CLI_DEFAULT_HOST;
+  return h('div', { 'data-cli-setup': '' },
+    h('h3', {}, 'Configure the 2501 CLI'),
+    h('p', { class: 'hint' }, custom
+      ? 'Run these commands: the first points the CLI at this server; the second reads the key from standard input (paste it and press Enter), which keeps it out of your shell history.'
+      : 'Run this command, paste the key and press Enter. Reading the key from standard input keeps it out of your shell history.'),
+    custom ? commandLine(`2501 set api_host ${url}`) : null,
+    commandLine('2501 set api_key -'),
+    h('p', { class: 'hint' }, 'Next time, ', h('code', {}, custom ? `2501 login --host ${url}` : '2501 login'),
+      ' gets a key for a terminal without copying anything.'));
+}
+
 /** Everything in the dialog but the value: warnings, the CLI command, the key's settings. */
 function secretDetails(key, rotated, valueBox) {
   return [
@@ -51,12 +79,7 @@ function secretDetails(key, rotated, valueBox) {
         'Copy it now and keep it in a password manager or your CI system’s secret store. If you lose it, rotate the key to get a new value.')),
     valueBox,
     rotated ? rotatedNote(key) : null,
-    h('div', {},
-      h('h3', {}, 'Configure the 2501 CLI'),
-      h('p', { class: 'hint' },
-        'Run this command, paste the key and press Enter. Reading the key from standard input keeps it out of your shell history.'),
-      h('pre', { class: 'command', 'aria-label': 'Command' },
-        h('span', { class: 'prompt', 'aria-hidden': 'true' }, '$ '), '2501 set api_key -')),
+    cliCommands(),
     h('dl', { class: 'kv' },
       h('dt', {}, 'Name'), h('dd', {}, key.name),
       h('dt', {}, 'Organization'), h('dd', {}, key.org_id ? (key.org_name || key.org_id) : 'All organizations (unscoped)'),

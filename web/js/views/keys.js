@@ -40,8 +40,11 @@ const focusInRow = (page, id, selector) => () => {
 };
 
 async function load(page) {
+  // Loads overlap when the filter changes while one is under way, and may be answered in any
+  // order: only the latest one is shown.
+  const seq = ++page.loads;
   const [k, o] = await Promise.all([fetchKeys(page.filter), get('/api/orgs')]);
-  if (!page.isCurrent()) return;
+  if (!page.isCurrent() || seq !== page.loads) return;
   page.keys = k.keys;
   page.next = k.next;
   page.orgs = (o && o.orgs) || [];
@@ -59,8 +62,9 @@ async function reload(page) {
 
 /** The next page, after the keys shown. */
 async function loadMore(page) {
+  const seq = page.loads;
   const k = await fetchKeys(page.filter, page.next);
-  if (!page.isCurrent()) return;
+  if (!page.isCurrent() || seq !== page.loads) return;  // the filter changed meanwhile
   const shown = new Set(page.keys.map((key) => key.id));
   page.keys = page.keys.concat(k.keys.filter((key) => !shown.has(key.id)));
   page.next = k.next;
@@ -371,6 +375,7 @@ export async function renderKeys(root, { session, isCurrent }) {
     isCurrent,
     keys: [],
     next: null,
+    loads: 0, // load()s begun: the answer of an earlier one is dropped
     orgs: [],
     filter: { status: STATUS_CHOICES[0].value, q: '', attention: false },
     selected: new Map(),
