@@ -278,8 +278,8 @@ Result<PgResult> PgConnection::ExecPrepared(const char* sql, const std::vector<P
   return Await(deadline);
 }
 
-Result<PgResult> PgConnection::ExecPipeline(std::span<const Statement> statements,
-                                            Deadline deadline) {
+Result<std::vector<PgResult>> PgConnection::ExecPipeline(std::span<const Statement> statements,
+                                                         Deadline deadline) {
   if (unusable_) {
     return Status(StatusCode::kUnavailable, "the PostgreSQL connection must be reset first");
   }
@@ -292,7 +292,9 @@ Result<PgResult> PgConnection::ExecPipeline(std::span<const Statement> statement
   // Statements first prepared in this pipeline, named once they all succeed (a Parse the
   // server skipped after an error names nothing; one it ran keeps a name never used again).
   std::vector<std::pair<const char*, std::string>> fresh;
-  size_t sent = 0;  // commands sent: each ends its results with a null PGresult
+  // For each command sent, whether it is a Parse (PQsendPrepare), whose result is no
+  // statement's. Each command's results end with a null PGresult.
+  std::vector<bool> parses;
   for (const Statement& s : statements) {
     const int n = static_cast<int>(s.params.size());
     const std::vector<const char*> values = ValuesOf(s.params);
@@ -310,30 +312,26 @@ Result<PgResult> PgConnection::ExecPipeline(std::span<const Statement> statement
         if (PQsendPrepare(conn_, name->c_str(), s.sql, n, nullptr) == 0) {
           return fail(ErrorOf(nullptr));
         }
-        ++sent;
+        parses.push_back(true);
       }
       queued = PQsendQueryPrepared(conn_, name->c_str(), n, values.data(), nullptr, nullptr, 0);
     }
     if (queued == 0) return fail(ErrorOf(nullptr));
-    ++sent;
+    parses.push_back(false);
   }
   if (PQpipelineSync(conn_) == 0) return fail(ErrorOf(nullptr));
   if (Status flushed = Flush(deadline); !flushed.ok()) return fail(flushed);
-  PGresult* last = nullptr;   // the last command's result
-  PGresult* error = nullptr;  // the first error
-  const auto clear = [&] {
-    PQclear(last);
-    PQclear(error);
-  };
+  std::vector<PgResult> results;  // the statements', in order
+  PGresult* error = nullptr;      // the first error
   for (size_t ended = 0;;) {
     if (Status ready = AwaitResult(deadline); !ready.ok()) {
-      clear();
+      PQclear(error);
       return fail(ready);
     }
     PGresult* res = PQgetResult(conn_);
     if (res == nullptr) {
-      if (++ended > sent) {
-        clear();
+      if (++ended > parses.size()) {
+        PQclear(error);
         return fail(Internal("postgresql: a pipeline's answers ended without its sync"));
       }
       continue;
@@ -344,23 +342,28 @@ Result<PgResult> PgConnection::ExecPipeline(std::span<const Statement> statement
       break;
     }
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-      std::swap(last, res);
+      if (ended < parses.size() && !parses[ended]) {
+        results.emplace_back(std::exchange(res, nullptr));
+      }
     } else if (st != PGRES_PIPELINE_ABORTED && error == nullptr) {
       std::swap(error, res);
     }
     PQclear(res);
   }
   if (PQexitPipelineMode(conn_) == 0) {
-    clear();
+    PQclear(error);
     return fail(ErrorOf(nullptr));
   }
   if (error != nullptr) {
     Status status = ErrorOf(error);
-    clear();
+    PQclear(error);
     return status;
   }
   for (auto& [sql, name] : fresh) prepared_.emplace(sql, std::move(name));
-  return PgResult(last);
+  if (results.size() != statements.size()) {
+    return fail(Internal("postgresql: a pipeline answered fewer statements than it sent"));
+  }
+  return results;
 }
 
 Status PgConnection::WaitAndRead(short events, Deadline deadline) {

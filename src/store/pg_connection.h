@@ -100,9 +100,10 @@ class PgConnection {
     bool prepare = true;
   };
   // Sends `statements` together (libpq's pipeline mode: one round trip for all of them rather
-  // than one each) and waits for every answer until `deadline`. Returns the last statement's
-  // rows, or the first error: the server skips what follows a failed statement.
-  Result<PgResult> ExecPipeline(std::span<const Statement> statements, Deadline deadline);
+  // than one each) and waits for every answer until `deadline`. Returns each statement's rows,
+  // in order, or the first error: the server skips what follows a failed statement.
+  Result<std::vector<PgResult>> ExecPipeline(std::span<const Statement> statements,
+                                             Deadline deadline);
   // Runs a script of several statements without parameters (migrations, at start), with no
   // deadline: a migration may rewrite a large table.
   Status ExecScript(const std::string& sql);

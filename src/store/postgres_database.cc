@@ -85,6 +85,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
 
   // Starts a transaction: BEGIN waits for the body's first statement.
   void Begin() {
+    later_.clear();
     pending_.assign(1, {.sql = "BEGIN", .params = {}, .prepare = false});
     in_transaction_ = true;
     begun_ = false;
@@ -101,6 +102,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
   // the connection is lost: the server rolls back itself).
   void Rollback() {
     pending_.clear();
+    later_.clear();
     in_transaction_ = false;
     if (begun_ && !pg_->broken()) (void)pg_->Exec("ROLLBACK", {}, deadline_);
     begun_ = false;
@@ -114,17 +116,7 @@ class PostgresDatabase::Connection final : public SqlConnection {
       return Flush();
     }();
     if (!result.ok()) return result.status();
-    auto names = std::make_shared<std::vector<std::string>>();
-    for (int col = 0; col < result->columns(); ++col) names->push_back(result->ColumnName(col));
-    SqlRows rows(std::move(names));
-    rows.Reserve(result->rows());
-    for (int row = 0; row < result->rows(); ++row) {
-      for (int col = 0; col < result->columns(); ++col) {
-        rows.Append(result->IsNull(row, col) ? SqlValue() : SqlValue(result->Text(row, col)));
-      }
-    }
-    rows.set_affected(result->affected());
-    return rows;
+    return RowsOf(*result);
   }
 
   Status Send(const char* sql, SqlParams params) override {
@@ -133,18 +125,46 @@ class PostgresDatabase::Connection final : public SqlConnection {
     return Status::Ok();
   }
 
+  Status ExecLater(const char* sql, SqlParams params, std::optional<SqlRows>& rows) override {
+    if (!in_transaction_) return SqlConnection::ExecLater(sql, params, rows);
+    pending_.push_back({.sql = sql, .params = ToPg(params)});
+    later_.push_back({pending_.size() - 1, &rows});
+    return Status::Ok();
+  }
+
  private:
-  // Sends what waits as one pipeline.
+  static SqlRows RowsOf(const PgResult& result) {
+    auto names = std::make_shared<std::vector<std::string>>();
+    for (int col = 0; col < result.columns(); ++col) names->push_back(result.ColumnName(col));
+    SqlRows rows(std::move(names));
+    rows.Reserve(result.rows());
+    for (int row = 0; row < result.rows(); ++row) {
+      for (int col = 0; col < result.columns(); ++col) {
+        rows.Append(result.IsNull(row, col) ? SqlValue() : SqlValue(result.Text(row, col)));
+      }
+    }
+    rows.set_affected(result.affected());
+    return rows;
+  }
+
+  // Sends what waits as one pipeline, sets the rows of the ExecLater statements among it, and
+  // returns the last statement's.
   Result<PgResult> Flush() {
     begun_ = true;
-    Result<PgResult> result = pg_->ExecPipeline(pending_, deadline_);
+    Result<std::vector<PgResult>> results = pg_->ExecPipeline(pending_, deadline_);
     pending_.clear();
-    return result;
+    const std::vector<std::pair<size_t, std::optional<SqlRows>*>> later = std::move(later_);
+    later_.clear();
+    if (!results.ok()) return results.status();
+    for (const auto& [index, rows] : later) *rows = RowsOf((*results)[index]);
+    return std::move(results->back());
   }
 
   const std::unique_ptr<PgConnection> pg_;
   PgConnection::Deadline deadline_{};
   std::vector<PgConnection::Statement> pending_;  // in order; BEGIN first when it has not gone
+  // The ExecLater statements among pending_: their index there, and where their rows go.
+  std::vector<std::pair<size_t, std::optional<SqlRows>*>> later_;
   bool in_transaction_ = false;
   bool begun_ = false;  // BEGIN went out
 };

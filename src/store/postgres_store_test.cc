@@ -444,7 +444,7 @@ class PostgresPipelineTest : public PostgresStoreTest {
     ASSERT_TRUE(pg_->ExecScript("CREATE TABLE t (id integer PRIMARY KEY)").ok());
   }
 
-  Result<PgResult> Run(const std::vector<PgConnection::Statement>& statements) {
+  Result<std::vector<PgResult>> Run(const std::vector<PgConnection::Statement>& statements) {
     return pg_->ExecPipeline(statements, pg_->DefaultDeadline());
   }
 
@@ -459,7 +459,7 @@ class PostgresPipelineTest : public PostgresStoreTest {
   std::unique_ptr<PgConnection> pg_;
 };
 
-TEST_F(PostgresPipelineTest, StatementsGoTogetherAndTheLastOnesRowsComeBack) {
+TEST_F(PostgresPipelineTest, StatementsGoTogetherAndEachOnesRowsComeBack) {
   // libpq's trace shows what goes out: one Sync for the whole pipeline, one round trip.
   char* traced = nullptr;
   size_t traced_size = 0;
@@ -476,7 +476,11 @@ TEST_F(PostgresPipelineTest, StatementsGoTogetherAndTheLastOnesRowsComeBack) {
   const std::string sent(traced, traced_size);
   std::free(traced);
   ASSERT_TRUE(rows.ok()) << rows.status().message();
-  EXPECT_EQ(rows->affected(), 0);  // COMMIT's
+  ASSERT_EQ(rows->size(), 5u);
+  EXPECT_EQ((*rows)[1].affected(), 1);  // each insert's
+  EXPECT_EQ((*rows)[2].affected(), 1);
+  EXPECT_EQ((*rows)[3].Text(0, 0), "2");  // the count ran after both
+  EXPECT_EQ((*rows)[4].affected(), 0);    // COMMIT's
   size_t syncs = 0;
   for (size_t at = sent.find("F\t4\tSync"); at != std::string::npos;
        at = sent.find("F\t4\tSync", at + 1)) {
@@ -484,11 +488,14 @@ TEST_F(PostgresPipelineTest, StatementsGoTogetherAndTheLastOnesRowsComeBack) {
   }
   EXPECT_EQ(syncs, 1u) << sent;
   EXPECT_EQ(Count(), "2");
-  // The last statement's rows; the insert, prepared in the first pipeline, is reused.
-  auto counted =
-      Run({{.sql = kInsert, .params = {PgInt(3)}}, {.sql = kCount, .params = {PgInt(2)}}});
+  // The insert, prepared in the first pipeline, is reused: no Parse result among the answers.
+  auto counted = Run({{.sql = kCount, .params = {PgInt(2)}},
+                      {.sql = kInsert, .params = {PgInt(3)}},
+                      {.sql = kCount, .params = {PgInt(2)}}});
   ASSERT_TRUE(counted.ok()) << counted.status().message();
-  EXPECT_EQ(counted->Text(0, 0), "2");
+  ASSERT_EQ(counted->size(), 3u);
+  EXPECT_EQ((*counted)[0].Text(0, 0), "1");
+  EXPECT_EQ((*counted)[2].Text(0, 0), "2");
 }
 
 TEST_F(PostgresPipelineTest, TheFirstErrorComesBackAndNothingAfterItRuns) {
@@ -506,7 +513,39 @@ TEST_F(PostgresPipelineTest, TheFirstErrorComesBackAndNothingAfterItRuns) {
   EXPECT_EQ(Count(), "0");
   auto again = Run({{.sql = kInsert, .params = {PgInt(5)}}, {.sql = kCount, .params = {PgInt(0)}}});
   ASSERT_TRUE(again.ok()) << again.status().message();
-  EXPECT_EQ(again->Text(0, 0), "1");
+  EXPECT_EQ(again->back().Text(0, 0), "1");
+}
+
+// SqlConnection::ExecLater in a transaction: held back, sent with the next Exec in its order,
+// its rows set when that Exec returns; its error is that Exec's.
+TEST_F(PostgresPipelineTest, ExecLaterGoesWithTheNextExecAndGetsItsRows) {
+  auto db = PostgresDatabase::Open(db_->url(), milliseconds(2000));
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  std::optional<SqlRows> before;
+  std::optional<SqlRows> inserted;
+  Status written = (*db)->Run(SqlDatabase::Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.ExecLater(kCount, {0}, before));
+    RETURN_IF_ERROR(c.ExecLater(kInsert, {7}, inserted));
+    EXPECT_FALSE(before.has_value());  // not sent yet
+    ASSIGN_OR_RETURN(SqlRows after, c.Exec(kCount, {0}));
+    EXPECT_EQ(after[0].Int("n"), 1);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(written.ok()) << written.message();
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ((*before)[0].Int("n"), 0);  // it ran before the insert
+  ASSERT_TRUE(inserted.has_value());
+  EXPECT_EQ(inserted->affected(), 1);
+  EXPECT_EQ(Count(), "1");
+
+  std::optional<SqlRows> duplicate;
+  Status failed = (*db)->Run(SqlDatabase::Mode::kWrite, [&](SqlConnection& c) -> Status {
+    RETURN_IF_ERROR(c.ExecLater(kInsert, {8}, inserted));
+    RETURN_IF_ERROR(c.ExecLater(kInsert, {7}, duplicate));
+    return c.Exec(kCount, {0}).status();
+  });
+  EXPECT_EQ(failed.code(), StatusCode::kConflict) << failed.message();
+  EXPECT_EQ(Count(), "1");  // the whole transaction rolled back
 }
 
 TEST_F(PostgresStoreTest, AWriteSentAheadThatFailsRollsBackItsTransaction) {

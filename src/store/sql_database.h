@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +43,17 @@ class SqlConnection {
   // the commit, in one round trip (PostgreSQL). Its error then comes from that statement or
   // from the commit instead: the transaction fails all the same.
   virtual Status Send(const char* sql, SqlParams params) { return Exec(sql, params).status(); }
+
+  // Exec for a read whose rows the body needs only after its next Exec: inside a kWrite body an
+  // engine may hold it back and send it with that Exec in one round trip (PostgreSQL), setting
+  // `rows` before that Exec returns. For the checks of a write that do not depend on one
+  // another (a lock, a count, another lock): they go out together, in order, and are judged
+  // together. Its error then comes from that Exec.
+  virtual Status ExecLater(const char* sql, SqlParams params, std::optional<SqlRows>& rows) {
+    ASSIGN_OR_RETURN(SqlRows read, Exec(sql, params));
+    rows = std::move(read);
+    return Status::Ok();
+  }
 };
 
 // An SQL engine under SqlStore: its connections, transactions and locking, how other nodes hear

@@ -68,6 +68,12 @@ Result<ReadType<Read>> First(const Result<SqlRows>& rows, Read read, const char*
   return out;
 }
 
+// The rows ExecLater set, as Exec answers them.
+Result<SqlRows> Sent(const std::optional<SqlRows>& rows) {
+  if (!rows) return Internal("a statement held back by ExecLater never ran");
+  return *rows;
+}
+
 // kNotFound(`not_found`) when the statement changed no row.
 Status Changed(const Result<SqlRows>& rows, const char* not_found) {
   if (!rows.ok()) return rows.status();
@@ -678,17 +684,33 @@ Status SqlStore::UseSecondFactor(std::string_view account_id, const SecondFactor
 // first, before any organization, in the order DeleteAccount locks them.
 namespace {
 
-Status CheckActiveKeys(SqlConnection& c, std::optional<int> max, std::string_view account_id,
-                       Time at) {
-  if (!max) return Status::Ok();
-  RETURN_IF_ERROR(
-      First(c.Exec(sql::kLockLiveAccount, {account_id}), ReadId, "no such account").status());
-  ASSIGN_OR_RETURN(const int64_t n, First(
-                                        c.Exec(sql::kCountActiveKeys, {account_id, at}),
-                                        [](const SqlRow& r) { return r.Int("n"); }, "no count"));
-  if (n >= *max) return Status(StatusCode::kQuotaExceeded, "too many active keys");
-  return Status::Ok();
-}
+// The active-key quota, its reads sent with the caller's next Exec (ExecLater): the account's
+// lock, then the count. Check() judges them once that Exec has returned.
+class ActiveKeysQuota {
+ public:
+  explicit ActiveKeysQuota(std::optional<int> max) : max_(max) {}
+
+  Status Send(SqlConnection& c, std::string_view account_id, Time at) {
+    if (!max_) return Status::Ok();
+    RETURN_IF_ERROR(c.ExecLater(sql::kLockLiveAccount, {account_id}, lock_));
+    return c.ExecLater(sql::kCountActiveKeys, {account_id, at}, count_);
+  }
+
+  Status Check() const {
+    if (!max_) return Status::Ok();
+    RETURN_IF_ERROR(First(Sent(lock_), ReadId, "no such account").status());
+    ASSIGN_OR_RETURN(const int64_t n,
+                     First(
+                         Sent(count_), [](const SqlRow& r) { return r.Int("n"); }, "no count"));
+    if (n >= *max_) return Status(StatusCode::kQuotaExceeded, "too many active keys");
+    return Status::Ok();
+  }
+
+ private:
+  std::optional<int> max_;
+  std::optional<SqlRows> lock_;
+  std::optional<SqlRows> count_;
+};
 
 Status CheckOrgs(SqlConnection& c, std::optional<int> max, std::string_view account_id) {
   if (!max) return Status::Ok();
@@ -974,16 +996,20 @@ Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
                            const EventRecord& event) {
   const std::optional<int> max_keys = quotas().max_active_keys;
   return Commit([&](SqlConnection& c) -> Status {
-    RETURN_IF_ERROR(CheckActiveKeys(c, max_keys, key.account_id, key.created_at));
-    if (key.org_id) {
-      // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
-      ASSIGN_OR_RETURN(SqlRows live, c.Exec(sql::kLockLiveOrgShared, {*key.org_id}));
-      if (live.empty()) return NotFound("no such organization");
-    }
+    // The checks go out together (one round trip on PostgreSQL), taking their locks in the
+    // order a deletion takes them (account, organization, service account), and are judged
+    // once all have run.
+    ActiveKeysQuota quota(max_keys);
+    RETURN_IF_ERROR(quota.Send(c, key.account_id, key.created_at));
+    // Waits for a deletion of the org in progress, and then refuses (see kLockLiveOrg).
+    std::optional<SqlRows> org;
+    if (key.org_id) RETURN_IF_ERROR(c.ExecLater(sql::kLockLiveOrgShared, {*key.org_id}, org));
     // Waits for a deletion of its service account in progress, and then refuses.
     const auto read_deleted = [](const SqlRow& r) { return r.OptTime("deleted_at").has_value(); };
     ASSIGN_OR_RETURN(auto deleted,
                      All(c.Exec(sql::kLockServiceAccountShared, {key.account_id}), read_deleted));
+    RETURN_IF_ERROR(quota.Check());
+    if (org && org->empty()) return NotFound("no such organization");
     if (!deleted.empty() && deleted.front()) return NotFound("no such service account");
     RETURN_IF_ERROR(c.Send(sql::kInsertKey,
                            {key.id, key.account_id, key.name, key.description,
