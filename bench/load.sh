@@ -68,6 +68,7 @@
 #   FLOOD_CONNECTIONS [12], FLOOD_PAUSE_MS [50], FLOOD_SERVER_FLAGS  section 4's flood
 #   FLOOD_PIN [1]           0 runs section 4 unpinned
 #   SERVER_LOG [/dev/null]  the servers' stderr; BUILD, SERVER, CLIENT: the binaries
+#   KEEP_TMP [0]            1 keeps the temp dir (stores, key files, figures) and names it
 # Quick check of the script itself: DURATION=2s SHORT_DURATION=2s ROUNDS=1 MANY=20000.
 #
 # Figures only: nothing here passes or fails on time. All keys are generated at run time in
@@ -125,7 +126,11 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [[ -n $pg_dir ]]; then "$root/scripts/pg-test-cluster" destroy "$pg_dir" >/dev/null 2>&1 || true; fi
-  rm -rf "$tmp"
+  if [[ ${KEEP_TMP:-0} == 1 ]]; then
+    echo "load.sh: kept $tmp (stores, key files, figures)" >&2
+  else
+    rm -rf "$tmp"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

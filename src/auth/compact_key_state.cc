@@ -1,24 +1,18 @@
 #include "auth/compact_key_state.h"
 
-#include <cstring>
-
 namespace tfzo {
 
 static_assert(sizeof(CompactKeyState) == 128, "a cached key's state is two cache lines");
 
-bool CompactKeyState::Id::Set(std::string_view id) {
-  if (id.size() > kCapacity) return false;
-  std::memcpy(data_, id.data(), id.size());
-  size_ = static_cast<uint8_t>(id.size());
-  return true;
-}
-
 std::optional<CompactKeyState> CompactKeyState::From(const KeyState& state) {
   CompactKeyState c;
-  if (!c.key_id_.Set(state.key_id) || !c.account_id_.Set(state.account_id)) return std::nullopt;
-  if (state.org_id && (state.org_id->empty() || !c.org_id_.Set(*state.org_id))) {
-    return std::nullopt;
-  }
+  std::optional<InlineId> key_id = InlineId::From(state.key_id);
+  std::optional<InlineId> account_id = InlineId::From(state.account_id);
+  std::optional<InlineId> org_id = InlineId::From(state.org_id.value_or(""));
+  if (!key_id || !account_id || !org_id || (state.org_id && org_id->empty())) return std::nullopt;
+  c.key_id_ = *key_id;
+  c.account_id_ = *account_id;
+  c.org_id_ = *org_id;
   c.expires_at_ = Pack(state.expires_at);
   c.key_revoked_at_ = Pack(state.key_revoked_at);
   c.secret_revoked_at_ = Pack(state.secret_revoked_at);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "auth/inline_id.h"
 #include "model/store.h"
 
 namespace tfzo {
@@ -13,10 +14,9 @@ namespace tfzo {
 // A KeyState as KeyVerifier's table keeps it: the ids inline and the times as seconds, so a
 // cached key is one table node (about 190 bytes with the digest) instead of four allocations
 // (about 360 bytes: node, shared state, two id strings). Every id this server makes is at most
-// 26 characters (a prefix of up to 3, '_', 22 random); a longer one (up to 27 fits) makes
-// From() refuse, and that key is then read from the store at each check instead of cached.
-// The ids' capacity keeps the whole at 128 bytes, two cache lines. A value type; trivially
-// copyable.
+// 26 characters (InlineId); a longer one makes From() refuse, and that key is then read from
+// the store at each check instead of cached. The whole is 128 bytes, two cache lines. A value
+// type; trivially copyable.
 class CompactKeyState {
  public:
   static std::optional<CompactKeyState> From(const KeyState& state);
@@ -25,26 +25,15 @@ class CompactKeyState {
   bool HasOrgId(std::string_view org_id) const { return org_id_.view() == org_id; }
 
  private:
-  class Id {
-   public:
-    static constexpr size_t kCapacity = 27;
-    // False, leaving the id unchanged, when `id` is longer than kCapacity.
-    bool Set(std::string_view id);
-    std::string_view view() const { return {data_, size_}; }
-
-   private:
-    uint8_t size_ = 0;
-    char data_[kCapacity] = {};
-  };
   static constexpr int64_t kNoTime = std::numeric_limits<int64_t>::min();
   static int64_t Pack(const std::optional<Time>& t) { return t ? ToUnix(*t) : kNoTime; }
   static std::optional<Time> Unpack(int64_t t) {
     return t == kNoTime ? std::nullopt : std::optional<Time>(FromUnix(t));
   }
 
-  Id key_id_;
-  Id account_id_;
-  Id org_id_;                // empty: the key is not scoped (org ids are never empty)
+  InlineId key_id_;
+  InlineId account_id_;
+  InlineId org_id_;          // empty: the key is not scoped (org ids are never empty)
   uint8_t permissions_ = 0;  // Permissions::bits()
   bool ip_restricted_ = false;
   // KeyState::Policy: its flag and byte fit in the padding; the two times cost 16 bytes.

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+#include <string_view>
 #include <type_traits>
 
 namespace tfzo {
@@ -52,6 +55,19 @@ TEST(CompactKeyStateTest, RoundTripsEveryField) {
   ASSERT_TRUE(c.has_value());
   ExpectSame(c->Expand(), full);
   EXPECT_TRUE(c->HasOrgId("org_0123456789abcdefghijkl"));
+}
+
+TEST(InlineIdTest, HoldsUpToItsCapacityAndComparesWhole) {
+  auto a = InlineId::From("key_0123456789abcdefghijkl");
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->view(), "key_0123456789abcdefghijkl");
+  EXPECT_TRUE(InlineId::From(std::string(InlineId::kCapacity, 'a')).has_value());
+  EXPECT_FALSE(InlineId::From(std::string(InlineId::kCapacity + 1, 'a')).has_value());
+  EXPECT_TRUE(InlineId::From("")->empty());
+  EXPECT_EQ(*a, *InlineId::From(std::string("key_0123456789abcdefghijkl")));
+  EXPECT_FALSE(*a == *InlineId::From("key_0123456789abcdefghijkm"));
+  EXPECT_FALSE(*InlineId::From("key_1") == *InlineId::From("key_10"));  // a prefix differs
+  EXPECT_EQ(InlineId::Hash{}(*a), std::hash<std::string_view>{}(a->view()));
 }
 
 TEST(CompactKeyStateTest, RefusesIdsThatDoNotFitInline) {

@@ -213,7 +213,16 @@ Result<std::shared_ptr<const std::vector<MembershipRecord>>> KeyVerifier::Member
 }
 
 Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const std::string& key_id) {
-  return ReadThrough<CachedKey>(keys_, key_id, [&] { return store_.FindKey(key_id); });
+  const auto load = [&] { return store_.FindKey(key_id); };
+  if (std::optional<InlineId> id = InlineId::From(key_id)) {
+    return ReadThrough<CachedKey>(keys_, *id, load);
+  }
+  if (tl_cache_only) {
+    tl_missed = true;
+    return CacheMiss();
+  }
+  ASSIGN_OR_RETURN(KeyRecord record, load());
+  return std::make_shared<const CachedKey>(std::move(record));
 }
 
 Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::string& account_id) {
@@ -233,7 +242,8 @@ void KeyVerifier::OnChange(const Change& change) {
       states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
         return state.HasKeyId(change.key_id);
       });
-      keys_.Erase(change.key_id);  // and the answer kept with the record
+      // And the answer kept with the record.
+      if (std::optional<InlineId> id = InlineId::From(change.key_id)) keys_.Erase(*id);
       break;
     case Change::Kind::kMembership:
       memberships_.Erase(change.account_id);
@@ -246,7 +256,7 @@ void KeyVerifier::OnChange(const Change& change) {
       states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
         return state.HasOrgId(change.org_id);
       });
-      keys_.EraseIf([&](const std::string&, const std::shared_ptr<const CachedKey>& key) {
+      keys_.EraseIf([&](const InlineId&, const std::shared_ptr<const CachedKey>& key) {
         return key->record.org_id == change.org_id;
       });
       break;

@@ -239,6 +239,56 @@ TEST_F(KeyVerifierTest, CacheOnlyModeNeverReadsTheStore) {
   EXPECT_FALSE(scope.missed());
 }
 
+TEST_F(KeyVerifierTest, KeyRecordsAreCachedByIdUntilTheirKeyChanges) {
+  AddKey("key_r1", std::nullopt);
+  ASSERT_TRUE(verifier_.Key("key_r1").ok());  // read through once
+  {
+    KeyVerifier::CacheOnlyScope scope;
+    auto cached = verifier_.Key("key_r1");
+    ASSERT_TRUE(cached.ok());
+    EXPECT_EQ((*cached)->record.id, "key_r1");
+    EXPECT_FALSE(scope.missed());
+  }
+  KeyRecord key = *store_->FindKey("key_r1");
+  key.name = "renamed";
+  ASSERT_TRUE(
+      store_->UpdateKey(key, {"evt_r1", clock_.Now(), "key.updated", "acc_1", {}, "key_r1", "ip"})
+          .ok());
+  {
+    KeyVerifier::CacheOnlyScope scope;
+    EXPECT_FALSE(verifier_.Key("key_r1").ok());  // the change dropped it
+    EXPECT_TRUE(scope.missed());
+  }
+  auto read = verifier_.Key("key_r1");
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ((*read)->record.name, "renamed");
+}
+
+// Ids this server makes fit InlineId; one that does not (a store written by something else)
+// still works, read from the store at each use instead of cached.
+TEST_F(KeyVerifierTest, AKeyWhoseIdIsTooLongToKeepInPlaceStillWorksUncached) {
+  const std::string id = "key_" + std::string(36, 'x');
+  const std::string secret = AddKey(id, std::nullopt);
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  EXPECT_EQ(verifier_.stats().cached_keys, 0u);
+  EXPECT_EQ(verifier_.stats().misses, 2u);
+  EXPECT_EQ(usage_.LastUse(id), clock_.Now());
+  auto record = verifier_.Key(id);
+  ASSERT_TRUE(record.ok());
+  EXPECT_EQ((*record)->record.id, id);
+  {
+    KeyVerifier::CacheOnlyScope scope;
+    EXPECT_FALSE(verifier_.Key(id).ok());
+    EXPECT_TRUE(scope.missed());
+  }
+  ASSERT_TRUE(usage_.Flush().ok());
+  EXPECT_EQ(store_->FindKey(id)->last_used_at, clock_.Now());
+  clock_.Advance(std::chrono::seconds(3));
+  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  EXPECT_EQ(usage_.UseBefore(id, clock_.Now()), clock_.Now() - std::chrono::seconds(3));
+}
+
 TEST_F(KeyVerifierTest, CachedEntriesStayUntilAChangeSaysOtherwise) {
   KeyVerifier verifier(*store_, clock_, nullptr);  // not the store's listener
   const std::string secret = AddKey("key_c6", std::nullopt);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
 #include <vector>
 
 namespace tfzo {
@@ -11,11 +12,29 @@ UsageRecorder::UsageRecorder(Store& store, std::chrono::milliseconds interval)
 
 UsageRecorder::~UsageRecorder() { Stop(); }
 
+UsageRecorder::Use* UsageRecorder::Find(std::string_view key_id) {
+  return const_cast<Use*>(std::as_const(*this).Find(key_id));
+}
+
+const UsageRecorder::Use* UsageRecorder::Find(std::string_view key_id) const {
+  if (std::optional<InlineId> id = InlineId::From(key_id)) return uses_.Find(*id);
+  auto it = long_uses_.find(std::string(key_id));
+  return it == long_uses_.end() ? nullptr : &it->second;
+}
+
+void UsageRecorder::Insert(const std::string& key_id, Use use) {
+  if (std::optional<InlineId> id = InlineId::From(key_id)) {
+    uses_.InsertOrAssign(*id, use);
+  } else {
+    long_uses_.insert_or_assign(key_id, use);
+  }
+}
+
 void UsageRecorder::Record(const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
-  Use* use = uses_.Find(key_id);
+  Use* use = Find(key_id);
   if (use == nullptr) {
-    uses_.InsertOrAssign(key_id, Use{at, true});
+    Insert(key_id, Use{at, true});
     dirty_.push_back(key_id);
     return;
   }
@@ -30,14 +49,14 @@ void UsageRecorder::Record(const std::string& key_id, Time at) {
 
 std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
   std::lock_guard lock(mu_);
-  const Use* use = uses_.Find(key_id);
+  const Use* use = Find(key_id);
   if (use == nullptr) return std::nullopt;
   return use->at;
 }
 
 std::optional<Time> UsageRecorder::UseBefore(const std::string& key_id, Time now) const {
   std::lock_guard lock(mu_);
-  const Use* use = uses_.Find(key_id);
+  const Use* use = Find(key_id);
   if (use == nullptr) return std::nullopt;
   if (use->at < now) return use->at;
   return use->before;
@@ -52,7 +71,7 @@ Status UsageRecorder::Flush() {
     std::lock_guard lock(mu_);
     batch.reserve(dirty_.size());
     for (std::string& id : dirty_) {
-      Use* use = uses_.Find(id);
+      Use* use = Find(id);
       use->dirty = false;
       batch.emplace_back(std::move(id), use->at);
     }
@@ -64,7 +83,7 @@ Status UsageRecorder::Flush() {
     // Mark the batch dirty again so the next flush retries it.
     std::lock_guard lock(mu_);
     for (const auto& [id, at] : batch) {
-      Use* use = uses_.Find(id);
+      Use* use = Find(id);
       if (!use->dirty) {
         use->dirty = true;
         dirty_.push_back(id);

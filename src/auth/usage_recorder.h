@@ -6,10 +6,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "auth/flat_table.h"
+#include "auth/inline_id.h"
 #include "core/time.h"
 #include "model/store.h"
 
@@ -54,9 +57,16 @@ class UsageRecorder {
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  // Looked up at every key check, among up to millions of keys: a flat table. Guarded by
-  // mu_; never erased from.
-  FlatTable<std::string, Use, std::hash<std::string>> uses_;
+  // The use of `key_id`, or nullptr; Insert adds one. Under mu_.
+  Use* Find(std::string_view key_id);
+  const Use* Find(std::string_view key_id) const;
+  void Insert(const std::string& key_id, Use use);
+
+  // Looked up at every key check, among up to millions of keys: a flat table, keyed in place.
+  // An id too long for InlineId (this server makes none) goes to long_uses_ instead. Guarded
+  // by mu_; never erased from.
+  FlatTable<InlineId, Use, InlineId::Hash> uses_;
+  std::unordered_map<std::string, Use> long_uses_;
   // The keys of uses_ marked dirty, each once. Guarded by mu_.
   std::vector<std::string> dirty_;
   bool stopping_ = false;  // guarded by mu_

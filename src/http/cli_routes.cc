@@ -50,13 +50,14 @@ MeService::Parts RenderMeParts(const MeService::Me& me) {
                       {"name", me.account.name},
                       {"org_id", me.key.org_id ? json(*me.key.org_id) : json(nullptr)}})
               : json(nullptr);
-  const std::string body = Dump({{"account", service ? json(nullptr) : AccountJson(me.account)},
-                                 {"service_account", service_account},
-                                 {"key", std::move(key)},
-                                 {"orgs", OrgsJson(me.orgs)},
-                                 {"account_orgs", AccountOrgsJson(me.account_orgs)}});
-  const size_t at = body.find(kMarked);
-  return {.head = body.substr(0, at + kValueAt), .tail = body.substr(at + kMarked.size())};
+  std::string body = Dump({{"account", service ? json(nullptr) : AccountJson(me.account)},
+                           {"service_account", service_account},
+                           {"key", std::move(key)},
+                           {"orgs", OrgsJson(me.orgs)},
+                           {"account_orgs", AccountOrgsJson(me.account_orgs)}});
+  const size_t gap = body.find(kMarked) + kValueAt;
+  body.erase(gap, kMarked.size() - kValueAt);
+  return {.body = std::move(body), .gap = gap};
 }
 
 void RenderLastUsed(std::optional<Time> t, std::string& out) {

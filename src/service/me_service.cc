@@ -69,8 +69,8 @@ Result<std::string> MeService::Answer(const KeyState& key) {
       .memberships = std::move(memberships),
       .status = status,
       .until = KeyFlagsChangeAt(shown, now),
-      .head = std::move(parts.head),
-      .tail = std::move(parts.tail),
+      .body = std::move(parts.body),
+      .gap = parts.gap,
   });
   cached->kept.store(kept);
   return Splice(*kept, last_used, previous);
@@ -79,11 +79,12 @@ Result<std::string> MeService::Answer(const KeyState& key) {
 std::string MeService::Splice(const KeyVerifier::KeptAnswer& kept, std::optional<Time> last_used,
                               std::optional<Time> previous_use) const {
   std::string body;
-  body.reserve(kept.head.size() + kept.tail.size() + 80);
-  body += kept.head;
+  const std::string_view kept_body = kept.body;
+  body.reserve(kept_body.size() + 80);
+  body += kept_body.substr(0, kept.gap);
   render_.last_used(last_used, body);
   if (render_.previous_use) render_.previous_use(previous_use, body);
-  body += kept.tail;
+  body += kept_body.substr(kept.gap);
   return body;
 }
 

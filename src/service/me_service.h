@@ -36,10 +36,11 @@ class MeService {
     const std::vector<MembershipRecord>& account_orgs;
     Time now;
   };
-  // An answer without its key's last use: the body is `head`, the last use, then `tail`.
+  // An answer without its key's last use, which goes at `gap`: the body is body[0, gap), the
+  // last use, then body[gap, end).
   struct Parts {
-    std::string head;
-    std::string tail;
+    std::string body;
+    size_t gap = 0;
   };
   // The transport's format: `answer` renders the parts, `last_used` appends the value that
   // goes between them (the latest use known to this node), and `previous_use` (when set) the

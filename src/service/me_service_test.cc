@@ -17,14 +17,14 @@ class MeServiceTest : public testing::ServiceWorld {
             {.answer =
                  [this](const MeService::Me& me) {
                    ++renders_;
-                   MeService::Parts parts{
-                       .head = me.account.email + " " + me.key.name + " last_used=", .tail = ""};
-                   for (const auto& m : me.orgs) parts.tail += " " + m.org_name;
-                   parts.tail += " flags=";
+                   std::string body = me.account.email + " " + me.key.name + " last_used=";
+                   const size_t gap = body.size();
+                   for (const auto& m : me.orgs) body += " " + m.org_name;
+                   body += " flags=";
                    for (std::string_view f : KeyFlags(me.key, me.now)) {
-                     parts.tail += std::string(f) + ",";
+                     body += std::string(f) + ",";
                    }
-                   return parts;
+                   return MeService::Parts{.body = std::move(body), .gap = gap};
                  },
              .last_used =
                  [](std::optional<Time> t, std::string& out) {
