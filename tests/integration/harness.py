@@ -13,6 +13,7 @@ import email
 import email.policy
 import hashlib
 import http.client
+import http.server
 import json
 import os
 import re
@@ -360,6 +361,46 @@ class TwoNodesTestCase(unittest.TestCase):
             pg_cluster("destroy", cls.dir)
         finally:
             shutil.rmtree(cls.dir, ignore_errors=True)
+
+
+class RouteServer:
+    """A stand-in HTTP server for the CLI's tests, for answers a real accounts server cannot be
+    made to give on demand: each path gets a chosen (status, body, headers), any other `default`
+    (a 404 unless given). Records every request's method, path and Authorization header."""
+
+    NOT_FOUND = (404, '{"error":{"code":"not_found","message":"no such path"}}', {})
+
+    def __init__(self, routes=None, default=NOT_FOUND):
+        self.routes = dict(routes or {})
+        self.requests = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                server.requests.append((self.command, self.path,
+                                        self.headers.get("Authorization")))
+                status, body, headers = server.routes.get(self.path.split("?")[0], default)
+                data = body.encode() if isinstance(body, str) else body
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_DELETE = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def raw_request(server, data, timeout=5):

@@ -6,7 +6,6 @@ the server through the console API (or computed here with zlib.crc32), and hande
 stdin with `2501 set api_key -`, never on a command line. The key never appears in any output.
 """
 
-import http.server
 import json
 import os
 import re
@@ -18,12 +17,12 @@ import socket
 import stat
 import subprocess
 import tempfile
-import threading
 import time
 import unittest
 import zlib
 
-from harness import CLI_BIN, ServerTestCase, parse_rfc3339, require_binary, wait_until
+from harness import (CLI_BIN, RouteServer, ServerTestCase, parse_rfc3339, require_binary,
+                     wait_until)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -132,31 +131,6 @@ def closed_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-class FakeServer:
-    """An HTTP server that answers every request with one fixed status and body."""
-
-    def __init__(self, status, body):
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                data = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class CliTest(CliCase, ServerTestCase):
@@ -438,8 +412,8 @@ class CliTest(CliCase, ServerTestCase):
 
     def test_server_error_and_bad_answer_exit_1(self):
         key = make_key()
-        broken = FakeServer(500, '{"error":{"code":"internal","message":"boom"}}')
-        garbage = FakeServer(200, "<html>not json</html>")
+        broken = RouteServer(default=(500, '{"error":{"code":"internal","message":"boom"}}', {}))
+        garbage = RouteServer(default=(200, "<html>not json</html>", {}))
         try:
             p = self.cli.run("--host", broken.url, "whoami", env={"TFZO_API_KEY": key})
             self.assertExit(p, 1)

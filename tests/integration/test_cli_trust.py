@@ -9,57 +9,17 @@ HTTP server whose answers the test chooses (a real accounts server cannot be mad
 hostile name or a 429 on demand).
 """
 
-import http.server
 import json
 import os
 import stat
 import subprocess
-import threading
 import time
 import unittest
 
+from harness import RouteServer
 from test_cli import CliCase, git, make_key
 
 UNSAFE = ["\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\x7f", "\r"]
-
-
-class RouteServer:
-    """An HTTP server answering each path with a chosen (status, body, headers), 404 otherwise.
-    Records every request's path and Authorization header."""
-
-    def __init__(self, routes=None):
-        self.routes = dict(routes or {})
-        self.requests = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def answer(self):
-                server.requests.append((self.command, self.path,
-                                        self.headers.get("Authorization")))
-                status, body, headers = server.routes.get(
-                    self.path.split("?")[0],
-                    (404, '{"error":{"code":"not_found","message":"no such path"}}', {}))
-                data = body.encode() if isinstance(body, str) else body
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_DELETE = answer
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def rfc3339(t):
