@@ -10,17 +10,20 @@ namespace {
 thread_local bool tl_cache_only = false;
 thread_local bool tl_missed = false;
 
-Status CacheMiss() { return Status(StatusCode::kUnavailable, "not in the cache"); }
+// In cache-only mode (CacheOnlyScope), records the miss and answers it: the caller must not
+// read the store. Otherwise Ok.
+Status RefuseStoreRead() {
+  if (!tl_cache_only) return Status::Ok();
+  tl_missed = true;
+  return Status(StatusCode::kUnavailable, "not in the cache");
+}
 
 // Find in `cache`, else (unless cache-only) `load()` from the store and fill with a V made
 // from what it read.
 template <typename V, typename Cache, typename K, typename Load>
 Result<std::shared_ptr<const V>> ReadThrough(Cache& cache, const K& key, Load load) {
   if (auto hit = cache.Find(key)) return *std::move(hit);
-  if (tl_cache_only) {
-    tl_missed = true;
-    return CacheMiss();
-  }
+  RETURN_IF_ERROR(RefuseStoreRead());
   const uint64_t epoch = cache.epoch();
   auto loaded = load();
   if (!loaded.ok()) return loaded.status();
@@ -81,10 +84,7 @@ Result<KeyState> KeyVerifier::FindState(const Digest& digest, Time now) {
     RETURN_IF_ERROR(CheckServable(now));
     return hit->Expand();
   }
-  if (tl_cache_only) {
-    tl_missed = true;
-    return CacheMiss();
-  }
+  RETURN_IF_ERROR(RefuseStoreRead());
   misses_.fetch_add(1, std::memory_order_relaxed);
   const uint64_t epoch = states_.epoch();
   auto found = store_.FindKeyBySecret(digest);
@@ -217,10 +217,7 @@ Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const std
   if (std::optional<InlineId> id = InlineId::From(key_id)) {
     return ReadThrough<CachedKey>(keys_, *id, load);
   }
-  if (tl_cache_only) {
-    tl_missed = true;
-    return CacheMiss();
-  }
+  RETURN_IF_ERROR(RefuseStoreRead());
   ASSIGN_OR_RETURN(KeyRecord record, load());
   return std::make_shared<const CachedKey>(std::move(record));
 }
