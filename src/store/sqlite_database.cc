@@ -350,8 +350,9 @@ Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::string& 
   // PostgreSQL's lower() folds A-Z only, as SQLite's does (statements.h, TFZO_KEY_PAGE).
   sqlite3_create_collation_v2(db, "C", SQLITE_UTF8, nullptr, CompareBytes, nullptr);
   auto conn = std::make_unique<Connection>(db);
-  for (const char* pragma :
-       {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"}) {
+  const std::string cache_size = "PRAGMA cache_size = -" + std::to_string(kPageCacheKiB);
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                             "PRAGMA foreign_keys = ON", cache_size.c_str()}) {
     RETURN_IF_ERROR(conn->ExecOnce(pragma));
   }
   ASSIGN_OR_RETURN(std::vector<Migration> migrations,

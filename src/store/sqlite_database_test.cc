@@ -23,6 +23,7 @@ using Mode = SqlDatabase::Mode;
 constexpr char kCreate[] = "CREATE TABLE scratch (id INTEGER PRIMARY KEY, filler TEXT NOT NULL)";
 constexpr char kInsert[] = "INSERT INTO scratch (filler) VALUES ($1)";
 constexpr char kAutocheckpoint[] = "PRAGMA wal_autocheckpoint";
+constexpr char kCacheSize[] = "PRAGMA cache_size";
 constexpr char kCount[] = "SELECT COUNT(*) AS n FROM scratch";
 
 class SqliteCheckpointTest : public ::testing::Test {
@@ -126,6 +127,23 @@ TEST_F(SqliteCheckpointTest, CommittedRowsSurviveTheProcessWithoutACheckpoint) {
   EXPECT_EQ(sqlite3_column_int(stmt, 0), 10);
   sqlite3_finalize(stmt);
   sqlite3_close(other);
+}
+
+// A usage flush of thousands of keys finds their pages in the connection's cache, not in the
+// file: SQLite's default cache (2 MiB) is set larger when the database opens.
+TEST(SqliteSettingsTest, TheConnectionKeepsAPageCacheOfItsOwnSize) {
+  auto db = SqliteDatabase::Open(":memory:");
+  ASSERT_TRUE(db.ok()) << db.status().message();
+  int64_t cache_size = 0;
+  ASSERT_TRUE((*db)
+                  ->Run(Mode::kRead,
+                        [&](SqlConnection& c) -> Status {
+                          ASSIGN_OR_RETURN(SqlRows rows, c.Exec(kCacheSize, {}));
+                          cache_size = rows[0].Int("cache_size");
+                          return Status::Ok();
+                        })
+                  .ok());
+  EXPECT_EQ(cache_size, -SqliteDatabase::kPageCacheKiB) << "negative: KiB, not pages";
 }
 
 // Statements whose cost must not grow with an account's history (migration 0016): a
