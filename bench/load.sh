@@ -52,6 +52,14 @@
 #  9. GET /api/v1/keys/check (issue 18, what nginx auth_request asks), one key, beside
 #     GET /api/v1/me with the same key on the same server, and nginx `return 204` (memory) on
 #     the same core, wrk, alternated. Goal: check >= /api/v1/me (same cached path, no body).
+# 10. Where the distinct-key gap goes, in figures no noisy neighbour moves: the server of
+#     section 5 under valgrind's callgrind with its cache simulation (L1 32 KiB; a 1 MiB
+#     last level, the size of one core's L2), GET /api/v1/me for MISS_KEYS distinct keys, each
+#     once, beside as many requests with one key, twice each after a warm-up pass: the
+#     instructions and simulated cache misses per request of the I/O thread (the request path)
+#     and of the other threads (the usage flush, checkpoints). Simulated caches do not model
+#     the hardware's prefetching or its TLB, so read them as counts of cold places touched,
+#     not as time. A few minutes; needs valgrind.
 #
 # Environment knobs (defaults in brackets):
 #   SECTIONS [1 2 3 4 5 6 7 8 9] which sections run, e.g. SECTIONS="5 7"
@@ -68,6 +76,8 @@
 #   FLOOD_CONNECTIONS [12], FLOOD_PAUSE_MS [50], FLOOD_SERVER_FLAGS  section 4's flood
 #   FLOOD_PIN [1]           0 runs section 4 unpinned
 #   SERVER_LOG [/dev/null]  the servers' stderr; BUILD, SERVER, CLIENT: the binaries
+#   MISS_KEYS [10000]       section 10's distinct keys (capped at MANY); MISS_SETTLE [10]
+#                           seconds after each of its windows, for that window's usage flush
 #   KEEP_TMP [0]            1 keeps the temp dir (stores, key files, figures) and names it
 # Quick check of the script itself: DURATION=2s SHORT_DURATION=2s ROUNDS=1 MANY=20000.
 #
@@ -92,7 +102,9 @@ PGBENCH_MODE=${PGBENCH_MODE:-prepared}
 PG=${PG:-1}
 PIN=${PIN:-1}
 SERVER_LOG=${SERVER_LOG:-/dev/null}  # the servers' stderr
-SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8 9}
+SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8 9 10}
+MISS_KEYS=${MISS_KEYS:-10000}
+MISS_SETTLE=${MISS_SETTLE:-10}
 FLOOD_CONNECTIONS=${FLOOD_CONNECTIONS:-12}
 FLOOD_PAUSE_MS=${FLOOD_PAUSE_MS:-50}
 FLOOD_SERVER_FLAGS=${FLOOD_SERVER_FLAGS---signin-address-limit 1000000}
@@ -107,7 +119,15 @@ for tool in wrk nginx curl jq python3 sqlite3 taskset; do
   }
 done
 [[ -x $SERVER ]] || { echo "load.sh: $SERVER not built (make build)" >&2; exit 1; }
-if want 5 || want 7; then
+if want 10; then
+  for tool in valgrind callgrind_control; do
+    command -v "$tool" >/dev/null || {
+      echo "load.sh: $tool is missing (BOOTSTRAP_BENCH=1 scripts/bootstrap installs it)" >&2
+      exit 1
+    }
+  done
+fi
+if want 5 || want 7 || want 10; then
   # make bench builds the server and key_bench; the client is built here, a no-op when current.
   if [[ -f $BUILD/CMakeCache.txt ]]; then
     # A build dir configured before closed_loop existed learns of it from a fresh configure.
@@ -170,6 +190,11 @@ free_port() {
 
 # start_server NAME DB [flags...]: starts 2501-accounts on DB (a SQLite path or a
 # postgresql:// URL); sets <NAME>_pid and <NAME>_port. No access log unless ACCESS_LOG=1.
+# start_server NAME DB [FLAGS...]: the server on DB, its pid in NAME_pid and port in NAME_port.
+# server_wrap: a command it runs under (section 10's valgrind); start_tries: tenths of a second
+# to wait for it.
+server_wrap=()
+start_tries=100
 start_server() {
   local name=$1 db=$2 out="$tmp/$1.out"
   shift 2
@@ -184,12 +209,12 @@ start_server() {
   # from before quotas, SERVER=..., has no such flag).
   local quota=()
   "$SERVER" serve --help | grep -q -- --max-active-keys && quota=(--max-active-keys 1000000)
-  "${server_pin[@]}" "$SERVER" serve --listen 127.0.0.1:0 --db "$db" --threads 1 "$log_flag" \
-    --outbox "$tmp/outbox-$name" "${quota[@]}" "$@" >"$out" 2>>"$SERVER_LOG" &
+  "${server_pin[@]}" "${server_wrap[@]}" "$SERVER" serve --listen 127.0.0.1:0 --db "$db" \
+    --threads 1 "$log_flag" --outbox "$tmp/outbox-$name" "${quota[@]}" "$@" >"$out" 2>>"$SERVER_LOG" &
   local pid=$!
   pids+=("$pid")
   local port=""
-  for _ in $(seq 100); do
+  for _ in $(seq "$start_tries"); do
     port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9]*\)$|\1|p' "$out")
     [[ -n $port ]] && break
     kill -0 "$pid" 2>/dev/null || break
@@ -318,7 +343,7 @@ stop_server "$setup_pid"
 
 # --- 1M generated keys (real ones: known values, valid checksums), the two stores ----------
 
-if want 1 || want 2 || want 3 || want 5; then
+if want 1 || want 2 || want 3 || want 5 || want 10; then
 echo "-- generating $MANY keys and filling the stores ($FEW and $MANY keys) ..."
 gen_start=$SECONDS
 python3 - "$tmp/keys.txt" "$few_db" "$tmp/many.db" "$account_id" "$FEW" "$MANY" <<'PY'
@@ -1093,6 +1118,77 @@ done
 stop_server "$check_pid"
 fi
 
+# --- 10. simulated cache misses per request (callgrind) ------------------------------------
+
+if want 10; then
+miss_n=$MISS_KEYS
+((miss_n > MANY)) && miss_n=$MANY
+head -n "$miss_n" "$tmp/all.txt" >"$tmp/miss_many.txt"
+awk -v n="$miss_n" '{ for (i = 0; i < n; i++) print }' "$tmp/single.txt" >"$tmp/miss_one.txt"
+server_wrap=(valgrind --tool=callgrind --cache-sim=yes --D1=32768,8,64 --LL=1048576,8,64
+  --separate-threads=yes --callgrind-out-file="$tmp/cg.%p")
+start_tries=1200
+start_server misses "$tmp/many.db"
+server_wrap=()
+start_tries=100
+misses_base="http://127.0.0.1:$misses_port"
+# Each load once through, 8 connections: exactly miss_n requests.
+walk() {
+  on_client_cpus "$CLIENT" --url "$misses_base" -c 8 -d 3600 --once --items "$1" \
+    --target /api/v1/me --header 'Authorization: Bearer {}'
+}
+walk "$tmp/miss_many.txt" >/dev/null  # warm-up: every key cached, its answer kept
+walk "$tmp/miss_one.txt" >/dev/null
+for r in 1 2; do
+  for l in one many; do
+    callgrind_control -z "$misses_pid" >/dev/null 2>&1
+    read -r _ _ _ bad < <(walk "$tmp/miss_$l.txt")
+    [[ $bad == 0 ]] || { echo "load.sh: section 10: $bad requests failed" >&2; exit 1; }
+    sleep "$MISS_SETTLE"  # the usage flush of this window's uses (every 2 s) lands in it
+    callgrind_control -d "$l$r" "$misses_pid" >/dev/null 2>&1
+  done
+done
+stop_server "$misses_pid"
+echo
+echo "-- 10. GET /api/v1/me under callgrind (simulated L1 32 KiB, last level 1 MiB), per request:" \
+  "$miss_n distinct keys once each vs one key $miss_n times, $MANY keys in the store"
+# A dump per thread and per window ("part"); thread 1 runs the I/O loop (--threads 1).
+python3 - "$tmp" "$miss_n" <<'PY' | tee "$tmp/misses.txt"
+import glob, re, sys
+tmp, n = sys.argv[1], int(sys.argv[2])
+sums = {}
+for path in glob.glob(f"{tmp}/cg.*"):
+    head = {}
+    for line in open(path, errors="replace"):
+        if line.startswith(("events:", "summary:", "desc: Trigger:", "thread:")):
+            key, _, value = line.partition(":")
+            head[key] = value.split()
+            if key == "summary":
+                break
+    trigger = head.get("desc", [])
+    if "events" not in head or "summary" not in head or not trigger:
+        continue
+    window = trigger[-1]  # "dump one1": the window's name
+    if not re.fullmatch(r"(one|many)[12]", window):
+        continue
+    # An idle thread's summary is a single 0.
+    cost = dict(zip(head["events"], map(int, head["summary"])))
+    cost = {e: cost.get(e, 0) for e in ("Ir", "D1mr", "D1mw", "DLmr", "DLmw")}
+    io = head["thread"][0] == "1"
+    row = sums.setdefault((window, io), dict.fromkeys(("Ir", "D1", "LL"), 0))
+    row["Ir"] += cost["Ir"]
+    row["D1"] += cost["D1mr"] + cost["D1mw"]
+    row["LL"] += cost["DLmr"] + cost["DLmw"]
+print(f"{'window':<8} {'I/O: instr':>11} {'L1 miss':>8} {'LL miss':>8} | "
+      f"{'others: instr':>13} {'L1 miss':>8} {'LL miss':>8}")
+for window in ("one1", "many1", "one2", "many2"):
+    io = sums.get((window, True), dict.fromkeys(("Ir", "D1", "LL"), 0))
+    other = sums.get((window, False), dict.fromkeys(("Ir", "D1", "LL"), 0))
+    print(f"{window:<8} {io['Ir'] / n:11.0f} {io['D1'] / n:8.1f} {io['LL'] / n:8.1f} | "
+          f"{other['Ir'] / n:13.0f} {other['D1'] / n:8.1f} {other['LL'] / n:8.1f}")
+PY
+fi
+
 # --- summary -------------------------------------------------------------------------------
 
 echo
@@ -1186,4 +1282,8 @@ if want 9; then
     "check / nginx return 204, same core" "$(ratio "$(col check 1)" "$(col checknginx 1)")" \
     "check p50 / p99 ms (me p99)" \
     "$(median_of check 2) / $(median_of check 3) ($(median_of checkme 3))"
+fi
+if want 10; then
+  echo "where the distinct-key gap goes (section 10: callgrind, per request; LL = a 1 MiB last level):"
+  sed 's/^/  /' "$tmp/misses.txt"
 fi
