@@ -48,7 +48,7 @@ fuzz: bootstrap
 	fuzz/run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Benchmarks (figures beside baselines; never pass or fail): the micro benchmarks, then the
-# load script (installs wrk, nginx-light and valgrind first). About 18 minutes on 2 cores.
+# load script (installs wrk, nginx-light and valgrind first). About 17 minutes on 2 cores.
 bench:
 	@BOOTSTRAP_BENCH=1 scripts/bootstrap
 	@$(MAKE) --no-print-directory $(BUILD)/CMakeCache.txt

@@ -112,21 +112,15 @@ FLOOD_PIN=${FLOOD_PIN:-1}
 
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
-for tool in wrk nginx curl jq python3 sqlite3 taskset; do
+tools=(wrk nginx curl jq python3 sqlite3 taskset)
+if want 10; then tools+=(valgrind callgrind_control); fi
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || {
     echo "load.sh: $tool is missing (BOOTSTRAP_BENCH=1 scripts/bootstrap installs it)" >&2
     exit 1
   }
 done
 [[ -x $SERVER ]] || { echo "load.sh: $SERVER not built (make build)" >&2; exit 1; }
-if want 10; then
-  for tool in valgrind callgrind_control; do
-    command -v "$tool" >/dev/null || {
-      echo "load.sh: $tool is missing (BOOTSTRAP_BENCH=1 scripts/bootstrap installs it)" >&2
-      exit 1
-    }
-  done
-fi
 if want 5 || want 7 || want 10; then
   # make bench builds the server and key_bench; the client is built here, a no-op when current.
   if [[ -f $BUILD/CMakeCache.txt ]]; then
