@@ -53,7 +53,6 @@ KeyVerifier::KeyVerifier(Store& store, const Clock& clock, UsageRecorder* usage,
       stale_for_(options.stale_for),
       states_(clock, decltype(states_)::kForever),
       memberships_(clock, decltype(memberships_)::kForever),
-      keys_(clock, decltype(keys_)::kForever),
       accounts_(clock, decltype(accounts_)::kForever) {}
 
 Status KeyVerifier::CheckServable(Time now) {
@@ -78,18 +77,26 @@ KeyVerifier::Serving KeyVerifier::ServingAt(Time now) const {
                  .since = freshness.current_at};
 }
 
-Result<KeyState> KeyVerifier::FindState(const Digest& digest, Time now) {
-  if (auto hit = states_.Find(digest, now)) {
+Result<KeyState> KeyVerifier::FindState(const Digest& digest, Time now, UsageRecorder::Use*& use) {
+  KeyState state;
+  if (states_.Visit(digest, now, [&](const CachedState& hit) {
+        state = hit.state.Expand();
+        use = hit.use;
+      })) {
     hits_.fetch_add(1, std::memory_order_relaxed);
     RETURN_IF_ERROR(CheckServable(now));
-    return hit->Expand();
+    state.digest = digest;
+    return state;
   }
   RETURN_IF_ERROR(RefuseStoreRead());
   misses_.fetch_add(1, std::memory_order_relaxed);
   const uint64_t epoch = states_.epoch();
   auto found = store_.FindKeyBySecret(digest);
   if (!found.ok()) return found.status();  // unknown digests are never cached
-  if (auto compact = CompactKeyState::From(*found)) states_.Insert(digest, *compact, epoch);
+  if (auto compact = CompactKeyState::From(*found)) {
+    use = usage_ != nullptr ? &usage_->Track(found->key_id) : nullptr;
+    states_.Insert(digest, CachedState{.state = *compact, .use = use}, epoch);
+  }
   return found;
 }
 
@@ -100,17 +107,18 @@ Result<KeyState> KeyVerifier::Verify(std::string_view key) {
                   "it starts with tfzo_ and is 41 characters long.");
   }
   const Time now = clock_.Now();
-  auto found = FindState(Sha256(key), now);
+  UsageRecorder::Use* use = nullptr;
+  auto found = FindState(Sha256(key), now, use);
   if (!found.ok()) {
     if (found.status().code() != StatusCode::kNotFound) return found.status();
     return Status(StatusCode::kKeyInvalid,
                   "The API key is not known to this server: check the host and profile, or "
                   "create a new key in the Accounts interface.");
   }
-  return Judge(std::move(found).value(), now);
+  return Judge(std::move(found).value(), now, use);
 }
 
-Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
+Result<KeyState> KeyVerifier::Judge(KeyState state, Time now, UsageRecorder::Use* use) {
   if (state.key_revoked_at) {
     return Status(StatusCode::kKeyRevoked,
                   fmt::format("This API key was revoked on {}; create a new key.",
@@ -130,7 +138,11 @@ Result<KeyState> KeyVerifier::Judge(KeyState state, Time now) {
                               FormatRfc3339(*state.expires_at)));
   }
   RETURN_IF_ERROR(JudgePolicy(state, now));
-  if (usage_ != nullptr) usage_->Record(state.key_id, now);
+  if (use != nullptr) {
+    usage_->Record(*use, state.key_id, now);
+  } else if (usage_ != nullptr) {
+    usage_->Record(state.key_id, now);
+  }
   return state;
 }
 
@@ -174,7 +186,7 @@ Status KeyVerifier::CheckPermission(const KeyState& key, Permission needed) {
 
 Status KeyVerifier::CheckAddress(const KeyState& key, std::string_view address) {
   if (!key.ip_restricted) return Status::Ok();
-  ASSIGN_OR_RETURN(auto cached, Key(key.key_id));
+  ASSIGN_OR_RETURN(auto cached, Key(key));
   if (cached->allowed_ips.Contains(address)) return Status::Ok();
   return Status(StatusCode::kIpNotAllowed,
                 fmt::format("This key may be used only from its allowed addresses; this request "
@@ -212,14 +224,22 @@ Result<std::shared_ptr<const std::vector<MembershipRecord>>> KeyVerifier::Member
       memberships_, account_id, [&] { return store_.ListMemberships(account_id); });
 }
 
-Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const std::string& key_id) {
-  const auto load = [&] { return store_.FindKey(key_id); };
-  if (std::optional<InlineId> id = InlineId::From(key_id)) {
-    return ReadThrough<CachedKey>(keys_, *id, load);
-  }
+Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const KeyState& key) {
+  std::shared_ptr<const CachedKey> cached;
+  const bool has_state = states_.Visit(key.digest, clock_.Now(), [&](const CachedState& hit) {
+    if (hit.state.HasKeyId(key.key_id)) cached = hit.key;  // a state of this key's secret
+  });
+  if (cached) return cached;
   RETURN_IF_ERROR(RefuseStoreRead());
-  ASSIGN_OR_RETURN(KeyRecord record, load());
-  return std::make_shared<const CachedKey>(std::move(record));
+  const uint64_t epoch = states_.epoch();
+  ASSIGN_OR_RETURN(KeyRecord record, store_.FindKey(key.key_id));
+  cached = std::make_shared<const CachedKey>(std::move(record));
+  if (has_state) {
+    states_.Update(key.digest, epoch, [&](CachedState& entry) {
+      if (entry.state.HasKeyId(key.key_id)) entry.key = cached;
+    });
+  }
+  return cached;
 }
 
 Result<std::shared_ptr<const AccountRecord>> KeyVerifier::Account(const std::string& account_id) {
@@ -236,11 +256,10 @@ void KeyVerifier::OnChange(const Change& change) {
     case Change::Kind::kKey:
       // A scan, not an index: key changes are rare, and an index from key id to digests
       // would cost about 140 bytes per cached key. EraseIf also refuses fills in flight.
-      states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
-        return state.HasKeyId(change.key_id);
+      // The record and the answer kept with it go with the state.
+      states_.EraseIf([&](const Digest&, const CachedState& entry) {
+        return entry.state.HasKeyId(change.key_id);
       });
-      // And the answer kept with the record.
-      if (std::optional<InlineId> id = InlineId::From(change.key_id)) keys_.Erase(*id);
       break;
     case Change::Kind::kMembership:
       memberships_.Erase(change.account_id);
@@ -250,17 +269,13 @@ void KeyVerifier::OnChange(const Change& change) {
       break;
     case Change::Kind::kOrg:
       // Its policy: the states of its keys carry it, and /api/v1/me's kept answers show it.
-      states_.EraseIf([&](const Digest&, const CompactKeyState& state) {
-        return state.HasOrgId(change.org_id);
-      });
-      keys_.EraseIf([&](const InlineId&, const std::shared_ptr<const CachedKey>& key) {
-        return key->record.org_id == change.org_id;
+      states_.EraseIf([&](const Digest&, const CachedState& entry) {
+        return entry.state.HasOrgId(change.org_id);
       });
       break;
     case Change::Kind::kEverything:
       states_.Clear();
       memberships_.Clear();
-      keys_.Clear();
       accounts_.Clear();
       break;
   }

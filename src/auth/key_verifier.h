@@ -28,8 +28,12 @@ namespace tfzo {
 //
 // The hot path: parse and checksum (no allocation), SHA-256, then a sharded in-memory table
 // from digest to key state. A miss reads through to the store and fills the table; unknown
-// digests are never cached, so a new key works on the very next request. Memberships (for
-// scope checks), key records and accounts (for /api/v1/me) are cached the same way. Cached
+// digests are never cached, so a new key works on the very next request. Beside each state the
+// table keeps the key's UsageRecorder handle and, once read, its record (for /api/v1/me and
+// allowed addresses): a request reaches all three by the one lookup of its digest, never by
+// the key's id, since on a machine where every system call empties the TLB each further table
+// costs a page walk of its own (bench/RESULTS.md). Memberships (for scope checks) and accounts
+// (for /api/v1/me) are cached by account, read through the same way. Cached
 // entries stay until a change says otherwise: the store's change log (OnChange) drops what a
 // rotation, revocation, edit, membership change or change of an account's address affects,
 // on this node at commit and on other nodes in log order, so a cached key never costs a store
@@ -126,10 +130,12 @@ class KeyVerifier {
     IpNetworks allowed_ips;  // record.allowed_ips, parsed once
   };
 
-  // Cached reads for /api/v1/me and /api/v1/orgs.
+  // Cached reads for /api/v1/me and /api/v1/orgs. Key() is the record of the key of a state
+  // this verifier answered, cached beside that state (read from the store each time for a key
+  // whose state is not cached).
   Result<std::shared_ptr<const std::vector<MembershipRecord>>> Memberships(
       const std::string& account_id);
-  Result<std::shared_ptr<const CachedKey>> Key(const std::string& key_id);
+  Result<std::shared_ptr<const CachedKey>> Key(const KeyState& key);
   // The key's latest use this node saw before the second `now` (not a request's own use).
   std::optional<Time> UseBefore(const std::string& key_id, Time now) const {
     return usage_ != nullptr ? usage_->UseBefore(key_id, now) : std::nullopt;
@@ -154,9 +160,17 @@ class KeyVerifier {
   template <typename V>
   using SharedCache = ShardedCache<std::string, std::shared_ptr<const V>>;
 
-  // Both at `now`, read once per check.
-  Result<KeyState> FindState(const Digest& digest, Time now);
-  Result<KeyState> Judge(KeyState state, Time now);
+  // A cached key: its state, its use handle (nullptr without a recorder) and, once a request
+  // needed it, its record.
+  struct CachedState {
+    CompactKeyState state;
+    UsageRecorder::Use* use = nullptr;
+    std::shared_ptr<const CachedKey> key{};
+  };
+
+  // Both at `now`, read once per check. FindState sets `use` to the key's handle when cached.
+  Result<KeyState> FindState(const Digest& digest, Time now, UsageRecorder::Use*& use);
+  Result<KeyState> Judge(KeyState state, Time now, UsageRecorder::Use* use);
   // The organization's key policy at `now`: kKeyExpired past its lifetime, kRotationOverdue
   // past its rotation or without the expiration it requires.
   static Status JudgePolicy(const KeyState& state, Time now);
@@ -168,12 +182,8 @@ class KeyVerifier {
   const Clock& clock_;
   UsageRecorder* usage_;
   const std::chrono::seconds stale_for_;
-  ShardedCache<Digest, CompactKeyState, DigestHash, FlatTable> states_;
+  ShardedCache<Digest, CachedState, DigestHash, FlatTable> states_;
   SharedCache<std::vector<MembershipRecord>> memberships_;
-  // One per cached key, looked up at every /api/v1/me: a flat table, as states_, keyed in
-  // place. A key whose id is too long for InlineId (this server makes none) is read from the
-  // store at each use instead.
-  ShardedCache<InlineId, std::shared_ptr<const CachedKey>, InlineId::Hash, FlatTable> keys_;
   SharedCache<AccountRecord> accounts_;
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};

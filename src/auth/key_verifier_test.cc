@@ -1,5 +1,6 @@
 #include "auth/key_verifier.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -64,6 +65,21 @@ TEST_F(KeyVerifierTest, EachFlushWritesTheLatestUseOfTheKeysUsedSinceTheLastOne)
   EXPECT_EQ(store_->FindKey("key_a")->last_used_at, first);
   EXPECT_EQ(store_->FindKey("key_b")->last_used_at, clock_.Now());
   EXPECT_EQ(usage_.LastUse("key_a"), first);
+}
+
+// KeyVerifier keeps a key's handle as long as the key is cached, while the recorder's tables
+// grow under it.
+TEST_F(KeyVerifierTest, AUseHandleStaysValidWhileTheRecorderGrows) {
+  UsageRecorder::Use& kept = usage_.Track("key_h");
+  for (int i = 0; i < 5000; ++i) usage_.Record(fmt::format("key_{}", i), clock_.Now());
+  usage_.Record("key_" + std::string(40, 'x'), clock_.Now());  // the table of long ids too
+  EXPECT_EQ(&usage_.Track("key_h"), &kept);
+  EXPECT_FALSE(usage_.LastUse("key_h").has_value());  // tracked, never used
+  clock_.Advance(std::chrono::seconds(1));
+  usage_.Record(kept, "key_h", clock_.Now());
+  EXPECT_EQ(usage_.LastUse("key_h"), clock_.Now());
+  EXPECT_EQ(usage_.UseBefore("key_h", clock_.Now() + std::chrono::seconds(1)), clock_.Now());
+  EXPECT_FALSE(usage_.UseBefore("key_h", clock_.Now()).has_value());  // its only use
 }
 
 TEST_F(KeyVerifierTest, CachesValidKeysButNeverUnknownOnes) {
@@ -239,12 +255,15 @@ TEST_F(KeyVerifierTest, CacheOnlyModeNeverReadsTheStore) {
   EXPECT_FALSE(scope.missed());
 }
 
-TEST_F(KeyVerifierTest, KeyRecordsAreCachedByIdUntilTheirKeyChanges) {
-  AddKey("key_r1", std::nullopt);
-  ASSERT_TRUE(verifier_.Key("key_r1").ok());  // read through once
+TEST_F(KeyVerifierTest, AKeysRecordIsCachedBesideItsStateUntilTheKeyChanges) {
+  const std::string secret = AddKey("key_r1", std::nullopt);
+  auto state = verifier_.Verify(secret);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->digest, Sha256(secret));
+  ASSERT_TRUE(verifier_.Key(*state).ok());  // read through once
   {
     KeyVerifier::CacheOnlyScope scope;
-    auto cached = verifier_.Key("key_r1");
+    auto cached = verifier_.Key(*state);
     ASSERT_TRUE(cached.ok());
     EXPECT_EQ((*cached)->record.id, "key_r1");
     EXPECT_FALSE(scope.missed());
@@ -256,12 +275,24 @@ TEST_F(KeyVerifierTest, KeyRecordsAreCachedByIdUntilTheirKeyChanges) {
           .ok());
   {
     KeyVerifier::CacheOnlyScope scope;
-    EXPECT_FALSE(verifier_.Key("key_r1").ok());  // the change dropped it
+    EXPECT_FALSE(verifier_.Key(*state).ok());  // the change dropped it with the state
     EXPECT_TRUE(scope.missed());
   }
-  auto read = verifier_.Key("key_r1");
+  auto read = verifier_.Key(*state);
   ASSERT_TRUE(read.ok());
   EXPECT_EQ((*read)->record.name, "renamed");
+  // Not kept: the state it would go beside is gone until a check reads it again.
+  {
+    KeyVerifier::CacheOnlyScope scope;
+    EXPECT_FALSE(verifier_.Key(*state).ok());
+  }
+  state = verifier_.Verify(secret);
+  ASSERT_TRUE(state.ok());
+  ASSERT_TRUE(verifier_.Key(*state).ok());
+  KeyVerifier::CacheOnlyScope scope;
+  auto kept = verifier_.Key(*state);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ((*kept)->record.name, "renamed");
 }
 
 // Ids this server makes fit InlineId; one that does not (a store written by something else)
@@ -274,12 +305,14 @@ TEST_F(KeyVerifierTest, AKeyWhoseIdIsTooLongToKeepInPlaceStillWorksUncached) {
   EXPECT_EQ(verifier_.stats().cached_keys, 0u);
   EXPECT_EQ(verifier_.stats().misses, 2u);
   EXPECT_EQ(usage_.LastUse(id), clock_.Now());
-  auto record = verifier_.Key(id);
+  auto state = verifier_.Verify(secret);
+  ASSERT_TRUE(state.ok());
+  auto record = verifier_.Key(*state);
   ASSERT_TRUE(record.ok());
   EXPECT_EQ((*record)->record.id, id);
   {
     KeyVerifier::CacheOnlyScope scope;
-    EXPECT_FALSE(verifier_.Key(id).ok());
+    EXPECT_FALSE(verifier_.Key(*state).ok());
     EXPECT_TRUE(scope.missed());
   }
   ASSERT_TRUE(usage_.Flush().ok());

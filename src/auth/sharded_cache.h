@@ -24,6 +24,7 @@ class NodeTable {
     auto it = map_.find(key);
     return it == map_.end() ? nullptr : &it->second;
   }
+  E* Find(const K& key) { return const_cast<E*>(std::as_const(*this).Find(key)); }
   bool InsertOrAssign(const K& key, E entry) {
     return map_.insert_or_assign(key, std::move(entry)).second;
   }
@@ -72,6 +73,32 @@ class ShardedCache {
     const Entry* entry = shard.table.Find(key);
     if (entry == nullptr || now - entry->filled_at >= max_age_) return std::nullopt;
     return entry->value;
+  }
+
+  // Calls `read(value)` under the read lock when `key` has an entry that is fresh at `now`, so
+  // a caller takes only the part it needs (V need not be cheap to copy). Returns whether it did.
+  template <typename Read>
+  bool Visit(const K& key, Time now, Read read) const {
+    const Shard& shard = ShardOf(key);
+    std::shared_lock lock(shard.mu);
+    const Entry* entry = shard.table.Find(key);
+    if (entry == nullptr || now - entry->filled_at >= max_age_) return false;
+    read(entry->value);
+    return true;
+  }
+
+  // Calls `change(value)` on `key`'s entry under the write lock, unless the entry is gone or an
+  // invalidation happened since `epoch` was read (as Insert), for a part of an entry filled
+  // later from the store. Returns whether it did.
+  template <typename Change>
+  bool Update(const K& key, uint64_t epoch, Change change) {
+    Shard& shard = ShardOf(key);
+    std::unique_lock lock(shard.mu);
+    if (epoch_.load(std::memory_order_acquire) != epoch) return false;
+    Entry* entry = shard.table.Find(key);
+    if (entry == nullptr) return false;
+    change(entry->value);
+    return true;
   }
 
   // Inserts unless an invalidation happened since `epoch` was read. Returns whether it did.

@@ -22,27 +22,23 @@ const UsageRecorder::Use* UsageRecorder::Find(std::string_view key_id) const {
   return it == long_uses_.end() ? nullptr : &it->second;
 }
 
-void UsageRecorder::Insert(const std::string& key_id, Use use) {
+UsageRecorder::Use& UsageRecorder::Track(const std::string& key_id) {
+  std::lock_guard lock(mu_);
+  if (Use* use = Find(key_id)) return *use;
   if (std::optional<InlineId> id = InlineId::From(key_id)) {
-    uses_.InsertOrAssign(*id, use);
-  } else {
-    long_uses_.insert_or_assign(key_id, use);
+    uses_.InsertOrAssign(*id, Use{});
+    return *uses_.Find(*id);
   }
+  return long_uses_[key_id];
 }
 
-void UsageRecorder::Record(const std::string& key_id, Time at) {
+void UsageRecorder::Record(Use& use, const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
-  Use* use = Find(key_id);
-  if (use == nullptr) {
-    Insert(key_id, Use{at, true});
-    dirty_.push_back(key_id);
-    return;
-  }
-  if (!(use->at < at)) return;
-  use->before = use->at;
-  use->at = at;
-  if (!use->dirty) {
-    use->dirty = true;
+  if (use.at && !(*use.at < at)) return;
+  use.before = use.at;
+  use.at = at;
+  if (!use.dirty) {
+    use.dirty = true;
     dirty_.push_back(key_id);
   }
 }
@@ -57,8 +53,8 @@ std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
 std::optional<Time> UsageRecorder::UseBefore(const std::string& key_id, Time now) const {
   std::lock_guard lock(mu_);
   const Use* use = Find(key_id);
-  if (use == nullptr) return std::nullopt;
-  if (use->at < now) return use->at;
+  if (use == nullptr || !use->at) return std::nullopt;
+  if (*use->at < now) return use->at;
   return use->before;
 }
 
@@ -73,7 +69,7 @@ Status UsageRecorder::Flush() {
     for (std::string& id : dirty_) {
       Use* use = Find(id);
       use->dirty = false;
-      batch.emplace_back(std::move(id), use->at);
+      batch.emplace_back(std::move(id), *use->at);  // dirty: used
     }
     dirty_.clear();
   }

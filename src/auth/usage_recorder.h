@@ -33,7 +33,21 @@ class UsageRecorder {
   UsageRecorder(const UsageRecorder&) = delete;
   UsageRecorder& operator=(const UsageRecorder&) = delete;
 
-  void Record(const std::string& key_id, Time at);
+  // What the recorder keeps of one key. A caller holds one only as Track's handle.
+  struct Use {
+    std::optional<Time> at;                     // the latest use; none yet
+    bool dirty = false;                         // not written yet
+    std::optional<Time> before = std::nullopt;  // the use `at` replaced (UseBefore)
+  };
+
+  // `key_id`'s place in the recorder, made if new: a handle a cache keeps beside the key, so
+  // that recording its uses needs no lookup (KeyVerifier keeps one with each cached key). Valid
+  // for the recorder's life: its uses are never erased, and neither table moves them.
+  Use& Track(const std::string& key_id);
+
+  void Record(const std::string& key_id, Time at) { Record(Track(key_id), key_id, at); }
+  // The same through Track's handle for `key_id`.
+  void Record(Use& use, const std::string& key_id, Time at);
   // The latest use recorded by this process, if any.
   std::optional<Time> LastUse(const std::string& key_id) const;
   // The latest use recorded by this process before the second `now` (a request's own use,
@@ -49,22 +63,16 @@ class UsageRecorder {
 
   Store& store_;
   const std::chrono::milliseconds interval_;
-  struct Use {
-    Time at;
-    bool dirty;                                 // not written yet
-    std::optional<Time> before = std::nullopt;  // the use `at` replaced (UseBefore)
-  };
 
   mutable std::mutex mu_;
   std::condition_variable wake_;
-  // The use of `key_id`, or nullptr; Insert adds one. Under mu_.
+  // The use of `key_id`, or nullptr. Under mu_.
   Use* Find(std::string_view key_id);
   const Use* Find(std::string_view key_id) const;
-  void Insert(const std::string& key_id, Use use);
 
-  // Looked up at every key check, among up to millions of keys: a flat table, keyed in place.
-  // An id too long for InlineId (this server makes none) goes to long_uses_ instead. Guarded
-  // by mu_; never erased from.
+  // Looked up at every key check not made through a handle, among up to millions of keys: a
+  // flat table, keyed in place (its nodes never move). An id too long for InlineId (this server
+  // makes none) goes to long_uses_ instead. Guarded by mu_; never erased from.
   FlatTable<InlineId, Use, InlineId::Hash> uses_;
   std::unordered_map<std::string, Use> long_uses_;
   // The keys of uses_ marked dirty, each once. Guarded by mu_.

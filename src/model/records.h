@@ -289,6 +289,9 @@ struct SecretRecord {
 
 // What checking a key needs, from one read by digest.
 struct KeyState {
+  // The SHA-256 of the secret this is the state of (KeyVerifier caches by it, and finds the
+  // key's other cached parts by it).
+  Digest digest{};
   std::string key_id;
   std::string account_id;
   std::optional<std::string> org_id;

@@ -30,7 +30,7 @@ Result<std::vector<MembershipRecord>> MeService::ReachableOrgs(const KeyState& k
 Result<std::string> MeService::Answer(const KeyState& key) {
   // Every lookup before any effect: in cache-only mode a miss ends the attempt cleanly.
   ASSIGN_OR_RETURN(auto account, verifier_.Account(key.account_id));
-  ASSIGN_OR_RETURN(auto cached, verifier_.Key(key.key_id));
+  ASSIGN_OR_RETURN(auto cached, verifier_.Key(key));
   ASSIGN_OR_RETURN(auto memberships, verifier_.Memberships(key.account_id));
   const KeyRecord& record = cached->record;
   const Time now = clock_.Now();

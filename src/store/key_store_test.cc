@@ -53,6 +53,7 @@ TEST_P(KeysTest, CreateFindAndList) {
 
   auto state = store_->FindKeyBySecret(Sha256("tfzo_secret1AAAA"));
   ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->digest, Sha256("tfzo_secret1AAAA"));
   EXPECT_EQ(state->key_id, "key_1");
   EXPECT_EQ(state->account_id, "acc_a");
   EXPECT_EQ(state->org_id, "org_1");

@@ -1201,7 +1201,10 @@ Result<std::vector<Time>> SqlStore::RevokeKeys(std::string_view account_id,
 }
 
 Result<KeyState> SqlStore::FindKeyBySecret(const Digest& digest) {
-  return ReadFirst(*db_, sql::kFindKeyBySecret, {digest}, ReadKeyState, "no such key");
+  ASSIGN_OR_RETURN(KeyState state,
+                   ReadFirst(*db_, sql::kFindKeyBySecret, {digest}, ReadKeyState, "no such key"));
+  state.digest = digest;
+  return state;
 }
 
 Status SqlStore::RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) {
