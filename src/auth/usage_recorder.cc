@@ -24,6 +24,10 @@ const UsageRecorder::Use* UsageRecorder::Find(std::string_view key_id) const {
 
 UsageRecorder::Use& UsageRecorder::Track(const std::string& key_id) {
   std::lock_guard lock(mu_);
+  return TrackLocked(key_id);
+}
+
+UsageRecorder::Use& UsageRecorder::TrackLocked(const std::string& key_id) {
   if (Use* use = Find(key_id)) return *use;
   if (std::optional<InlineId> id = InlineId::From(key_id)) {
     uses_.InsertOrAssign(*id, Use{});
@@ -32,8 +36,17 @@ UsageRecorder::Use& UsageRecorder::Track(const std::string& key_id) {
   return long_uses_[key_id];
 }
 
+void UsageRecorder::Record(const std::string& key_id, Time at) {
+  std::lock_guard lock(mu_);
+  RecordLocked(TrackLocked(key_id), key_id, at);
+}
+
 void UsageRecorder::Record(Use& use, const std::string& key_id, Time at) {
   std::lock_guard lock(mu_);
+  RecordLocked(use, key_id, at);
+}
+
+void UsageRecorder::RecordLocked(Use& use, const std::string& key_id, Time at) {
   if (use.at && !(*use.at < at)) return;
   use.before = use.at;
   use.at = at;

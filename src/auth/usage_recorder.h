@@ -45,7 +45,7 @@ class UsageRecorder {
   // for the recorder's life: its uses are never erased, and neither table moves them.
   Use& Track(const std::string& key_id);
 
-  void Record(const std::string& key_id, Time at) { Record(Track(key_id), key_id, at); }
+  void Record(const std::string& key_id, Time at);
   // The same through Track's handle for `key_id`.
   void Record(Use& use, const std::string& key_id, Time at);
   // The latest use recorded by this process, if any.
@@ -69,6 +69,9 @@ class UsageRecorder {
   // The use of `key_id`, or nullptr. Under mu_.
   Use* Find(std::string_view key_id);
   const Use* Find(std::string_view key_id) const;
+  // Track and Record, under mu_.
+  Use& TrackLocked(const std::string& key_id);
+  void RecordLocked(Use& use, const std::string& key_id, Time at);
 
   // Looked up at every key check not made through a handle, among up to millions of keys: a
   // flat table, keyed in place (its nodes never move). An id too long for InlineId (this server
