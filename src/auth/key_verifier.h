@@ -136,10 +136,9 @@ class KeyVerifier {
   Result<std::shared_ptr<const std::vector<MembershipRecord>>> Memberships(
       const std::string& account_id);
   Result<std::shared_ptr<const CachedKey>> Key(const KeyState& key);
-  // The key's latest use this node saw before the second `now` (not a request's own use).
-  std::optional<Time> UseBefore(const std::string& key_id, Time now) const {
-    return usage_ != nullptr ? usage_->UseBefore(key_id, now) : std::nullopt;
-  }
+  // The key's latest use this node saw before the second `now` (not a request's own use),
+  // through the use handle cached beside the state Verify answered.
+  std::optional<Time> UseBefore(const KeyState& key, Time now) const;
   Result<std::shared_ptr<const AccountRecord>> Account(const std::string& account_id);
 
   // Drops what `change` affects. Registered as the store's change listener by the wiring.

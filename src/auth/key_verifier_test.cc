@@ -318,8 +318,31 @@ TEST_F(KeyVerifierTest, AKeyWhoseIdIsTooLongToKeepInPlaceStillWorksUncached) {
   ASSERT_TRUE(usage_.Flush().ok());
   EXPECT_EQ(store_->FindKey(id)->last_used_at, clock_.Now());
   clock_.Advance(std::chrono::seconds(3));
-  ASSERT_TRUE(verifier_.Verify(secret).ok());
+  auto again = verifier_.Verify(secret);
+  ASSERT_TRUE(again.ok());
   EXPECT_EQ(usage_.UseBefore(id, clock_.Now()), clock_.Now() - std::chrono::seconds(3));
+  // Not cached, so no handle beside its state: found by its id.
+  EXPECT_EQ(verifier_.UseBefore(*again, clock_.Now()), clock_.Now() - std::chrono::seconds(3));
+}
+
+// /api/v1/me's previous use, read through the handle kept beside the cached state.
+TEST_F(KeyVerifierTest, TheUseBeforeARequestIsReadThroughTheCachedState) {
+  const std::string secret = AddKey("key_ub", std::nullopt);
+  auto first = verifier_.Verify(secret);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(verifier_.UseBefore(*first, clock_.Now()).has_value());  // its first use
+  const Time used = clock_.Now();
+  clock_.Advance(std::chrono::seconds(2));
+  auto second = verifier_.Verify(secret);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(verifier_.stats().cached_keys, 1u);
+  EXPECT_EQ(verifier_.UseBefore(*second, clock_.Now()), used);
+  // A state of another key with this digest (a stale one) never reads this key's use.
+  KeyState other = *second;
+  other.key_id = "key_other";
+  EXPECT_FALSE(verifier_.UseBefore(other, clock_.Now()).has_value());
+  KeyVerifier without_usage(*store_, clock_, nullptr);
+  EXPECT_FALSE(without_usage.UseBefore(*second, clock_.Now()).has_value());
 }
 
 TEST_F(KeyVerifierTest, CachedEntriesStayUntilAChangeSaysOtherwise) {

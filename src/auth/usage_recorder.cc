@@ -66,9 +66,18 @@ std::optional<Time> UsageRecorder::LastUse(const std::string& key_id) const {
 std::optional<Time> UsageRecorder::UseBefore(const std::string& key_id, Time now) const {
   std::lock_guard lock(mu_);
   const Use* use = Find(key_id);
-  if (use == nullptr || !use->at) return std::nullopt;
-  if (*use->at < now) return use->at;
-  return use->before;
+  return use != nullptr ? UseBeforeLocked(*use, now) : std::nullopt;
+}
+
+std::optional<Time> UsageRecorder::UseBefore(const Use& use, Time now) const {
+  std::lock_guard lock(mu_);
+  return UseBeforeLocked(use, now);
+}
+
+std::optional<Time> UsageRecorder::UseBeforeLocked(const Use& use, Time now) {
+  if (!use.at) return std::nullopt;
+  if (*use.at < now) return use.at;
+  return use.before;
 }
 
 Status UsageRecorder::Flush() {

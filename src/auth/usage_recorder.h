@@ -53,6 +53,8 @@ class UsageRecorder {
   // The latest use recorded by this process before the second `now` (a request's own use,
   // recorded at `now`, does not count), if any.
   std::optional<Time> UseBefore(const std::string& key_id, Time now) const;
+  // The same through Track's handle.
+  std::optional<Time> UseBefore(const Use& use, Time now) const;
   // Writes what is pending now. Returns the store's status.
   Status Flush();
   // Stops the background writer after a last flush. Idempotent.
@@ -72,6 +74,7 @@ class UsageRecorder {
   // Track and Record, under mu_.
   Use& TrackLocked(const std::string& key_id);
   void RecordLocked(Use& use, const std::string& key_id, Time at);
+  static std::optional<Time> UseBeforeLocked(const Use& use, Time now);
 
   // Looked up at every key check not made through a handle, among up to millions of keys: a
   // flat table, keyed in place (its nodes never move). An id too long for InlineId (this server

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/prefetch.h"
 #include "model/key_flags.h"
 #include "service/key_service.h"
 
@@ -31,6 +32,9 @@ Result<std::string> MeService::Answer(const KeyState& key) {
   // Every lookup before any effect: in cache-only mode a miss ends the attempt cleanly.
   ASSIGN_OR_RETURN(auto account, verifier_.Account(key.account_id));
   ASSIGN_OR_RETURN(auto cached, verifier_.Key(key));
+  std::shared_ptr<const KeyVerifier::KeptAnswer> kept = cached->kept.load();
+  // Its lines load while the checks below run (a cold key's answer is the most it reads).
+  if (kept) PrefetchRange(kept->body.data(), kept->body.size());
   ASSIGN_OR_RETURN(auto memberships, verifier_.Memberships(key.account_id));
   const KeyRecord& record = cached->record;
   const Time now = clock_.Now();
@@ -38,13 +42,12 @@ Result<std::string> MeService::Answer(const KeyState& key) {
   const Time last_used = record.last_used_at ? std::max(*record.last_used_at, now) : now;
   // The use before this one: this node's memory, or the store's (written by any node) when
   // it is older than this second.
-  std::optional<Time> previous = verifier_.UseBefore(key.key_id, now);
+  std::optional<Time> previous = verifier_.UseBefore(key, now);
   if (record.last_used_at && *record.last_used_at < now &&
       (!previous || *previous < *record.last_used_at)) {
     previous = record.last_used_at;
   }
   const std::string_view status = KeyStatusName(record, now);
-  std::shared_ptr<const KeyVerifier::KeptAnswer> kept = cached->kept.load();
   if (kept && kept->account == account && kept->memberships == memberships &&
       kept->status == status && (!kept->until || now < *kept->until)) {
     return Splice(*kept, last_used, previous);
