@@ -249,7 +249,7 @@ Result<std::shared_ptr<const KeyVerifier::CachedKey>> KeyVerifier::Key(const Key
 std::optional<Time> KeyVerifier::UseBefore(const KeyState& key, Time now) const {
   if (usage_ == nullptr) return std::nullopt;
   const UsageRecorder::Use* use = nullptr;
-  states_.Visit(key.digest, clock_.Now(), [&](const CachedState& hit) {
+  states_.Visit(key.digest, now, [&](const CachedState& hit) {
     if (hit.state.HasKeyId(key.key_id)) use = hit.use;
   });
   return use != nullptr ? usage_->UseBefore(*use, now) : usage_->UseBefore(key.key_id, now);
