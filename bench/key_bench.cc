@@ -147,6 +147,11 @@ void BulkInsert(const std::string& path, const std::string& account_id, Populati
   }
   sqlite3_finalize(key_stmt);
   sqlite3_finalize(secret_stmt);
+  // Every key's row of last uses (migration 0017), as SqlStore::CreateKey inserts it.
+  check(sqlite3_exec(db,
+                     "INSERT INTO key_uses (key_id) SELECT id FROM api_keys k "
+                     "WHERE NOT EXISTS (SELECT 1 FROM key_uses u WHERE u.key_id = k.id)",
+                     nullptr, nullptr, nullptr));
   check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr));
   sqlite3_close(db);
 }

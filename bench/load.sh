@@ -385,6 +385,8 @@ def insert(db, lo, hi):
     con.executemany(
         "INSERT INTO api_keys (id, account_id, name, description, hint, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?)", rows_keys[lo:hi])
+    con.executemany("INSERT INTO key_uses (key_id) VALUES (?)",
+                    [(row[0],) for row in rows_keys[lo:hi]])
     con.executemany(
         "INSERT INTO key_secrets (digest, key_id, hint, created_at) VALUES (?, ?, ?, ?)",
         rows_secrets[lo:hi])
@@ -839,8 +841,9 @@ for i in range(n):
                 f"AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now});",
                 f"SELECT deleted_at AS deleted_at FROM service_accounts WHERE id = '{account}';",
                 "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
-                "expires_at, last_used_at, rotated_at, revoked_at) VALUES "
-                f"('{key}', '{account}', 'bench', '', '{hint}', NULL, {now}, NULL, NULL, NULL, NULL);",
+                "expires_at, rotated_at, revoked_at) VALUES "
+                f"('{key}', '{account}', 'bench', '', '{hint}', NULL, {now}, NULL, NULL, NULL);",
+                f"INSERT INTO key_uses (key_id, last_used_at) VALUES ('{key}', NULL);",
                 "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES "
                 f"('{digest}', '{key}', '{hint}', {now}, NULL);",
                 "INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES "
@@ -894,7 +897,8 @@ BEGIN;
 SELECT id AS id FROM accounts WHERE id = :account AND deleted_at IS NULL FOR UPDATE;
 SELECT COUNT(*) AS n FROM api_keys WHERE account_id = :account AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > :now);
 SELECT deleted_at AS deleted_at FROM service_accounts WHERE id = :account FOR SHARE;
-INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, expires_at, last_used_at, rotated_at, revoked_at) VALUES (:r, :account, 'bench', '', 'tfzo_...abcd', NULL, :now, NULL, NULL, NULL, NULL);
+INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, expires_at, rotated_at, revoked_at) VALUES (:r, :account, 'bench', '', 'tfzo_...abcd', NULL, :now, NULL, NULL, NULL);
+INSERT INTO key_uses (key_id, last_used_at) VALUES (:r, NULL);
 INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) VALUES (:r, :r, 'tfzo_...abcd', :now, NULL);
 INSERT INTO audit_events (id, at, action, actor_id, org_id, target_id, ip) VALUES (:r, :now, 'key.created', :account, NULL, :r, '127.0.0.1');
 INSERT INTO mail_outbox (recipient, subject, text, html, created_at, attempts, next_attempt_at) VALUES ('bench@example.com', 'A new API key', repeat('x', 500), '<p>' || repeat('x', 1000) || '</p>', :now, 0, :now);

@@ -6,8 +6,6 @@
 namespace tfzo {
 namespace {
 
-constexpr std::string_view kSeqPkPlaceholder = "{{SEQ_PK}}";
-
 bool ParseVersion(std::string_view name, int& version) {
   // NNNN_x.sql: four digits, an underscore, at least one character, ".sql".
   constexpr std::string_view kSuffix = ".sql";
@@ -50,6 +48,10 @@ std::string_view SeqPrimaryKey(SqlDialect dialect) {
   return "";
 }
 
+std::string_view WithoutRowid(SqlDialect dialect) {
+  return dialect == SqlDialect::kSqlite ? " WITHOUT ROWID" : "";
+}
+
 Result<std::vector<Migration>> LoadMigrations(const std::vector<EmbeddedFile>& files,
                                               SqlDialect dialect) {
   std::vector<Migration> out;
@@ -59,7 +61,8 @@ Result<std::vector<Migration>> LoadMigrations(const std::vector<EmbeddedFile>& f
       return Internal("migration file name is not NNNN_name.sql: " + std::string(file.path));
     }
     m.name = std::string(file.path);
-    m.sql = Substitute(file.data, kSeqPkPlaceholder, SeqPrimaryKey(dialect));
+    m.sql = Substitute(Substitute(file.data, "{{SEQ_PK}}", SeqPrimaryKey(dialect)),
+                       "{{WITHOUT_ROWID}}", WithoutRowid(dialect));
     out.push_back(std::move(m));
   }
   std::sort(out.begin(), out.end(),

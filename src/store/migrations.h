@@ -28,6 +28,11 @@ struct Migration {
 // primary key that keeps insertion order.
 std::string_view SeqPrimaryKey(SqlDialect dialect);
 
+// The text that replaces "{{WITHOUT_ROWID}}" after a CREATE TABLE's closing parenthesis: SQLite's
+// " WITHOUT ROWID" (the rows stored in the primary key's b-tree, no second index), nothing on
+// PostgreSQL.
+std::string_view WithoutRowid(SqlDialect dialect);
+
 // Orders `files` ("NNNN_name.sql", NNNN unique and > 0) by version and substitutes the
 // dialect's placeholders. kInternal for a badly named or duplicated file (a build defect).
 Result<std::vector<Migration>> LoadMigrations(const std::vector<EmbeddedFile>& files,

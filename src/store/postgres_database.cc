@@ -57,13 +57,15 @@ constexpr char kTryJobLock[] = "SELECT pg_try_advisory_xact_lock(25010015, hasht
 // Several nodes flush uses concurrently: lock the rows in one order first (no deadlock), then
 // one UPDATE for the batch, whose WHERE is re-checked on the locked row, so the latest time
 // wins and last_used_at never moves back.
+// Only key_uses rows (migration 0017) are locked: a key's own row, which rotation and
+// revocation lock, never waits for a flush.
 constexpr char kLockUsedKeys[] =
-    "SELECT id FROM api_keys WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE";
+    "SELECT key_id FROM key_uses WHERE key_id = ANY($1::text[]) ORDER BY key_id FOR UPDATE";
 constexpr char kRecordUses[] =
-    "UPDATE api_keys k SET last_used_at = GREATEST(COALESCE(k.last_used_at, 0), u.at) "
+    "UPDATE key_uses k SET last_used_at = GREATEST(COALESCE(k.last_used_at, 0), u.at) "
     "FROM (SELECT id, MAX(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(id, at) "
     "GROUP BY id) u "
-    "WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
+    "WHERE k.key_id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
 
 }  // namespace
 

@@ -1011,11 +1011,12 @@ Status SqlStore::CreateKey(const KeyRecord& key, const SecretRecord& secret,
     RETURN_IF_ERROR(quota.Check());
     if (org && org->empty()) return NotFound("no such organization");
     if (!deleted.empty() && deleted.front()) return NotFound("no such service account");
-    RETURN_IF_ERROR(c.Send(sql::kInsertKey,
-                           {key.id, key.account_id, key.name, key.description,
-                            key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at,
-                            key.expires_at, key.last_used_at, key.rotated_at, key.revoked_at,
-                            key.permissions.ToStored(), JoinWords(key.allowed_ips)}));
+    RETURN_IF_ERROR(c.Send(
+        sql::kInsertKey,
+        {key.id, key.account_id, key.name, key.description,
+         key.hint.empty() ? secret.hint : key.hint, key.org_id, key.created_at, key.expires_at,
+         key.rotated_at, key.revoked_at, key.permissions.ToStored(), JoinWords(key.allowed_ips)}));
+    RETURN_IF_ERROR(c.Send(sql::kInsertKeyUse, {key.id, key.last_used_at}));
     RETURN_IF_ERROR(c.Send(sql::kInsertSecret, {secret.digest, key.id, secret.hint,
                                                 secret.created_at, secret.revoked_at}));
     return InsertEvent(c, event);

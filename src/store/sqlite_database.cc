@@ -127,8 +127,8 @@ constexpr char kBegin[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
 constexpr char kRecordUse[] =
-    "UPDATE api_keys SET last_used_at = $2 "
-    "WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
+    "UPDATE key_uses SET last_used_at = $2 "
+    "WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < $2)";
 
 int CompareBytes(void*, int a_size, const void* a, int b_size, const void* b) {
   const int common = std::memcmp(a, b, static_cast<size_t>(std::min(a_size, b_size)));

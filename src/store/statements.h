@@ -18,15 +18,18 @@ namespace tfzo::sql {
 #define TFZO_KEY_COLUMNS                                                                       \
   "k.id AS id, k.account_id AS account_id, k.name AS name, "                                   \
   "k.description AS description, k.hint AS hint, k.org_id AS org_id, "                         \
-  "k.created_at AS created_at, k.expires_at AS expires_at, k.last_used_at AS last_used_at, "   \
+  "k.created_at AS created_at, k.expires_at AS expires_at, u.last_used_at AS last_used_at, "   \
   "k.rotated_at AS rotated_at, k.revoked_at AS revoked_at, COALESCE(o.name, '') AS org_name, " \
   "a.email AS email, k.permissions AS permissions, k.allowed_ips AS allowed_ips, "             \
   "k.previous_valid_until AS previous_valid_until, "                                           \
   "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "                 \
   "k.exposed_at AS exposed_at "
-#define TFZO_KEY_FROM                                       \
-  "FROM api_keys k JOIN accounts a ON a.id = k.account_id " \
-  "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id "
+// A key's last use is in key_uses (migration 0017), whose row the key always has; LEFT JOIN all
+// the same, so a key is never hidden by a missing row.
+#define TFZO_KEY_FROM                                                                        \
+  "FROM api_keys k JOIN accounts a ON a.id = k.account_id "                                  \
+  "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id " \
+  "LEFT JOIN key_uses u ON u.key_id = k.id "
 // What the key flags (model/key_flags.h) need beyond the key's own columns: a key scoped to an
 // organization whose owner, a person (not a service account: s), has no membership in it any
 // more (the primary key of memberships answers it).
@@ -351,8 +354,11 @@ inline constexpr char kSetAccountDeleted[] =
 
 inline constexpr char kInsertKey[] =
     "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
-    "expires_at, last_used_at, rotated_at, revoked_at, permissions, allowed_ips) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    "expires_at, rotated_at, revoked_at, permissions, allowed_ips) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+// Every key's row in key_uses, inserted with the key: the usage flush only updates.
+inline constexpr char kInsertKeyUse[] =
+    "INSERT INTO key_uses (key_id, last_used_at) VALUES ($1, $2)";
 
 inline constexpr char kInsertSecret[] =
     "INSERT INTO key_secrets (digest, key_id, hint, created_at, revoked_at) "
@@ -372,7 +378,7 @@ inline constexpr char kListOrgKeys[] =
 #define TFZO_KEY_NEEDS_ATTENTION                                                           \
   "($2 = 'needs_attention' AND k.revoked_at IS NULL AND "                                  \
   "(k.expires_at IS NULL OR k.expires_at > $3) AND "                                       \
-  "(COALESCE(k.last_used_at, k.created_at) <= $6 OR COALESCE(k.rotated_at, k.created_at) " \
+  "(COALESCE(u.last_used_at, k.created_at) <= $6 OR COALESCE(k.rotated_at, k.created_at) " \
   "<= $7 OR k.expires_at <= $8 OR " TFZO_KEY_OWNER_LEFT "))"
 
 // A page of a keys list (Store::QueryKeys): $1 the account or the org, $2 the state ('any',
@@ -572,7 +578,7 @@ inline constexpr char kListUnusedKeys[] =
     "JOIN org_policies p ON p.org_id = k.org_id "
     "WHERE p.revoke_unused_after_days IS NOT NULL AND o.deleted_at IS NULL "
     "AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $1) "
-    "AND CASE WHEN k.last_used_at > COALESCE(k.rotated_at, k.created_at) THEN k.last_used_at "
+    "AND CASE WHEN u.last_used_at > COALESCE(k.rotated_at, k.created_at) THEN u.last_used_at "
     "ELSE COALESCE(k.rotated_at, k.created_at) END <= $1 - p.revoke_unused_after_days * CAST(86400 "
     "AS BIGINT) "
     "ORDER BY k.created_at, k.seq";

@@ -34,8 +34,9 @@ def set_times(server, key_id, created, last_used=None, rotated=None):
     def value(t):
         return "NULL" if t is None else str(int(t))
     store_exec(server, f"UPDATE api_keys SET created_at = {int(created)}, "
-                       f"last_used_at = {value(last_used)}, rotated_at = {value(rotated)} "
-                       f"WHERE id = '{key_id}'")
+                       f"rotated_at = {value(rotated)} WHERE id = '{key_id}'")
+    store_exec(server, f"UPDATE key_uses SET last_used_at = {value(last_used)} "
+                       f"WHERE key_id = '{key_id}'")
 
 
 def set_policy(owner, org_id, days):

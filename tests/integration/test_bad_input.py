@@ -26,7 +26,7 @@ KEY_RE = re.compile(r"tfzo_[0-9A-Za-z]{6,}")  # whole keys and cut-off ones
 
 # Columns that legitimately move on a read: a session's idle clock and a key's batched
 # last use. Everything else must stay byte for byte.
-VOLATILE_COLUMNS = {("sessions", "last_seen_at"), ("api_keys", "last_used_at")} | {
+VOLATILE_COLUMNS = {("sessions", "last_seen_at"), ("key_uses", "last_used_at")} | {
     # The mail sender's progress on mails queued before (a mail a request queues is a new row).
     ("mail_outbox", c) for c in ("text", "html", "attempts", "next_attempt_at", "claimed_until",
                                  "sent_at", "failed_at", "last_error")}

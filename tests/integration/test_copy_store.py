@@ -102,8 +102,9 @@ class CopyStoreTest(unittest.TestCase):
         db = sqlite3.connect(cls.sqlite_path)
         try:
             cls.sqlite_counts = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                                 for t in ("accounts", "api_keys", "key_secrets", "audit_events",
-                                           "memberships", "hosts", "agents", "changes")}
+                                 for t in ("accounts", "api_keys", "key_uses", "key_secrets",
+                                           "audit_events", "memberships", "hosts", "agents",
+                                           "changes")}
             cls.sqlite_change_seq = db.execute("SELECT seq FROM change_counter").fetchone()[0]
         finally:
             db.close()
@@ -121,8 +122,8 @@ class CopyStoreTest(unittest.TestCase):
     def test_copy_reports_every_table_checked_and_no_secret(self):
         self.assertEqual(self.copy.returncode, 0, self.copy.stderr)
         out = self.copy.stdout
-        for table in ("accounts", "orgs", "memberships", "api_keys", "key_secrets", "hosts",
-                      "agents", "audit_events", "change_counter", "changes", "sessions"):
+        for table in ("accounts", "orgs", "memberships", "api_keys", "key_uses", "key_secrets",
+                      "hosts", "agents", "audit_events", "change_counter", "changes", "sessions"):
             self.assertRegex(out, rf"checked\s+{table}\s+\d+ rows\s+sha256 [0-9a-f]{{16}}")
         self.assertNotIn("schema_migrations", out)
         self.assertNotIn("sqlite_sequence", out)

@@ -66,8 +66,8 @@ class PeriodicJobsTwoNodesTest(TwoNodesTestCase):
             self.assertEqual(Client(node).get("/api/v1/me", bearer=secret).status, 200)
         time.sleep(5)  # both nodes' uses written (every 2 s): none may land after the old time
         old = int(time.time()) - 10 * DAY
-        psql(self.a.db, f"UPDATE api_keys SET created_at = {old}, last_used_at = {old} "
-                        f"WHERE id = '{key['id']}'")
+        psql(self.a.db, f"UPDATE api_keys SET created_at = {old} WHERE id = '{key['id']}'; "
+                        f"UPDATE key_uses SET last_used_at = {old} WHERE key_id = '{key['id']}'")
         r = owner.request("PUT", f"/api/orgs/{org['id']}/policy", {"revoke_unused_after_days": 7})
         self.assertEqual(r.status, 200, r)
         self.assertTrue(wait_until(lambda: psql(
