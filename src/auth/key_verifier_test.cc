@@ -67,6 +67,23 @@ TEST_F(KeyVerifierTest, EachFlushWritesTheLatestUseOfTheKeysUsedSinceTheLastOne)
   EXPECT_EQ(usage_.LastUse("key_a"), first);
 }
 
+// A flush sorts its keys and reads their times a thousand at a time: every key of a batch of
+// several thousand, recorded out of order, is written with its latest use.
+TEST_F(KeyVerifierTest, AFlushOfThousandsOfKeysWritesEachOnesLatestUse) {
+  constexpr int kKeys = 2100;  // more than two of the flush's turns under the lock
+  const auto id = [](int i) { return fmt::format("key_{:04}", i); };
+  for (int i = 0; i < kKeys; ++i) AddKey(id(i), std::nullopt);
+  const Time first = clock_.Now();
+  for (int i = kKeys - 1; i >= 0; --i) usage_.Record(id(i), first);
+  const Time later = first + std::chrono::seconds(3);
+  usage_.Record(id(1500), later);
+  usage_.Record("key_" + std::string(40, 'x'), later);  // an unknown long id: skipped
+  ASSERT_TRUE(usage_.Flush().ok());
+  for (int i = 0; i < kKeys; ++i) {
+    ASSERT_EQ(store_->FindKey(id(i))->last_used_at, i == 1500 ? later : first) << id(i);
+  }
+}
+
 // KeyVerifier keeps a key's handle as long as the key is cached, while the recorder's tables
 // grow under it.
 TEST_F(KeyVerifierTest, AUseHandleStaysValidWhileTheRecorderGrows) {

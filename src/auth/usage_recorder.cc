@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -50,9 +51,16 @@ void UsageRecorder::RecordLocked(Use& use, const std::string& key_id, Time at) {
   if (use.at && !(*use.at < at)) return;
   use.before = use.at;
   use.at = at;
-  if (!use.dirty) {
-    use.dirty = true;
-    dirty_.push_back(key_id);
+  MarkDirtyLocked(use, key_id);
+}
+
+void UsageRecorder::MarkDirtyLocked(Use& use, const std::string& key_id) {
+  if (use.dirty) return;
+  use.dirty = true;
+  if (std::optional<InlineId> id = InlineId::From(key_id)) {
+    dirty_.push_back({&use, *id});
+  } else {
+    long_dirty_.emplace_back(&use, key_id);
   }
 }
 
@@ -82,31 +90,46 @@ std::optional<Time> UsageRecorder::UseBeforeLocked(const Use& use, Time now) {
 
 Status UsageRecorder::Flush() {
   std::lock_guard flush_lock(flush_mu_);
-  std::vector<std::pair<std::string, Time>> batch;
+  // The keys used since the last flush, not a scan of every key ever used.
+  std::vector<Dirty> dirty;
+  std::vector<std::pair<Use*, std::string>> long_dirty;
   {
-    // The keys used since the last flush, not a scan of every key ever used: with a million
-    // keys in memory, a scan would hold the lock (and every request) for milliseconds.
     std::lock_guard lock(mu_);
-    batch.reserve(dirty_.size());
-    for (std::string& id : dirty_) {
-      Use* use = Find(id);
-      use->dirty = false;
-      batch.emplace_back(std::move(id), *use->at);  // dirty: used
+    dirty.swap(dirty_);
+    long_dirty.swap(long_dirty_);
+  }
+  // In id order, the order of the store's index: SQLite then updates the rows a page at a time
+  // instead of jumping between pages (50,000 keys of 100,000 through Python's sqlite3 module:
+  // 1.0-1.1 µs a row sorted, 1.5-1.6 not, about 0.8 of it the module's own). Sorted outside
+  // the lock.
+  std::sort(dirty.begin(), dirty.end(),
+            [](const Dirty& a, const Dirty& b) { return a.id.view() < b.id.view(); });
+  std::vector<std::pair<std::string, Time>> batch;
+  batch.reserve(dirty.size() + long_dirty.size());
+  // Each use's latest time, its mark cleared (a later use marks it again), a thousand at a time:
+  // with a million keys in use, one pass would hold the lock (and every request) for
+  // milliseconds.
+  constexpr size_t kPerLock = 1024;
+  for (size_t from = 0; from < dirty.size(); from += kPerLock) {
+    std::lock_guard lock(mu_);
+    for (size_t i = from; i < std::min(dirty.size(), from + kPerLock); ++i) {
+      dirty[i].use->dirty = false;
+      batch.emplace_back(dirty[i].id.view(), *dirty[i].use->at);  // dirty: used
     }
-    dirty_.clear();
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [use, id] : long_dirty) {
+      use->dirty = false;
+      batch.emplace_back(std::move(id), *use->at);
+    }
   }
   if (batch.empty()) return Status::Ok();
   Status status = store_.RecordKeyUses(batch);
   if (!status.ok()) {
     // Mark the batch dirty again so the next flush retries it.
     std::lock_guard lock(mu_);
-    for (const auto& [id, at] : batch) {
-      Use* use = Find(id);
-      if (!use->dirty) {
-        use->dirty = true;
-        dirty_.push_back(id);
-      }
-    }
+    for (const auto& [id, at] : batch) MarkDirtyLocked(*Find(id), id);
     spdlog::warn("last_used_at flush of {} keys failed: {}", batch.size(), status.message());
   }
   return status;

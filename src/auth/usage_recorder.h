@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "auth/flat_table.h"
@@ -74,6 +75,8 @@ class UsageRecorder {
   // Track and Record, under mu_.
   Use& TrackLocked(const std::string& key_id);
   void RecordLocked(Use& use, const std::string& key_id, Time at);
+  // Marks `use` dirty (under mu_), or, when it already is, does nothing.
+  void MarkDirtyLocked(Use& use, const std::string& key_id);
   static std::optional<Time> UseBeforeLocked(const Use& use, Time now);
 
   // Looked up at every key check not made through a handle, among up to millions of keys: a
@@ -81,10 +84,16 @@ class UsageRecorder {
   // makes none) goes to long_uses_ instead. Guarded by mu_; never erased from.
   FlatTable<InlineId, Use, InlineId::Hash> uses_;
   std::unordered_map<std::string, Use> long_uses_;
-  // The keys of uses_ marked dirty, each once. Guarded by mu_.
-  std::vector<std::string> dirty_;
-  bool stopping_ = false;  // guarded by mu_
-  std::mutex flush_mu_;    // one flush at a time
+  // The uses marked dirty, each once, with their ids: a key's first use since a flush costs no
+  // allocation, and a flush reaches each use without a lookup. Guarded by mu_.
+  struct Dirty {
+    Use* use;
+    InlineId id;
+  };
+  std::vector<Dirty> dirty_;
+  std::vector<std::pair<Use*, std::string>> long_dirty_;  // ids too long for InlineId
+  bool stopping_ = false;                                 // guarded by mu_
+  std::mutex flush_mu_;                                   // one flush at a time
   std::thread thread_;
 };
 
