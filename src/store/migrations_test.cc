@@ -109,8 +109,9 @@ TEST(MigrationsTest, KeysMadeBeforePermissionsKeepEveryPermission) {
             "orgs:read agents:read agents:write hosts:read hosts:write||null\n");
 }
 
-// Migration 0017 moves each key's last use into key_uses: a used key keeps its time, a key never
-// used gets its row with none, and api_keys has the column no more.
+// Migration 0017 copies each key's last use into key_uses: a used key keeps its time, a key never
+// used gets its row with none. api_keys keeps its column, so that a node of the previous version
+// still makes keys during a rollout.
 TEST(MigrationsTest, LastUsesMoveToTheirOwnTable) {
   MigratedDatabase db;
   db.Migrate([&](int version) {
@@ -123,11 +124,14 @@ TEST(MigrationsTest, LastUsesMoveToTheirOwnTable) {
   EXPECT_EQ(db.Query("SELECT key_id || '=' || COALESCE(last_used_at, 'never') FROM key_uses "
                      "ORDER BY key_id"),
             "key_1=never\nkey_2=1234\n");
-  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM pragma_table_info('api_keys') "
-                     "WHERE name = 'last_used_at'"),
-            "0\n");
+  db.Exec(  // the previous version's kInsertKey
+      "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
+      "expires_at, last_used_at, rotated_at, revoked_at, permissions, allowed_ips) VALUES "
+      "('key_3', 'acc_1', 'old node', '', 'tfzo_...ijkl', NULL, 0, NULL, NULL, NULL, NULL, '', "
+      "'')");
   db.Exec("PRAGMA foreign_keys = ON; DELETE FROM api_keys WHERE id = 'key_2'");
   EXPECT_EQ(db.Query("SELECT key_id FROM key_uses"), "key_1\n");
+  EXPECT_EQ(db.Query("SELECT COUNT(*) FROM api_keys"), "2\n");
 }
 
 }  // namespace

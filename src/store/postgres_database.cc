@@ -55,17 +55,19 @@ constexpr char kNotify[] = "SELECT pg_notify('tfzo_changes', $1)";
 constexpr char kTryJobLock[] = "SELECT pg_try_advisory_xact_lock(25010015, hashtext($1::text))";
 
 // Several nodes flush uses concurrently: lock the rows in one order first (no deadlock), then
-// one UPDATE for the batch, whose WHERE is re-checked on the locked row, so the latest time
-// wins and last_used_at never moves back.
-// Only key_uses rows (migration 0017) are locked: a key's own row, which rotation and
-// revocation lock, never waits for a flush.
+// one upsert for the batch, whose WHERE is re-checked on the locked row, so the latest time
+// wins and last_used_at never moves back. Only key_uses rows (migration 0017) are locked: a
+// key's own row, which rotation and revocation lock, never waits for a flush.
 constexpr char kLockUsedKeys[] =
     "SELECT key_id FROM key_uses WHERE key_id = ANY($1::text[]) ORDER BY key_id FOR UPDATE";
+// An upsert: a key without its key_uses row (made by a node of the version before migration
+// 0017) gets one, in id order like the locks; unknown keys are skipped by the join.
 constexpr char kRecordUses[] =
-    "UPDATE key_uses k SET last_used_at = GREATEST(COALESCE(k.last_used_at, 0), u.at) "
-    "FROM (SELECT id, MAX(at) AS at FROM unnest($1::text[], $2::bigint[]) AS t(id, at) "
-    "GROUP BY id) u "
-    "WHERE k.key_id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)";
+    "INSERT INTO key_uses (key_id, last_used_at) "
+    "SELECT k.id, u.at FROM (SELECT id, MAX(at) AS at FROM unnest($1::text[], $2::bigint[]) "
+    "AS t(id, at) GROUP BY id) u JOIN api_keys k ON k.id = u.id ORDER BY k.id "
+    "ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at "
+    "WHERE key_uses.last_used_at IS NULL OR key_uses.last_used_at < excluded.last_used_at";
 
 }  // namespace
 

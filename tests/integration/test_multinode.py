@@ -215,6 +215,20 @@ class MultiNodeTest(unittest.TestCase):
         self.assertTrue(wait_until(lambda: via_b.get("/api/v1/me", bearer=secret).json()[
             "account"]["email_verified"], timeout=LIMIT))
 
+    def test_last_used_at_of_a_key_made_by_the_previous_version(self):
+        # During a rollout across migration 0017 a node of the previous version makes keys
+        # without a key_uses row: the flush gives the key its row at its first use.
+        owner = self.owner_on_a()
+        key, secret = create_key(owner)
+        psql(self.db, f"DELETE FROM key_uses WHERE key_id = '{key['id']}'")
+        self.assertEqual(Client(self.b).get("/api/v1/me", bearer=secret).status, 200)
+
+        def last_used():
+            return [k for k in owner.get("/api/keys").json()["keys"]
+                    if k["id"] == key["id"]][0]["last_used_at"]
+        self.assertIsNotNone(wait_until(last_used, timeout=7, interval=0.25),
+                             "a key without its key_uses row never had its use recorded")
+
     def test_last_used_at_written_by_several_nodes_never_goes_backwards(self):
         owner = self.owner_on_a()
         key, secret = create_key(owner)
