@@ -24,8 +24,9 @@ namespace tfzo::sql {
   "k.previous_valid_until AS previous_valid_until, "                                           \
   "CASE WHEN s.id IS NULL THEN NULL ELSE a.name END AS service_account_name, "                 \
   "k.exposed_at AS exposed_at "
-// A key's last use is in key_uses (migration 0017), whose row the key always has; LEFT JOIN all
-// the same, so a key is never hidden by a missing row.
+// A key's last use is in key_uses (migration 0017). LEFT JOIN: a key a node of the previous
+// version made during a rollout has no row there until its first use (PostgreSQL's flush
+// inserts it), and is never hidden for that.
 #define TFZO_KEY_FROM                                                                        \
   "FROM api_keys k JOIN accounts a ON a.id = k.account_id "                                  \
   "LEFT JOIN orgs o ON o.id = k.org_id LEFT JOIN service_accounts s ON s.id = k.account_id " \
@@ -356,7 +357,7 @@ inline constexpr char kInsertKey[] =
     "INSERT INTO api_keys (id, account_id, name, description, hint, org_id, created_at, "
     "expires_at, rotated_at, revoked_at, permissions, allowed_ips) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-// Every key's row in key_uses, inserted with the key: the usage flush only updates.
+// A key's row in key_uses, inserted with the key: SQLite's usage flush then only updates.
 inline constexpr char kInsertKeyUse[] =
     "INSERT INTO key_uses (key_id, last_used_at) VALUES ($1, $2)";
 
