@@ -54,7 +54,7 @@ void UsageRecorder::RecordLocked(Use& use, const std::string& key_id, Time at) {
   MarkDirtyLocked(use, key_id);
 }
 
-void UsageRecorder::MarkDirtyLocked(Use& use, const std::string& key_id) {
+void UsageRecorder::MarkDirtyLocked(Use& use, std::string_view key_id) {
   if (use.dirty) return;
   use.dirty = true;
   if (std::optional<InlineId> id = InlineId::From(key_id)) {
@@ -104,15 +104,18 @@ Status UsageRecorder::Flush() {
   // the lock.
   std::sort(dirty.begin(), dirty.end(),
             [](const Dirty& a, const Dirty& b) { return a.id.view() < b.id.view(); });
-  std::vector<std::pair<std::string, Time>> batch;
+  // The ids are views of those above: no copy of a million strings.
+  std::vector<std::pair<std::string_view, Time>> batch;
   batch.reserve(dirty.size() + long_dirty.size());
   // Each use's latest time, its mark cleared (a later use marks it again), a thousand at a time:
   // with a million keys in use, one pass would hold the lock (and every request) for
-  // milliseconds.
+  // milliseconds. The uses, all over the table, are read a few ahead.
   constexpr size_t kPerLock = 1024;
+  constexpr size_t kAhead = 8;
   for (size_t from = 0; from < dirty.size(); from += kPerLock) {
     std::lock_guard lock(mu_);
     for (size_t i = from; i < std::min(dirty.size(), from + kPerLock); ++i) {
+      if (i + kAhead < dirty.size()) __builtin_prefetch(dirty[i + kAhead].use, /*rw=*/1);
       dirty[i].use->dirty = false;
       batch.emplace_back(dirty[i].id.view(), *dirty[i].use->at);  // dirty: used
     }
@@ -121,7 +124,7 @@ Status UsageRecorder::Flush() {
     std::lock_guard lock(mu_);
     for (auto& [use, id] : long_dirty) {
       use->dirty = false;
-      batch.emplace_back(std::move(id), *use->at);
+      batch.emplace_back(id, *use->at);
     }
   }
   if (batch.empty()) return Status::Ok();

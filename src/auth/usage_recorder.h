@@ -76,7 +76,7 @@ class UsageRecorder {
   Use& TrackLocked(const std::string& key_id);
   void RecordLocked(Use& use, const std::string& key_id, Time at);
   // Marks `use` dirty (under mu_), or, when it already is, does nothing.
-  void MarkDirtyLocked(Use& use, const std::string& key_id);
+  void MarkDirtyLocked(Use& use, std::string_view key_id);
   static std::optional<Time> UseBeforeLocked(const Use& use, Time now);
 
   // Looked up at every key check not made through a handle, among up to millions of keys: a

@@ -290,7 +290,7 @@ class Store {
   virtual Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
                                                          int limit) = 0;
   // Records uses in one statement batch; last_used_at only moves forward.
-  virtual Status RecordKeyUses(const std::vector<std::pair<std::string, Time>>& uses) = 0;
+  virtual Status RecordKeyUses(const std::vector<std::pair<std::string_view, Time>>& uses) = 0;
 
   // Device authorization (docs/spec/API.md "Device authorization"), across nodes: every step is
   // one transaction on the shared database.

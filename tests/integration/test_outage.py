@@ -383,12 +383,16 @@ class DatabaseStopTest(OutageTestCase):
         key, secret = create_key(owner)
         _, secret_b = create_key(owner_b)
         _, uncached = create_key(owner)  # never checked anywhere: not in B's cache
+        # Used once before and once in the outage, on A only: the use A could not write then is
+        # written once the database is back (its usage flush keeps a failed batch).
+        held, held_secret = create_key(owner)
         cached = (secret, secret_b)
         for node in (self.a, self.b):
             for s in cached:
                 for path in ("/api/v1/me", "verify", "/api/v1/me"):
                     self.assertAccepted(self.check(node, s, path), "before the outage")
             self.assertEqual(health(node), (200, "ok"))
+        self.assertAccepted(self.check(self.a, held_secret), "before the outage")
         stale_before = {n: metric(n, "tfzo_key_checks_stale_total") for n in (self.a, self.b)}
 
         # The outage starts somewhere within pg_ctl's fast shutdown (connections are closed
@@ -419,6 +423,7 @@ class DatabaseStopTest(OutageTestCase):
                     second_pass = True
                     refusals += self.assertRefusesWhatNeedsTheStore(owner, owner_b, key,
                                                                     uncached)
+                    self.assertAccepted(self.check(self.a, held_secret), "cached key in the window")
                 time.sleep(0.05)
             for node in (self.a, self.b):
                 r = Client(node, timeout=5).get("/healthz")
@@ -451,6 +456,16 @@ class DatabaseStopTest(OutageTestCase):
             pg_cluster("start", cluster_dir)
 
         healthy, failed = self.assertRecovered((owner, owner_b), cached + (uncached,))
+        # Its last use before the outage was before `stopped_wall`; the one in the window was
+        # more than 2 s after it (the server keeps whole seconds).
+        def held_last_use():
+            r = owner.get("/api/keys")
+            keys = (r.json() or {}).get("keys", []) if r.status == 200 else []
+            used = next((k["last_used_at"] for k in keys if k["id"] == held["id"]), None)
+            return parse_rfc3339(used) if used else None
+        self.assertTrue(wait_until(lambda: (held_last_use() or 0) >= int(stopped_wall) + 1,
+                                   timeout=10),
+                        f"the use in the outage was not written after it: {held_last_use()}")
         delay = self.assertRevocationReachesBoth(owner, key, secret)
         print(f"\nstopped: cached 200 on both nodes until {min(ends):.1f}-{max(ends):.1f} s "
               f"after pg_ctl stop began (--stale-for {STALE_FOR}; it took "
