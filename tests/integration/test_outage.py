@@ -423,7 +423,8 @@ class DatabaseStopTest(OutageTestCase):
                     second_pass = True
                     refusals += self.assertRefusesWhatNeedsTheStore(owner, owner_b, key,
                                                                     uncached)
-                    self.assertAccepted(self.check(self.a, held_secret), "cached key in the window")
+                    self.assertAccepted(self.check(self.a, held_secret),
+                                        "cached key in the window")
                 time.sleep(0.05)
             for node in (self.a, self.b):
                 r = Client(node, timeout=5).get("/healthz")
