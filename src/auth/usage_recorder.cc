@@ -105,7 +105,7 @@ Status UsageRecorder::Flush() {
   std::sort(dirty.begin(), dirty.end(),
             [](const Dirty& a, const Dirty& b) { return a.id.view() < b.id.view(); });
   // The ids are views of those above: no copy of a million strings.
-  std::vector<std::pair<std::string_view, Time>> batch;
+  Store::KeyUses batch;
   batch.reserve(dirty.size() + long_dirty.size());
   // Each use's latest time, its mark cleared (a later use marks it again), a thousand at a time:
   // with a million keys in use, one pass would hold the lock (and every request) for

@@ -289,8 +289,10 @@ class Store {
   // reported exposed at or after `since`: newest report first, at most `limit`.
   virtual Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
                                                          int limit) = 0;
+  // Key ids and their latest uses; the ids are views, valid for the call.
+  using KeyUses = std::vector<std::pair<std::string_view, Time>>;
   // Records uses in one statement batch; last_used_at only moves forward.
-  virtual Status RecordKeyUses(const std::vector<std::pair<std::string_view, Time>>& uses) = 0;
+  virtual Status RecordKeyUses(const KeyUses& uses) = 0;
 
   // Device authorization (docs/spec/API.md "Device authorization"), across nodes: every step is
   // one transaction on the shared database.

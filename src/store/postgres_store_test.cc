@@ -301,7 +301,7 @@ TEST_F(PostgresStoreTest, UsesRecordedByManyNodesNeverGoBackwards) {
     threads.emplace_back([&, n] {
       for (int i = 0; i < 40; ++i) {
         const int t = (i * 7 + n * 13) % 50;
-        std::vector<std::pair<std::string_view, Time>> batch = {
+        Store::KeyUses batch = {
             {"key_1", At(t)}, {"key_2", At(50 - t)}, {"key_3", At(t)}, {"key_zzz", At(99)}};
         if ((i + n) % 2 == 1) std::reverse(batch.begin(), batch.end());
         Status s = nodes[n]->RecordKeyUses(batch);

@@ -66,7 +66,7 @@ class SqlDatabase {
     kWrite,  // one transaction: the body's writes commit together or not at all
   };
   using Body = std::function<Status(SqlConnection&)>;
-  using KeyUses = std::vector<std::pair<std::string_view, Time>>;
+  using KeyUses = Store::KeyUses;
 
   SqlDatabase() = default;
   SqlDatabase(const SqlDatabase&) = delete;

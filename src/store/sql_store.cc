@@ -1208,7 +1208,7 @@ Result<KeyState> SqlStore::FindKeyBySecret(const Digest& digest) {
   return state;
 }
 
-Status SqlStore::RecordKeyUses(const std::vector<std::pair<std::string_view, Time>>& uses) {
+Status SqlStore::RecordKeyUses(const KeyUses& uses) {
   if (uses.empty()) return Status::Ok();
   return Run(*db_, Mode::kWrite, [&](SqlConnection& c) { return db_->RecordKeyUses(c, uses); });
 }

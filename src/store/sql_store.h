@@ -145,7 +145,7 @@ class SqlStore final : public Store {
                                 const EventRecord& event) override;
   Result<std::vector<KeyRecord>> ListExposedKeys(std::string_view account_id, Time since,
                                                  int limit) override;
-  Status RecordKeyUses(const std::vector<std::pair<std::string_view, Time>>& uses) override;
+  Status RecordKeyUses(const KeyUses& uses) override;
 
   Status CreateDeviceCode(const DeviceCodeRecord& code) override;
   Result<DeviceCodeRecord> FindDeviceCode(const Digest& user_digest) override;
