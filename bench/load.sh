@@ -299,10 +299,32 @@ run_client() {
   cat "$tmp/$name.fig"
 }
 
+# server_ticks PID: the CPU time so far (user + system, clock ticks) of the server's threads by
+# what they do (docs/DESIGN.md, "Threads"): "IO FLUSH OTHER", IO the main thread (with
+# --threads 1 the one I/O thread), FLUSH the usage flush (usage-flush) and its checkpoints
+# (sqlite-ckpt), OTHER the rest.
+server_ticks() {
+  local io=0 flush=0 other=0 t name f
+  local -a stat
+  for t in /proc/"$1"/task/*; do
+    read -r name 2>/dev/null <"$t/comm" || continue  # a thread that has ended since the glob
+    f=$(cat 2>/dev/null "$t/stat") || continue
+    read -r -a stat <<<"${f##*) }"  # from the 3rd field on: utime is the 14th, stime the 15th
+    local ticks=$((stat[11] + stat[12]))
+    case $name in
+      usage-flush | sqlite-ckpt) flush=$((flush + ticks)) ;;
+      *) if [[ ${t##*/} == "$1" ]]; then io=$((io + ticks)); else other=$((other + ticks)); fi ;;
+    esac
+  done
+  echo "$io $flush $other"
+}
+clock_ticks=$(getconf CLK_TCK)
+
 mean() { awk '{ s += $1 } END { if (NR) printf "%.0f", s / NR; else print 0 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # Over the rounds of run NAME: col NAME FIELD, the mean; median_of, the median round; worst_of.
 col() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | mean; }
+col_f() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | awk '{ s += $1 } END { if (NR) printf "%.2f", s / NR }'; }
 median_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | sed -n "$(((ROUNDS + 1) / 2))p"; }
 worst_of() { for r in $(seq "$ROUNDS"); do cut -d' ' -f"$2" "$tmp/$1$r.fig"; done | sort -g | tail -1; }
 
@@ -732,7 +754,17 @@ for r in $(seq "$ROUNDS"); do
       [[ $l == nginx ]] && url=$memory_base
       [[ $l == k1 || $l == nginx ]] || file=$tmp/distinct${l#k}.txt
       if [[ $tool == wrk ]]; then
+        [[ $l == nginx ]] || read -r io0 flush0 other0 < <(server_ticks "$distinct_pid")
         TFZO_KEYS=$file run_wrk "w_${l}_$r" "$url/api/v1/me" -s "$tmp/keys.lua" >/dev/null
+        if [[ $l != nginx ]]; then
+          # The server's CPU a request over the run, by thread: µs = ticks * 1e6 / CLK_TCK / n.
+          read -r io1 flush1 other1 < <(server_ticks "$distinct_pid")
+          n=$(awk '/ requests in / {print $1}' "$tmp/w_${l}_$r.wrk")
+          awk -v n="${n:-0}" -v hz="$clock_ticks" -v io=$((io1 - io0)) -v fl=$((flush1 - flush0)) \
+            -v ot=$((other1 - other0)) 'BEGIN { u = n > 0 ? 1e6 / hz / n : 0
+              printf "%.2f %.2f %.2f %.2f\n", io * u, fl * u, ot * u, (io + fl + ot) * u }' \
+            >"$tmp/cpu_${l}_$r.fig"
+        fi
       else
         run_client "c_${l}_$r" "$url" --items "$file" --target /api/v1/me \
           --header 'Authorization: Bearer {}' >/dev/null
@@ -753,6 +785,13 @@ for r in $(seq "$ROUNDS"); do
 done
 misses=$(($(metric "$distinct_base" tfzo_key_cache_misses_total) - misses0))
 echo "   store reads for key checks during the measured runs (tfzo_key_cache_misses_total): $misses"
+echo "   the server's CPU a request in the wrk runs, µs (mean of the rounds; /proc/PID/task/*/stat):"
+printf '   %-16s %10s %12s %8s %8s\n' load "I/O thread" "flush+ckpt" other total
+for l in "${loads[@]}"; do
+  [[ $l == nginx ]] && continue
+  printf '   %-16s %10s %12s %8s %8s\n' "$([[ $l == k1 ]] && echo "1 key" || echo "${l#k} keys")" \
+    "$(col_f "cpu_${l}_" 1)" "$(col_f "cpu_${l}_" 2)" "$(col_f "cpu_${l}_" 3)" "$(col_f "cpu_${l}_" 4)"
+done
 stop_server "$distinct_pid"
 fi
 
@@ -1235,7 +1274,11 @@ if want 5; then
     printf '%-52s %s\n' "  $d keys / 1 key: throughput" \
       "$(ratio "$(col "w_k${d}_" 1)" "$(col w_k1_ 1)")x / $(ratio "$(col "c_k${d}_" 1)" "$(col c_k1_ 1)")x" \
       "  $d keys / 1 key: p99" \
-      "$(ratio "$(median_of "w_k${d}_" 3)" "$(median_of w_k1_ 3)")x / $(ratio "$(median_of "c_k${d}_" 3)" "$(median_of c_k1_ 3)")x ($(median_of "w_k${d}_" 3) / $(median_of "c_k${d}_" 3) ms)"
+      "$(ratio "$(median_of "w_k${d}_" 3)" "$(median_of w_k1_ 3)")x / $(ratio "$(median_of "c_k${d}_" 3)" "$(median_of c_k1_ 3)")x ($(median_of "w_k${d}_" 3) / $(median_of "c_k${d}_" 3) ms)" \
+      "  $d keys - 1 key: CPU µs a request (wrk)" \
+      "$(awk -v a="$(col_f "cpu_k${d}_" 1) $(col_f "cpu_k${d}_" 2) $(col_f "cpu_k${d}_" 3)" \
+        -v b="$(col_f cpu_k1_ 1) $(col_f cpu_k1_ 2) $(col_f cpu_k1_ 3)" 'BEGIN { split(a, x); split(b, y)
+          printf "I/O %+.2f, flush+ckpt %+.2f, other %+.2f", x[1] - y[1], x[2] - y[2], x[3] - y[3] }')"
   done
   printf '%-52s %s\n' \
     "  1 key: req/s; p99 ms" "$(col w_k1_ 1) / $(col c_k1_ 1); $(median_of w_k1_ 3) / $(median_of c_k1_ 3)" \

@@ -6,11 +6,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
+
+#include "core/thread_name.h"
 
 namespace tfzo {
 
-BoundedPool::BoundedPool(int threads, int max_waiting, Priority priority)
-    : capacity_(std::max(1, threads) + std::max(0, max_waiting)), priority_(priority) {
+BoundedPool::BoundedPool(int threads, int max_waiting, Priority priority, std::string name)
+    : capacity_(std::max(1, threads) + std::max(0, max_waiting)),
+      priority_(priority),
+      name_(std::move(name)) {
   const int n = std::max(1, threads);
   threads_.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
@@ -57,6 +62,7 @@ Status BoundedPool::Run(const std::function<void()>& task) {
 }
 
 void BoundedPool::Work() {
+  NameThisThread(name_);
   // Lowering a thread's own priority needs no privilege; if it fails anyway, the pool works at
   // the priority it has.
   if (priority_ == Priority::kIdle) {

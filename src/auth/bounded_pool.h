@@ -6,6 +6,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -30,7 +31,9 @@ class BoundedPool {
     // instead of waiting for the end of the pool thread's time slice.
     kIdle,
   };
-  BoundedPool(int threads, int max_waiting, Priority priority = Priority::kNormal);
+  // `name`: its threads' name (NameThisThread).
+  BoundedPool(int threads, int max_waiting, Priority priority = Priority::kNormal,
+              std::string name = "pool");
   ~BoundedPool();
   BoundedPool(const BoundedPool&) = delete;
   BoundedPool& operator=(const BoundedPool&) = delete;
@@ -53,6 +56,7 @@ class BoundedPool {
 
   const int capacity_;
   const Priority priority_;
+  const std::string name_;
   mutable std::mutex mu_;
   std::condition_variable ready_;
   std::deque<std::packaged_task<void()>> queue_;  // guarded by mu_

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace tfzo {
 
 UsageRecorder::UsageRecorder(Store& store, std::chrono::milliseconds interval)
@@ -139,6 +141,7 @@ Status UsageRecorder::Flush() {
 }
 
 void UsageRecorder::Run() {
+  NameThisThread("usage-flush");
   std::unique_lock lock(mu_);
   while (!stopping_) {
     wake_.wait_for(lock, interval_, [this] { return stopping_; });

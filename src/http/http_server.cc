@@ -14,10 +14,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <latch>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
 #include "http/log_safe.h"
 
 namespace tfzo::http {
@@ -152,6 +155,16 @@ HttpServer::HttpServer(Options options, Handler handler, InlineHandler inline_ha
   for (size_t i = 1; i < contexts_.size(); ++i) {
     idle_guards_.push_back(asio::make_work_guard(contexts_[i]->get_executor()));
   }
+  // Names the workers: each of these tasks waits until all have begun, so each has a thread of
+  // its own.
+  const auto workers = static_cast<ptrdiff_t>(std::max(1, options_.worker_threads));
+  auto begun = std::make_shared<std::latch>(workers);
+  for (ptrdiff_t i = 0; i < workers; ++i) {
+    asio::post(workers_, [begun] {
+      NameThisThread("worker");
+      begun->arrive_and_wait();
+    });
+  }
   uint8_t raw[4];
   randombytes_buf(raw, sizeof raw);
   request_id_prefix_ = fmt::format("{:02x}{:02x}{:02x}{:02x}-", raw[0], raw[1], raw[2], raw[3]);
@@ -191,7 +204,10 @@ void HttpServer::Run() {
   asio::co_spawn(acceptor_.get_executor(), AcceptLoop(), asio::detached);
   std::vector<std::thread> threads;
   for (size_t i = 1; i < contexts_.size(); ++i) {
-    threads.emplace_back([this, i] { contexts_[i]->run(); });
+    threads.emplace_back([this, i] {
+      NameThisThread(fmt::format("io-{}", i));
+      contexts_[i]->run();
+    });
   }
   contexts_[0]->run();
   for (auto& t : threads) t.join();

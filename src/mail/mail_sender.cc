@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "core/thread_name.h"
+
 namespace tfzo {
 namespace {
 
@@ -53,6 +55,7 @@ void MailSender::Stop() {
 }
 
 void MailSender::Run(std::stop_token stop) {
+  NameThisThread("mail");
   while (!stop.stop_requested()) {
     SendDue(stop);
     std::unique_lock lock(mu_);

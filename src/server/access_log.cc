@@ -13,6 +13,7 @@
 #include <limits>
 #include <string_view>
 
+#include "core/thread_name.h"
 #include "http/log_safe.h"
 
 namespace tfzo {
@@ -112,6 +113,7 @@ void AccessLog::Close() {
 }
 
 void AccessLog::Run() {
+  NameThisThread("access-log");
   spdlog::pattern_formatter formatter(kLogLinePattern, spdlog::pattern_time_type::utc);
   // The pattern ends with the text (%v): a line is the formatter's prefix for its millisecond
   // and level, the text, and a newline. The prefix is formatted once per millisecond, not per

@@ -31,7 +31,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
       // argon2id takes a core for tens of milliseconds; key checks, which take microseconds,
       // must not wait behind it for the CPU.
       hashing(PoolSize(options).threads, PoolSize(options).max_waiting,
-              BoundedPool::Priority::kIdle),
+              BoundedPool::Priority::kIdle, "hash"),
       hasher(options.password_params, &hashing),
       usage(store, options.usage_interval),
       verifier(store, clock, &usage, KeyVerifier::Options{.stale_for = options.stale_for}),

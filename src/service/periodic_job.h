@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "core/result.h"
+#include "core/thread_name.h"
 #include "service/context.h"
 
 namespace tfzo {
@@ -80,6 +81,7 @@ class PeriodicJob {
 
   void Start(std::chrono::milliseconds interval, JobObserver observer = {}) {
     thread_ = std::jthread([this, interval, observer = std::move(observer)](std::stop_token stop) {
+      NameThisThread(id_);
       while (!stop.stop_requested()) {
         const JobOutcome outcome = Tick(interval);
         if (observer) observer(id_, outcome);

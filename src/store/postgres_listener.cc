@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <utility>
 
+#include "core/thread_name.h"
 #include "store/statements.h"
 
 namespace tfzo {
@@ -235,6 +236,7 @@ Status PostgresListener::Heartbeat() {
 }
 
 void PostgresListener::Run() {
+  NameThisThread("pg-listen");
   auto next_heartbeat = SteadyClock::now() + options_.heartbeat;
   while (!stop_) {
     if (conn_ == nullptr) {

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/thread_name.h"
 #include "store/migrations.h"
 #include "store/sqlite_migrator.h"
 
@@ -286,6 +287,7 @@ class SqliteDatabase::Checkpointer {
   }
 
   void Run() {
+    NameThisThread("sqlite-ckpt");
     for (;;) {
       {
         std::unique_lock lock(mu_);

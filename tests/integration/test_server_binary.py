@@ -1,5 +1,6 @@
 """The `2501-accounts` binary itself (issue 16, point 7): --version, usage errors (exit 2, one
-line), `migrate` naming its database, and a `serve` that fails to start leaving no new file."""
+line), `migrate` naming its database, a `serve` that fails to start leaving no new file, and the
+names of a running server's threads (docs/DESIGN.md, "Threads")."""
 
 import os
 import shutil
@@ -8,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import SERVER_BIN, require_binary
+from harness import SERVER_BIN, Server, require_binary
 
 
 class ServerBinaryTest(unittest.TestCase):
@@ -69,6 +70,25 @@ class ServerBinaryTest(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertEqual(os.listdir(self.dir), ["data"])
         self.assertEqual(os.listdir(os.path.join(self.dir, "data")), [])
+
+    def test_threads_are_named(self):
+        # What `top -H`, perf and /proc/PID/task/*/comm show: each thread says what it does. The
+        # main thread keeps the program's name (it is I/O thread 0; ps and pkill find it by it).
+        server = Server("--threads", "2", workdir=self.dir).start()
+        try:
+            task = f"/proc/{server.proc.pid}/task"
+            names = []
+            for tid in os.listdir(task):
+                with open(os.path.join(task, tid, "comm")) as f:
+                    names.append(f.read().strip())
+        finally:
+            server.stop()
+        self.assertEqual(names.count("2501-accounts"), 1, names)
+        self.assertEqual(names.count("io-1"), 1, names)
+        self.assertEqual(names.count("worker"), 4, names)
+        for name in ("usage-flush", "sqlite-ckpt", "hash", "access-log", "mail", "session_purge",
+                     "expiry_notices", "unused_key_revo"):
+            self.assertIn(name, names)
 
 
 if __name__ == "__main__":
