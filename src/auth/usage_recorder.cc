@@ -92,6 +92,7 @@ std::optional<Time> UsageRecorder::UseBeforeLocked(const Use& use, Time now) {
 
 Status UsageRecorder::Flush() {
   std::lock_guard flush_lock(flush_mu_);
+  const auto started = std::chrono::steady_clock::now();
   // The keys used since the last flush, not a scan of every key ever used.
   std::vector<Dirty> dirty;
   std::vector<std::pair<Use*, std::string>> long_dirty;
@@ -129,15 +130,48 @@ Status UsageRecorder::Flush() {
       batch.emplace_back(id, *use->at);
     }
   }
-  if (batch.empty()) return Status::Ok();
+  if (batch.empty()) {
+    NoteCaughtUp();
+    return Status::Ok();
+  }
   Status status = store_.RecordKeyUses(batch);
-  if (!status.ok()) {
+  const int64_t took = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - started)
+                           .count();
+  flushes_.fetch_add(1, std::memory_order_relaxed);
+  flush_ns_.fetch_add(took, std::memory_order_relaxed);
+  last_flush_ns_.store(took, std::memory_order_relaxed);
+  if (status.ok()) {
+    uses_written_.fetch_add(batch.size(), std::memory_order_relaxed);
+    NoteCaughtUp();
+  } else {
+    failed_flushes_.fetch_add(1, std::memory_order_relaxed);
     // Mark the batch dirty again so the next flush retries it.
     std::lock_guard lock(mu_);
     for (const auto& [id, at] : batch) MarkDirtyLocked(*Find(id), id);
     spdlog::warn("last_used_at flush of {} keys failed: {}", batch.size(), status.message());
   }
   return status;
+}
+
+void UsageRecorder::NoteCaughtUp() {
+  caught_up_ms_.store(std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count(),
+                      std::memory_order_relaxed);
+}
+
+UsageRecorder::Stats UsageRecorder::stats() const {
+  Stats s{
+      .flushes = flushes_.load(std::memory_order_relaxed),
+      .failed_flushes = failed_flushes_.load(std::memory_order_relaxed),
+      .uses_written = uses_written_.load(std::memory_order_relaxed),
+      .seconds = static_cast<double>(flush_ns_.load(std::memory_order_relaxed)) / 1e9,
+      .last_seconds = static_cast<double>(last_flush_ns_.load(std::memory_order_relaxed)) / 1e9};
+  if (const int64_t ms = caught_up_ms_.load(std::memory_order_relaxed); ms >= 0) {
+    s.caught_up_unix = static_cast<double>(ms) / 1e3;
+  }
+  return s;
 }
 
 void UsageRecorder::Run() {

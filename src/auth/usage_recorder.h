@@ -1,8 +1,10 @@
 #ifndef TFZO_AUTH_USAGE_RECORDER_H_
 #define TFZO_AUTH_USAGE_RECORDER_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -58,11 +60,25 @@ class UsageRecorder {
   std::optional<Time> UseBefore(const Use& use, Time now) const;
   // Writes what is pending now. Returns the store's status.
   Status Flush();
+
+  // What the flushes have done, for /metrics: read without waiting for a flush in progress.
+  struct Stats {
+    uint64_t flushes = 0;         // that wrote at least one use, or tried to
+    uint64_t failed_flushes = 0;  // the store refused the batch (kept for the next flush)
+    uint64_t uses_written = 0;    // rows the successful flushes handed the store
+    double seconds = 0;           // spent in those flushes, in all
+    double last_seconds = 0;      // the latest one's
+    // The latest moment every use recorded before its flush had been written: the end of the
+    // latest successful flush, or of one with nothing to write (Unix seconds; 0: none yet).
+    double caught_up_unix = 0;
+  };
+  Stats stats() const;
   // Stops the background writer after a last flush. Idempotent.
   void Stop();
 
  private:
   void Run();
+  void NoteCaughtUp();  // now is caught_up_unix
 
   Store& store_;
   const std::chrono::milliseconds interval_;
@@ -93,7 +109,11 @@ class UsageRecorder {
   std::vector<Dirty> dirty_;
   std::vector<std::pair<Use*, std::string>> long_dirty_;  // ids too long for InlineId
   bool stopping_ = false;                                 // guarded by mu_
-  std::mutex flush_mu_;                                   // one flush at a time
+  // Stats, written by the flush, read by stats() without a lock.
+  std::atomic<uint64_t> flushes_{0}, failed_flushes_{0}, uses_written_{0};
+  std::atomic<int64_t> flush_ns_{0}, last_flush_ns_{0};
+  std::atomic<int64_t> caught_up_ms_{-1};  // Unix milliseconds; -1: none yet
+  std::mutex flush_mu_;                    // one flush at a time
   std::thread thread_;
 };
 

@@ -47,7 +47,7 @@ Api::Api(Services s, StaticFiles& static_files, Metrics& metrics, Options option
   AddServiceRoutes(routes, s.verify);
   AddExposureRoutes(routes, s.exposure, metrics);
   AddDeviceRoutes(routes, {s.device, s.keys, s.clock});
-  AddOpsRoutes(routes, {s.store, s.verifier, metrics});
+  AddOpsRoutes(routes, {s.store, s.verifier, s.usage, metrics});
 }
 
 HttpResponse Api::Handle(Request& request) { return *Dispatch(request, false); }

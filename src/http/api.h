@@ -7,6 +7,7 @@
 
 #include "auth/authenticator.h"
 #include "auth/key_verifier.h"
+#include "auth/usage_recorder.h"
 #include "http/message.h"
 #include "http/metrics.h"
 #include "http/router.h"
@@ -50,11 +51,12 @@ class Api {
     VerifyService& verify;
     // Reports of exposed keys; the session's exposed_keys.
     ExposureService& exposure;
-    DeviceService& device;    // device authorization (2501 login)
-    Authenticator& sessions;  // console routes
-    Authenticator& bearer;    // CLI routes
-    KeyVerifier& verifier;    // {org} scope checks, cache figures
-    Store& store;             // /healthz
+    DeviceService& device;       // device authorization (2501 login)
+    Authenticator& sessions;     // console routes
+    Authenticator& bearer;       // CLI routes
+    KeyVerifier& verifier;       // {org} scope checks, cache figures
+    const UsageRecorder& usage;  // its flushes' figures
+    Store& store;                // /healthz
     const Clock& clock;
   };
   struct Options {

@@ -77,6 +77,7 @@ void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
     res.set(field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     const KeyVerifier::Stats cache = svc.verifier.stats();
     const Freshness freshness = svc.store.freshness();
+    const UsageRecorder::Stats usage = svc.usage.stats();
     res.body() =
         svc.metrics.Render() +
         fmt::format(
@@ -105,9 +106,32 @@ void AddOpsRoutes(Routes& routes, const OpsServices& svc) {
             "# HELP tfzo_change_log_catchups_total Times missed changes were read back from "
             "the change log.\n"
             "# TYPE tfzo_change_log_catchups_total counter\n"
-            "tfzo_change_log_catchups_total {}\n",
+            "tfzo_change_log_catchups_total {}\n"
+            "# HELP tfzo_usage_flushes_total Usage flushes (last_used_at written in a batch) "
+            "that had uses to write.\n"
+            "# TYPE tfzo_usage_flushes_total counter\n"
+            "tfzo_usage_flushes_total {}\n"
+            "# HELP tfzo_usage_flush_failures_total Usage flushes the store refused (their uses "
+            "wait for the next).\n"
+            "# TYPE tfzo_usage_flush_failures_total counter\n"
+            "tfzo_usage_flush_failures_total {}\n"
+            "# HELP tfzo_usage_uses_written_total Key uses written by the usage flushes.\n"
+            "# TYPE tfzo_usage_uses_written_total counter\n"
+            "tfzo_usage_uses_written_total {}\n"
+            "# HELP tfzo_usage_flush_seconds_total Time spent in usage flushes.\n"
+            "# TYPE tfzo_usage_flush_seconds_total counter\n"
+            "tfzo_usage_flush_seconds_total {:.6f}\n"
+            "# HELP tfzo_usage_flush_last_seconds The latest usage flush's time.\n"
+            "# TYPE tfzo_usage_flush_last_seconds gauge\n"
+            "tfzo_usage_flush_last_seconds {:.6f}\n"
+            "# HELP tfzo_usage_flush_last_success_timestamp_seconds The end of the latest usage "
+            "flush that left no use unwritten (Unix time; 0: none yet).\n"
+            "# TYPE tfzo_usage_flush_last_success_timestamp_seconds gauge\n"
+            "tfzo_usage_flush_last_success_timestamp_seconds {:.3f}\n",
             cache.hits, cache.misses, cache.cached_keys, cache.cached_accounts, cache.stale,
-            freshness.current ? 1 : 0, cache.applied_seq, freshness.catchups);
+            freshness.current ? 1 : 0, cache.applied_seq, freshness.catchups, usage.flushes,
+            usage.failed_flushes, usage.uses_written, usage.seconds, usage.last_seconds,
+            usage.caught_up_unix);
     res.prepare_payload();
     return res;
   });

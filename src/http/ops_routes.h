@@ -2,6 +2,7 @@
 #define TFZO_HTTP_OPS_ROUTES_H_
 
 #include "auth/key_verifier.h"
+#include "auth/usage_recorder.h"
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "model/store.h"
@@ -10,8 +11,9 @@ namespace tfzo::http {
 
 // What the operations routes read. References; they outlive the routes.
 struct OpsServices {
-  Store& store;           // how current it is joins /metrics
-  KeyVerifier& verifier;  // what it can serve is /healthz; its cache figures join /metrics
+  Store& store;                // how current it is joins /metrics
+  KeyVerifier& verifier;       // what it can serve is /healthz; its cache figures join /metrics
+  const UsageRecorder& usage;  // its flushes join /metrics
   Metrics& metrics;
 };
 

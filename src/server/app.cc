@@ -106,6 +106,7 @@ App::App(const AppOptions& options, Store& store, const Clock& clock, Random& ra
               .sessions = sessions,
               .bearer = bearer,
               .verifier = verifier,
+              .usage = usage,
               .store = store,
               .clock = clock,
           },

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 from harness import (SERVER_BIN, Client, Server, ServerTestCase, TIME_RE, create_key,
@@ -50,6 +51,33 @@ class OpsTest(ServerTestCase):
                         r.body[:1000])
         self.assertIn("key_invalid", r.body)
         self.assertNotIn(secret, r.body)
+
+    def test_metrics_count_the_usage_flushes(self):
+        def usage(body):
+            return {m.group(1): float(m.group(2)) for m in re.finditer(
+                r"^tfzo_usage_(\w+) ([-+0-9.eE]+)$", body, re.M)}
+
+        anon = self.client()
+        before = usage(anon.get("/metrics").body)
+        self.assertEqual(set(before), {"flushes_total", "flush_failures_total",
+                                       "uses_written_total", "flush_seconds_total",
+                                       "flush_last_seconds",
+                                       "flush_last_success_timestamp_seconds"}, before)
+        _, secret = create_key(self.new_account())
+        used = time.time()
+        self.assertEqual(anon.get("/api/v1/me", bearer=secret).status, 200)
+        # docs/spec/API.md: last_used_at lags a use by at most 5 seconds.
+        self.assertTrue(wait_until(lambda: usage(anon.get("/metrics").body)["uses_written_total"]
+                                   > before["uses_written_total"], timeout=5, interval=0.1),
+                        "no flush wrote the use within 5 s")
+        after = usage(anon.get("/metrics").body)
+        self.assertGreater(after["flushes_total"], before["flushes_total"])
+        self.assertEqual(after["flush_failures_total"], before["flush_failures_total"])
+        self.assertGreaterEqual(after["flush_seconds_total"], after["flush_last_seconds"])
+        self.assertGreater(after["flush_last_seconds"], 0)
+        self.assertLess(after["flush_last_seconds"], 5)
+        self.assertGreaterEqual(after["flush_last_success_timestamp_seconds"], used - 1)
+        self.assertLessEqual(after["flush_last_success_timestamp_seconds"], time.time() + 1)
 
     def test_times_and_ids_are_well_formed_everywhere(self):
         a = self.new_account()

@@ -394,6 +394,7 @@ class DatabaseStopTest(OutageTestCase):
             self.assertEqual(health(node), (200, "ok"))
         self.assertAccepted(self.check(self.a, held_secret), "before the outage")
         stale_before = {n: metric(n, "tfzo_key_checks_stale_total") for n in (self.a, self.b)}
+        flush_failures = metric(self.a, "tfzo_usage_flush_failures_total")
 
         # The outage starts somewhere within pg_ctl's fast shutdown (connections are closed
         # first, then a checkpoint is written, which may take a while on a busy machine).
@@ -453,6 +454,11 @@ class DatabaseStopTest(OutageTestCase):
                 self.assertEqual((r.status, (r.json() or {}).get("status")), (503, "unavailable"),
                                  r)
                 self.assertNoDatabaseDetail(r, "healthz after the window")
+            # A's flushes of the uses in the window failed (kept for later), and /metrics says so:
+            # its last caught-up moment stays at the outage's start, as an alert would see.
+            self.assertGreater(metric(self.a, "tfzo_usage_flush_failures_total"), flush_failures)
+            self.assertLess(metric(self.a, "tfzo_usage_flush_last_success_timestamp_seconds"),
+                            stopped_wall + 2)
         finally:
             pg_cluster("start", cluster_dir)
 
@@ -467,6 +473,8 @@ class DatabaseStopTest(OutageTestCase):
         self.assertTrue(wait_until(lambda: (held_last_use() or 0) >= int(stopped_wall) + 1,
                                    timeout=10),
                         f"the use in the outage was not written after it: {held_last_use()}")
+        self.assertGreater(metric(self.a, "tfzo_usage_flush_last_success_timestamp_seconds"),
+                           stopped_wall)
         delay = self.assertRevocationReachesBoth(owner, key, secret)
         print(f"\nstopped: cached 200 on both nodes until {min(ends):.1f}-{max(ends):.1f} s "
               f"after pg_ctl stop began (--stale-for {STALE_FOR}; it took "
