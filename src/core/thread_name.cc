@@ -2,7 +2,7 @@
 
 #include <pthread.h>
 
-#include <algorithm>
+#include <string>
 
 namespace tfzo {
 
@@ -11,8 +11,7 @@ constexpr size_t kMaxName = 15;  // TASK_COMM_LEN less its terminating NUL
 }  // namespace
 
 void NameThisThread(std::string_view name) {
-  const std::string cut(name.substr(0, std::min(name.size(), kMaxName)));
-  pthread_setname_np(pthread_self(), cut.c_str());
+  pthread_setname_np(pthread_self(), std::string(name.substr(0, kMaxName)).c_str());
 }
 
 std::string ThisThreadName() {
