@@ -9,7 +9,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import SERVER_BIN, Server, require_binary
+from harness import SERVER_BIN, Server, require_binary, wait_until
 
 
 class ServerBinaryTest(unittest.TestCase):
@@ -74,21 +74,27 @@ class ServerBinaryTest(unittest.TestCase):
     def test_threads_are_named(self):
         # What `top -H`, perf and /proc/PID/task/*/comm show: each thread says what it does. The
         # main thread keeps the program's name (it is I/O thread 0; ps and pkill find it by it).
+        expected = {"2501-accounts": 1, "io-1": 1, "worker": 4, "usage-flush": 1,
+                    "sqlite-ckpt": 1, "hash": 1, "access-log": 1, "mail": 1, "session_purge": 1,
+                    "expiry_notices": 1, "unused_key_revo": 1}
         server = Server("--threads", "2", workdir=self.dir).start()
-        try:
+        names = []
+
+        def named():
+            # Some threads start just after the server says it listens.
             task = f"/proc/{server.proc.pid}/task"
-            names = []
+            names[:] = []
             for tid in os.listdir(task):
                 with open(os.path.join(task, tid, "comm")) as f:
                     names.append(f.read().strip())
+            return all(names.count(n) >= k for n, k in expected.items())
+
+        try:
+            self.assertTrue(wait_until(named, timeout=5, interval=0.05), names)
         finally:
             server.stop()
-        self.assertEqual(names.count("2501-accounts"), 1, names)
-        self.assertEqual(names.count("io-1"), 1, names)
-        self.assertEqual(names.count("worker"), 4, names)
-        for name in ("usage-flush", "sqlite-ckpt", "hash", "access-log", "mail", "session_purge",
-                     "expiry_notices", "unused_key_revo"):
-            self.assertIn(name, names)
+        for name, count in expected.items():
+            self.assertEqual(names.count(name), count, names)
 
 
 if __name__ == "__main__":
