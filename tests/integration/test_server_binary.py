@@ -77,7 +77,7 @@ class ServerBinaryTest(unittest.TestCase):
         expected = {"2501-accounts": 1, "io-1": 1, "worker": 4, "usage-flush": 1,
                     "sqlite-ckpt": 1, "hash": 1, "access-log": 1, "mail": 1, "session_purge": 1,
                     "expiry_notices": 1, "unused_key_revo": 1}
-        server = Server("--threads", "2", workdir=self.dir).start()
+        server = Server("--threads", "2", "--hash-threads", "1", workdir=self.dir).start()
         names = []
 
         def named():
